@@ -1,0 +1,197 @@
+"""Plain data classes that flow through the pipeline.
+
+ingest -> RawDocument -> article -> Article (with Quote, Passage) -> index -> search -> SearchResults (with Hit, Snippet)
+
+They carry data only; the behaviour lives in the pipeline modules, so that the CLI, the web app
+and library users all see the same shapes. ``to_dict`` methods produce the documented JSON contracts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class RawDocument:
+    """What a reader hands to the article parser: text plus whatever metadata the format declared.
+
+    ``text`` is Markdown-ish plain text with paragraphs separated by blank lines (HTML is already
+    reduced to its main content). ``meta`` holds hints from the container (HTML <meta>, front matter,
+    JSON fields): any of ``headline``, ``date``, ``author``, ``source``, ``url``. The article parser
+    prefers them to what it can guess from the text.
+    """
+
+    id: str
+    path: str
+    text: str
+    format: str  # "text" | "html" | "markdown" | "json"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Quote:
+    """Quoted speech found in the body; ``speaker`` is None when the text does not say who spoke."""
+
+    text: str
+    speaker: str | None
+    paragraph: int  # index into Article.paragraphs
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "speaker": self.speaker, "paragraph": self.paragraph}
+
+
+@dataclass
+class Passage:
+    """The unit that search returns: a readable slice of one article's body."""
+
+    index: int  # position within the article
+    text: str
+    start: int  # character offsets into Article.body
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass
+class Article:
+    """A clean article: metadata, body paragraphs, quotes and passages; boilerplate kept aside."""
+
+    id: str
+    path: str
+    headline: str | None = None
+    date: str | None = None  # ISO YYYY-MM-DD
+    source: str | None = None
+    author: str | None = None
+    url: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # boilerplate lines removed, for inspection
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `searchkit parse --json` object (plus id, dropped and offsets, which are extensions)."""
+        return {
+            "id": self.id,
+            "path": self.path,
+            "headline": self.headline,
+            "date": self.date,
+            "source": self.source,
+            "author": self.author,
+            "url": self.url,
+            "body": self.body,
+            "paragraphs": list(self.paragraphs),
+            "quotes": [q.to_dict() for q in self.quotes],
+            "passages": [p.to_dict() for p in self.passages],
+            "dropped": list(self.dropped),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Article":
+        return cls(
+            id=d["id"],
+            path=d["path"],
+            headline=d.get("headline"),
+            date=d.get("date"),
+            source=d.get("source"),
+            author=d.get("author"),
+            url=d.get("url"),
+            paragraphs=list(d.get("paragraphs", [])),
+            quotes=[Quote(q["text"], q.get("speaker"), q.get("paragraph", 0)) for q in d.get("quotes", [])],
+            passages=[Passage(p["index"], p["text"], p["start"], p["end"]) for p in d.get("passages", [])],
+            dropped=list(d.get("dropped", [])),
+        )
+
+
+@dataclass
+class Snippet:
+    """The best sentences of a passage, with highlight spans as [start, end) offsets into ``text``.
+
+    One span model for all renderers: terminal (bold colour), HTML (<mark>), JSON (offsets).
+    """
+
+    text: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class ArticleRef:
+    """The article fields a hit carries (the full article is one `Index.article(id)` away)."""
+
+    id: str
+    path: str
+    headline: str | None
+    date: str | None
+    source: str | None
+    author: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "path": self.path,
+            "headline": self.headline,
+            "date": self.date,
+            "source": self.source,
+            "author": self.author,
+        }
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float
+    article: ArticleRef
+    passage_index: int
+    passage_text: str
+    snippet: Snippet
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "article": self.article.to_dict(),
+            "passage": {
+                "index": self.passage_index,
+                "text": self.passage_text,
+                "snippet": self.snippet.text,
+                "highlights": [[s, e] for s, e in self.snippet.highlights],
+            },
+        }
+
+
+@dataclass
+class SearchResults:
+    """One page of results. ``to_dict`` is the stable JSON contract of `searchkit search --json`."""
+
+    query: str
+    total: int
+    page: int
+    hits: list[Hit] = field(default_factory=list)
+    suggestion: str | None = None
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # e.g. the part of a query that could not be parsed
+    elapsed: float = 0.0  # seconds
+    limit: int = 10
+    unit: str = "passage"
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit)) if self.limit else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "suggestion": self.suggestion,
+            "facets": self.facets,
+            "results": [h.to_dict() for h in self.hits],
+            "warnings": list(self.warnings),
+            "unit": self.unit,
+            "limit": self.limit,
+            "elapsed_ms": round(self.elapsed * 1000, 1),
+        }

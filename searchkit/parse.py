@@ -1,0 +1,32 @@
+"""From files to clean articles: ingest + article parsing in one call, for the CLI, the indexer and users."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .article import build_article
+from .errors import ReadError
+from .ingest import iter_files, read_file
+from .model import Article
+
+
+def parse_file(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Iterator[Article | ReadError]:
+    """Yield an Article per record in ``path`` and a ReadError value per skipped record.
+
+    Raises ReadError when the file as a whole cannot be read.
+    """
+    for item in read_file(path, root=root):
+        if isinstance(item, ReadError):
+            yield item
+        else:
+            yield build_article(item)
+
+
+def parse_paths(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, list[Article | ReadError] | ReadError]]:
+    """For each file under ``paths`` (in order): (path, its articles and warnings) or (path, the ReadError)."""
+    for path in iter_files(paths):
+        try:
+            yield path, list(parse_file(path))
+        except ReadError as e:
+            yield path, e
