@@ -1,0 +1,240 @@
+"""Query language: the text a person types -> a whoosh query, recovering from mistakes.
+
+The language (also in ``searchkit search --help`` and the README):
+
+=============================  ==========================================================
+``russia taliban``             plain words: any may match; passages with *all* of them rank first
+``"peace talks"``              phrase (stop words inside still count for position)
+``-boilerplate``               exclude passages with this word (also ``NOT word``)
+``kabul OR moscow``            either word (``AND`` and parentheses work too)
+``headline:taliban``           field scope: ``headline:`` ``quote:`` ``speaker:`` ``source:`` ``author:``
+``date:2017-03``               a year, month or day; ``date:[2017-01-01 TO 2017-06-30]`` a range
+``patrushef~``                 fuzzy: one edit away (``~2``: two edits)
+``negot*``                     prefix
+=============================  ==========================================================
+
+Queries are hostile input: they are capped at ``MAX_QUERY_CHARS``, prefix and fuzzy terms expand to at most
+``MAX_EXPANSION`` indexed terms (the most frequent ones), and a broken part (an unknown date, an unclosed range,
+a dangling operator) is dropped with a one-line warning while the rest still runs. `QueryError` is raised only
+when nothing runnable is left.
+
+Plain words search ``body``, ``headline``, ``quote`` and ``names`` (the phonetic name-variant field) with
+per-field boosts; words are OR-ed with whoosh's coordination bonus (``Or(scale=...)``), so passages containing
+more of the words score higher without requiring all of them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping
+
+from .errors import QueryError
+
+MAX_QUERY_CHARS = 1000
+MAX_EXPANSION = 64  # indexed terms a prefix/fuzzy term may expand to
+MAX_SCAN = 20000  # candidate terms looked at while expanding (bounds the time of `a*`)
+MAX_FUZZY_EDITS = 2
+SCOPES = ("headline", "quote", "speaker", "source", "author", "date", "body")
+DEFAULT_FIELDS = ("body", "headline", "quote", "names")
+TEXT_FIELDS = ("body", "headline", "quote")  # fields whose terms are highlighted in snippets
+COORDINATION = 0.9  # Or(scale=...): how much matching more of the words is rewarded
+
+
+@dataclass
+class ParsedQuery:
+    """A runnable whoosh query plus what the person should be told about their input."""
+
+    text: str
+    query: object  # whoosh.query.Query; NullQuery when the input holds nothing searchable
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        from whoosh.query import NullQuery
+
+        return self.query is NullQuery
+
+
+def _parser(schema, boosts: Mapping[str, float], coordination: float, group: str = "sum"):
+    from whoosh import qparser
+
+    fields = [f for f in DEFAULT_FIELDS if f in schema.names() and boosts.get(f, 1.0) > 0]
+    fieldboosts = {f: boosts.get(f, 1.0) for f in fields}
+    grp = qparser.OrGroup.factory(coordination) if coordination else qparser.OrGroup
+    parser = qparser.QueryParser(None, schema, group=grp)
+    fieldgroup = qparser.DisMaxGroup if group == "dismax" else qparser.OrGroup
+    parser.add_plugin(qparser.MultifieldPlugin(fields, fieldboosts=fieldboosts, group=fieldgroup))
+    scopes = "|".join(s for s in SCOPES if s in schema.names())
+    parser.replace_plugin(qparser.FieldsPlugin(expr=rf"(?P<text>\b(?:{scopes})):", remove_unknown=True))
+    parser.remove_plugin_class(qparser.WildcardPlugin)  # `?` and inner `*` are not part of the language
+    parser.remove_plugin_class(qparser.BoostPlugin)  # `^` would let a query override the tuned boosts
+    parser.add_plugin(qparser.PrefixPlugin())
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    # `-word` only at the start of a word, so `covid-19` and `0-dimensional` stay words.
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)"))
+    return parser
+
+
+def _clean(text: str, warnings: list[str]) -> str:
+    """Fix what whoosh would silently misread: overlong input, unbalanced quotes and parentheses."""
+    text = text.replace("\u201c", '"').replace("\u201d", '"')  # typographic phrase quotes
+    if len(text) > MAX_QUERY_CHARS:
+        warnings.append(f"query cut to its first {MAX_QUERY_CHARS} characters")
+        text = text[:MAX_QUERY_CHARS]
+    if text.count('"') % 2:
+        warnings.append('unclosed " ignored')
+        i = text.rfind('"')
+        text = text[:i] + " " + text[i + 1:]
+    depth, out = 0, []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                warnings.append("unmatched ) ignored")
+                continue
+            depth -= 1
+        out.append(ch)
+    if depth:
+        warnings.append("unclosed ( closed at the end")
+        out.append(")" * depth)
+    return "".join(out)
+
+
+def _errors(q, text: str) -> Iterator[str]:
+    """One line per broken part: the query text it came from (when whoosh kept its position) and why."""
+    err = getattr(q, "error", None)
+    if err is not None:
+        start, end = getattr(q, "startchar", None), getattr(q, "endchar", None)
+        where = text[start:end].strip() if start is not None and end is not None else ""
+        yield f"{where[:60] or text.strip()[:60]}: {_one_line(err)}"
+    if not q.is_leaf():
+        for sub in q.children():
+            yield from _errors(sub, text)
+
+
+def _drop_errors(q):
+    """Replace every sub-query whoosh marked with ``.error`` by NullQuery, then simplify."""
+    from whoosh.query import NullQuery
+
+    if getattr(q, "error", None) is not None:
+        return NullQuery
+    if q.is_leaf():
+        return q
+    return q.apply(_drop_errors).normalize()
+
+
+def _chunks(text: str) -> list[str]:
+    """Whitespace-separated pieces, keeping quoted phrases and bracketed ranges whole."""
+    return re.findall(r'\S*"[^"]*"\S*|\S*\[[^\]]*\]?\S*|\S*\{[^}]*\}?\S*|\S+', text)
+
+
+def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
+                coordination: float = COORDINATION, group: str = "sum") -> ParsedQuery:
+    """Parse ``text`` against ``schema``; broken parts are dropped with a warning.
+
+    ``boosts`` maps default fields to query-time weights (``names`` should stay below 1 so that exact
+    spellings outrank phonetic variants). Raises `QueryError` when the input had errors and nothing is left.
+    """
+    from whoosh.query import NullQuery, Or
+
+    warnings: list[str] = []
+    if not isinstance(text, str):
+        raise QueryError("the query must be a string")
+    text = _clean(text.replace("\x00", " "), warnings)
+    parser = _parser(schema, boosts or {}, coordination, group)
+
+    def one(piece: str):
+        try:
+            q = parser.parse(piece)
+        except Exception as e:  # whoosh raises plain Exception for e.g. a bad date inside a range
+            return None, [f"{piece.strip()[:60]}: {_one_line(e)}"]
+        errs = list(_errors(q, piece))
+        return _drop_errors(q), errs
+
+    q, errs = one(text)
+    if q is None:
+        # The whole query failed: run each whitespace-separated piece that parses on its own.
+        parts, errs = [], []
+        for piece in _chunks(text):
+            pq, perrs = one(piece)
+            errs += perrs
+            if pq is not None and pq is not NullQuery:
+                parts.append(pq)
+        q = Or(parts, scale=coordination or None).normalize() if parts else NullQuery
+    warnings += dict.fromkeys(errs)  # de-duplicated, in order
+    if q is NullQuery and errs:
+        raise QueryError(warnings[-1] if len(warnings) == 1 else "; ".join(warnings))
+    return ParsedQuery(text=text, query=q, warnings=warnings)
+
+
+def _one_line(e: object) -> str:
+    return " ".join(str(e).split()) or type(e).__name__
+
+
+def cap_expansions(q, reader, limit: int = MAX_EXPANSION):
+    """Replace prefix and fuzzy terms by an Or of their ``limit`` most frequent indexed terms.
+
+    Bounds the cost of `a*` or `x~2` on a big vocabulary; also clamps fuzzy edit distance to 2.
+    """
+    from whoosh.query import FuzzyTerm, MultiTerm, NullQuery, Or, Term
+
+    if isinstance(q, MultiTerm):
+        if isinstance(q, FuzzyTerm):
+            q.maxdist = min(q.maxdist, MAX_FUZZY_EDITS)
+            q.prefixlength = max(q.prefixlength, 1)  # the first letter must agree: keeps expansion cheap
+        found = []
+        try:
+            for i, bt in enumerate(q._btexts(reader)):
+                if i >= MAX_SCAN:
+                    break
+                found.append((reader.doc_frequency(q.fieldname, bt), bt))
+        except Exception:  # an odd pattern must not crash the search
+            return NullQuery
+        found.sort(key=lambda x: -x[0])
+        fld = reader.schema[q.fieldname]
+        terms = [Term(q.fieldname, fld.from_bytes(bt), boost=q.boost) for _, bt in found[:limit]]
+        return Or(terms) if terms else NullQuery
+    if q.is_leaf():
+        return q
+    return q.apply(lambda sub: cap_expansions(sub, reader, limit)).normalize()
+
+
+def positive_terms(q) -> dict[str, set[str]]:
+    """Indexed terms per field that a matching passage may contain (negated parts left out).
+
+    Call after `cap_expansions`, so prefix and fuzzy terms are already concrete. Used for highlighting.
+    """
+    from whoosh.query import AndNot, Not, Phrase, Term
+
+    out: dict[str, set[str]] = {}
+
+    def walk(node):
+        if isinstance(node, Not):
+            return
+        if isinstance(node, AndNot):
+            walk(node.a)
+            return
+        if isinstance(node, Term) and isinstance(node.text, str):
+            out.setdefault(node.fieldname, set()).add(node.text)
+        elif isinstance(node, Phrase):
+            out.setdefault(node.fieldname, set()).update(w for w in node.words if isinstance(w, str))
+        elif not node.is_leaf():
+            for sub in node.children():
+                walk(sub)
+
+    walk(q)
+    return out
+
+
+PLAIN_WORD = re.compile(r"(?<![\w:~*\-+])([^\W\d_][\w'\u2019]*)(?![\w:~*])", re.UNICODE)
+OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"})
+
+
+def plain_words(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of the plain words in a query: the ones a spelling suggestion may replace.
+
+    Skips operators, field names, fuzzy/prefix terms, excluded words and the inside of ranges.
+    """
+    masked = re.sub(r"\[[^\]]*\]?|\{[^}]*\}?", lambda m: " " * len(m.group()), text)
+    return [(m.start(1), m.end(1), m.group(1)) for m in PLAIN_WORD.finditer(masked) if m.group(1) not in OPERATORS]
