@@ -1,0 +1,102 @@
+"""The whoosh schema: one document per passage, carrying its article's fields.
+
+Field names are a contract with the query side (searchkit.query / search / snippets):
+
+==================  ==========================================================================
+``pid``             unique id of the passage: ``f"{article_id}#{pindex}"``
+``article_id``      the article's id (record id for JSONL, path relative to the indexed folder);
+                    sortable, so results can be grouped per article
+``pindex``          passage index within the article
+``file``            resolved absolute path of the source file: the unit of incremental update
+``file_hash``       content hash of that file when it was indexed
+``filekey``         internal: ``"<hash>:<file>"``, so the indexer reads the file manifest from
+                    the term list instead of loading stored documents
+``headline``        article headline (stored)
+``body``            passage text (stored; positions and chars, for phrases and highlights)
+``quote``           text of the quotes inside this passage
+``speaker``         their speakers' names (stored, ``"; "``-separated)
+``speaker_facet``   the same names as exact keywords (comma-separated, sortable) for facets
+``names``           Double Metaphone codes of capitalised words of headline, body and speakers
+``source``          publication (stored)  /  ``source_facet``: exact value for facets
+``author``          author (stored)
+``path``            the file path as given to the indexer (stored only)
+``date``            publication date (datetime, sortable, for ranges and sorting)
+``year``            publication year (numeric, sortable) for facets
+``article``         on passage 0 only: the whole Article (``Article.to_dict()`` as zlib-compressed
+                    JSON, see ``encode_article``); read it with ``Index.article(id)``
+==================  ==========================================================================
+
+No field boosts here: boosts are applied at query time (searchkit.search.DEFAULT_BOOSTS), so they
+can be tuned without re-indexing.
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from functools import lru_cache
+from typing import Any
+
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import name_analyzer, news_analyzer
+
+# Fields the query language may scope to (``headline:``, ``quote:``...), besides ``body``.
+TEXT_FIELDS = ("headline", "body", "quote", "speaker", "source", "author", "names")
+
+
+@lru_cache(maxsize=None)
+def build_schema() -> Schema:
+    """The schema new indexes are created with (compared against an existing index's schema to
+    detect an index built by an older version)."""
+    news = news_analyzer()
+    return Schema(
+        pid=ID(unique=True, stored=True),
+        article_id=ID(stored=True, sortable=True),
+        pindex=NUMERIC(int, bits=32, stored=True, signed=False),
+        file=ID(stored=True),
+        file_hash=ID(stored=True),
+        filekey=ID(),
+        headline=TEXT(analyzer=news, stored=True),
+        body=TEXT(analyzer=news, stored=True, chars=True),
+        quote=TEXT(analyzer=news),
+        speaker=TEXT(analyzer=news, stored=True),
+        speaker_facet=KEYWORD(commas=True, stored=True, sortable=True),
+        names=TEXT(analyzer=name_analyzer(), phrase=False),
+        source=TEXT(analyzer=news, stored=True),
+        source_facet=ID(stored=True, sortable=True),
+        author=TEXT(analyzer=news, stored=True),
+        path=STORED(),
+        date=DATETIME(stored=True, sortable=True),
+        year=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
+        article=STORED(),
+    )
+
+
+def encode_article(article_dict: dict[str, Any]) -> bytes:
+    """Compress an ``Article.to_dict()`` for the ``article`` stored field (its body is otherwise
+    stored three times over: body, paragraphs, passages)."""
+    return zlib.compress(json.dumps(article_dict, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+
+
+def decode_article(value: bytes | str) -> dict[str, Any]:
+    """Inverse of ``encode_article`` (also accepts plain JSON text)."""
+    if isinstance(value, bytes):
+        value = zlib.decompress(value).decode("utf-8")
+    return json.loads(value)
+
+
+def _signature(schema: Schema) -> list[tuple]:
+    # whoosh's own Schema equality compares column objects by identity, so it is never equal
+    # after a round trip through the index's TOC: compare what decides the index content instead.
+    sig = []
+    for name in sorted(schema.names()):
+        f = schema[name]
+        sig.append((name, type(f).__name__, getattr(f, "analyzer", None), type(getattr(f, "format", None)).__name__,
+                    f.stored, f.unique, f.scorable, f.sortable_typecode if hasattr(f, "sortable_typecode") else None,
+                    f.column_type is not None))
+    return sig
+
+
+def is_current(schema: Schema) -> bool:
+    """True when ``schema`` (read from an index) is the one this version of searchkit writes."""
+    return _signature(schema) == _signature(build_schema())
