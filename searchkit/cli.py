@@ -52,5 +52,38 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder to serve.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
+def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool) -> None:
+    """Serve the search page and its JSON API on http://HOST:PORT/ until Ctrl-C.
+
+    Re-indexing meanwhile (`searchkit index`) needs no restart: new commits show up on the next search.
+    """
+    from . import open_index
+    from .errors import SearchkitError
+    from .web.server import is_loopback
+    from .web.server import serve as run_server
+
+    if not is_loopback(host):
+        click.echo(f"warning: listening on {host}: anyone who can reach this address can read the index", err=True)
+    try:
+        index = open_index(index_dir, create=index_dir == DEFAULT_INDEX)
+        if index_dir == DEFAULT_INDEX and index.is_empty():
+            click.echo(f"Building the index from ./{DEFAULT_CORPUS}…", err=True)
+            index.ensure_built(DEFAULT_CORPUS)
+        run_server(index, host=host, port=port, threads=threads, open_browser=open_browser,
+                   announce=lambda url: click.echo(f"Serving {index_dir} on {url}  (Ctrl-C to stop)"))
+    except SearchkitError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    except OSError as e:
+        click.echo(f"error: cannot listen on {host}:{port}: {e.strerror or e}", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
