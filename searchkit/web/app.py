@@ -1,0 +1,213 @@
+"""The WSGI app behind `searchkit serve`: the search page, the article page and the JSON API.
+
+It translates HTTP into calls to the library (``Index.search``, ``Index.article``, ``Index.info``) and
+renders the answers; it has no search logic of its own. Everything is a GET: the page is a plain
+form that works without JavaScript, and ``/static/search.js`` only adds search-as-you-type.
+
+Hostile input is the normal case here: parameters are validated against ``searchkit.web.params``
+(the same table the OpenAPI document is written from), templates autoescape, snippets are rendered
+by ``searchkit.present.html`` (escaping every segment), article ids are only ever looked up in the
+index, and an unexpected error is logged with its traceback while the client gets a generic message.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from flask import Flask, Response, abort, jsonify, render_template, request, url_for
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import BaseConverter
+
+from ..errors import SearchkitError
+from ..present.html import article_paragraphs, highlight_html, snippet_html
+from .openapi import MAX_ID_CHARS, openapi_document
+from .params import MAX_QUERY_CHARS, SEARCH_PARAMS, ParamError, parse_search_args
+
+log = logging.getLogger("searchkit.web")
+
+# No inline script or style anywhere: the page's JS and CSS come from /static, so a payload that
+# slipped past escaping still could not run.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",  # queries sit in URLs; don't hand them to other sites
+    "X-Frame-Options": "DENY",
+}
+FILTERS = ("source", "speaker", "since", "until")
+
+
+class ArticleIdConverter(BaseConverter):
+    """Article ids in URLs: any string, ``/`` allowed (ids are relative paths or JSONL record ids).
+
+    Built URLs percent-encode everything that is not a plain path character (``#``, ``?``, ``%``…).
+    An id with an empty, ``.`` or ``..`` segment would be rewritten by the browser's path
+    normalisation, so such ids are encoded as one segment (``/`` as ``%2F``, which the server decodes).
+    """
+
+    part_isolating = False
+    regex = ".+"
+
+    def to_url(self, value: Any) -> str:
+        value = str(value)
+        if any(seg in ("", ".", "..") for seg in value.split("/")):
+            return quote(value, safe="")
+        return quote(value, safe="/")
+
+
+def create_app(index: Any) -> Flask:
+    """A Flask app serving ``index`` (an ``Index`` from ``open_index``, or the path of one).
+
+    The index's shared searcher picks up new commits, so re-indexing while serving needs no restart.
+    """
+    if isinstance(index, (str, os.PathLike)):
+        from .. import open_index
+
+        index = open_index(Path(index), create=False)
+    app = Flask(__name__)
+    app.config["SEARCHKIT_INDEX"] = index
+    app.json.sort_keys = False  # keep the documented key order of the JSON contracts
+    app.url_map.merge_slashes = False
+    app.url_map.strict_slashes = False
+    app.url_map.converters["article_id"] = ArticleIdConverter
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["snippet_html"] = snippet_html
+    app.jinja_env.globals.update(page_url=page_url, article_url=article_url, MAX_QUERY_CHARS=MAX_QUERY_CHARS)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(e: HTTPException):
+        message = e.description if isinstance(e.description, str) else e.name
+        return _error_response(e.code or 400, message)
+
+    @app.errorhandler(InternalServerError)
+    def _internal_error(e: InternalServerError):
+        # Flask has already logged the original exception with its traceback (app.logger); the
+        # client learns nothing about the internals.
+        original = getattr(e, "original_exception", None)
+        if original is not None:
+            log.error("error serving %s: %s", request.full_path, original.__class__.__name__)
+        return _error_response(500, "internal error: the server could not complete this request (see its log)")
+
+    @app.get("/")
+    def page():
+        values: dict[str, Any] = {p.name: p.default for p in SEARCH_PARAMS}
+        values["q"] = request.args.get("q", "")[: MAX_QUERY_CHARS + 1]
+        results, error, status = None, None, 200
+        try:
+            values = parse_search_args(request.args.to_dict(flat=False), strict=False)
+            if values["q"].strip():
+                results = index.search(**values)
+        except (SearchkitError, ValueError) as e:
+            error, status = _one_line(e), 400
+        facets = results.facets if results is not None else {}
+        return render_template("search.html", v=values, results=results, error=error, facets=facets,
+                               active=_active_filters(values)), status
+
+    @app.get("/articles/<article_id:article_id>")
+    def article_page(article_id: str):
+        query = request.args.get("q", "")
+        if len(query) > MAX_QUERY_CHARS:
+            return _error_response(400, f"q is too long (the limit is {MAX_QUERY_CHARS} characters)")
+        article = _lookup(article_id)
+        spans_for = _highlighter(index, query)
+        paragraphs = article_paragraphs(article, spans_for)
+        quotes = [(q, highlight_html(q.text, spans_for(q.text) if spans_for else ())) for q in article.quotes]
+        return render_template("article.html", article=article, paragraphs=paragraphs, quotes=quotes, q=query,
+                               safe_url=_safe_url(article.url))
+
+    @app.get("/api/search")
+    def api_search():
+        values = parse_search_args(request.args.to_dict(flat=False), strict=True)
+        if not values["q"].strip():
+            raise ParamError("q is required: the query to search for")
+        return jsonify(index.search(**values).to_dict())
+
+    @app.get("/api/articles/<article_id:article_id>")
+    def api_article(article_id: str):
+        return jsonify(_lookup(article_id).to_dict())
+
+    @app.get("/api/info")
+    def api_info():
+        return jsonify(index.info())
+
+    @app.get("/api/openapi.json")
+    def api_openapi():
+        return jsonify(openapi_document())
+
+    @app.errorhandler(ParamError)
+    @app.errorhandler(SearchkitError)
+    def _bad_request(e: Exception):
+        return _error_response(400, _one_line(e))
+
+    def _lookup(article_id: str):
+        # The id is only ever a key into the index: no filesystem access, whatever it contains.
+        article = index.article(article_id) if len(article_id) <= MAX_ID_CHARS else None
+        if article is None:
+            abort(404, description=f"no article with id {article_id[:200]!r} in this index")
+        return article
+
+    return app
+
+
+def _highlighter(index: Any, query: str):
+    """The library's highlighter for ``query`` (spans of its words in any text), or None."""
+    return None  # TODO: wire to the search library's public highlighter once it exists
+
+
+def _error_response(status: int, message: str):
+    """JSON ``{"error", "status"}`` under /api/, a friendly page elsewhere."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": message, "status": status}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split()) or e.__class__.__name__
+    return text[:300]
+
+
+def _active_filters(values: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(label, value, URL without it) for each filter in effect, for the removable chips."""
+    labels = {"source": "Source", "speaker": "Speaker", "since": "Since", "until": "Until"}
+    return [(labels[k], values[k], page_url(values, **{k: None})) for k in FILTERS if values.get(k)]
+
+
+def page_url(values: dict[str, Any], **changes: Any) -> str:
+    """The search page URL for ``values`` with ``changes`` applied (None removes a parameter).
+
+    Any change other than ``page`` goes back to page 1; defaults are left out so URLs stay short
+    and shareable.
+    """
+    merged = {**values, **changes}
+    if "page" not in changes:
+        merged["page"] = 1
+    defaults = {p.name: p.default for p in SEARCH_PARAMS}
+    pairs = [(p.name, merged[p.name]) for p in SEARCH_PARAMS
+             if merged.get(p.name) not in (None, "") and merged.get(p.name) != defaults[p.name]]
+    return url_for("page") + ("?" + urlencode(pairs) if pairs else "")
+
+
+def article_url(article_id: str, query: str = "", passage: int | None = None) -> str:
+    """Link to an article page, carrying the query for highlighting and the passage anchor."""
+    url = url_for("article_page", article_id=article_id, **({"q": query} if query else {}))
+    return url + (f"#p{passage}" if passage is not None else "")
+
+
+def _safe_url(url: str | None) -> str | None:
+    """The article's original URL if it is a plain http(s) link (never ``javascript:`` and friends)."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") else None

@@ -1,0 +1,110 @@
+"""The search parameters the web page and the JSON API accept, declared once.
+
+The same table validates requests (``parse_search_args``) and writes the OpenAPI document
+(``searchkit.web.openapi``), so the published bounds are exactly the enforced ones. Queries and
+filters are hostile input: lengths, ``page`` and ``limit`` are capped and control characters refused
+before anything reaches the library.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..errors import SearchkitError
+
+MAX_QUERY_CHARS = 1000
+MAX_FILTER_CHARS = 200
+MAX_LIMIT = 100
+MAX_PAGE = 1000
+DEFAULT_LIMIT = 10
+UNITS = ("passage", "article")
+# ISO date or a prefix of one (year, year-month), as `searchkit search --since/--until` accept.
+DATE_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class ParamError(SearchkitError):
+    """A request parameter is missing, malformed or out of bounds (HTTP 400)."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One query-string parameter: its type, default and bounds."""
+
+    name: str
+    description: str
+    kind: type = str
+    default: Any = None
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int | None = None
+    enum: tuple[str, ...] | None = None
+    pattern: str | None = None
+
+    def parse(self, raw: str) -> Any:
+        """The typed value of ``raw``, or ParamError with a one-line reason."""
+        if self.kind is int:
+            if not re.fullmatch(r"[0-9]{1,9}", raw.strip()):
+                raise ParamError(f"{self.name} must be a whole number, not {_show(raw)}")
+            value = int(raw)
+            if self.minimum is not None and value < self.minimum:
+                raise ParamError(f"{self.name} must be at least {self.minimum}")
+            if self.maximum is not None and value > self.maximum:
+                raise ParamError(f"{self.name} must be at most {self.maximum}")
+            return value
+        if self.max_length is not None and len(raw) > self.max_length:
+            raise ParamError(f"{self.name} is too long ({len(raw)} characters; the limit is {self.max_length})")
+        if _CONTROL.search(raw):
+            raise ParamError(f"{self.name} contains control characters")
+        if self.enum is not None and raw not in self.enum:
+            raise ParamError(f"{self.name} must be one of {', '.join(self.enum)}, not {_show(raw)}")
+        if self.pattern is not None and not re.fullmatch(self.pattern, raw):
+            raise ParamError(f"{self.name} must be a date like 2017, 2017-03 or 2017-03-19, not {_show(raw)}")
+        return raw
+
+
+SEARCH_PARAMS: tuple[Param, ...] = (
+    Param("q", "The query, in searchkit's query language (words, \"phrases\", -exclusion, OR, field:scopes, "
+          "date:, term~, term*).", max_length=MAX_QUERY_CHARS),
+    Param("page", "Page of results, from 1.", kind=int, default=1, minimum=1, maximum=MAX_PAGE),
+    Param("limit", "Results per page.", kind=int, default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT),
+    Param("unit", "passage: ranked passages; article: one hit per article (its best passage).",
+          default="passage", enum=UNITS),
+    Param("source", "Only articles from this source (a name from facets.source).", max_length=MAX_FILTER_CHARS),
+    Param("speaker", "Only passages quoting this speaker (a name from facets.speaker).", max_length=MAX_FILTER_CHARS),
+    Param("since", "Only articles dated on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).", pattern=DATE_PATTERN),
+    Param("until", "Only articles dated on or before this date (YYYY, YYYY-MM or YYYY-MM-DD).", pattern=DATE_PATTERN),
+)
+_BY_NAME = {p.name: p for p in SEARCH_PARAMS}
+
+
+def parse_search_args(args: Mapping[str, list[str]], *, strict: bool) -> dict[str, Any]:
+    """Validate a query string (name -> list of values) into keyword arguments for ``Index.search``.
+
+    Every parameter is returned (absent ones get their default; an empty filter counts as absent,
+    which is what an untouched form field sends). ``strict`` (the API) also refuses unknown and
+    repeated parameters, so a typo in a client is a 400 rather than a silently ignored filter; the
+    page is lenient because browsers and bookmarks add what they like.
+    """
+    out: dict[str, Any] = {}
+    for name, values in args.items():
+        if name not in _BY_NAME:
+            if strict:
+                raise ParamError(f"unknown parameter {_show(name)}; known: {', '.join(_BY_NAME)}")
+            continue
+        if strict and len(values) > 1:
+            raise ParamError(f"{name} given {len(values)} times")
+        raw = values[0] if values else ""
+        if raw == "" and name != "q":
+            continue
+        out[name] = _BY_NAME[name].parse(raw)
+    for p in SEARCH_PARAMS:
+        out.setdefault(p.name, p.default if p.name != "q" else "")
+    return out
+
+
+def _show(value: str) -> str:
+    """A short, printable rendering of a user's value for an error message."""
+    value = value if len(value) <= 40 else value[:40] + "…"
+    return repr(value)

@@ -1,0 +1,31 @@
+// Progressive enhancement: search as you type. Without JavaScript the form is a plain GET.
+// The results are fetched as the same server-rendered page and swapped in, so there is one renderer.
+(function () {
+  "use strict";
+  var form = document.getElementById("search-form");
+  var input = document.getElementById("q");
+  var results = document.getElementById("results");
+  if (!form || !input || !results || !window.fetch || !window.DOMParser) { return; }
+  var timer = null, seq = 0;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(update, 250);
+  });
+  function update() {
+    var q = input.value;
+    if (!q.trim()) { return; }
+    var params = new URLSearchParams(new FormData(form));
+    var url = form.getAttribute("action") + "?" + params.toString();
+    var mine = ++seq;
+    fetch(url, { headers: { "Accept": "text/html" } }).then(function (r) { return r.text(); }).then(function (html) {
+      if (mine !== seq) { return; }  // a newer keystroke won
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var fresh = doc.getElementById("results");
+      if (!fresh) { return; }
+      results.replaceWith(fresh);
+      results = fresh;
+      document.title = doc.title;
+      history.replaceState(null, "", url);
+    }).catch(function () { /* keep the current results; submitting the form still works */ });
+  }
+})();
