@@ -1,0 +1,413 @@
+#!/usr/bin/env python3
+"""Scale benchmark (issue 5): indexing throughput, peak RSS, index size, query latency with snippets,
+incremental re-index and CLI start-up — searchkit beside naive whoosh, SQLite FTS5 and tantivy.
+
+    python bench/search.py --size 10k              # builds bench/out/corpus-10k if needed
+    python bench/search.py --size 100k --jobs 2 --json bench/out/search-100k.json
+
+Every system runs in its own process (bench/peers.py), one after the other, so the figures do not disturb
+each other and a crash in one leaves the others' columns intact. Prints one table and writes every figure
+(including the raw per-query latencies) as JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from common import (BENCH_DIR, OUT_DIR, REPO_ROOT, STOP_WORDS, TreeRSSSampler, dir_size, iter_records, now,
+                    parse_size, percentile, raw_bytes, read_manifest, shard_paths, size_label)
+from peers import CLASSES, PEERS, SYSTEMS
+
+TARGETS = {  # issue 5
+    "index_mbps_vs_naive": 3.0,
+    "p95_vs_fts5": 1.0,
+    "size_ratio": 1.5,
+    "reindex_pct": 5.0,
+    "startup_s": 0.3,
+}
+CANDIDATE = re.compile(r"[a-z]{3,}")
+
+
+# --- corpus and queries -----------------------------------------------------------------------------------
+
+
+def ensure_corpus(corpus: Path | None, size: int, seed: int) -> tuple[Path, dict]:
+    """Use ``corpus`` as given, or build (once) the default corpus of this size; return it with its manifest."""
+    if corpus is not None:
+        if not shard_paths(corpus):
+            raise SystemExit(f"error: {corpus} holds no articles-*.jsonl shards (make it with bench/make_corpus.py)")
+        manifest = read_manifest(corpus) or {}
+    else:
+        corpus = OUT_DIR / f"corpus-{size_label(size)}"
+        manifest = read_manifest(corpus) or {}
+        if (manifest.get("size"), manifest.get("seed"), manifest.get("format")) != (size, seed, "jsonl"):
+            from make_corpus import write_corpus
+
+            print(f"building corpus {corpus} ({size:,} articles) …", file=sys.stderr, flush=True)
+            manifest = write_corpus(corpus, size, seed)
+    if "raw_bytes" not in manifest:
+        manifest["raw_bytes"] = sum(raw_bytes(r) for r in iter_records(corpus))
+    return corpus, manifest
+
+
+def sample_queries(corpus: Path, per_class: int, warmup: int, seed: int, sample_docs: int = 20_000) -> dict:
+    """A fixed query set drawn from the corpus's own vocabulary with ``random.Random(seed)``.
+
+    Words are mid-frequency (in 0.1 %–3 % of the sampled articles), outside the stop list, letters only;
+    three-word queries are three such words from one article (so each has at least one answer), phrases are
+    adjacent word pairs from a real article, field queries a mid-frequency headline word.
+    """
+    rng = random.Random(seed)
+    total = sum(1 for _ in iter_records(corpus))
+    keep = min(1.0, sample_docs / max(1, total))
+    df: Counter[str] = Counter()
+    title_df: Counter[str] = Counter()
+    texts: list[str] = []
+    sampled = 0
+    for rec in iter_records(corpus):
+        if rng.random() >= keep:
+            continue
+        sampled += 1
+        text = (rec.get("text") or "").lower()
+        df.update(set(CANDIDATE.findall(text)))
+        title_df.update(set(CANDIDATE.findall((rec.get("title") or "").lower())))
+        if len(texts) < 3000:
+            texts.append(text)
+    lo, hi = max(2, 0.001 * sampled), max(3, 0.03 * sampled)
+    mid = sorted(w for w, n in df.items() if lo <= n <= hi and w not in STOP_WORDS)
+    mid_set = set(mid)
+    title_mid = sorted(w for w, n in title_df.items() if n >= 2 and n <= max(3, 0.02 * sampled) and w not in STOP_WORDS)
+    if not mid:
+        raise SystemExit("error: corpus too small to sample queries from")
+    n = per_class + warmup
+
+    def draw(make) -> list[dict]:
+        out: list[dict] = []
+        for _ in range(n * 50):
+            if len(out) == n:
+                break
+            q = make()
+            if q:
+                out.append(q)
+        return out
+
+    def three():
+        words = sorted(set(CANDIDATE.findall(rng.choice(texts))) & mid_set)
+        return {"class": "three-word", "words": rng.sample(words, 3)} if len(words) >= 3 else None
+
+    def phrase():
+        text = rng.choice(texts)
+        pairs = [(a, b) for a, b in re.findall(r"(?=\b([a-z]{3,}) ([a-z]{3,})\b)", text)
+                 if a not in STOP_WORDS and b not in STOP_WORDS and (a in mid_set or b in mid_set)]
+        return {"class": "phrase", "words": list(rng.choice(pairs))} if pairs else None
+
+    classes = {
+        "one-word": draw(lambda: {"class": "one-word", "words": [rng.choice(mid)]}),
+        "three-word": draw(three),
+        "phrase": draw(phrase),
+        "field": draw(lambda: {"class": "field", "field": "headline", "words": [rng.choice(title_mid)]})
+        if title_mid else [],
+    }
+    return {
+        "seed": seed,
+        "sampled_articles": sampled,
+        "mid_frequency_df": [lo, hi],
+        "warmup": {c: qs[:warmup] for c, qs in classes.items()},
+        "classes": {c: qs[warmup:] for c, qs in classes.items()},
+    }
+
+
+# --- running the systems ----------------------------------------------------------------------------------
+
+
+def run_worker(args: list[str], log: Path, timeout: float) -> dict:
+    """Run bench/peers.py in a new process group; its last stdout line is the JSON result."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "NO_COLOR": "1"}
+    with log.open("w", encoding="utf-8") as err:
+        proc = subprocess.Popen([sys.executable, str(BENCH_DIR / "peers.py"), *args], stdout=subprocess.PIPE,
+                                stderr=err, text=True, cwd=REPO_ROOT, env=env, start_new_session=True)
+        with TreeRSSSampler(proc.pid) as rss:
+            t0 = now()
+            try:
+                out, _ = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                return {"error": f"timed out after {timeout:.0f} s (log: {log})"}
+            wall = now() - t0
+    lines = [ln for ln in out.splitlines() if ln.startswith("{")]
+    try:
+        result = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        tail = [ln for ln in log.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+        result = {"error": f"exit {proc.returncode}: {tail[-1] if tail else 'no output'} (log: {log})"}
+    result.update(wall_s=wall, peak_rss_tree_kb=rss.peak_kb, exit=proc.returncode)
+    return result
+
+
+def bench_system(name: str, corpus: Path, work: Path, queries_file: Path, jobs: int, warmup: int,
+                 raw: int, timeout: float, incremental: bool) -> dict:
+    index = work / f"index-{name}"
+    print(f"[{name}] indexing …", file=sys.stderr, flush=True)
+    build = run_worker(["build", name, "--corpus", str(corpus), "--index", str(index), "--jobs", str(jobs)],
+                       work / f"{name}-build.log", timeout)
+    res: dict = {"build": build}
+    if "error" in build:
+        res["error"] = build["error"]
+        return res
+    res["index_s"] = build["seconds"]
+    res["index_mbps"] = raw / 1e6 / build["seconds"]
+    res["peak_rss_mb"] = build["peak_rss_tree_kb"] / 1024
+    res["index_bytes"] = dir_size(index)
+    res["size_ratio"] = res["index_bytes"] / raw
+    print(f"[{name}] {build['seconds']:.1f} s; querying …", file=sys.stderr, flush=True)
+    q = run_worker(["query", name, "--index", str(index), "--queries", str(queries_file), "--warmup", str(warmup)],
+                   work / f"{name}-query.log", timeout)
+    if "error" in q:
+        res["query_error"] = q["error"]
+    else:
+        res["open_ms"] = q["open_ms"]
+        for cls, r in q["classes"].items():
+            res[cls] = {"p50_ms": percentile(r["ms"], 50), "p95_ms": percentile(r["ms"], 95), "n": len(r["ms"]),
+                        "zero_hit_pct": 100 * sum(1 for h in r["hits"] if h == 0) / max(1, len(r["hits"])),
+                        "errors": r["errors"], "first_error": r["first_error"], "ms": [round(x, 3) for x in r["ms"]]}
+    if incremental:
+        print(f"[{name}] incremental re-index of the unchanged corpus …", file=sys.stderr, flush=True)
+        again = run_worker(["build", name, "--corpus", str(corpus), "--index", str(index), "--jobs", str(jobs),
+                            "--incremental"], work / f"{name}-reindex.log", timeout)
+        res["reindex"] = again
+        if "error" not in again:
+            res["reindex_s"] = again["seconds"]
+            res["reindex_pct"] = 100 * again["seconds"] / build["seconds"]
+    return res
+
+
+def measure_startup(work: Path, runs: int, timeout: float) -> dict:
+    """Wall time of `searchkit search WORD` on a copy of the bundled corpus, index already built."""
+    exe = [shutil.which("searchkit")] if shutil.which("searchkit") else [sys.executable, "-m", "searchkit.cli"]
+    home = work / "startup"
+    if home.exists():
+        shutil.rmtree(home)
+    shutil.copytree(REPO_ROOT / "corpus", home / "corpus")
+    words = Counter(w for p in sorted((home / "corpus").iterdir())
+                    for w in CANDIDATE.findall(p.read_text(encoding="utf-8", errors="replace").lower())
+                    if len(w) >= 5 and w not in STOP_WORDS)
+    word = min(words, key=lambda w: (-words[w], w))
+    env = {**os.environ, "NO_COLOR": "1"}
+    cmd = [*exe, "search", word]
+    t0 = now()
+    first = subprocess.run(cmd, cwd=home, env=env, capture_output=True, text=True, timeout=timeout)
+    out: dict = {"command": " ".join(["searchkit", "search", word]), "first_run_s": now() - t0}
+    if first.returncode != 0 or not first.stdout.strip():
+        tail = (first.stderr.strip().splitlines() or ["no output"])[-1]
+        return {**out, "error": f"exit {first.returncode}: {tail}"}
+    to_first_line, total = [], []
+    for _ in range(runs):
+        t0 = now()
+        proc = subprocess.Popen(cmd, cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        proc.stdout.readline()
+        to_first_line.append(now() - t0)
+        proc.communicate(timeout=timeout)
+        total.append(now() - t0)
+    imp = subprocess.run([sys.executable, "-X", "importtime", "-m", "searchkit.cli", "search", word], cwd=home,
+                         env=env, capture_output=True, text=True, timeout=timeout)
+    rows = []
+    for line in imp.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+        if m:
+            rows.append({"module": m.group(4), "self_ms": int(m.group(1)) / 1000,
+                         "cumulative_ms": int(m.group(2)) / 1000, "depth": len(m.group(3)) // 2})
+    top = sorted((r for r in rows if r["depth"] == 0), key=lambda r: -r["cumulative_ms"])[:12]
+    return {**out, "runs": runs, "first_line_median_s": statistics.median(to_first_line),
+            "total_median_s": statistics.median(total), "first_line_s": to_first_line, "total_s": total,
+            "import_total_ms": sum(r["cumulative_ms"] for r in rows if r["depth"] == 0), "import_top": top}
+
+
+# --- report -----------------------------------------------------------------------------------------------
+
+
+def fmt(v, spec: str = ".1f") -> str:
+    return "—" if v is None else format(v, spec)
+
+
+def summarize(report: dict) -> dict:
+    s = report["systems"]
+    sk = s.get("searchkit", {})
+    out: dict = {}
+    if "index_mbps" in sk and "index_mbps" in s.get("naive", {}):
+        out["index_mbps_vs_naive"] = sk["index_mbps"] / s["naive"]["index_mbps"]
+    for cls in CLASSES:
+        a, b = sk.get(cls, {}).get("p95_ms"), s.get("fts5", {}).get(cls, {}).get("p95_ms")
+        if a is not None and b:
+            out[f"p95_vs_fts5_{cls}"] = a / b
+    for key in ("size_ratio", "reindex_pct"):
+        if key in sk:
+            out[key] = sk[key]
+    if "first_line_median_s" in report.get("startup", {}):
+        out["startup_s"] = report["startup"]["first_line_median_s"]
+    verdict = {}
+    for key, value in out.items():
+        target_key = "p95_vs_fts5" if key.startswith("p95_vs_fts5") else key
+        limit = TARGETS[target_key]
+        ok = value >= limit if target_key == "index_mbps_vs_naive" else value <= limit
+        verdict[key] = {"value": value, "target": limit, "met": ok}
+    return verdict
+
+
+def render(report: dict) -> str:
+    systems = report["systems"]
+    names = list(systems)
+    width = max(12, *(len(n) + 2 for n in names))
+    rows: list[tuple[str, list[str]]] = [
+        ("index time (s)", [fmt(systems[n].get("index_s")) for n in names]),
+        ("index MB/s", [fmt(systems[n].get("index_mbps"), ".2f") for n in names]),
+        ("peak RSS (MB)", [fmt(systems[n].get("peak_rss_mb"), ".0f") for n in names]),
+        ("index size (MB)", [fmt(systems[n].get("index_bytes") and systems[n]["index_bytes"] / 1e6) for n in names]),
+        ("size ÷ raw text", [fmt(systems[n].get("size_ratio"), ".2f") for n in names]),
+    ]
+    for cls in CLASSES:
+        for p in ("p50", "p95"):
+            rows.append((f"{cls} {p} (ms)", [fmt(systems[n].get(cls, {}).get(f"{p}_ms"), ".2f") for n in names]))
+        rows.append((f"{cls} no hits (%)", [fmt(systems[n].get(cls, {}).get("zero_hit_pct"), ".0f") for n in names]))
+    label_w = max(len(r[0]) for r in rows) + 2
+    c = report["corpus"]
+    lines = [f"searchkit scale benchmark — {c['articles']:,} articles, {c['raw_bytes'] / 1e6:.1f} MB raw text, "
+             f"jobs={report['jobs']}, {report['queries_per_class']} queries/class (top {10} + snippets)",
+             "".ljust(label_w) + "".join(n.rjust(width) for n in names)]
+    lines += [label.ljust(label_w) + "".join(v.rjust(width) for v in vals) for label, vals in rows]
+    for n in names:
+        for key in ("error", "query_error"):
+            if key in systems[n]:
+                lines.append(f"{n}: {'not available' if key == 'error' else 'queries failed'}: {systems[n][key]}")
+        for cls in CLASSES:
+            err = systems[n].get(cls, {}).get("first_error")
+            if err:
+                lines.append(f"{n}: {systems[n][cls]['errors']} {cls} queries failed, e.g. {err}")
+    sk = systems.get("searchkit", {})
+    if "reindex_s" in sk:
+        lines.append(f"incremental re-index (unchanged corpus): {sk['reindex_s']:.2f} s = {sk['reindex_pct']:.1f} % of the full build")
+    elif "reindex" in sk:
+        lines.append(f"incremental re-index: failed: {sk['reindex'].get('error')}")
+    st = report.get("startup")
+    if st:
+        if "error" in st:
+            lines.append(f"start-up (`{st['command']}`): not available: {st['error']}")
+        else:
+            top = ", ".join(f"{r['module']} {r['cumulative_ms']:.0f}" for r in st["import_top"][:6])
+            lines.append(f"start-up (`{st['command']}`, bundled corpus, median of {st['runs']}): first line "
+                         f"{st['first_line_median_s']:.3f} s, exit {st['total_median_s']:.3f} s; imports "
+                         f"{st['import_total_ms']:.0f} ms ({top} ms)")
+    lines.append("targets (issue 5):")
+    names_t = {"index_mbps_vs_naive": "indexing MB/s searchkit ÷ naive whoosh", "size_ratio": "index size ÷ raw text",
+               "reindex_pct": "incremental re-index, % of full build", "startup_s": "start-up, first line (s)"}
+    for key, v in report["targets"].items():
+        label = names_t.get(key) or f"p95 searchkit ÷ FTS5, {key.removeprefix('p95_vs_fts5_')}"
+        op = "≥" if key == "index_mbps_vs_naive" else "≤"
+        lines.append(f"  {label:<45} {v['value']:8.2f}  (target {op} {v['target']:g})  {'met' if v['met'] else 'NOT met'}")
+    if not report["targets"]:
+        lines.append("  none measurable (searchkit or the peers it is compared with did not run)")
+    refs = [f"÷ {p} {sk['index_mbps'] / systems[p]['index_mbps']:.2f}" for p in ("fts5", "tantivy")
+            if "index_mbps" in sk and "index_mbps" in systems.get(p, {})]
+    if refs:
+        lines.append("  (for reference) indexing MB/s searchkit " + ", ".join(refs))
+    return "\n".join(lines)
+
+
+def environment() -> dict:
+    info = {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "sqlite": sqlite3.sqlite_version, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    for mod in ("whoosh", "tantivy"):
+        try:
+            from importlib.metadata import version
+
+            info[mod] = version(mod)
+        except Exception:  # noqa: BLE001
+            info[mod] = None
+    try:
+        info["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                                        text=True, timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        info["commit"] = None
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--size", default="10k", help="corpus size: 10k, 100k, 300k or a number (default 10k)")
+    ap.add_argument("--corpus", type=Path, help="an existing JSONL corpus folder instead of bench/out/corpus-<size>")
+    ap.add_argument("--json", type=Path, help="where to write the figures (default bench/out/search-<size>.json)")
+    ap.add_argument("--peers", default=",".join(PEERS), help="comma list of peers: naive,fts5,tantivy (or none)")
+    ap.add_argument("--no-searchkit", action="store_true", help="skip searchkit (peers only)")
+    ap.add_argument("--no-startup", action="store_true", help="skip the CLI start-up measurement")
+    ap.add_argument("--jobs", type=int, default=2, help="indexing processes/threads where a system has them")
+    ap.add_argument("--queries", type=int, default=200, help="timed queries per class (default 200)")
+    ap.add_argument("--warmup", type=int, default=20, help="untimed warm-up queries per class")
+    ap.add_argument("--seed", type=int, default=5, help="seed of the synthetic corpus part and of the query set")
+    ap.add_argument("--work", type=Path, help="folder for indexes and logs (default bench/out/work-<size>)")
+    ap.add_argument("--timeout", type=float, default=7200, help="seconds allowed per indexing or query run")
+    ap.add_argument("--startup-runs", type=int, default=7)
+    args = ap.parse_args(argv)
+    try:
+        size = parse_size(args.size)
+    except ValueError as e:
+        ap.error(str(e))
+    peers = [p for p in args.peers.split(",") if p and p != "none"]
+    unknown = [p for p in peers if p not in PEERS]
+    if unknown:
+        ap.error(f"unknown peer(s): {', '.join(unknown)} (choose from {', '.join(PEERS)})")
+    if args.jobs < 1 or args.queries < 1 or args.warmup < 0:
+        ap.error("--jobs and --queries must be positive, --warmup not negative")
+
+    corpus, manifest = ensure_corpus(args.corpus, size, args.seed)
+    label = size_label(manifest.get("articles", size))
+    work = args.work or OUT_DIR / f"work-{label}"
+    work.mkdir(parents=True, exist_ok=True)
+    queries = sample_queries(corpus, args.queries, args.warmup, args.seed)
+    queries_file = work / "queries.json"
+    queries_file.write_text(json.dumps(queries, indent=1), encoding="utf-8")
+
+    report: dict = {"size": label, "corpus": {"path": str(corpus), **{k: manifest.get(k) for k in
+                    ("articles", "real", "synthetic", "raw_bytes", "seed", "sha256")}},
+                    "jobs": args.jobs, "queries_per_class": args.queries, "warmup": args.warmup,
+                    "query_sample": {c: [" ".join(q["words"]) for q in qs[:5]] for c, qs in queries["classes"].items()},
+                    "environment": environment(), "systems": {}}
+    names = ([] if args.no_searchkit else ["searchkit"]) + peers
+    for name in names:
+        try:
+            report["systems"][name] = bench_system(name, corpus, work, queries_file, args.jobs, args.warmup,
+                                                   manifest["raw_bytes"], args.timeout, incremental=name == "searchkit")
+        except Exception as e:  # noqa: BLE001 — one system's failure must not lose the others' figures
+            report["systems"][name] = {"error": f"{type(e).__name__}: {e}"}
+    if not args.no_searchkit and not args.no_startup:
+        print("[searchkit] start-up …", file=sys.stderr, flush=True)
+        try:
+            report["startup"] = measure_startup(work, args.startup_runs, min(args.timeout, 600))
+        except Exception as e:  # noqa: BLE001
+            report["startup"] = {"command": "searchkit search", "error": f"{type(e).__name__}: {e}"}
+    report["targets"] = summarize(report)
+    table = render(report)
+    report["table"] = table
+    out = args.json or OUT_DIR / f"search-{label}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    print(table)
+    print(f"figures written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
