@@ -52,7 +52,7 @@ def build_schema() -> Schema:
     return Schema(
         pid=ID(unique=True, stored=True),
         article_id=ID(stored=True, sortable=True),
-        pindex=NUMERIC(int, bits=32, stored=True, signed=False),
+        pindex=NUMERIC(int, bits=32, stored=True),  # not signed=False: whoosh 2.7 ranges on unsigned fields match everything
         file=ID(stored=True),
         file_hash=ID(stored=True),
         filekey=ID(),
@@ -67,7 +67,7 @@ def build_schema() -> Schema:
         author=TEXT(analyzer=news, stored=True),
         path=STORED(),
         date=DATETIME(stored=True, sortable=True),
-        year=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
+        year=NUMERIC(int, bits=32, stored=True, sortable=True),
         article=STORED(),
     )
 
