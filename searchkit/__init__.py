@@ -5,6 +5,11 @@ The library is the product; the `searchkit` command and the web page are thin la
     import searchkit
     for article in searchkit.parse_file("corpus/000_4550e499fde3997a.txt"):
         print(article.headline, article.date)
+
+    index = searchkit.open_index("index")   # see searchkit.index
+    index.add(["corpus"])
+    for hit in index.search("Atmar Patrushev").hits:
+        print(hit.rank, hit.article.headline, hit.snippet.text)
 """
 from __future__ import annotations
 
@@ -17,5 +22,14 @@ from .parse import parse_file, parse_paths  # noqa: E402
 __all__ = [
     "Article", "ArticleRef", "Hit", "Passage", "Quote", "RawDocument", "SearchResults", "Snippet",
     "SearchkitError", "ReadError", "QueryError", "IndexAccessError", "IndexLockedError",
-    "parse_file", "parse_paths",
+    "parse_file", "parse_paths", "open_index", "Index", "IndexReport",
 ]
+
+
+def __getattr__(name: str):
+    # open_index/Index load whoosh: imported on first use so that `import searchkit` stays light.
+    if name in ("open_index", "Index", "IndexReport"):
+        from . import index
+
+        return getattr(index, name)
+    raise AttributeError(f"module 'searchkit' has no attribute {name!r}")
