@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -83,6 +84,101 @@ def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool
     except OSError as e:
         click.echo(f"error: cannot listen on {host}:{port}: {e.strerror or e}", err=True)
         sys.exit(1)
+
+
+# --- index side: `index` and `info` -------------------------------------------------------------
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _progress_printer(label: str):
+    """A progress(done, total) callback: a bar on a terminal, else a count line every 5 s."""
+    import time
+
+    state: dict = {"bar": None, "last": time.monotonic()}
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if tty:
+            if state["bar"] is None:
+                state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+                state["bar"].__enter__()
+            state["bar"].update(done - state["bar"].pos)
+            if done >= total:
+                state["bar"].__exit__(None, None, None)
+        elif time.monotonic() - state["last"] >= 5 or (done == total and state["last"] != state.get("start")):
+            state["last"] = time.monotonic()
+            click.echo(f"{label} {done}/{total} files", err=True)
+
+    state["start"] = state["last"]
+    return progress
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=str))
+@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Parser processes (default: every core for large batches, 1 for small ones).")
+@click.option("--rebuild", is_flag=True, help="Index PATHS from scratch; the old index stays searchable until done.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any file or record was skipped.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild: bool, strict: bool,
+              as_json: bool) -> None:
+    """Index PATHS (files or folders; default ./corpus) into --index.
+
+    Incremental: new and changed files (by content hash) are indexed, files that disappeared from
+    a given folder are removed, unchanged files are skipped. Files that cannot be read are listed
+    on stderr and skipped (their previous version stays indexed). One writer at a time.
+    """
+    from .errors import SearchkitError
+    from .index import open_index
+
+    if not paths:
+        if not os.path.isdir(DEFAULT_CORPUS):
+            _fail(f"no PATHS given and no ./{DEFAULT_CORPUS} folder here")
+        paths = (DEFAULT_CORPUS,)
+    try:
+        report = open_index(index_dir).add(paths, jobs=jobs, rebuild=rebuild, progress=_progress_printer("indexing"))
+    except SearchkitError as e:
+        _fail(str(e))
+    except KeyboardInterrupt:
+        _fail(f"interrupted; {index_dir} is unchanged")
+    for err in report.errors:
+        click.echo(f"error: {err.path}: {err.reason}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(report.summary())
+    if strict and report.errors:
+        sys.exit(1)
+
+
+@main.command("info")
+@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def info_cmd(index_dir: str, as_json: bool) -> None:
+    """Show what the index holds: articles, passages, sources, date range, size, last update."""
+    from .errors import SearchkitError
+    from .index import open_index
+
+    try:
+        info = open_index(index_dir, create=False).info()
+    except SearchkitError as e:
+        _fail(str(e))
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False))
+        return
+    sources = ", ".join(f"{k} ({v})" for k, v in info["sources"].items()) or "-"
+    dates = f"{info['date_from']} to {info['date_to']}" if info["date_from"] else "-"
+    for label, value in [
+        ("index", f"{info['path']}  ({info['size_bytes'] / 1e6:.1f} MB, updated {info['last_update'] or 'never'})"),
+        ("articles", f"{info['articles']}  ({info['passages']} passages from {info['files']} files)"),
+        ("dates", dates),
+        ("sources", sources),
+    ]:
+        click.echo(f"{label:<9} {value}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,668 @@
+"""The index: articles in, one whoosh document per passage, kept up to date incrementally.
+
+::
+
+    from searchkit import open_index
+    ix = open_index("index")                 # cheap; creates the folder when needed
+    report = ix.add(["corpus"])              # new/changed files indexed, removed ones dropped
+    print(report.summary())                  # "5 added, 0 updated, 0 unchanged, 0 removed"
+    for hit in ix.search("Atmar Patrushev").hits: ...
+
+Design, and why:
+
+- **Incremental by content hash.** Each passage document carries its source file (``file``, the
+  resolved path) and that file's hash. The hashes live *inside* the whoosh index, so the index
+  and its manifest are committed together by whoosh's atomic table-of-contents rename: a run
+  killed at any point leaves the previous generation searchable and consistent.
+- **Generations for rebuilds.** ``--rebuild`` writes a complete new whoosh index (a new
+  ``indexname``) beside the old one in the same folder and then atomically replaces the
+  ``CURRENT`` pointer file, so an interrupted rebuild never leaves an empty index, and a rebuild
+  can change the schema. Old-generation files are removed afterwards.
+- **One writer.** A flock-based lock file (released by the OS if the process dies, so a crashed
+  indexer never blocks the next one) guards the folder; a second writer gets
+  `IndexLockedError` at once.
+- **Parallel parsing.** Hashing and parsing (HTML extraction is the heavy part) run in a process
+  pool in bounded, ordered batches (memory stays flat); the parent is the single whoosh writer.
+- **Searchers per thread.** whoosh readers keep file positions, so each thread gets its own
+  searcher over the same committed generation; each is refreshed when a new commit appears, also
+  from another process.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from .errors import IndexAccessError, IndexLockedError, ReadError
+from .model import Article, SearchResults
+
+CURRENT = "CURRENT"  # file naming the live generation (whoosh indexname); absent means "MAIN"
+DEFAULT_GENERATION = "MAIN"
+LOCK_NAME = "searchkit_WRITELOCK"
+_GENERATION_RE = re.compile(r"^_?(MAIN|G\d+)_")  # files that belong to a generation we created
+PARALLEL_MIN_FILES = 64  # below this, a process pool costs more than it saves
+CHUNK_FILES = 8  # files per task sent to a worker
+WRITER_MB = 256  # whoosh's in-memory buffer before it spills a run to disk
+
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass
+class IndexReport:
+    """What one `Index.add` call did (file counts), for the CLI's summary line and callers."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    articles: int = 0  # articles written in this run
+    passages: int = 0  # passage documents written in this run
+    errors: list[ReadError] = field(default_factory=list)  # whole files and single records skipped
+    failed_files: int = 0  # files skipped entirely (their previous version, if any, is kept)
+    seconds: float = 0.0
+    rebuilt: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.rebuilt)
+
+    def summary(self) -> str:
+        """One line: "3 added, 1 updated, 10 unchanged, 1 removed; 2 files skipped with errors"."""
+        line = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {self.removed} removed"
+        records = len(self.errors) - self.failed_files
+        extra = []
+        if self.failed_files:
+            extra.append(f"{self.failed_files} file{'s' * (self.failed_files != 1)} skipped with errors")
+        if records:
+            extra.append(f"{records} record{'s' * (records != 1)} skipped with errors")
+        line += "".join("; " + e for e in extra)
+        return f"{line} ({self.articles} articles, {self.passages} passages in {self.seconds:.1f} s)"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added, "updated": self.updated, "unchanged": self.unchanged, "removed": self.removed,
+            "articles": self.articles, "passages": self.passages, "failed_files": self.failed_files,
+            "errors": [{"path": e.path, "error": e.reason} for e in self.errors],
+            "seconds": round(self.seconds, 3), "rebuilt": self.rebuilt,
+        }
+
+
+def open_index(path: str | os.PathLike = "index", *, create: bool = True,
+               boosts: dict[str, float] | None = None) -> "Index":
+    """Open the index in folder ``path`` (cheap: nothing is read until it is used).
+
+    With ``create=True`` a missing folder is created (an empty index appears on first write);
+    with ``create=False`` a missing index raises `IndexAccessError`. ``boosts`` override
+    `searchkit.search.DEFAULT_BOOSTS` for this index's searches.
+    """
+    p = Path(path)
+    if not create and not _exists(p):
+        raise IndexAccessError(f"no index at {p}; build one with `searchkit index --index {p}`")
+    if p.exists() and not p.is_dir():
+        raise IndexAccessError(f"{p} is a file, not an index folder")
+    if create:
+        try:
+            p.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise IndexAccessError(f"cannot create index folder {p}: {e.strerror or e}") from None
+    return Index(p, boosts=boosts)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return False
+    gen = _read_current(path)
+    return any(n.startswith(f"_{gen}_") and n.endswith(".toc") for n in names)
+
+
+def _read_current(path: Path) -> str:
+    try:
+        name = (path / CURRENT).read_text().strip()
+    except OSError:
+        return DEFAULT_GENERATION
+    return name if re.fullmatch(r"MAIN|G\d+", name) else DEFAULT_GENERATION
+
+
+class Index:
+    """A searchkit index folder. Safe to share between threads; see the module docstring."""
+
+    def __init__(self, path: Path, boosts: dict[str, float] | None = None):
+        self.path = Path(path)
+        self.boosts: dict[str, float] = dict(boosts or {})
+        self._local = threading.local()
+        self._state_lock = threading.Lock()
+        self._ix = None  # whoosh FileIndex of the live generation
+        self._ix_gen: str | None = None
+        self._dir_stamp: int | None = None
+
+    def __repr__(self) -> str:
+        return f"Index({str(self.path)!r})"
+
+    # ----------------------------------------------------------------------------------- reading
+
+    def _storage(self):
+        from whoosh.filedb.filestore import FileStorage
+
+        return FileStorage(str(self.path))
+
+    def _whoosh(self, *, check_schema: bool = True):
+        """The whoosh index of the live generation (None when nothing was ever written)."""
+        from whoosh.index import EmptyIndexError
+
+        gen = _read_current(self.path)
+        with self._state_lock:
+            if self._ix is not None and self._ix_gen == gen:
+                return self._ix
+            try:
+                ix = self._storage().open_index(gen)
+            except EmptyIndexError:
+                return None
+            except OSError as e:
+                raise IndexAccessError(f"cannot read the index at {self.path}: {e.strerror or e}") from None
+            except Exception as e:  # an unpicklable/foreign table of contents
+                raise IndexAccessError(f"the index at {self.path} is unreadable ({type(e).__name__}); "
+                                       f"rebuild it with `searchkit index --rebuild --index {self.path}`") from None
+            if check_schema:
+                from .schema import is_current
+
+                if not is_current(ix.schema):
+                    raise IndexAccessError(f"the index at {self.path} was built by another version of searchkit; "
+                                           f"rebuild it with `searchkit index --rebuild --index {self.path}`")
+            self._ix, self._ix_gen = ix, gen
+            return ix
+
+    def searcher(self):
+        """This thread's whoosh ``Searcher`` on the latest commit (do not close it; do not hand it
+        to another thread — call ``searcher()`` there instead).
+
+        Cheap to call before every search: one ``stat`` of the folder decides whether anything was
+        committed since (by this or another process); if so the searcher is refreshed.
+        Raises `IndexAccessError` when the folder holds no index yet.
+        """
+        local = self._local
+        try:
+            stamp = os.stat(self.path).st_mtime_ns
+        except OSError as e:
+            raise IndexAccessError(f"no index at {self.path}: {e.strerror or e}") from None
+        s = getattr(local, "searcher", None)
+        if s is not None and stamp == getattr(local, "stamp", None):
+            return s
+        ix = self._whoosh()
+        if ix is None:
+            ix = self._create_empty()
+        if s is not None and getattr(local, "gen", None) == self._ix_gen:
+            s = s.refresh()  # the same searcher when nothing was committed; reuses unchanged segments
+        else:
+            s = ix.searcher(weighting=_weighting())
+        local.searcher, local.stamp, local.gen = s, stamp, self._ix_gen
+        return s
+
+    def _create_empty(self):
+        """Create the (empty) index so that searching a never-built folder works (and finds nothing)."""
+        with self._write_lock(wait=10.0):
+            ix = self._whoosh()
+            if ix is None:
+                from .schema import build_schema
+
+                self._storage().create_index(build_schema(), indexname=_read_current(self.path))
+                ix = self._whoosh()
+            return ix
+
+    def is_empty(self) -> bool:
+        """True when the index holds no passages (or was never built)."""
+        try:
+            ix = self._whoosh()
+        except IndexAccessError:
+            return False
+        return ix is None or ix.doc_count() == 0
+
+    def search(self, query: str, *, limit: int = 10, page: int = 1, unit: str = "passage",
+               source: str | None = None, speaker: str | None = None, since: str | None = None,
+               until: str | None = None, **kwargs: Any) -> SearchResults:
+        """Run ``query``: see `searchkit.search.search` (this method only delegates to it)."""
+        from .search import search
+
+        return search(self, query, limit=limit, page=page, unit=unit, source=source, speaker=speaker,
+                      since=since, until=until, **kwargs)
+
+    def article(self, article_id: str) -> Article | None:
+        """The clean article stored at indexing time (no re-parsing), or None if there is none."""
+        from .schema import decode_article
+
+        s = self.searcher()
+        for fields in s.documents(article_id=article_id):
+            if "article" in fields:
+                return Article.from_dict(decode_article(fields["article"]))
+        return None
+
+    def info(self) -> dict[str, Any]:
+        """Counts and state for `searchkit info`: articles, passages, files, sources (articles per
+        source), date range, size on disk in bytes, last update (ISO, UTC)."""
+        from whoosh import sorting
+        from whoosh.query import NumericRange
+
+        s = self.searcher()
+        reader = s.reader()
+        firsts = NumericRange("pindex", 0, 0)  # one document per article
+        r = s.search(firsts, limit=None, groupedby={"source": sorting.FieldFacet("source_facet", maptype=sorting.Count)})
+        sources = {k or "(unknown)": v for k, v in sorted(r.groups("source").items(), key=lambda kv: (-kv[1], str(kv[0])))}
+        dates = _date_range(reader)
+        gen = self._ix_gen or DEFAULT_GENERATION
+        files = [f for f in self.path.iterdir() if f.name.startswith((f"_{gen}_", f"{gen}_"))]
+        tocs = [f for f in files if f.suffix == ".toc"]
+        return {
+            "path": str(self.path),
+            "articles": len(r),
+            "passages": s.doc_count(),
+            "files": len(_manifest(reader)),
+            "sources": sources,
+            "date_from": dates[0],
+            "date_to": dates[1],
+            "size_bytes": sum(f.stat().st_size for f in files if f.is_file()),
+            "last_update": (datetime.fromtimestamp(max(f.stat().st_mtime for f in tocs), timezone.utc)
+                            .isoformat(timespec="seconds") if tocs else None),
+        }
+
+    # ----------------------------------------------------------------------------------- writing
+
+    def _write_lock(self, wait: float = 0.0) -> "_Lock":
+        return _Lock(self, wait)
+
+    def ensure_built(self, default_corpus: str | os.PathLike = "corpus",
+                     progress: ProgressFn | None = None) -> IndexReport | None:
+        """Build the index from ``default_corpus`` when the index is empty and that folder exists
+        (so a fresh checkout's first search works); None when nothing had to be done. Waits for
+        another process that is building it at the same moment instead of failing."""
+        if not self.is_empty() or not Path(default_corpus).is_dir():
+            return None
+        with self._write_lock(wait=600.0):
+            if not self.is_empty():
+                return None
+            return self._add([default_corpus], jobs=None, rebuild=False, strict=False, progress=progress)
+
+    def add(self, paths: Iterable[str | os.PathLike], *, jobs: int | None = None, rebuild: bool = False,
+            strict: bool = False, progress: ProgressFn | None = None) -> IndexReport:
+        """Index the files under ``paths`` (folders are walked; see `searchkit.ingest.iter_files`).
+
+        Incremental: new and changed files (by content hash) are (re)indexed, files under a given
+        folder that no longer exist are removed, unchanged files are skipped. ``rebuild=True``
+        indexes ``paths`` from scratch into a new generation (anything else is dropped), which
+        replaces the old one only when complete. ``jobs`` processes parse files (default: every core
+        for large batches, 1 for small ones). Unreadable files and records are collected in
+        ``IndexReport.errors`` (a file that fails keeps its previously indexed version); with
+        ``strict=True`` any error aborts the run before committing and raises the first `ReadError`.
+        ``progress(done, total)`` is called as files are processed. Raises `IndexLockedError` when
+        another process is writing.
+        """
+        with self._write_lock():
+            return self._add(paths, jobs=jobs, rebuild=rebuild, strict=strict, progress=progress)
+
+    def _add(self, paths, *, jobs, rebuild, strict, progress) -> IndexReport:
+        t0 = time.perf_counter()
+        roots = [Path(p) for p in paths]
+        for r in roots:
+            if not r.exists():
+                raise ReadError(str(r), "no such file or folder")
+        report = IndexReport(rebuilt=rebuild)
+        old_gen = _read_current(self.path)
+        if rebuild:
+            ix = self._new_generation()
+        else:
+            ix = self._whoosh() or self._create_empty_locked()
+        reader = ix.reader()
+        try:
+            manifest = {} if rebuild else _manifest(reader)
+            tasks, seen = _plan(roots, manifest)
+            writer = _writer(ix, self.path)
+        except BaseException:
+            reader.close()
+            raise
+        ids = _IdAllocator(reader)
+        try:
+            n_jobs = _jobs(jobs, len(tasks))
+            for done, (key, res) in enumerate(_run(tasks, n_jobs), 1):
+                status = res[0]
+                if status == "unchanged":
+                    report.unchanged += 1
+                elif status == "error":
+                    err = ReadError(res[1], res[2])
+                    if strict:
+                        raise err
+                    report.errors.append(err)
+                    report.failed_files += 1
+                else:
+                    _, file_hash, path, items = res
+                    if key in manifest:
+                        writer.delete_by_term("file", key)
+                        report.updated += 1
+                    else:
+                        report.added += 1
+                    for item in items:
+                        if isinstance(item, tuple):  # a skipped record
+                            err = ReadError(*item)
+                            if strict:
+                                raise err
+                            report.errors.append(err)
+                            continue
+                        item.id = ids.assign(item.id, key)
+                        report.articles += 1
+                        for doc in passage_documents(item, key, file_hash, path):
+                            writer.add_document(**doc)
+                            report.passages += 1
+                if progress:
+                    progress(done, len(tasks))
+            for key in _removed(roots, manifest, seen):
+                writer.delete_by_term("file", key)
+                report.removed += 1
+            if report.changed:
+                writer.commit()
+            else:
+                writer.cancel()
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            reader.close()
+        if rebuild:
+            self._switch(ix.indexname)
+        elif report.changed:
+            self._remove_other_generations(old_gen)  # leftovers of an interrupted rebuild
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _create_empty_locked(self):
+        from .schema import build_schema
+
+        self._storage().create_index(build_schema(), indexname=_read_current(self.path))
+        return self._whoosh()
+
+    def _new_generation(self):
+        from .schema import build_schema
+
+        gen = f"G{time.time_ns()}"
+        return self._storage().create_index(build_schema(), indexname=gen)
+
+    def _switch(self, new_gen: str) -> None:
+        """Make ``new_gen`` live (atomic rename of the pointer file), then delete old files."""
+        tmp = self.path / f".{CURRENT}.tmp"
+        with open(tmp, "w") as f:
+            f.write(new_gen + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path / CURRENT)
+        with self._state_lock:
+            self._ix = None
+        self._remove_other_generations(new_gen)
+
+    def _remove_other_generations(self, keep: str) -> None:
+        for f in self.path.iterdir():
+            m = _GENERATION_RE.match(f.name)
+            if m and m.group(1) != keep and f.is_file():
+                try:
+                    f.unlink()
+                except OSError:
+                    pass  # still open elsewhere (Windows); removed by a later rebuild
+
+
+def _writer(ix, path: Path):
+    from whoosh.index import LockError
+
+    try:
+        return ix.writer(limitmb=WRITER_MB)
+    except LockError:  # a program other than searchkit holds whoosh's own lock
+        raise IndexLockedError(f"another process is writing to {path}; try again when it finishes") from None
+
+
+class _Lock:
+    """The folder's writer lock (an OS file lock: released if the holder dies)."""
+
+    def __init__(self, index: Index, wait: float):
+        self.index, self.wait, self.lock = index, wait, None
+
+    def __enter__(self) -> "_Lock":
+        from whoosh.util.filelock import try_for
+
+        try:
+            self.lock = self.index._storage().lock(LOCK_NAME)
+            ok = try_for(self.lock.acquire, timeout=self.wait, delay=0.2) if self.wait else self.lock.acquire()
+        except OSError as e:
+            raise IndexAccessError(f"cannot write to the index at {self.index.path}: {e.strerror or e}") from None
+        if not ok:
+            raise IndexLockedError(f"another `searchkit index` is writing to {self.index.path}; "
+                                   "try again when it finishes")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.lock.release()
+
+
+# --------------------------------------------------------------------------------- documents
+
+def passage_documents(article: Article, file_key: str, file_hash: str, path: str) -> Iterator[dict[str, Any]]:
+    """The whoosh documents for one article: one per passage (an article without passages still
+    gets one, so its headline is searchable), quotes and speakers mapped onto the passages whose
+    text contains their paragraph, the whole article stored on the first."""
+    from .schema import encode_article
+
+    when = _parse_date(article.date)
+    common: dict[str, Any] = {"article_id": article.id, "file": file_key, "file_hash": file_hash, "path": path}
+    for name in ("headline", "source", "author"):
+        value = getattr(article, name)
+        if value:
+            common[name] = value
+    if article.source:
+        common["source_facet"] = article.source
+    if when:
+        common["date"] = when
+        common["year"] = when.year
+
+    starts, pos = [], 0
+    for p in article.paragraphs:
+        starts.append((pos, pos + len(p)))
+        pos += len(p) + 2
+    passages = article.passages or [None]
+    for i, passage in enumerate(passages):
+        doc = dict(common)
+        text = passage.text if passage else ""
+        pindex = passage.index if passage else 0
+        doc.update(pid=f"{article.id}#{pindex}", pindex=pindex, body=text,
+                   filekey=f"{file_hash}:{file_key}")
+        quotes = [q for q in article.quotes if passage and 0 <= q.paragraph < len(starts)
+                  and starts[q.paragraph][0] < passage.end and passage.start < starts[q.paragraph][1]]
+        if quotes:
+            doc["quote"] = "\n".join(q.text for q in quotes)
+        speakers = list(dict.fromkeys(q.speaker.strip() for q in quotes if q.speaker and q.speaker.strip()))
+        if speakers:
+            doc["speaker"] = "; ".join(speakers)
+            doc["speaker_facet"] = ",".join(s.replace(",", " ") for s in speakers)
+        names = " ".join(x for x in (article.headline, text, *speakers) if x)
+        if names:
+            doc["names"] = names
+        if i == 0:
+            doc["article"] = encode_article(article.to_dict())
+        yield doc
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value)
+    if not m:
+        return None
+    try:
+        return datetime(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+    except ValueError:
+        return None
+
+
+def _date_range(reader) -> tuple[str | None, str | None]:
+    """Earliest and latest article date, from the sortable column (no stored documents loaded)."""
+    from whoosh.util.times import long_to_datetime
+
+    if not reader.has_column("date"):
+        return None, None
+    col = reader.column_reader("date", translate=False)
+    missing = reader.schema["date"].column_type._default  # what undated documents hold
+    values = [v for v in (col[d] for d in reader.all_doc_ids()) if v != missing]
+    if not values:
+        return None, None
+    return tuple(long_to_datetime(v).strftime("%Y-%m-%d") for v in (min(values), max(values)))  # type: ignore[return-value]
+
+
+# ------------------------------------------------------------------------ manifest and planning
+
+def _manifest(reader) -> dict[str, str]:
+    """{resolved file path: content hash} of the files in the index, read from the term list."""
+    out: dict[str, str] = {}
+    if "filekey" not in reader.schema.names():
+        return out
+    for term in reader.lexicon("filekey"):
+        text = term.decode("utf-8")
+        # terms of deleted documents linger until segments merge: keep live ones only
+        if reader.postings("filekey", text).is_active():
+            h, _, key = text.partition(":")
+            out[key] = h
+    return out
+
+
+def _plan(roots: Sequence[Path], manifest: dict[str, str]) -> tuple[list[tuple], set[str]]:
+    """One task per distinct file under ``roots``: (path, id root, resolved key, known hash)."""
+    from .ingest import iter_files
+
+    tasks, seen = [], set()
+    for root in roots:
+        id_root = str(root) if root.is_dir() else None
+        for f in iter_files([root]):
+            key = str(f.resolve())
+            if key in seen:
+                continue
+            seen.add(key)
+            tasks.append((str(f), id_root, key, manifest.get(key)))
+    return tasks, seen
+
+
+def _removed(roots: Sequence[Path], manifest: dict[str, str], seen: set[str]) -> list[str]:
+    """Indexed files under a given root (a folder, or the file itself) that the walk did not see."""
+    prefixes = []
+    for r in roots:
+        rr = str(r.resolve())
+        prefixes.append(rr.rstrip(os.sep) + os.sep if r.is_dir() else rr)
+    return [k for k in manifest if k not in seen and any(k == p or (p.endswith(os.sep) and k.startswith(p)) for p in prefixes)]
+
+
+class _IdAllocator:
+    """Keeps article ids unique: a second article claiming an id held by another file (or already
+    used in this run) gets ``id~2``, ``id~3``... (first come, first served, in walk order)."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.used: dict[str, str] = {}  # id -> file key, this run
+
+    def _taken(self, aid: str, key: str) -> bool:
+        if aid in self.used:
+            return True
+        if ("article_id", aid) not in self.reader:
+            return False
+        for docnum in self.reader.postings("article_id", aid).all_ids():
+            return self.reader.stored_fields(docnum).get("file") != key
+        return False  # only deleted documents had it
+
+    def assign(self, aid: str, key: str) -> str:
+        candidate, n = aid, 1
+        while self._taken(candidate, key):
+            n += 1
+            candidate = f"{aid}~{n}"
+        self.used[candidate] = key
+        return candidate
+
+
+# ------------------------------------------------------------------------------- parallel parse
+
+def _jobs(jobs: int | None, n_tasks: int) -> int:
+    if jobs is not None:
+        return max(1, int(jobs))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores if n_tasks >= PARALLEL_MIN_FILES else 1
+
+
+def _hash_file(path: str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _parse_one(task: tuple) -> tuple[str, tuple]:
+    """Worker: hash a file and, if it changed, parse it. Returns picklable data only (ReadErrors
+    become (path, reason) tuples; an unexpected parser crash is a per-file error, not a dead run)."""
+    from .parse import parse_file
+
+    path, id_root, key, known = task
+    try:
+        file_hash = _hash_file(path)
+        if file_hash == known:
+            return key, ("unchanged",)
+        items = []
+        for item in parse_file(path, root=id_root):
+            items.append((item.path, item.reason) if isinstance(item, ReadError) else item)
+        return key, ("parsed", file_hash, path, items)
+    except ReadError as e:
+        return key, ("error", e.path, e.reason)
+    except OSError as e:
+        return key, ("error", path, e.strerror or str(e))
+    except Exception as e:  # noqa: BLE001 - a parser bug must not abort the whole run
+        return key, ("error", path, f"could not be parsed ({type(e).__name__}: {e})")
+
+
+def _parse_chunk(chunk: list[tuple]) -> list[tuple[str, tuple]]:
+    return [_parse_one(t) for t in chunk]
+
+
+def _run(tasks: list[tuple], jobs: int) -> Iterator[tuple[str, tuple]]:
+    """Results of ``_parse_one`` for every task, in order; with ``jobs > 1`` in a process pool with
+    a bounded number of chunks in flight, so memory stays flat however large the corpus."""
+    if jobs <= 1 or len(tasks) <= CHUNK_FILES:
+        for t in tasks:
+            yield _parse_one(t)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from . import parse  # noqa: F401 - imported before forking so workers start warm
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    chunks = [tasks[i:i + CHUNK_FILES] for i in range(0, len(tasks), CHUNK_FILES)]
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
+        pending: deque = deque()
+        it = iter(chunks)
+        try:
+            for chunk in it:
+                pending.append(pool.submit(_parse_chunk, chunk))
+                if len(pending) >= jobs * 3:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+        finally:
+            for f in pending:
+                f.cancel()
+
+
+def _weighting():
+    """The query side's ranking function, if present (searchers are created with it)."""
+    try:
+        from .scoring import weighting
+    except ImportError:
+        from whoosh.scoring import BM25F
+
+        return BM25F()
+    return weighting()
