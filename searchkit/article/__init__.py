@@ -1,17 +1,54 @@
 """Article: turn a RawDocument into a clean Article (metadata, body, quotes, passages).
 
-Contract: ``build_article(raw: RawDocument) -> Article``. Placeholder until the parser lands.
+Contract: ``build_article(raw: RawDocument) -> Article``. The steps live in their own modules:
+``paragraphs`` (text -> paragraph units), ``headline``, ``boilerplate`` (body vs dropped), ``dates``,
+``bylines`` (source, author), ``quotes``, ``passages``. Metadata from the reader (``raw.meta``) wins over
+what is read from the text, but is cleaned the same way.
 """
 from __future__ import annotations
 
-from ..model import Article, Passage, RawDocument
+from ..model import Article, RawDocument
+from . import boilerplate, bylines, dates, headline, paragraphs, passages, quotes
+
+
+def _meta(raw: RawDocument, key: str) -> str | None:
+    value = raw.meta.get(key)
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value if v)
+    if value is None:
+        return None
+    value = " ".join(str(value).split())
+    return value or None
 
 
 def build_article(raw: RawDocument) -> Article:
-    paragraphs = [p.strip() for p in raw.text.split("\n\n") if p.strip()]
-    art = Article(id=raw.id, path=raw.path, paragraphs=paragraphs, **{k: raw.meta.get(k) for k in ("headline", "date", "author", "source", "url")})
-    offset = 0
-    for i, p in enumerate(paragraphs):
-        art.passages.append(Passage(i, p, offset, offset + len(p)))
-        offset += len(p) + 2
-    return art
+    """Parse one document: headline, date, source, author, clean paragraphs, quotes and passages."""
+    units = paragraphs.split_units(raw.text)
+    meta_source = _meta(raw, "source")
+    meta_headline = _meta(raw, "headline")
+    found = headline.find_headline(units, boilerplate.repeated_lines(units))
+    if meta_headline:
+        title = headline.clean_headline(meta_headline, meta_source)
+        where = headline.locate(units, title)
+        span = range(*where) if where else range(0)
+    elif found:
+        span, title = range(found[0], found[1]), found[2]
+    else:
+        span, title = range(0), None
+    layout = boilerplate.classify(units, span)
+    if title is not None:
+        title = headline.clean_headline(title, meta_source)
+    head = units[: layout.tail]
+    return Article(
+        id=raw.id,
+        path=raw.path,
+        headline=title or None,
+        date=dates.normalize_date(raw.meta.get("date")) or dates.article_date([u for i, u in enumerate(head) if i not in span]),
+        source=meta_source or bylines.find_source(units, layout.body, layout.dropped),
+        author=_meta(raw, "author") or bylines.find_author(head),
+        url=_meta(raw, "url"),
+        paragraphs=layout.body,
+        quotes=quotes.find_quotes(layout.body),
+        passages=passages.make_passages(layout.body),
+        dropped=layout.dropped,
+    )

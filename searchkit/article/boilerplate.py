@@ -1,0 +1,188 @@
+"""Boilerplate: the page furniture around an article, kept aside (``Article.dropped``) rather than indexed.
+
+Two kinds of rule, both built from the shapes scraped news pages share rather than from any one site:
+- a *cut marker* ("Related posts", "Check Also", "Leave a comment", "About the Author", ...) on a line of
+  its own ends the article: it and everything after it are dropped (only once some body text was kept, so
+  a navigation block at the top cannot swallow the article);
+- *line rules* drop one short line each (comment forms, cookie notices, follow/share/tips lines, photo
+  credits, font-size widgets, bylines, date and metadata lines, markup scraps) or one notice of any
+  length (syndication/republishing). Line rules look only at short lines, so prose that merely mentions
+  "share" or "follow" stays.
+Inline, a "(RELATED: ...)" teaser, a closing "According to <outlet>." credit and a glued photo file name
+are cut out of a paragraph.
+Every pattern is bounded or anchored: a megabyte-long line costs one linear scan.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import bylines
+from .dates import is_date_line
+from .headline import is_section_label
+
+SHORT_LINE_WORDS = 14
+
+_CUT = re.compile(
+    r"^(?:related(?: posts?| articles?| stories| news| content| coverage| reading| items| links)?|check also|see also|"
+    r"also read|read also|read more|read next|more (?:stories|news|articles)|more from [^.]{1,40}|"
+    r"you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: for you| stories| articles)?|"
+    r"most (?:popular|read|viewed)|popular (?:posts|stories)|trending(?: now| stories)?|what to read next|"
+    r"leave a (?:comment|reply)|(?:\d+ )?comments?|post a comment|join the (?:discussion|conversation)|"
+    r"add (?:a|your) comment|responses?|about the (?:author|writer|authors))\s*:?$",
+    re.IGNORECASE,
+)
+_LINE_RULES: dict[str, re.Pattern] = {
+    "comment form": re.compile(
+        r"your email address will not be published|required fields are marked|notify me of (?:new|follow-up)|"
+        r"save my name,? email|you can use these html tags|you must be logged in to|^post comment$|"
+        r"^(?:name|email|website|comment)\s*\*?$",
+        re.IGNORECASE,
+    ),
+    "cookie notice": re.compile(
+        r"\bcookies?\b.{0,120}\b(?:accept|agree|consent|experience|opt[- ]out|policy|settings|browsing|continu)",
+        re.IGNORECASE,
+    ),
+    "follow/share/tips": re.compile(
+        r"^(?:follow|like|join|find) (?:us|\w+(?: \w+)?) on (?:twitter|x|facebook|instagram|linkedin|telegram|youtube|"
+        r"tiktok|threads|mastodon|bluesky)\b|^(?:send|email) (?:us )?(?:your )?(?:news )?tips?\b|"
+        r"^share (?:this|on|via|the article|article|story)\b|^share:?$|^click (?:here )?to (?:share|print|email|tweet)|"
+        r"^(?:subscribe|sign up) (?:to|for|now)\b|^(?:(?:share|tweet|email|print|pin|whatsapp|facebook|twitter|"
+        r"linkedin|reddit|telegram|copy link)\b[\s|·•,/]*){1,8}$",
+        re.IGNORECASE,
+    ),
+    "photo credit": re.compile(
+        r"^(?:photo|image|picture|file photo|photograph|credit|source: (?:getty|reuters|ap|afp))s?(?: credit)?\s*[:/-]|"
+        r"^[A-Z][A-Za-z]{1,15}/[A-Z][\w .'’-]{1,40}$|\b(?:getty images|afp photo|ap photo|shutterstock|via reuters)\b",
+        re.IGNORECASE,
+    ),
+    "font-size widget": re.compile(
+        r"^(?:font size|text size|font|a\+? ?a-?|a a a|increase font(?: size)?|decrease font(?: size)?|"
+        r"print(?: this)?(?: article| page| story)?|reading time.*|\d+ min(?:ute)?s? read|listen to (?:this )?article)\s*:?$",
+        re.IGNORECASE,
+    ),
+    "advertisement": re.compile(
+        r"^(?:advertisement|advertising|sponsored(?: content)?|story continues below(?: advertisement)?|ad)\s*:?$",
+        re.IGNORECASE,
+    ),
+    "metadata field": re.compile(
+        r"^(?:time|category|categories|no|tags?|topics?|posted in|filed under|section|views?|comments?|word count|"
+        r"source|updated|published)\s*:\s*.{0,80}$",
+        re.IGNORECASE,
+    ),
+}
+_NOTICE = re.compile(  # syndication / republishing / copyright notices: dropped whatever their length
+    r"^(?:all (?:content|articles?|stories) (?:created|produced|written|published) by|"
+    r"all republished articles must|this (?:article|story|piece|post) (?:was|is|has been) (?:originally |first )?"
+    r"(?:published|republished|syndicated|reproduced|reprinted|produced|written) (?:by|on|in|at|with|from|under)|"
+    r"originally published (?:at|on|by|in)|republished (?:with|from|by|under)|reprinted (?:with|from|by)|"
+    r"republication of (?:articles|this)|[\w ]{1,40} occasionally republishes|copyright ©?|©|\(c\) ?\d{4}|"
+    r"this (?:article|story) (?:is|was) (?:part of|made possible|distributed))",
+    re.IGNORECASE,
+)
+_MARKUP = re.compile(r"</?[a-zA-Z][^<>]{0,200}>|/>|\{\{|\}\}|&[a-z]{2,6};|^[\W_]+$")
+_INLINE_RELATED = re.compile(
+    r"\s*\((?:related|read more|see also|also read|read also|watch|listen|more)\s*:[^()]{0,400}\)", re.IGNORECASE
+)
+_GLUED_CAPTION = re.compile(r"^(?:[A-Z][\w’'-]{0,30} ){0,5}[\w’'.-]{0,60}_[\w().’'-]{0,60}(?=[A-Z][a-z])")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass
+class Layout:
+    """Units sorted into body and dropped; ``tail`` is the index where a cut marker ended the article."""
+
+    body: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    tail: int = 0
+
+
+def is_cut_marker(line: str) -> bool:
+    return bool(_CUT.match(line)) or bylines.about_heading_source(line) is not None
+
+
+def drop_reason(line: str, repeated: set[str] = frozenset()) -> str | None:
+    """Why a whole line is boilerplate, or None if it may be article text."""
+    if not _LETTER.search(line):
+        return "markup"
+    if _NOTICE.match(line[:200]):
+        return "syndication notice"
+    words = len(line.split())
+    if words > SHORT_LINE_WORDS:
+        if words <= 60 and _LINE_RULES["cookie notice"].search(line[:600]):
+            return "cookie notice"
+        return None
+    if line in repeated:
+        return "repeated site line"
+    if _MARKUP.search(line):
+        return "markup"
+    for name, rule in _LINE_RULES.items():
+        if rule.search(line):
+            return name
+    if is_date_line(line):
+        return "date line"
+    if bylines.byline_author(line) or bylines.logo_source(line) or bylines.tagline_source(line):
+        return "byline"
+    if bylines.about_body_source(line):
+        return "about block"
+    return None
+
+
+def strip_inline(paragraph: str) -> tuple[str, list[str]]:
+    """Cut inline teasers, credits and glued photo file names out of a paragraph; return (text, removed)."""
+    removed: list[str] = []
+
+    def cut(m: re.Match) -> str:
+        removed.append(m.group().strip())
+        return ""
+
+    paragraph = _INLINE_RELATED.sub(cut, paragraph)
+    paragraph = _GLUED_CAPTION.sub(cut, paragraph, count=1)
+    if bylines.credit_source(paragraph):
+        m = re.search(r"(?:^|(?<=[.!?])|(?<=[.!?][\"”’]))\s*according to [^.!?]{1,60}\.$", paragraph[-100:], re.IGNORECASE)
+        if m:
+            start = len(paragraph) - len(paragraph[-100:]) + m.start()
+            removed.append(paragraph[start:].strip())
+            paragraph = paragraph[:start]
+    return paragraph.strip(), removed
+
+
+def repeated_lines(units: list[str]) -> set[str]:
+    """Short lines printed more than once on the page (site taglines in header and footer)."""
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for u in units:
+        if len(u.split()) <= SHORT_LINE_WORDS:
+            (twice if u in seen else seen).add(u)
+    return twice
+
+
+def classify(units: list[str], skip: range = range(0)) -> Layout:
+    """Sort ``units`` into body and dropped. ``skip`` is the headline's units (neither body nor dropped);
+    short lines above the headline are page chrome and dropped."""
+    out = Layout(tail=len(units))
+    repeated = repeated_lines(units)
+    for i, line in enumerate(units):
+        if i in skip:
+            continue
+        if out.body and is_cut_marker(line):
+            out.tail = i
+            out.dropped.extend(units[i:])
+            break
+        if skip and i < skip.start and len(line.split()) <= SHORT_LINE_WORDS:
+            out.dropped.append(line)
+            continue
+        if is_section_label(line) and not out.body:
+            out.dropped.append(line)
+            continue
+        reason = drop_reason(line, repeated) or (
+            "cut marker" if is_cut_marker(line) else None
+        )
+        if reason:
+            out.dropped.append(line)
+            continue
+        text, removed = strip_inline(line)
+        out.dropped.extend(removed)
+        if text:
+            out.body.append(text)
+    return out

@@ -1,0 +1,121 @@
+"""The article's publication date as ISO YYYY-MM-DD.
+
+Candidates are found with one compact pattern per written shape (month names, ISO, numeric) and handed to
+dateutil, which does the calendar work. Which line counts: a labelled date line ("Published On:",
+"publish:", "(Last Updated On: ...)") first, else a short line that is mostly a date (a sign-off such as
+"CH/L – nsnbc 19.03.2017"). Dates inside prose are events, not the publication date, and lines after the
+boilerplate cut (related-article teasers) are never looked at.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_ORD = r"(?:st|nd|rd|th)?"
+_DATE = re.compile(
+    rf"\b(?P<dmy>\d{{1,2}}{_ORD}\s+{_MONTH},?\s+\d{{4}})\b"
+    rf"|\b(?P<mdy>{_MONTH}\s+\d{{1,2}}{_ORD},?\s+\d{{4}})\b"
+    r"|\b(?P<iso>\d{4}[-/.]\d{1,2}[-/.]\d{1,2})\b"
+    r"|\b(?P<num>\d{1,2}(?P<sep>[-/.])\d{1,2}(?P=sep)\d{4})\b",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(
+    r"\b(?:published|publish|posted|updated|last updated|date|dated|released|first published|on)\b\s*(?:on)?\s*:?",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z]{2,}")
+MAX_DATE_LINE_WORDS = 12
+
+
+def _valid(y: int, m: int, d: int) -> str | None:
+    try:
+        value = date(y, m, d)
+    except ValueError:
+        return None
+    return value.isoformat() if 1900 <= y <= 2100 else None
+
+
+def _parse(match: re.Match) -> str | None:
+    from dateutil import parser  # lazy: keeps `import searchkit` light
+
+    text = match.group()
+    if match.group("iso"):
+        y, m, d = (int(x) for x in re.split(r"[-/.]", text))
+        return _valid(y, m, d)
+    if match.group("num"):
+        a, b, y = (int(x) for x in re.split(r"[-/.]", text))
+        if match.group("sep") == "/" and a <= 12:  # US style 03/19/2017 unless the first part cannot be a month
+            return _valid(y, a, b)
+        return _valid(y, b, a)  # European 19.03.2017, 19-03-2017, 19/03/2017
+    cleaned = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", text, flags=re.IGNORECASE)
+    try:
+        value = parser.parse(cleaned, default=datetime(2000, 1, 1))
+    except (ValueError, OverflowError):
+        return None
+    return _valid(value.year, value.month, value.day)
+
+
+def find_date(text: str) -> str | None:
+    """The first valid date written in ``text``, as YYYY-MM-DD."""
+    for m in _DATE.finditer(text):
+        iso = _parse(m)
+        if iso:
+            return iso
+    return None
+
+
+def is_date_line(line: str) -> bool:
+    """A short line that is there to print a date (with a label, a weekday or a sign-off), not prose."""
+    if len(line.split()) > MAX_DATE_LINE_WORDS:
+        return False
+    m = _DATE.search(line)
+    if not m or not _parse(m):
+        return False
+    if line.endswith(".") and line[m.end():].strip() != ".":
+        return False  # a sentence that mentions a date
+    rest = line[: m.start()] + line[m.end():]
+    rest = _LABEL.sub(" ", rest)
+    words = _WORD.findall(rest)
+    return len(words) <= 4
+
+
+def article_date(units: list[str]) -> str | None:
+    """The publication date among ``units`` (already cut before related-article teasers)."""
+    labelled = None
+    short = None
+    for u in units:
+        if not is_date_line(u):
+            continue
+        iso = find_date(u)
+        if labelled is None and _LABEL.search(u):
+            labelled = iso
+        if short is None:
+            short = iso
+    return labelled or short
+
+
+def normalize_date(value: object) -> str | None:
+    """A metadata date (ISO datetime, RFC 2822, "March 19, 2017", epoch seconds...) as YYYY-MM-DD, or None."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            return datetime.utcfromtimestamp(value).date().isoformat()
+        except (ValueError, OverflowError, OSError):
+            return None
+    text = str(value).strip()
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", text)
+    if m:
+        return _valid(*(int(x) for x in m.groups()))
+    from email.utils import parsedate_to_datetime
+
+    try:
+        dt = parsedate_to_datetime(text)
+        return _valid(dt.year, dt.month, dt.day)
+    except (TypeError, ValueError, IndexError):
+        pass
+    return find_date(text)

@@ -1,0 +1,138 @@
+"""Person names in running text: strip titles, find full forms of a surname.
+
+Shared by bylines (author) and quotes (speaker). A name is a run of capitalised words; the titles and
+offices written before it ("Russian Foreign Minister", "NSA", "President") are cut at the last title
+word, so "Afghan National Security Adviser Mohammad Haneef Atmar" gives "Mohammad Haneef Atmar".
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+# Words that, inside a capitalised run, belong to a title or office rather than to the name.
+TITLE_WORDS = frozenset(
+    """minister foreign prime president vice secretary general adviser advisor security national council chief
+    deputy special envoy ambassador spokesman spokeswoman spokesperson director commander defense defence state
+    senator sen sen. rep rep. representative governor mayor king queen prince princess sheikh dr dr. mr mr. mrs mrs.
+    ms ms. gen gen. col col. lt lt. capt capt. sgt sgt. maj maj. adm adm. presidential interior home affairs finance
+    justice chairman chairwoman chair ceo head leader officer official premier chancellor judge justice attorney
+    senior former acting assistant executive federal army navy military police commissioner lord sir pope
+    cardinal bishop imam mullah professor prof prof. lawmaker congressman congresswoman speaker""".split()
+)
+# Nationality and country words that precede titles ("Russian Foreign Minister ...").
+PLACE_WORDS = frozenset(
+    """afghan afghanistan russian russia american america us u.s. u.s uk u.k. british britain chinese china iranian iran
+    pakistani pakistan indian india french france german germany turkish turkey israeli israel syrian syria iraqi iraq
+    ukrainian ukraine european eu nato un u.n. qatari qatar saudi egyptian egypt japanese japan korean korea
+    taliban kremlin moscow kabul washington""".split()
+)
+PARTICLES = frozenset("bin ibn al al- el van von de da del der la le du di".split())
+PRONOUNS = frozenset("he she".split())
+# Capitalised only because they start a sentence: never part of a name.
+SENTENCE_WORDS = frozenset(
+    "he she it they we i you the a an this that these those but and or so in on at as by for if when while "
+    "meanwhile however also then there here his her their our its".split()
+)
+ORG_WORDS = frozenset(
+    """house ministry office department council agency government party service news reuters press times post
+    committee commission embassy administration organization organisation union foundation institute army""".split()
+)
+
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def _clean(token: str) -> str:
+    return _POSSESSIVE.sub("", token.rstrip(",;:.)")) if not re.fullmatch(r"(?:[A-Z]\.)+", token) else token
+
+
+def _is_cap(token: str) -> bool:
+    return bool(token) and token[0].isupper()
+
+
+def _is_title(token: str) -> bool:
+    t = token.lower()
+    return t in TITLE_WORDS or t in PLACE_WORDS or (token.isupper() and len(token.strip(".")) >= 2)
+
+
+def strip_titles(tokens: list[str]) -> list[str]:
+    """Keep what follows the last title/office/place word of a capitalised run."""
+    cut = 0
+    for i, tok in enumerate(tokens):
+        if _is_title(tok) or tok.lower() in SENTENCE_WORDS:
+            cut = i + 1
+    return tokens[cut:]
+
+
+def cap_runs(text: str) -> list[tuple[int, int, list[str]]]:
+    """Runs of capitalised words (particles allowed inside) as (start, end, tokens), in order."""
+    runs: list[tuple[int, int, list[str]]] = []
+    cur: list[str] = []
+    start = end = 0
+    for m in re.finditer(r"\S+", text):
+        raw = m.group()
+        tok = _clean(raw)
+        if _is_cap(tok) and re.match(r"[A-Z][\w.'’-]*$", tok):
+            if not cur:
+                start = m.start()
+            cur.append(tok)
+            end = m.end()
+            ends_sentence = raw.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.", raw)
+            if ends_sentence or raw.endswith((",", ";", ":", ")", "’s", "'s", "’", "'")):
+                runs.append((start, end, cur))
+                cur = []
+        elif cur and raw.lower() in PARTICLES:
+            cur.append(raw)
+        else:
+            if cur:
+                while cur and cur[-1].lower() in PARTICLES:
+                    cur.pop()
+                runs.append((start, end, cur))
+                cur = []
+    if cur:
+        runs.append((start, end, cur))
+    return runs
+
+
+def name_from_phrase(phrase: str, at_end: bool = True) -> str | None:
+    """The person name a phrase ends with (``at_end``) or starts with, titles removed; None if there is none."""
+    runs = cap_runs(phrase)
+    if not runs:
+        return None
+    if at_end:
+        s, e, toks = runs[-1]
+        if phrase[e:].strip(" ,;:") != "":
+            return None
+    else:
+        s, e, toks = runs[0]
+        if phrase[:s].strip() != "":
+            return None
+    toks = strip_titles(toks)
+    if not toks or any(t.lower() in ORG_WORDS for t in toks):
+        return None
+    return " ".join(toks)
+
+
+def is_org(name: str) -> bool:
+    return any(t.lower() in ORG_WORDS or t.lower() in PLACE_WORDS for t in name.split())
+
+
+def full_names(texts: list[str]) -> Counter[str]:
+    """Every person-like multi-word name in ``texts`` with its count (first mention first on ties)."""
+    seen: Counter[str] = Counter()
+    for text in texts:
+        for _, _, toks in cap_runs(text):
+            toks = strip_titles(toks)
+            if len(toks) >= 2 and not any(t.lower() in ORG_WORDS for t in toks):
+                seen[" ".join(toks)] += 1
+    return seen
+
+
+def resolve_surname(name: str, names: Counter[str]) -> str:
+    """'Atmar' -> the most frequent full name ending in 'Atmar' (first mentioned on ties); else unchanged."""
+    if " " in name:
+        return name
+    best = None
+    for full, count in names.items():  # Counter keeps insertion order: first mention wins ties
+        if full.split()[-1] == name and (best is None or count > names[best]):
+            best = full
+    return best or name
