@@ -138,12 +138,12 @@ def strip_inline(paragraph: str) -> tuple[str, list[str]]:
 
     paragraph = _INLINE_RELATED.sub(cut, paragraph)
     paragraph = _GLUED_CAPTION.sub(cut, paragraph, count=1)
-    if bylines.credit_source(paragraph):
-        m = re.search(r"(?:^|(?<=[.!?])|(?<=[.!?][\"”’]))\s*according to [^.!?]{1,60}\.$", paragraph[-100:], re.IGNORECASE)
-        if m:
-            start = len(paragraph) - len(paragraph[-100:]) + m.start()
-            removed.append(paragraph[start:].strip())
-            paragraph = paragraph[:start]
+    credit = bylines.credit_source(paragraph)
+    if credit:
+        start = paragraph.rfind(credit)
+        start = paragraph.lower().rfind("according to", 0, start)
+        removed.append(paragraph[start:].strip())
+        paragraph = paragraph[:start]
     return paragraph.strip(), removed
 
 

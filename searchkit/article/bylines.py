@@ -39,7 +39,9 @@ _SYNDICATION = re.compile(
 )
 _DATELINE = re.compile(r"^(?P<name>[A-Za-z][\w&.'’-]*(?: [A-Za-z][\w&.'’-]*){0,3}) : \S")
 _WIRE_DATELINE = re.compile(r"^[A-Z][A-Za-z .,'-]{0,40}\((?P<name>[A-Z][\w .&-]{1,30})\)\s*[-–—]\s")
-_CREDIT = re.compile(r"(?:^|[.!?][\"”’]?\s+)according to (?P<name>[A-Z][^.!?]{1,60})\.$", re.IGNORECASE)
+_CREDIT = re.compile(
+    r"(?:^|[.!?][\"”’]?\s+)(?i:according to) (?P<name>(?:the )?[A-Z][\w&'’.-]*(?: (?:[A-Z][\w&'’.-]*|and|of|&)){0,6})\.$"
+)
 
 _BY = re.compile(
     r"^(?i:by|written by|story by|words by|posted by|reporting by|author)\s*[:\-–]?\s*(?P<name>[A-Z][^|,;]{1,60}?)"

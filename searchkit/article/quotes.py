@@ -22,13 +22,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..model import Quote
-from .names import PRONOUNS, full_names, is_org, name_from_phrase, resolve_surname
+from .names import PRONOUNS, cap_runs, full_names, is_org, name_from_phrase, resolve_surname, strip_titles
 from .sentences import sentence_spans
 
 OPENERS = "“«„"
 CLOSERS = "”»"
 _MARK = re.compile(r"[“”\"«»„]")
-_TRAILING = " ,;:"
+_TRAILING = " ,;:“”\"«»„"
 MIN_QUOTE_WORDS = 2
 MAX_SUBJECT_GAP_WORDS = 20
 
@@ -82,14 +82,14 @@ def _content(text: str, span: _Span) -> str:
 
 
 def _mask(text: str, spans: list[_Span]) -> str:
-    """The paragraph with every quote replaced by underscores (a '.' kept where the quote ended a sentence)."""
+    """The paragraph with every quotation replaced by underscores between its marks (and a '.' where the
+    quotation ended a sentence), so that sentence ends and names are read from the narrative only."""
     out = list(text)
     for sp in spans:
-        end = min(sp.close + 1, len(text))
-        for j in range(sp.open, end):
+        for j in range(sp.open + 1, sp.close):
             out[j] = "_"
-        if _content(text, sp).endswith((".", "!", "?")) and end > sp.open:
-            out[end - 1] = "."
+        if _content(text, sp).endswith((".", "!", "?")) and sp.close - 1 > sp.open:
+            out[sp.close - 1] = "."
     return "".join(out)
 
 
@@ -140,6 +140,17 @@ def _according(text: str) -> tuple[str, str] | None:
     return "org", stripped
 
 
+def _last_mentioned(*texts: str) -> str | None:
+    """The last person name (two words or more) written in ``texts``: whom 'he said' refers to when no one spoke yet."""
+    found = None
+    for text in texts:
+        for _, _, toks in cap_runs(text):
+            toks = strip_titles(toks)
+            if len(toks) >= 2 and not is_org(" ".join(toks)):
+                found = " ".join(toks)
+    return found
+
+
 def _attribute(before: str, after: str) -> tuple[str, str] | None:
     m = _VERB.search(after)
     if m and len(after[: m.start()].split()) <= MAX_SUBJECT_GAP_WORDS:
@@ -181,7 +192,9 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
             if found:
                 kind, value = found
                 if kind == "pronoun":
-                    speaker = last_person
+                    speaker = last_person or _last_mentioned(
+                        paragraphs[pi - 1] if pi else "", masked[: s_start]
+                    )
                 elif kind == "person":
                     if names is None:
                         names = full_names(paragraphs)
