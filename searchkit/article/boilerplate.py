@@ -19,9 +19,16 @@ from dataclasses import dataclass, field
 
 from . import bylines
 from .dates import is_date_line
-from .headline import is_section_label
 
+SECTION_LABELS = frozenset(
+    """breaking news|breaking|latest news|latest|news|home|world|world news|local news|politics|opinion|analysis|
+    editorial|top stories|top story|featured|exclusive|live|update|updates|business|sports|sport|asia|europe|
+    middle east|africa|americas|us news|national|international|headlines|trending|video|photos|menu|search|
+    skip to content|advertisement|sponsored|press release|commentary|features|feature|op-ed|blog|
+    excerpted|uncategorized|uncategorised|news analysis|interview|report|exclusive report""".replace("\n", "").split("|")
+)
 SHORT_LINE_WORDS = 14
+NOTICE_WORDS = 60
 
 _CUT = re.compile(
     r"^(?:related(?: posts?| articles?| stories| news| content| coverage| reading| items| links)?|check also|see also|"
@@ -97,6 +104,10 @@ class Layout:
     tail: int = 0
 
 
+def is_section_label(line: str) -> bool:
+    return line.strip(" :|-").lower() in SECTION_LABELS
+
+
 def is_cut_marker(line: str) -> bool:
     return bool(_CUT.match(line)) or bylines.about_heading_source(line) is not None
 
@@ -108,9 +119,10 @@ def drop_reason(line: str, repeated: set[str] = frozenset()) -> str | None:
     if _NOTICE.match(line[:200]):
         return "syndication notice"
     words = len(line.split())
-    if words > SHORT_LINE_WORDS:
-        if words <= 60 and _LINE_RULES["cookie notice"].search(line[:600]):
-            return "cookie notice"
+    if words > SHORT_LINE_WORDS:  # only the unmistakable notices, and never a long paragraph
+        for name in ("comment form", "cookie notice"):
+            if words <= NOTICE_WORDS and _LINE_RULES[name].search(line[:600]):
+                return name
         return None
     if line in repeated:
         return "repeated site line"

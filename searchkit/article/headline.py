@@ -9,29 +9,16 @@ from __future__ import annotations
 
 import re
 
-from . import bylines
-from .dates import is_date_line
+from . import boilerplate
 
-SECTION_LABELS = frozenset(
-    """breaking news|breaking|latest news|latest|news|home|world|world news|local news|politics|opinion|analysis|
-    editorial|top stories|top story|featured|exclusive|live|update|updates|business|sports|sport|asia|europe|
-    middle east|africa|americas|us news|national|international|headlines|trending|video|photos|menu|search|
-    skip to content|advertisement|sponsored|press release|commentary|features|feature|op-ed|blog|
-    excerpted|uncategorized|uncategorised|news analysis|interview|report|exclusive report""".replace("\n", "").split("|")
-)
 MAX_HEADLINE_WORDS = 30
 MAX_SCAN = 8  # headline must be among the first lines of chrome + title
 _META_FIELD = re.compile(r"^[\w ]{1,20}:\s*\S.{0,60}$")  # "time: 12:53 pm", "category: Excerpted"
-_LETTERS = re.compile(r"[^\W\d_]")
 _SUFFIX = re.compile(r"\s+(?:\||–|—|-|::|·)\s+(?P<site>[^|–—]{2,60})$")
 
 
 def _words(line: str) -> int:
     return len(line.split())
-
-
-def is_section_label(line: str) -> bool:
-    return line.strip(" :|-").lower() in SECTION_LABELS
 
 
 def _is_meta_field(line: str) -> bool:
@@ -43,22 +30,17 @@ def _is_meta_field(line: str) -> bool:
 
 
 def is_chrome(line: str) -> bool:
-    """A header line that is not the title: label, date, byline, tagline, logo, metadata field, markup scrap."""
+    """A header line that is not the title: boilerplate, section label, cut marker, metadata field."""
     return (
-        not _LETTERS.search(line)
-        or is_section_label(line)
-        or is_date_line(line)
-        or bylines.byline_author(line) is not None
-        or bylines.tagline_source(line) is not None
-        or bylines.logo_source(line) is not None
+        boilerplate.drop_reason(line) is not None
+        or boilerplate.is_section_label(line)
+        or boilerplate.is_cut_marker(line)
         or _is_meta_field(line)
-        or ("<" in line and ">" in line)
-        or line.startswith(("/>", '" />', "'/>"))
     )
 
 
 def is_kicker(line: str) -> bool:
-    return line.endswith(":") and 1 <= _words(line) <= 5 and not is_section_label(line)
+    return line.endswith(":") and 1 <= _words(line) <= 5 and not boilerplate.is_section_label(line)
 
 
 def find_headline(units: list[str], repeated: set[str]) -> tuple[int, int, str] | None:

@@ -17,7 +17,11 @@ TITLE_WORDS = frozenset(
     ms ms. gen gen. col col. lt lt. capt capt. sgt sgt. maj maj. adm adm. presidential interior home affairs finance
     justice chairman chairwoman chair ceo head leader officer official premier chancellor judge justice attorney
     senior former acting assistant executive federal army navy military police commissioner lord sir pope
-    cardinal bishop imam mullah professor prof prof. lawmaker congressman congresswoman speaker""".split()
+    cardinal bishop imam mullah professor prof prof. lawmaker congressman congresswoman speaker nurse doctor farmer
+    teacher librarian lawyer coach captain pastor father reverend rev rev. sister brother councillor councilor
+    alderman inspector detective sergeant constable superintendent economist analyst engineer activist dean
+    negotiator envoy diplomat spokesman researcher scientist author novelist editor reporter correspondent
+    union manager owner founder chairperson treasurer counsel colonel lieutenant major admiral marshal""".split()
 )
 # Nationality and country words that precede titles ("Russian Foreign Minister ...").
 PLACE_WORDS = frozenset(

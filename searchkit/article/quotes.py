@@ -117,9 +117,13 @@ def _subject_after(phrase: str) -> tuple[str, str] | None:
     first = phrase.split()[0].lower().strip(_TRAILING + ".") if phrase else ""
     if first in PRONOUNS:
         return "pronoun", first
-    name = name_from_phrase(phrase.split(",")[0], at_end=False) if phrase[:1].isupper() else None
-    if name:
-        return "person", name
+    head = phrase.split(",")[0]
+    runs = cap_runs(head)
+    prefix = head[: runs[0][0]] if runs else ""
+    if runs and len(prefix.split()) <= 3 and (not prefix.strip() or prefix.islower()):
+        name = name_from_phrase(head[runs[0][0]:], at_end=False)  # "said (union leader) Claire Martin"
+        if name:
+            return "person", name
     m = _DETERMINER.match(phrase.split(",")[0].rstrip("."))
     if m and len(m.group("role").split()) <= 8:
         return "role", m.group("role")

@@ -1,0 +1,92 @@
+"""Quoted speech: marks of every kind, quotes spanning sentences and paragraphs, speakers from the text."""
+from __future__ import annotations
+
+import pytest
+
+from searchkit.article.quotes import find_quotes
+
+
+def speakers(*paragraphs: str) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in find_quotes(list(paragraphs))]
+
+
+@pytest.mark.parametrize(
+    "paragraph, text, speaker",
+    [
+        ("\u201cThe harbour will reopen on Monday,\u201d said Pieter Janssen.", "The harbour will reopen on Monday", "Pieter Janssen"),
+        ('"The harbour will reopen on Monday," Pieter Janssen said.', "The harbour will reopen on Monday", "Pieter Janssen"),
+        ("Pieter Janssen told reporters: \u201cWe expect the first ships on Monday.\u201d",
+         "We expect the first ships on Monday.", "Pieter Janssen"),
+        ("\u201cWe are ready,\u201d Janssen added, speaking at the quay.", "We are ready", "Janssen"),
+        ("The port is \u201cready for business again,\u201d according to Lucia Quispe.", "ready for business again",
+         "Lucia Quispe"),
+        ("Prices will \u201cstay high for months,\u201d according to the Central Statistics Office.",
+         "stay high for months", "the Central Statistics Office"),
+        ("\u201cThe embargo must end,\u201d Turkish Foreign Minister Mevlut Cavusoglu said on Tuesday.", "The embargo must end",
+         "Mevlut Cavusoglu"),
+        ("\u201cThe embargo must end,\u201d said Chancellor Olaf Scholz at a press conference.", "The embargo must end",
+         "Olaf Scholz"),
+        ("\u201cWe will not comment on rumours,\u201d a company spokeswoman said.", "We will not comment on rumours",
+         "a company spokeswoman"),
+        ("The plan, dubbed \u201ca gift to the banks\u201d by the press, passed.", "a gift to the banks", None),
+        ("\u00abNous restons ici\u00bb, said union leader Claire Martin.", "Nous restons ici", "Claire Martin"),
+    ],
+)
+def test_quote_and_speaker(paragraph, text, speaker):
+    assert speakers(paragraph) == [(text, speaker)]
+
+
+def test_quote_spanning_sentences_keeps_all_of_them():
+    (q,) = find_quotes(["\u201cWe tried. We failed. We will try again,\u201d said Ana Lopes, the team captain."])
+    assert q.text == "We tried. We failed. We will try again" and q.speaker == "Ana Lopes"
+
+
+def test_quote_spanning_paragraphs_is_one_quote():
+    paras = [
+        "Nurse Grace Obi described the night. \u201cWe had forty patients and four beds.",
+        "\u201cNobody went home until the morning,\u201d she said.",
+    ]
+    (q,) = find_quotes(paras)
+    assert q.text == "We had forty patients and four beds. Nobody went home until the morning"
+    assert q.speaker == "Grace Obi" and q.paragraph == 0
+
+
+def test_unclosed_quote_ends_with_its_paragraph():
+    quotes = find_quotes(["\u201cThe plan is dead, said Mark Tull.", "Nobody else spoke at the meeting that day."])
+    assert [q.text for q in quotes] == ["The plan is dead, said Mark Tull."]
+
+
+def test_mismatched_scraped_marks():
+    paras = ["\u201cTrade is growing,\u201d said Minister Ivo Petrov,\u201d and we expect more investment next year.\u201d"]
+    assert speakers(*paras) == [
+        ("Trade is growing", "Ivo Petrov"),
+        ("and we expect more investment next year.", "Ivo Petrov"),
+    ]
+    glued = ["The talks ended late on Friday.\u201dBoth sides agreed to meet again in May.\u201d"]
+    assert speakers(*glued) == [("Both sides agreed to meet again in May.", None)]
+
+
+def test_pronoun_resolves_to_last_named_speaker_and_surname_to_full_name():
+    paras = [
+        "Health Minister Maria Santos opened the clinic on Monday. \u201cThis is for everyone,\u201d Santos said.",
+        "Opposition leader Paul Brandt was not invited.",
+        "\u201cWe will open ten more by spring,\u201d she said.",
+    ]
+    assert speakers(*paras) == [
+        ("This is for everyone", "Maria Santos"),
+        ("We will open ten more by spring", "Maria Santos"),
+    ]
+
+
+def test_following_quote_in_same_paragraph_keeps_speaker():
+    paras = ["\u201cWe are not leaving,\u201d said farmer Jonas Berg. \u201cThis land fed my grandfather.\u201d"]
+    assert speakers(*paras)[1] == ("This land fed my grandfather.", "Jonas Berg")
+
+
+def test_no_attribution_gives_none_not_a_guess():
+    paras = ["Mayor Lucia Quispe visited the site.", "Signs at the gate read \u201cno entry after dark\u201d for weeks."]
+    assert speakers(*paras) == [("no entry after dark", None)]
+
+
+def test_single_words_and_apostrophes_are_not_quotes():
+    assert find_quotes(["The so-called \u201cdeal\u201d collapsed after Moscow\u2019s reversal, officials\u2019 notes show."]) == []
