@@ -22,28 +22,32 @@ def _word_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [m.span() for m in _WORD.finditer(text, start, end)]
 
 
-def _split_long(body: str, start: int, end: int, words: int, max_words: int) -> list[tuple[int, int, int]]:
-    """Split body[start:end] (over ``max_words``) into pieces of near-equal size at sentence ends."""
-    pieces_needed = math.ceil(words / max_words)
-    target = words / pieces_needed
+def _split_long(body: str, start: int, end: int, words: int, max_words: int, carry: int = 0) -> list[tuple[int, int, int]]:
+    """Split body[start:end] (over ``max_words``) into near-equal pieces at sentence ends.
+
+    ``carry`` words of a short piece before it will be merged into the first piece, so that piece is kept smaller.
+    """
+    target = (words + carry) / math.ceil((words + carry) / max_words)
     out: list[tuple[int, int, int]] = []
     cur_start: int | None = None
     cur_end = start
     cur_words = 0
     for s, e in sentence_spans(body, start, end):
         n = len(body[s:e].split())
-        if n > max_words:  # one enormous sentence: flush, then cut it at word boundaries
+        if n > max_words:  # one enormous sentence: flush, then cut it at word boundaries into equal parts
             if cur_start is not None:
                 out.append((cur_start, cur_end, cur_words))
                 cur_start, cur_words = None, 0
             ws = _word_spans(body, s, e)
-            for k in range(0, len(ws), max_words):
-                chunk = ws[k: k + max_words]
+            size = math.ceil(len(ws) / math.ceil(len(ws) / max_words))
+            for k in range(0, len(ws), size):
+                chunk = ws[k: k + size]
                 out.append((chunk[0][0], chunk[-1][1], len(chunk)))
+            carry = 0
             continue
-        if cur_start is not None and (cur_words + n > max_words or cur_words >= target):
+        if cur_start is not None and (cur_words + carry + n > max_words or cur_words + carry >= target):
             out.append((cur_start, cur_end, cur_words))
-            cur_start, cur_words = None, 0
+            cur_start, cur_words, carry = None, 0, 0
         if cur_start is None:
             cur_start = s
         cur_end = e
@@ -56,23 +60,20 @@ def _split_long(body: str, start: int, end: int, words: int, max_words: int) -> 
 def make_passages(paragraphs: list[str], min_words: int = MIN_WORDS, max_words: int = MAX_WORDS) -> list[Passage]:
     """Passages over the body that ``paragraphs`` make when joined by blank lines."""
     body = "\n\n".join(paragraphs)
-    pieces: list[tuple[int, int, int]] = []
+    merged: list[list[int]] = []  # [start, end, words], short ones merged with the next piece
     offset = 0
     for p in paragraphs:
         start, end = offset, offset + len(p)
-        words = len(p.split())
-        if words > max_words:
-            pieces.extend(_split_long(body, start, end, words, max_words))
-        elif words:
-            pieces.append((start, end, words))
         offset = end + 2
-    merged: list[list[int]] = []
-    for s, e, n in pieces:
-        if merged and merged[-1][2] < min_words and merged[-1][2] + n <= max_words:
-            merged[-1][1] = e
-            merged[-1][2] += n
-        else:
-            merged.append([s, e, n])
+        words = len(p.split())
+        carry = merged[-1][2] if merged and merged[-1][2] < min_words else 0
+        pieces = _split_long(body, start, end, words, max_words, carry) if words > max_words else [(start, end, words)]
+        for s, e, n in pieces:
+            if merged and merged[-1][2] < min_words and merged[-1][2] + n <= max_words:
+                merged[-1][1] = e
+                merged[-1][2] += n
+            elif n:
+                merged.append([s, e, n])
     if len(merged) >= 2 and merged[-1][2] < min_words and merged[-2][2] + merged[-1][2] <= max_words:
         last = merged.pop()
         merged[-1][1] = last[1]
