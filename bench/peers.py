@@ -259,8 +259,16 @@ def run_build(system: System, corpus: Path, index: Path, jobs: int, incremental:
     return out
 
 
-def run_queries(system: System, index: Path, queries: dict, warmup: int) -> dict:
-    """Per class: latency (ms) of search + snippets for the top 10, hit counts, and errors."""
+def run_queries(system: System, index: Path, queries: dict, warmup: int, budget: float = 300.0,
+                repeat: int = 1) -> dict:
+    """Per class: latency (ms) of search + snippets for the top 10, hit counts, and errors.
+
+    With ``repeat`` > 1 the class is run that many times over (whole passes, not back-to-back repeats of one
+    query) and each query keeps its fastest time: on a shared machine that takes out other processes'
+    interference, while a system's own slowness repeats and stays. A class that takes longer than ``budget``
+    seconds stops early (``truncated``), so a pathologically slow system still gets percentiles from the queries
+    it finished instead of stalling the whole run.
+    """
     t0 = time.perf_counter()
     system.open(index)
     out: dict = {"open_ms": (time.perf_counter() - t0) * 1000, "classes": {}}
@@ -270,18 +278,28 @@ def run_queries(system: System, index: Path, queries: dict, warmup: int) -> dict
                 system.search(q)
             except Exception:  # noqa: BLE001 — errors are counted in the timed run
                 pass
-        ms, hits, errors, first_error = [], [], 0, None
-        for q in queries["classes"].get(cls, []):
-            t = time.perf_counter()
-            try:
-                found = system.search(q)
-            except Exception as e:  # noqa: BLE001 — one bad query must not hide the others' figures
-                errors += 1
-                first_error = first_error or f"{query_string(q, system.field_name)!r}: {type(e).__name__}: {e}"
-                continue
-            ms.append((time.perf_counter() - t) * 1000)
-            hits.append(len(found))
-        out["classes"][cls] = {"ms": ms, "hits": hits, "errors": errors, "first_error": first_error}
+        todo = queries["classes"].get(cls, [])
+        best: list[float | None] = [None] * len(todo)
+        hits: list[int | None] = [None] * len(todo)
+        errors, first_error, truncated = 0, None, False
+        started = time.perf_counter()
+        for _pass in range(repeat):
+            for i, q in enumerate(todo):
+                if time.perf_counter() - started > budget:
+                    truncated = True
+                    break
+                t = time.perf_counter()
+                try:
+                    found = system.search(q)
+                except Exception as e:  # noqa: BLE001 — one bad query must not hide the others' figures
+                    errors += _pass == 0
+                    first_error = first_error or f"{query_string(q, system.field_name)!r}: {type(e).__name__}: {e}"
+                    continue
+                ms = (time.perf_counter() - t) * 1000
+                best[i] = ms if best[i] is None else min(best[i], ms)
+                hits[i] = len(found)
+        out["classes"][cls] = {"ms": [x for x in best if x is not None], "hits": [h for h in hits if h is not None],
+                               "errors": errors, "first_error": first_error, "truncated": truncated}
     system.close()
     return out
 
@@ -297,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", type=Path, help="profile the build with pyinstrument into this .txt/.html file")
     ap.add_argument("--queries", type=Path, help="queries.json written by bench/search.py (query)")
     ap.add_argument("--warmup", type=int, default=20, help="untimed warm-up queries per class")
+    ap.add_argument("--budget", type=float, default=300.0, help="seconds per query class before it stops early")
+    ap.add_argument("--repeat", type=int, default=1, help="passes over each class; each query keeps its fastest")
     args = ap.parse_args(argv)
     system = SYSTEMS[args.system]()
     try:
@@ -308,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.queries:
                 ap.error("query needs --queries")
             queries = json.loads(args.queries.read_text(encoding="utf-8"))
-            result = run_queries(system, args.index, queries, args.warmup)
+            result = run_queries(system, args.index, queries, args.warmup, args.budget, max(1, args.repeat))
     except Exception as e:  # noqa: BLE001 — report, don't crash the caller's table
         traceback.print_exc(file=sys.stderr)
         print(json.dumps({"error": f"{type(e).__name__}: {e}".splitlines()[0][:300]}))

@@ -160,22 +160,26 @@ def run_worker(args: list[str], log: Path, timeout: float) -> dict:
 
 
 def bench_system(name: str, corpus: Path, work: Path, queries_file: Path, jobs: int, warmup: int,
-                 raw: int, timeout: float, incremental: bool) -> dict:
+                 raw: int, timeout: float, budget: float, repeat: int, incremental: bool) -> dict:
     index = work / f"index-{name}"
     print(f"[{name}] indexing …", file=sys.stderr, flush=True)
+    load_before = os.getloadavg()[0]
     build = run_worker(["build", name, "--corpus", str(corpus), "--index", str(index), "--jobs", str(jobs)],
                        work / f"{name}-build.log", timeout)
-    res: dict = {"build": build}
+    res: dict = {"build": build, "load_1min_before": load_before}
     if "error" in build:
         res["error"] = build["error"]
         return res
+    report = build.get("report") if isinstance(build.get("report"), dict) else {}
+    res["articles_indexed"] = build.get("docs", report.get("articles"))
     res["index_s"] = build["seconds"]
     res["index_mbps"] = raw / 1e6 / build["seconds"]
     res["peak_rss_mb"] = build["peak_rss_tree_kb"] / 1024
     res["index_bytes"] = dir_size(index)
     res["size_ratio"] = res["index_bytes"] / raw
     print(f"[{name}] {build['seconds']:.1f} s; querying …", file=sys.stderr, flush=True)
-    q = run_worker(["query", name, "--index", str(index), "--queries", str(queries_file), "--warmup", str(warmup)],
+    q = run_worker(["query", name, "--index", str(index), "--queries", str(queries_file), "--warmup", str(warmup),
+                    "--budget", str(budget), "--repeat", str(repeat)],
                    work / f"{name}-query.log", timeout)
     if "error" in q:
         res["query_error"] = q["error"]
@@ -184,7 +188,8 @@ def bench_system(name: str, corpus: Path, work: Path, queries_file: Path, jobs: 
         for cls, r in q["classes"].items():
             res[cls] = {"p50_ms": percentile(r["ms"], 50), "p95_ms": percentile(r["ms"], 95), "n": len(r["ms"]),
                         "zero_hit_pct": 100 * sum(1 for h in r["hits"] if h == 0) / max(1, len(r["hits"])),
-                        "errors": r["errors"], "first_error": r["first_error"], "ms": [round(x, 3) for x in r["ms"]]}
+                        "errors": r["errors"], "first_error": r["first_error"], "truncated": r["truncated"],
+                        "ms": [round(x, 3) for x in r["ms"]]}
     if incremental:
         print(f"[{name}] incremental re-index of the unchanged corpus …", file=sys.stderr, flush=True)
         again = run_worker(["build", name, "--corpus", str(corpus), "--index", str(index), "--jobs", str(jobs),
@@ -273,6 +278,7 @@ def render(report: dict) -> str:
     names = list(systems)
     width = max(12, *(len(n) + 2 for n in names))
     rows: list[tuple[str, list[str]]] = [
+        ("articles indexed", [fmt(systems[n].get("articles_indexed"), ",") for n in names]),
         ("index time (s)", [fmt(systems[n].get("index_s")) for n in names]),
         ("index MB/s", [fmt(systems[n].get("index_mbps"), ".2f") for n in names]),
         ("peak RSS (MB)", [fmt(systems[n].get("peak_rss_mb"), ".0f") for n in names]),
@@ -286,14 +292,21 @@ def render(report: dict) -> str:
     label_w = max(len(r[0]) for r in rows) + 2
     c = report["corpus"]
     lines = [f"searchkit scale benchmark — {c['articles']:,} articles, {c['raw_bytes'] / 1e6:.1f} MB raw text, "
-             f"jobs={report['jobs']}, {report['queries_per_class']} queries/class (top {10} + snippets)",
+             f"jobs={report['jobs']}, {report['queries_per_class']} queries/class (top 10 + snippets"
+             f"{', fastest of %d passes' % report['repeat'] if report['repeat'] > 1 else ''}), "
+             f"load average {report['environment']['load_1min_start']:.1f} → {report['load_1min_end']:.1f}",
              "".ljust(label_w) + "".join(n.rjust(width) for n in names)]
     lines += [label.ljust(label_w) + "".join(v.rjust(width) for v in vals) for label, vals in rows]
     for n in names:
         for key in ("error", "query_error"):
             if key in systems[n]:
                 lines.append(f"{n}: {'not available' if key == 'error' else 'queries failed'}: {systems[n][key]}")
+        got = systems[n].get("articles_indexed")
+        if got is not None and got != c["articles"]:
+            lines.append(f"{n}: WARNING: indexed {got:,} articles of {c['articles']:,} — its figures are not comparable")
         for cls in CLASSES:
+            if systems[n].get(cls, {}).get("truncated"):
+                lines.append(f"{n}: {cls} stopped after {systems[n][cls]['n']} queries (--query-budget)")
             err = systems[n].get(cls, {}).get("first_error")
             if err:
                 lines.append(f"{n}: {systems[n][cls]['errors']} {cls} queries failed, e.g. {err}")
@@ -329,7 +342,7 @@ def render(report: dict) -> str:
 
 def environment() -> dict:
     info = {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-            "sqlite": sqlite3.sqlite_version, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+            "sqlite": sqlite3.sqlite_version, "load_1min_start": os.getloadavg()[0], "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     for mod in ("whoosh", "tantivy"):
         try:
             from importlib.metadata import version
@@ -359,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=5, help="seed of the synthetic corpus part and of the query set")
     ap.add_argument("--work", type=Path, help="folder for indexes and logs (default bench/out/work-<size>)")
     ap.add_argument("--timeout", type=float, default=7200, help="seconds allowed per indexing or query run")
+    ap.add_argument("--query-budget", type=float, default=300, help="seconds per system and query class (then it stops early)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="passes over the query set; each query keeps its fastest time (noisy shared machines)")
     ap.add_argument("--startup-runs", type=int, default=7)
     args = ap.parse_args(argv)
     try:
@@ -382,14 +398,15 @@ def main(argv: list[str] | None = None) -> int:
 
     report: dict = {"size": label, "corpus": {"path": str(corpus), **{k: manifest.get(k) for k in
                     ("articles", "real", "synthetic", "raw_bytes", "seed", "sha256")}},
-                    "jobs": args.jobs, "queries_per_class": args.queries, "warmup": args.warmup,
+                    "jobs": args.jobs, "queries_per_class": args.queries, "warmup": args.warmup, "repeat": args.repeat,
                     "query_sample": {c: [" ".join(q["words"]) for q in qs[:5]] for c, qs in queries["classes"].items()},
                     "environment": environment(), "systems": {}}
     names = ([] if args.no_searchkit else ["searchkit"]) + peers
     for name in names:
         try:
             report["systems"][name] = bench_system(name, corpus, work, queries_file, args.jobs, args.warmup,
-                                                   manifest["raw_bytes"], args.timeout, incremental=name == "searchkit")
+                                                   manifest["raw_bytes"], args.timeout, args.query_budget, args.repeat,
+                                                   incremental=name == "searchkit")
         except Exception as e:  # noqa: BLE001 — one system's failure must not lose the others' figures
             report["systems"][name] = {"error": f"{type(e).__name__}: {e}"}
     if not args.no_searchkit and not args.no_startup:
@@ -398,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
             report["startup"] = measure_startup(work, args.startup_runs, min(args.timeout, 600))
         except Exception as e:  # noqa: BLE001
             report["startup"] = {"command": "searchkit search", "error": f"{type(e).__name__}: {e}"}
+    report["load_1min_end"] = os.getloadavg()[0]
     report["targets"] = summarize(report)
     table = render(report)
     report["table"] = table
