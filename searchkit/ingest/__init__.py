@@ -1,39 +1,88 @@
 """Ingest: find files, pick a reader per format, and turn bytes into RawDocuments.
 
 Contract (used by searchkit.parse and the indexer):
-- ``iter_files(paths)`` walks files and directories (recursively; hidden files and index folders skipped).
+- ``iter_files(paths)`` walks files and directories (recursively, sorted; hidden files, whoosh index
+  folders and symlink loops skipped; each file once).
 - ``read_file(path, root=None)`` yields RawDocument for each article in the file, and a ReadError
   *value* for each record it had to skip (a warning); it *raises* ReadError when the whole file is unreadable.
+
+Formats, chosen by extension (``.gz`` unwrapped first) and confirmed by sniffing the content:
+plain text (``.txt`` and anything unknown; a text file that is really HTML is read as HTML), HTML
+(``.html``/``.htm``/``.xhtml``), Markdown (``.md``/``.markdown``), JSON Lines (``.jsonl``/``.ndjson``) and
+JSON (``.json``). Limits: ``MAX_FILE_SIZE`` per file (and per JSONL record), gzip output capped the same way.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from ..errors import ReadError
 from ..model import RawDocument
+from .html import html_text, looks_like_html
+from .load import MAX_FILE_SIZE, load_text, tidy
+from .markdown import split_markdown
+from .records import read_json, read_jsonl
+from .walk import iter_files
+
+__all__ = ["MAX_FILE_SIZE", "FORMATS", "iter_files", "read_file", "document_id"]
+
+# extension (after removing .gz) -> reader kind
+FORMATS = {
+    ".txt": "text", ".text": "text",
+    ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
+    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown",
+    ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".json": "json",
+}
 
 
-def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            for sub in sorted(p.rglob("*")):
-                if any(part.startswith(".") for part in sub.relative_to(p).parts):
-                    continue
-                if sub.is_file():
-                    yield sub
-        else:
-            yield p
-
-
-def read_file(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Iterator[RawDocument | ReadError]:
-    """Placeholder plain-text reader; the full reader set replaces it."""
-    path = Path(path)
+def document_id(path: Path, root: str | os.PathLike | None) -> str:
+    """The id of a one-article file: its path relative to ``root`` (posix separators), else its name."""
+    if root is None:
+        return path.name
     try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ReadError(str(path), e.strerror or str(e)) from None
-    doc_id = str(path.relative_to(root)) if root else path.name
-    yield RawDocument(id=doc_id, path=str(path), text=data.decode("utf-8", "replace"), format="text")
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, root)).as_posix()
+
+
+def format_of(path: Path) -> str:
+    """The reader kind the file name suggests; unknown names are read as text (content sniffing decides)."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return FORMATS.get(os.path.splitext(name)[1], "text")
+
+
+def read_file(path: str | os.PathLike, root: str | os.PathLike | None = None,
+              max_size: int = MAX_FILE_SIZE) -> Iterator[RawDocument | ReadError]:
+    """Yield the articles in ``path`` (one for most formats, one per record for JSON/JSONL).
+
+    A skipped record is yielded as a ReadError value; an unusable file raises ReadError.
+    ``max_size`` bounds the bytes read (and decompressed) for one file or one JSONL record.
+    """
+    path = Path(path)
+    doc_id = document_id(path, root)
+    kind = format_of(path)
+    if kind == "jsonl":
+        yield from read_jsonl(path, doc_id, max_size)
+        return
+    if kind == "json":
+        yield from read_json(path, doc_id, max_size)
+        return
+    text = load_text(path, max_size)
+    meta: dict = {}
+    if kind == "text" and looks_like_html(text):
+        kind = "html"  # a page saved with the wrong extension
+    elif kind == "html" and "<" not in text:
+        kind = "text"  # plain text saved as .html
+    if kind == "html":
+        text, meta = html_text(text, str(path))
+    elif kind == "markdown":
+        text, meta = split_markdown(tidy(text))
+    else:
+        text = tidy(text)
+        if not text.strip():
+            raise ReadError(str(path), "no article text (only a headline)")
+    yield RawDocument(id=doc_id, path=str(path), text=text, format=kind, meta=meta)

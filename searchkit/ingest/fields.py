@@ -1,0 +1,49 @@
+"""Field names that containers (JSON records, Markdown front matter) use for article metadata.
+
+One table, so that every format accepts the same aliases.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+# canonical meta key -> accepted source keys, in order of preference
+META_FIELDS: dict[str, tuple[str, ...]] = {
+    "headline": ("headline", "title"),
+    "date": ("date", "published", "published_at", "pubdate"),
+    "author": ("author", "byline", "authors"),
+    "source": ("source", "site", "publisher"),
+    "url": ("url", "link"),
+}
+TEXT_FIELDS = ("text", "body", "content")
+ID_FIELDS = ("id", "_id")
+_SPACE = re.compile(r"\s+")
+
+
+def as_string(value: Any) -> str | None:
+    """A metadata value as one clean line: strings, numbers, {"name": ...} and lists of those (joined)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, Mapping):
+        return as_string(value.get("name"))
+    if isinstance(value, (list, tuple)):
+        parts = [p for p in (as_string(v) for v in value) if p]
+        return ", ".join(dict.fromkeys(parts)) or None
+    if isinstance(value, str):
+        return _SPACE.sub(" ", value).strip() or None
+    return None
+
+
+def meta_from(record: Mapping[str, Any]) -> dict[str, str]:
+    """The meta hints (headline/date/author/source/url) a record declares, keys matched case-insensitively."""
+    lower = {str(k).lower(): v for k, v in record.items()}
+    meta: dict[str, str] = {}
+    for key, aliases in META_FIELDS.items():
+        for alias in aliases:
+            value = as_string(lower.get(alias))
+            if value:
+                meta[key] = value
+                break
+    return meta
