@@ -199,10 +199,12 @@ class Index:
         ix = self._whoosh()
         if ix is None:
             ix = self._create_empty()
-        if s is not None and getattr(local, "gen", None) == self._ix_gen:
-            s = s.refresh()  # the same searcher when nothing was committed; reuses unchanged segments
-        else:
-            s = ix.searcher(weighting=_weighting())
+        if s is not None and getattr(local, "gen", None) == self._ix_gen and s.up_to_date():
+            local.stamp = stamp
+            return s
+        # A new searcher, not Searcher.refresh(): refresh closes the old one's segment readers, and a
+        # caller may still be using it (it is released when the last reference goes).
+        s = ix.searcher(weighting=_weighting())
         local.searcher, local.stamp, local.gen = s, stamp, self._ix_gen
         return s
 
