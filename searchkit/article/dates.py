@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -29,6 +30,7 @@ _LABEL = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z]{2,}")
 MAX_DATE_LINE_WORDS = 12
+_YEAR = re.compile(r"\d{4}")
 
 
 def _valid(y: int, m: int, d: int) -> str | None:
@@ -40,15 +42,20 @@ def _valid(y: int, m: int, d: int) -> str | None:
 
 
 def _parse(match: re.Match) -> str | None:
+    return _parse_text(match.group(), "iso" if match.group("iso") else "num" if match.group("num") else "words",
+                       match.group("sep"))
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(text: str, kind: str, sep: str | None) -> str | None:
     from dateutil import parser  # lazy: keeps `import searchkit` light
 
-    text = match.group()
-    if match.group("iso"):
+    if kind == "iso":
         y, m, d = (int(x) for x in re.split(r"[-/.]", text))
         return _valid(y, m, d)
-    if match.group("num"):
+    if kind == "num":
         a, b, y = (int(x) for x in re.split(r"[-/.]", text))
-        if match.group("sep") == "/" and a <= 12:  # US style 03/19/2017 unless the first part cannot be a month
+        if sep == "/" and a <= 12:  # US style 03/19/2017 unless the first part cannot be a month
             return _valid(y, a, b)
         return _valid(y, b, a)  # European 19.03.2017, 19-03-2017, 19/03/2017
     cleaned = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", text, flags=re.IGNORECASE)
@@ -70,7 +77,7 @@ def find_date(text: str) -> str | None:
 
 def is_date_line(line: str) -> bool:
     """A short line that is there to print a date (with a label, a weekday or a sign-off), not prose."""
-    if len(line.split()) > MAX_DATE_LINE_WORDS:
+    if line.count(" ") >= MAX_DATE_LINE_WORDS or not _YEAR.search(line):
         return False
     m = _DATE.search(line)
     if not m or not _parse(m):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 # Words that, inside a capitalised run, belong to a title or office rather than to the name.
 TITLE_WORDS = frozenset(
@@ -43,14 +44,15 @@ ORG_WORDS = frozenset(
 )
 
 _POSSESSIVE = re.compile(r"['’]s?$")
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
+_ABBREV_END = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.")
+_CAP_TOKEN = re.compile(r"[A-Z]\S*")
+_NAME_TOKEN = re.compile(r"[A-Z][\w.'’-]*")
+_RUN_ENDS = (",", ";", ":", ")", "’s", "'s", "’", "'")
 
 
 def _clean(token: str) -> str:
-    return _POSSESSIVE.sub("", token.rstrip(",;:.)")) if not re.fullmatch(r"(?:[A-Z]\.)+", token) else token
-
-
-def _is_cap(token: str) -> bool:
-    return bool(token) and token[0].isupper()
+    return token if _INITIALS.fullmatch(token) else _POSSESSIVE.sub("", token.rstrip(",;:.)"))
 
 
 def _is_title(token: str) -> bool:
@@ -58,43 +60,51 @@ def _is_title(token: str) -> bool:
     return t in TITLE_WORDS or t in PLACE_WORDS or (token.isupper() and len(token.strip(".")) >= 2)
 
 
-def strip_titles(tokens: list[str]) -> list[str]:
+def strip_titles(tokens: tuple[str, ...] | list[str]) -> list[str]:
     """Keep what follows the last title/office/place word of a capitalised run."""
     cut = 0
     for i, tok in enumerate(tokens):
         if _is_title(tok) or tok.lower() in SENTENCE_WORDS:
             cut = i + 1
-    return tokens[cut:]
+    return list(tokens[cut:])
 
 
-def cap_runs(text: str) -> list[tuple[int, int, list[str]]]:
-    """Runs of capitalised words (particles allowed inside) as (start, end, tokens), in order."""
-    runs: list[tuple[int, int, list[str]]] = []
+@lru_cache(maxsize=1024)
+def cap_runs(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
+    """Runs of capitalised words (particles allowed inside) as (start, end, tokens), in order.
+
+    Only capitalised tokens are visited, so the cost follows the number of names, not of words.
+    """
+    runs: list[tuple[int, int, tuple[str, ...]]] = []
     cur: list[str] = []
     start = end = 0
-    for m in re.finditer(r"\S+", text):
+    for m in _CAP_TOKEN.finditer(text):
+        if m.start() and not text[m.start() - 1].isspace():
+            continue  # a capital inside a token: "(Reuters)", "x-Ray"
         raw = m.group()
         tok = _clean(raw)
-        if _is_cap(tok) and re.match(r"[A-Z][\w.'’-]*$", tok):
-            if not cur:
-                start = m.start()
-            cur.append(tok)
-            end = m.end()
-            ends_sentence = raw.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.", raw)
-            if ends_sentence or raw.endswith((",", ";", ":", ")", "’s", "'s", "’", "'")):
-                runs.append((start, end, cur))
-                cur = []
-        elif cur and raw.lower() in PARTICLES:
-            cur.append(raw)
-        else:
+        if not _NAME_TOKEN.fullmatch(tok):
             if cur:
-                while cur and cur[-1].lower() in PARTICLES:
-                    cur.pop()
-                runs.append((start, end, cur))
+                runs.append((start, end, tuple(cur)))
                 cur = []
+            continue
+        gap = text[end: m.start()].split() if cur else None
+        if cur and not all(w.lower() in PARTICLES for w in gap):
+            runs.append((start, end, tuple(cur)))
+            cur = []
+        if not cur:
+            start = m.start()
+        else:
+            cur.extend(gap)
+        cur.append(tok)
+        end = m.end()
+        ends_sentence = raw.endswith(".") and not _ABBREV_END.fullmatch(raw)
+        if ends_sentence or raw.endswith(_RUN_ENDS):
+            runs.append((start, end, tuple(cur)))
+            cur = []
     if cur:
-        runs.append((start, end, cur))
-    return runs
+        runs.append((start, end, tuple(cur)))
+    return tuple(runs)
 
 
 def name_from_phrase(phrase: str, at_end: bool = True) -> str | None:

@@ -20,21 +20,33 @@ _BLOCKQUOTE = re.compile(r"^(?:>\s?)+")
 _LIST_START = re.compile(r"^(?:[-*+•·▪►]|\d{1,3}[.)])\s")
 _RUNS_ON_END = ".!?:;\"”’)]|"
 # "says.Currently" / "sides.”The": scraping ate the space after a sentence end.
-_GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[”\"“]?[A-Z][a-z])")
+_GLUED_SENTENCE = re.compile(r"[.!?](?=[”\"“]?[A-Z][a-z])")
+
+
+def _space_after_stop(m: re.Match) -> str:
+    stop = m.group()
+    before = m.string[max(0, m.start() - 2): m.start()]
+    return stop + " " if len(before) == 2 and before.isalpha() and before.islower() else stop
 
 
 def clean_inline(line: str) -> str:
     """Remove Markdown syntax and odd spacing from one line, keeping its words."""
-    line = _INVISIBLE.sub("", line)
+    if not line.isascii():
+        line = _INVISIBLE.sub("", line)
     line = _SPACES.sub(" ", line).strip()
-    line = _HEADING.sub("", line)
-    line = _BLOCKQUOTE.sub("", line)
-    line = _LIST.sub("", line)
-    line = _IMAGE.sub("", line)
-    line = _LINK.sub(r"\1", line)
-    line = line.replace("**", "").replace("__", "")
-    line = _GLUED_SENTENCE.sub(" ", line)
-    return _SPACES.sub(" ", line).strip()
+    first = line[:1]
+    if first == "#":
+        line = _HEADING.sub("", line)
+    if first == ">":
+        line = _BLOCKQUOTE.sub("", line)
+    if first in "-*+•·▪►" or first.isdigit():
+        line = _LIST.sub("", line)
+    if "](" in line:
+        line = _LINK.sub(r"\1", _IMAGE.sub("", line))
+    if "**" in line or "__" in line:
+        line = line.replace("**", "").replace("__", "")
+    line = _GLUED_SENTENCE.sub(_space_after_stop, line)
+    return _SPACES.sub(" ", line).strip() if "  " in line or line[:1].isspace() or line[-1:].isspace() else line
 
 
 def _runs_on(prev: str, nxt: str) -> bool:
