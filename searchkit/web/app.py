@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import BaseConverter
 
 from ..errors import SearchkitError
-from ..present.html import article_paragraphs, highlight_html, snippet_html
+from ..present.html import article_paragraphs, highlight_html, query_highlighter, snippet_html
 from .openapi import MAX_ID_CHARS, openapi_document
 from .params import MAX_QUERY_CHARS, SEARCH_PARAMS, ParamError, parse_search_args
 
@@ -86,7 +86,11 @@ def create_app(index: Any) -> Flask:
     @app.errorhandler(HTTPException)
     def _http_error(e: HTTPException):
         message = e.description if isinstance(e.description, str) else e.name
-        return _error_response(e.code or 400, message)
+        response = app.make_response(_error_response(e.code or 400, message))
+        for name, value in e.get_headers():  # e.g. Allow on a 405 (RFC 9110)
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(InternalServerError)
     def _internal_error(e: InternalServerError):
@@ -105,7 +109,7 @@ def create_app(index: Any) -> Flask:
         try:
             values = parse_search_args(request.args.to_dict(flat=False), strict=False)
             if values["q"].strip():
-                results = index.search(**values)
+                results = _run_search(index, values)
         except (SearchkitError, ValueError) as e:
             error, status = _one_line(e), 400
         facets = results.facets if results is not None else {}
@@ -118,7 +122,7 @@ def create_app(index: Any) -> Flask:
         if len(query) > MAX_QUERY_CHARS:
             return _error_response(400, f"q is too long (the limit is {MAX_QUERY_CHARS} characters)")
         article = _lookup(article_id)
-        spans_for = _highlighter(index, query)
+        spans_for = query_highlighter(index, query)
         paragraphs = article_paragraphs(article, spans_for)
         quotes = [(q, highlight_html(q.text, spans_for(q.text) if spans_for else ())) for q in article.quotes]
         return render_template("article.html", article=article, paragraphs=paragraphs, quotes=quotes, q=query,
@@ -129,7 +133,7 @@ def create_app(index: Any) -> Flask:
         values = parse_search_args(request.args.to_dict(flat=False), strict=True)
         if not values["q"].strip():
             raise ParamError("q is required: the query to search for")
-        return jsonify(index.search(**values).to_dict())
+        return jsonify(_run_search(index, values).to_dict())
 
     @app.get("/api/articles/<article_id:article_id>")
     def api_article(article_id: str):
@@ -158,9 +162,9 @@ def create_app(index: Any) -> Flask:
     return app
 
 
-def _highlighter(index: Any, query: str):
-    """The library's highlighter for ``query`` (spans of its words in any text), or None."""
-    return None  # TODO: wire to the search library's public highlighter once it exists
+def _run_search(index: Any, values: dict[str, Any]):
+    """``Index.search`` with validated parameters (``q`` is its positional query)."""
+    return index.search(values["q"], **{k: v for k, v in values.items() if k != "q"})
 
 
 def _error_response(status: int, message: str):

@@ -129,8 +129,10 @@ def _search_parameters(*, query_required: bool) -> list[dict[str, Any]]:
         required = p.name == "q" and query_required
         if required:
             schema["minLength"] = 1
-        params.append({"name": p.name, "in": "query", "required": required, "description": p.description,
-                       "schema": schema})
+        param = {"name": p.name, "in": "query", "required": required, "description": p.description, "schema": schema}
+        if not query_required and p.name != "q":
+            param["allowEmptyValue"] = True  # the page's forms send untouched fields empty
+        params.append(param)
     return params
 
 

@@ -19,9 +19,17 @@ MAX_LIMIT = 100
 MAX_PAGE = 1000
 DEFAULT_LIMIT = 10
 UNITS = ("passage", "article")
-# ISO date or a prefix of one (year, year-month), as `searchkit search --since/--until` accept.
-DATE_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# A real calendar date (YYYY-MM-DD) or a prefix of one (YYYY, YYYY-MM), as `searchkit search
+# --since/--until` accept, years 1000-2999. Written out as a regex (months' lengths, leap years) so
+# that the OpenAPI pattern alone says exactly what is accepted.
+_YEAR = "[12][0-9]{3}"
+_LEAP = "([12][0-9](0[48]|[2468][048]|[13579][26])|(1[26]|2[048])00)"
+DATE_PATTERN = (rf"^({_YEAR}(-(0[1-9]|1[0-2]))?"
+                rf"|{_YEAR}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)"
+                rf"|{_LEAP}-02-29)$")
+DATE_HINT = "must be a real date like 2017, 2017-03 or 2017-03-19"
+# Free text: anything a person can type, so no control characters (tab and newline allowed).
+TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
 
 
 class ParamError(SearchkitError):
@@ -40,7 +48,13 @@ class Param:
     maximum: int | None = None
     max_length: int | None = None
     enum: tuple[str, ...] | None = None
-    pattern: str | None = None
+    pattern: str | None = TEXT_PATTERN
+    hint: str = "must not contain control characters"
+
+    @property
+    def empty_is_absent(self) -> bool:
+        """A free-text parameter sent empty means "not given"; an empty number, enum or date is junk."""
+        return self.kind is str and self.enum is None and bool(re.fullmatch(self.pattern or "", ""))
 
     def parse(self, raw: str) -> Any:
         """The typed value of ``raw``, or ParamError with a one-line reason."""
@@ -55,12 +69,10 @@ class Param:
             return value
         if self.max_length is not None and len(raw) > self.max_length:
             raise ParamError(f"{self.name} is too long ({len(raw)} characters; the limit is {self.max_length})")
-        if _CONTROL.search(raw):
-            raise ParamError(f"{self.name} contains control characters")
         if self.enum is not None and raw not in self.enum:
             raise ParamError(f"{self.name} must be one of {', '.join(self.enum)}, not {_show(raw)}")
         if self.pattern is not None and not re.fullmatch(self.pattern, raw):
-            raise ParamError(f"{self.name} must be a date like 2017, 2017-03 or 2017-03-19, not {_show(raw)}")
+            raise ParamError(f"{self.name} {self.hint}, not {_show(raw)}")
         return raw
 
 
@@ -70,11 +82,13 @@ SEARCH_PARAMS: tuple[Param, ...] = (
     Param("page", "Page of results, from 1.", kind=int, default=1, minimum=1, maximum=MAX_PAGE),
     Param("limit", "Results per page.", kind=int, default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT),
     Param("unit", "passage: ranked passages; article: one hit per article (its best passage).",
-          default="passage", enum=UNITS),
+          default="passage", enum=UNITS, pattern=None),
     Param("source", "Only articles from this source (a name from facets.source).", max_length=MAX_FILTER_CHARS),
     Param("speaker", "Only passages quoting this speaker (a name from facets.speaker).", max_length=MAX_FILTER_CHARS),
-    Param("since", "Only articles dated on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).", pattern=DATE_PATTERN),
-    Param("until", "Only articles dated on or before this date (YYYY, YYYY-MM or YYYY-MM-DD).", pattern=DATE_PATTERN),
+    Param("since", "Only articles dated on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).",
+          pattern=DATE_PATTERN, hint=DATE_HINT),
+    Param("until", "Only articles dated on or before this date (YYYY, YYYY-MM or YYYY-MM-DD).",
+          pattern=DATE_PATTERN, hint=DATE_HINT),
 )
 _BY_NAME = {p.name: p for p in SEARCH_PARAMS}
 
@@ -82,10 +96,11 @@ _BY_NAME = {p.name: p for p in SEARCH_PARAMS}
 def parse_search_args(args: Mapping[str, list[str]], *, strict: bool) -> dict[str, Any]:
     """Validate a query string (name -> list of values) into keyword arguments for ``Index.search``.
 
-    Every parameter is returned (absent ones get their default; an empty filter counts as absent,
-    which is what an untouched form field sends). ``strict`` (the API) also refuses unknown and
-    repeated parameters, so a typo in a client is a 400 rather than a silently ignored filter; the
-    page is lenient because browsers and bookmarks add what they like.
+    Every parameter is returned (absent ones get their default). ``strict`` (the API) refuses
+    unknown and repeated parameters and empty numbers, units and dates, so a client's mistake is a
+    400 rather than a silently ignored filter. The page is lenient: an empty value counts as absent
+    (an untouched form field sends one) and unknown parameters are ignored, since browsers and
+    bookmarks add what they like.
     """
     out: dict[str, Any] = {}
     for name, values in args.items():
@@ -95,10 +110,10 @@ def parse_search_args(args: Mapping[str, list[str]], *, strict: bool) -> dict[st
             continue
         if strict and len(values) > 1:
             raise ParamError(f"{name} given {len(values)} times")
-        raw = values[0] if values else ""
-        if raw == "" and name != "q":
+        param, raw = _BY_NAME[name], (values[0] if values else "")
+        if raw == "" and (not strict or param.empty_is_absent):
             continue
-        out[name] = _BY_NAME[name].parse(raw)
+        out[name] = param.parse(raw)
     for p in SEARCH_PARAMS:
         out.setdefault(p.name, p.default if p.name != "q" else "")
     return out
