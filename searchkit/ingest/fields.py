@@ -18,6 +18,15 @@ META_FIELDS: dict[str, tuple[str, ...]] = {
 TEXT_FIELDS = ("text", "body", "content")
 ID_FIELDS = ("id", "_id")
 _SPACE = re.compile(r"\s+")
+_BY = re.compile(r"^by\s+", re.IGNORECASE)
+_URLISH = re.compile(r"^(?:https?:|www\.|/)", re.IGNORECASE)
+
+
+def clean_author(value: str | None) -> str | None:
+    """A byline as a name: no leading "By", and not a profile URL (as article:author often is)."""
+    if not value or _URLISH.match(value):
+        return None
+    return _BY.sub("", value).strip() or None
 
 
 def as_string(value: Any) -> str | None:
@@ -43,6 +52,8 @@ def meta_from(record: Mapping[str, Any]) -> dict[str, str]:
     for key, aliases in META_FIELDS.items():
         for alias in aliases:
             value = as_string(lower.get(alias))
+            if key == "author":
+                value = clean_author(value)
             if value:
                 meta[key] = value
                 break

@@ -18,7 +18,9 @@ from typing import Any
 from ..errors import ReadError
 from .htmlmeta import page_meta
 from .load import tidy
+from .markdown import take_headline
 
+MIN_WORDS = 10  # fewer words than a one-line brief is a menu or a scrap, not an article
 ESCALATE_BELOW = 500  # characters: a fast pass shorter than a news brief gets the full cascade
 _EXTRACT_OPTIONS = dict(favor_precision=True, include_comments=False, include_tables=True,
                         include_images=False, include_links=False, deduplicate=False)
@@ -30,7 +32,7 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 
 
-def looks_like_html(text: str) -> bool:
+def looks_like_html(text: str, min_closing_tags: int = 3) -> bool:
     """Sniff: a document start (doctype/<html>), a <head>/<body>, or several closing tags of real markup.
 
     A plain-text article that merely *mentions* tags (e.g. a comment form's "you can use these html tags:
@@ -39,7 +41,7 @@ def looks_like_html(text: str) -> bool:
     head = text[:20000]
     if _DOC_START.match(head) or _STRONG_TAG.search(head):
         return True
-    return len(_CLOSING_TAG.findall(head, 0, 20000)) >= 3
+    return len(_CLOSING_TAG.findall(head)) >= min_closing_tags
 
 
 def _quiet_trafilatura() -> None:
@@ -93,7 +95,8 @@ def extract(html: str, url: str | None = None) -> tuple[str, dict[str, Any]]:
         retry = _main_content(again, url, fast=False) if again is not None else None
         if retry and len(retry) > len(body):
             body = retry
-    return (tidy(to_markdown(body)) if body else ""), meta
+    # A leading <h1> repeating the declared headline is not body text (and names the headline if none was declared).
+    return (take_headline(tidy(to_markdown(body)), meta) if body else ""), meta
 
 
 def html_text(html: str, where: str) -> tuple[str, dict[str, Any]]:
@@ -104,6 +107,6 @@ def html_text(html: str, where: str) -> tuple[str, dict[str, Any]]:
         raise ReadError(where, "HTML nested too deeply to parse") from None
     except Exception as e:  # noqa: BLE001 - a heuristic third-party extractor on hostile input: one file fails, not the run
         raise ReadError(where, f"cannot parse HTML ({type(e).__name__}: {str(e)[:80]})") from None
-    if not text.strip():
+    if len(text.split()) < MIN_WORDS:
         raise ReadError(where, "no article text found in HTML page")
     return text, meta

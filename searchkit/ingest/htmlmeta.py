@@ -11,6 +11,8 @@ import json
 import re
 from typing import Any, Iterator
 
+from .fields import as_string, clean_author
+
 _ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
     "backgroundnewsarticle", "reviewnewsarticle", "askpublicnewsarticle", "blogposting", "liveblogposting",
@@ -30,8 +32,6 @@ _META_KEYS = {
     "url": ("og:url", "twitter:url"),
 }
 _SPACE = re.compile(r"\s+")
-_URLISH = re.compile(r"^(?:https?:|www\.|/)", re.IGNORECASE)
-_BY = re.compile(r"^by\s+", re.IGNORECASE)
 _MAX_VALUE = 300  # longer "titles"/"authors" are descriptions or junk
 
 
@@ -85,18 +85,7 @@ def _ld_article(tree) -> dict:
 
 def _name(value: Any) -> str | None:
     """A JSON-LD person/organisation: a string, {"name": ...}, or a list of those (joined)."""
-    if isinstance(value, dict):
-        return _clean(value.get("name"))
-    if isinstance(value, list):
-        names = [n for n in (_name(v) for v in value[:5]) if n]
-        return _clean(", ".join(dict.fromkeys(names))) if names else None
-    return _clean(value)
-
-
-def _author(value: str | None) -> str | None:
-    if value is None or _URLISH.match(value):
-        return None  # article:author is often a profile URL
-    return _clean(_BY.sub("", value))
+    return _clean(as_string(value))
 
 
 def page_meta(tree) -> dict[str, str]:
@@ -115,7 +104,7 @@ def page_meta(tree) -> dict[str, str]:
     meta = {
         "headline": first("headline") or _clean(ld.get("headline")) or _clean(ld.get("name")) or _clean(title_el),
         "date": _clean(ld.get("datePublished")) or _clean(ld.get("dateCreated")) or first("date") or _clean(time_el),
-        "author": _name(ld.get("author")) or _author(first("author")),
+        "author": clean_author(_name(ld.get("author"))) or clean_author(first("author")),
         "source": first("source") or _name(ld.get("publisher")),
         "url": canonical or first("url") or _clean(ld.get("url"))
         or _clean(page.get("@id") if isinstance(page, dict) else page),

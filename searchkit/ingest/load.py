@@ -58,8 +58,11 @@ codecs.register_error("searchkit-legacy", _legacy_bytes)
 
 
 def mb(n: int | float) -> str:
-    """Human size for messages: '100 MB', '0.5 MB'."""
-    return f"{n / MB:.1f}".removesuffix(".0") + " MB"
+    """Human size for messages: '100 MB', '1.5 MB', '12 KB', '900 bytes'."""
+    if n < 1024:
+        return f"{int(n)} bytes"
+    unit, scale = ("MB", MB) if n >= MB else ("KB", 1024)
+    return f"{n / scale:.1f}".removesuffix(".0") + " " + unit
 
 
 def _too_large(size: int, max_size: int) -> str:
@@ -92,11 +95,14 @@ def _open(path: Path, max_size: int | None) -> BinaryIO:
         raise ReadError(str(path), _os_reason(e)) from None
 
 
-def _gunzip(f: BinaryIO, path: Path, limit: int) -> bytes:
-    """Decompress at most ``limit`` bytes; a bigger output is refused (gzip bomb), a damaged one explained."""
+def _gunzip(f: BinaryIO, path: Path, limit: int, cap: bool = True) -> bytes:
+    """Decompress at most ``limit`` bytes; a bigger output is refused (gzip bomb), a damaged one explained.
+
+    With ``cap=False`` the first ``limit`` bytes are simply returned (a peek).
+    """
     try:
         with gzip.GzipFile(fileobj=f) as g:
-            data = g.read(limit + 1)
+            data = g.read(limit + 1 if cap else limit)
     except EOFError:
         raise ReadError(str(path), "truncated gzip file") from None
     except (gzip.BadGzipFile, zlib.error, OSError) as e:
@@ -122,11 +128,21 @@ def read_bytes(path: Path, max_size: int = MAX_FILE_SIZE) -> bytes:
     return data
 
 
+def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
+    """The first ``size`` bytes of content (gunzipped if gzip): enough to sniff a file that will be streamed."""
+    with _open(path, None) as f:
+        if f.read(2) != GZIP_MAGIC:
+            f.seek(0)
+            return f.read(size)
+        f.seek(0)
+        return _gunzip(f, path, size, cap=False)
+
+
 def iter_lines(path: Path, max_size: int = MAX_FILE_SIZE) -> Iterator[tuple[int, bytes | ReadError]]:
     """Stream (line number, bytes) without loading the file; a line over ``max_size`` becomes a ReadError value.
 
     Problems discovered mid-stream (truncated gzip, too much output) are yielded as a final ReadError
-    value so that the records already read are kept. Problems found before the first line raise.
+    value so that the records already read are kept; before the first line they raise.
     """
     f = _open(path, None)
     with f:
@@ -136,7 +152,7 @@ def iter_lines(path: Path, max_size: int = MAX_FILE_SIZE) -> Iterator[tuple[int,
             budget = max(max_size, STREAM_GZIP_RATIO * os.fstat(f.fileno()).st_size)
             raw = gzip.GzipFile(fileobj=f)  # type: ignore[assignment]
         f.seek(0)
-        total, lineno = 0, 0
+        total, lineno, yielded = 0, 0, False
         while True:
             try:
                 line = raw.readline(max_size + 1)
@@ -147,7 +163,7 @@ def iter_lines(path: Path, max_size: int = MAX_FILE_SIZE) -> Iterator[tuple[int,
             else:
                 err = None
             if err is not None:
-                if lineno == 0:
+                if not yielded:
                     raise err
                 yield lineno + 1, err
                 return
@@ -156,8 +172,12 @@ def iter_lines(path: Path, max_size: int = MAX_FILE_SIZE) -> Iterator[tuple[int,
             lineno += 1
             total += len(line)
             if budget is not None and total > budget:
-                yield lineno, ReadError(str(path), f"decompressed size exceeds {mb(budget)} limit (gzip bomb?)")
+                err = ReadError(str(path), f"decompressed size exceeds {mb(budget)} limit (gzip bomb?)")
+                if not yielded:
+                    raise err
+                yield lineno, err
                 return
+            yielded = True
             if len(line) > max_size:
                 yield lineno, ReadError(str(path), f"line {lineno}: record too large (> {mb(max_size)} limit)")
                 while line and not line.endswith(b"\n"):  # skip the rest of the giant line in bounded reads

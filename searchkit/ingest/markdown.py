@@ -43,13 +43,11 @@ def parse_front_matter(block: str) -> dict[str, str | list[str]]:
     return data
 
 
-def split_markdown(text: str) -> tuple[str, dict[str, str]]:
-    """(text without front matter and without the headline heading, meta)."""
-    meta: dict[str, str] = {}
-    m = _FRONT_MATTER.match(text)
-    if m:
-        meta = meta_from(parse_front_matter(m.group(1)))
-        text = text[m.end():]
+def take_headline(text: str, meta: dict[str, str]) -> str:
+    """Move the first level-1 heading (outside code fences) into ``meta["headline"]`` and out of the text.
+
+    If the container already declared a different headline, the heading is body text and stays.
+    """
     lines = text.split("\n")
     fenced = False
     for i, line in enumerate(lines):
@@ -59,10 +57,23 @@ def split_markdown(text: str) -> tuple[str, dict[str, str]]:
         h1 = None if fenced else _H1.match(line)
         if h1 and h1.group(1):
             heading = h1.group(1)
-            # The heading is the headline unless front matter named a different one (then it is body text).
-            if "headline" not in meta or meta["headline"] == heading:
-                meta["headline"] = heading
+            if "headline" not in meta or _same(meta["headline"], heading):
+                meta.setdefault("headline", heading)
                 del lines[i]
-                text = "\n".join(lines)
+                return "\n".join(lines).strip("\n")
             break
-    return text.strip("\n"), meta
+    return text.strip("\n")
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def split_markdown(text: str) -> tuple[str, dict[str, str]]:
+    """(text without front matter and without the headline heading, meta)."""
+    meta: dict[str, str] = {}
+    m = _FRONT_MATTER.match(text)
+    if m:
+        meta = meta_from(parse_front_matter(m.group(1)))
+        text = text[m.end():]
+    return take_headline(text, meta), meta

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from ..errors import ReadError
 from ..model import RawDocument
 from .fields import ID_FIELDS, TEXT_FIELDS, as_string, meta_from
-from .load import MAX_FILE_SIZE, check_text, decode, iter_lines, load_text, tidy
+from .load import MAX_FILE_SIZE, check_text, decode, iter_lines, load_text, read_head, tidy
 
 _CONTAINER_KEYS = ("articles", "items", "records", "documents", "docs", "data", "results")
 
@@ -37,17 +37,21 @@ def record_document(record: Any, label: str, path: Path, base_id: str, number: i
         return ReadError(str(path), f"{label}: no text (expected one of: {', '.join(TEXT_FIELDS)})")
     from .html import looks_like_html, to_markdown  # an HTML body field keeps its structure as Markdown
 
-    text = tidy(to_markdown(text) if looks_like_html(text) else text).strip()
+    text = tidy(to_markdown(text) if looks_like_html(text, min_closing_tags=1) else text).strip()
     lower = {str(k).lower(): v for k, v in record.items()}
     doc_id = next((v for v in (as_string(lower.get(k)) for k in ID_FIELDS) if v), None) or f"{base_id}#{number}"
     return RawDocument(id=doc_id, path=str(path), text=text, format="json", meta=meta_from(record))
 
 
+def _json_problem(e: json.JSONDecodeError) -> str:
+    return f"{e.msg.removesuffix(' at').lower()} at column {e.colno}"
+
+
 def _parse_line(raw: str, label: str, path: Path) -> Any:
     try:
-        return json.loads(raw)
+        return json.loads(raw.rstrip("\r\n"))
     except json.JSONDecodeError as e:
-        return ReadError(str(path), f"{label}: invalid JSON ({e.msg} at column {e.colno})")
+        return ReadError(str(path), f"{label}: invalid JSON: {_json_problem(e)}")
     except RecursionError:
         return ReadError(str(path), f"{label}: JSON nested too deeply")
 
@@ -60,18 +64,19 @@ def _line_document(lineno: int, raw: str, path: Path, base_id: str) -> RawDocume
 
 def read_jsonl(path: Path, base_id: str, max_size: int = MAX_FILE_SIZE) -> Iterator[RawDocument | ReadError]:
     """Stream a JSON Lines file (plain or gzip); blank lines are ignored, each bad line is one warning."""
-    started = False
+    check_text(path, read_head(path))  # a binary file fails as a whole, before any record
+    started = warned = False
     for lineno, line in iter_lines(path, max_size):
         if isinstance(line, ReadError):
+            warned = True
             yield line
             continue
-        if not line.strip():
+        raw = decode(line)
+        if not raw.strip():
             continue
-        if not started:  # a binary file fails as a whole, before any record
-            check_text(path, line)
-            started = True
-        yield _line_document(lineno, decode(line), path, base_id)
-    if not started:
+        started = True
+        yield _line_document(lineno, raw, path, base_id)
+    if not started and not warned:
         raise ReadError(str(path), "empty file")
 
 
@@ -86,7 +91,7 @@ def read_json(path: Path, base_id: str, max_size: int = MAX_FILE_SIZE) -> Iterat
                 if raw.strip():
                     yield _line_document(lineno, raw, path, base_id)
             return
-        raise ReadError(str(path), f"invalid JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
+        raise ReadError(str(path), f"invalid JSON: {_json_problem(e)}, line {e.lineno}") from None
     except RecursionError:
         raise ReadError(str(path), "JSON nested too deeply") from None
     if isinstance(data, dict) and _text_of(data) is None:
