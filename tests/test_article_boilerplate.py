@@ -141,3 +141,29 @@ def test_huge_single_line_paragraph_completes():
     art = article(f"Huge Page\n\n{line}")
     assert art.headline == "Huge Page" and len(art.paragraphs) == 1
     assert art.passages and art.passages[-1].end == len(art.body)
+
+
+def test_date_and_repeated_lines_between_body_paragraphs_are_content():
+    sub = "What the Council Decided"
+    tweet = "\u2014 Harbour Police (@HarbourPolice) June 14, 2023"
+    text = (f"Dry Summer Ahead\n\n{BODY}\n\n{sub}\n\n{BODY} Again.\n\n{tweet}\n\n2 June 2023 | 30 June 2023\n\n"
+            f"{sub}\n\n{BODY} Once more.\n\n{sub}")
+    art = article(text)
+    assert art.paragraphs.count(sub) == 2 and tweet in art.paragraphs
+    assert "2 June 2023 | 30 June 2023" in art.paragraphs
+    assert art.dropped == [sub]  # the copy after the last body paragraph is page furniture
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["1. Preheat the oven to 200 degrees.", "02 751 1500", "<The Palace: Tale of a Dancer>",
+     "Sign up for the bundle using the same email as your streaming account"],
+)
+def test_content_that_looks_like_furniture_stays(line):
+    assert drop_reason(line) is None
+    art = article(f"Dry Summer Ahead\n\n{BODY}\n\n{line}\n\n{BODY} Again.")
+    assert line in art.paragraphs
+
+
+def test_newsletter_sign_up_is_dropped():
+    assert drop_reason("Sign up for our daily newsletter") == "follow/share/tips"

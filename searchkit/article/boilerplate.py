@@ -28,6 +28,7 @@ SECTION_LABELS = frozenset(
     excerpted|uncategorized|uncategorised|news analysis|interview|report|exclusive report""".replace("\n", "").split("|")
 )
 SHORT_LINE_WORDS = 14
+EDGE_ONLY = frozenset({"repeated site line", "date line"})
 NOTICE_WORDS = 60
 
 _CUT = re.compile(
@@ -54,7 +55,7 @@ _LINE_RULES: dict[str, re.Pattern] = {
         r"^(?:follow|like|join|find) (?:us|\w+(?: \w+)?) on (?:twitter|x|facebook|instagram|linkedin|telegram|youtube|"
         r"tiktok|threads|mastodon|bluesky)\b|^(?:send|email) (?:us )?(?:your )?(?:news )?tips?\b|"
         r"^share (?:this|on|via|the article|article|story)\b|^share:?$|^click (?:here )?to (?:share|print|email|tweet)|"
-        r"^(?:subscribe|sign up) (?:to|for|now)\b|^(?:(?:share|tweet|email|print|pin|whatsapp|facebook|twitter|"
+        r"^(?:subscribe|sign up)(?: now)?(?: to| for)?(?: our| the)? (?:free )?(?:daily |weekly )?(?:newsletters?|email alerts|updates|alerts)\b|^(?:(?:share|tweet|email|print|pin|whatsapp|facebook|twitter|"
         r"linkedin|reddit|telegram|copy link)\b[\s|·•,/]*){1,8}$",
         re.IGNORECASE,
     ),
@@ -87,12 +88,17 @@ _NOTICE = re.compile(  # syndication / republishing / copyright notices: dropped
     r"this (?:article|story) (?:is|was) (?:part of|made possible|distributed))",
     re.IGNORECASE,
 )
-_MARKUP = re.compile(r"</?[a-zA-Z][^<>]{0,200}>|/>|\{\{|\}\}|&[a-z]{2,6};|^[\W_]+$")
+_MARKUP = re.compile(
+    r"</?[a-z][a-z0-9]{0,10}(?:\s+[a-z-]+=[\"'][^\"'<>]{0,200}[\"'])*\s*/?>|/>|\{\{|\}\}|&[a-z]{2,6};|^[\W_]+$"
+)
+_TWEET_SIGNATURE = re.compile(r"\(@\w{1,30}\)")  # "— Name (@handle) October 9, 2018" closes an embedded tweet
 _INLINE_RELATED = re.compile(
     r"\s*\((?:related|read more|see also|also read|read also|watch|listen|more)\s*:[^()]{0,400}\)", re.IGNORECASE
 )
-_GLUED_CAPTION = re.compile(r"^(?:[A-Z][\w’'-]{0,30} ){0,5}[\w’'.-]{0,60}_[\w().’'-]{0,60}(?=[A-Z][a-z])")
-_LETTER = re.compile(r"[^\W\d_]")
+_GLUED_CAPTION = re.compile(  # "Jane Roe_Portrait_2019_(file)The ministry said": a photo file name glued on
+    r"^(?:[A-Z][\w’'-]{0,30} ){0,5}[^\W_][^\s_]{0,60}(?:_[^\s_]{1,60}){2,6}(?=[A-Z][a-z])"
+)
+_WORDLIKE = re.compile(r"[^\W_]")
 
 
 @dataclass
@@ -114,7 +120,7 @@ def is_cut_marker(line: str) -> bool:
 
 def drop_reason(line: str, repeated: set[str] = frozenset()) -> str | None:
     """Why a whole line is boilerplate, or None if it may be article text."""
-    if not _LETTER.search(line):
+    if not _WORDLIKE.search(line):
         return "markup"
     if _NOTICE.match(line[:200]):
         return "syndication notice"
@@ -131,7 +137,7 @@ def drop_reason(line: str, repeated: set[str] = frozenset()) -> str | None:
     for name, rule in _LINE_RULES.items():
         if rule.search(line):
             return name
-    if is_date_line(line):
+    if is_date_line(line) and not _TWEET_SIGNATURE.search(line):
         return "date line"
     if bylines.byline_author(line) or bylines.logo_source(line) or bylines.tagline_source(line):
         return "byline"
@@ -171,30 +177,36 @@ def repeated_lines(units: list[str]) -> set[str]:
 
 def classify(units: list[str], skip: range = range(0)) -> Layout:
     """Sort ``units`` into body and dropped. ``skip`` is the headline's units (neither body nor dropped);
-    short lines above the headline are page chrome and dropped."""
+    short lines above the headline are page chrome and dropped. Date lines and repeated lines are only
+    dropped at the edges of the body: between two body paragraphs they are content (a tweet's date line,
+    a repeated sub-heading)."""
     out = Layout(tail=len(units))
     repeated = repeated_lines(units)
+    reasons: dict[int, str | None] = {}
+    has_body = False
     for i, line in enumerate(units):
         if i in skip:
             continue
-        if out.body and is_cut_marker(line):
+        if has_body and is_cut_marker(line):
             out.tail = i
-            out.dropped.extend(units[i:])
             break
         if skip and i < skip.start and len(line.split()) <= SHORT_LINE_WORDS:
-            out.dropped.append(line)
-            continue
-        if is_section_label(line) and not out.body:
-            out.dropped.append(line)
-            continue
-        reason = drop_reason(line, repeated) or (
-            "cut marker" if is_cut_marker(line) else None
-        )
+            reasons[i] = "above headline"
+        elif is_section_label(line) and not has_body:
+            reasons[i] = "section label"
+        else:
+            reasons[i] = drop_reason(line, repeated) or ("cut marker" if is_cut_marker(line) else None)
+        has_body = has_body or reasons[i] is None
+    kept = [i for i, r in reasons.items() if r is None]
+    for i, reason in reasons.items():
+        if reason in EDGE_ONLY and kept and kept[0] < i < kept[-1]:
+            reason = None
         if reason:
-            out.dropped.append(line)
+            out.dropped.append(units[i])
             continue
-        text, removed = strip_inline(line)
+        text, removed = strip_inline(units[i])
         out.dropped.extend(removed)
         if text:
             out.body.append(text)
+    out.dropped.extend(units[out.tail:])
     return out

@@ -78,7 +78,8 @@ def locate(units: list[str], headline: str) -> tuple[int, int] | None:
     norm = re.sub(r"\W+", " ", headline).strip().lower()
     for i, line in enumerate(units[:MAX_SCAN]):
         cand = re.sub(r"\W+", " ", line).strip().lower()
-        if cand and (cand == norm or (len(cand) > 15 and (cand in norm or norm in cand)) and _words(line) <= MAX_HEADLINE_WORDS):
+        similar = cand in norm and len(cand) >= 0.6 * len(norm) or norm in cand and len(norm) >= 0.6 * len(cand)
+        if cand and (cand == norm or similar) and _words(line) <= MAX_HEADLINE_WORDS:
             if i > 0 and is_kicker(units[i - 1]):
                 return i - 1, i + 1
             return i, i + 1

@@ -15,7 +15,7 @@ _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _IMAGE = re.compile(r"!\[[^\[\]\n]{0,300}\]\([^()\s]{0,500}(?:\s+\"[^\"]{0,200}\")?\)")
 _LINK = re.compile(r"\[([^\[\]\n]{0,300})\]\([^()\s]{0,500}(?:\s+\"[^\"]{0,200}\")?\)")
 _HEADING = re.compile(r"^#{1,6}\s+")
-_LIST = re.compile(r"^(?:[-*+•·▪►]|\d{1,3}[.)])\s+")
+_LIST = re.compile(r"^[-*+•·▪►]\s+")  # bullets go; "1." numbering is content and stays
 _BLOCKQUOTE = re.compile(r"^(?:>\s?)+")
 _LIST_START = re.compile(r"^(?:[-*+•·▪►]|\d{1,3}[.)])\s")
 _RUNS_ON_END = ".!?:;\"”’)]|"
@@ -39,7 +39,7 @@ def clean_inline(line: str) -> str:
         line = _HEADING.sub("", line)
     if first == ">":
         line = _BLOCKQUOTE.sub("", line)
-    if first in "-*+•·▪►" or first.isdigit():
+    if first in "-*+•·▪►":
         line = _LIST.sub("", line)
     if "](" in line:
         line = _LINK.sub(r"\1", _IMAGE.sub("", line))
