@@ -12,7 +12,7 @@ Field names are a contract with the query side (searchkit.query / search / snipp
 ``filekey``         internal: ``"<hash>:<file>"``, so the indexer reads the file manifest from
                     the term list instead of loading stored documents
 ``headline``        article headline (stored)
-``body``            passage text (stored; positions and chars, for phrases and highlights)
+``body``            passage text (stored; positions for phrases)
 ``quote``           text of the quotes inside this passage
 ``speaker``         their speakers' names (stored, ``"; "``-separated)
 ``speaker_facet``   the same names as exact keywords (comma-separated, sortable) for facets
@@ -22,7 +22,7 @@ Field names are a contract with the query side (searchkit.query / search / snipp
 ``path``            the file path as given to the indexer (stored only)
 ``date``            publication date (datetime, sortable, for ranges and sorting)
 ``year``            publication year (numeric, sortable) for facets
-``article``         on passage 0 only: the whole Article (``Article.to_dict()`` as zlib-compressed
+``article``         on passage 0 only: the whole Article (``Article.to_dict()`` as compact zlib-compressed
                     JSON, see ``encode_article``); read it with ``Index.article(id)``
 ==================  ==========================================================================
 
@@ -57,7 +57,7 @@ def build_schema() -> Schema:
         file_hash=ID(stored=True),
         filekey=ID(),
         headline=TEXT(analyzer=news, stored=True),
-        body=TEXT(analyzer=news, stored=True, chars=True),
+        body=TEXT(analyzer=news, stored=True),  # no chars: snippets re-tokenize the passage (smaller, faster)
         quote=TEXT(analyzer=news),
         speaker=TEXT(analyzer=news, stored=True),
         speaker_facet=KEYWORD(commas=True, stored=True, sortable=True),
@@ -73,16 +73,33 @@ def build_schema() -> Schema:
 
 
 def encode_article(article_dict: dict[str, Any]) -> bytes:
-    """Compress an ``Article.to_dict()`` for the ``article`` stored field (its body is otherwise
-    stored three times over: body, paragraphs, passages)."""
-    return zlib.compress(json.dumps(article_dict, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+    """Compress an ``Article.to_dict()`` for the ``article`` stored field.
+
+    Text that ``decode_article`` can derive is left out first (``body`` is the paragraphs joined,
+    a passage's text is usually ``body[start:end]``): the article would otherwise be stored three
+    times over, and index size matters at 100k articles.
+    """
+    d = dict(article_dict)
+    body = d.pop("body", None)
+    if body is None or body != "\n\n".join(d.get("paragraphs", [])):
+        d["body"] = body  # keep what cannot be derived
+        body = body or ""
+    d["passages"] = [{k: v for k, v in p.items() if not (k == "text" and v == body[p["start"]:p["end"]])}
+                     for p in d.get("passages", [])]
+    return zlib.compress(json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 
 
 def decode_article(value: bytes | str) -> dict[str, Any]:
-    """Inverse of ``encode_article`` (also accepts plain JSON text)."""
+    """Inverse of ``encode_article``: the full ``Article.to_dict()`` (also accepts plain JSON text)."""
     if isinstance(value, bytes):
         value = zlib.decompress(value).decode("utf-8")
-    return json.loads(value)
+    d = json.loads(value)
+    if "body" not in d:
+        d["body"] = "\n\n".join(d.get("paragraphs", []))
+    body = d["body"] or ""
+    for p in d.get("passages", []):
+        p.setdefault("text", body[p["start"]:p["end"]])
+    return d
 
 
 def _signature(schema: Schema) -> list[tuple]:
