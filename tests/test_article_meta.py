@@ -47,3 +47,8 @@ def test_site_suffix_is_stripped(title, clean):
 def test_empty_document_gives_empty_article():
     art = build_article(RawDocument("e", "e.txt", "", "text"))
     assert art.headline is None and art.paragraphs == [] and art.passages == [] and art.quotes == []
+
+
+@pytest.mark.parametrize("title", ["Opinion | Dock Strike Ends Early", "BREAKING: Dock Strike Ends Early"])
+def test_section_label_prefix_is_stripped(title):
+    assert clean_headline(title) == "Dock Strike Ends Early"

@@ -90,3 +90,13 @@ def test_no_attribution_gives_none_not_a_guess():
 
 def test_single_words_and_apostrophes_are_not_quotes():
     assert find_quotes(["The so-called \u201cdeal\u201d collapsed after Moscow\u2019s reversal, officials\u2019 notes show."]) == []
+
+
+def test_attribution_in_the_next_sentence_after_an_exclamation():
+    paras = ["\u201cThe mayor did a wonderful job!\u201d Senator Ruth Banks wrote on Sunday. \u201cVote for her again.\u201d"]
+    assert speakers(*paras) == [("The mayor did a wonderful job!", "Ruth Banks"), ("Vote for her again.", "Ruth Banks")]
+
+
+def test_a_nationality_is_not_a_speaker():
+    paras = ["A new poll shows 70 percent of Americans say that \u201cthe law went too far\u201d last year."]
+    assert speakers(*paras) == [("the law went too far", None)]

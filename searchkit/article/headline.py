@@ -14,6 +14,7 @@ from . import boilerplate
 MAX_HEADLINE_WORDS = 30
 MAX_SCAN = 8  # headline must be among the first lines of chrome + title
 _META_FIELD = re.compile(r"^[\w ]{1,20}:\s*\S.{0,60}$")  # "time: 12:53 pm", "category: Excerpted"
+_LABEL_PREFIX = re.compile(r"^([\w ]{2,25}?)\s*(?:\||:|–|—)\s+")
 _SUFFIX = re.compile(r"\s+(?:\||–|—|-|::|·)\s+(?P<site>[^|–—]{2,60})$")
 
 
@@ -63,6 +64,9 @@ def find_headline(units: list[str], repeated: set[str]) -> tuple[int, int, str] 
 def clean_headline(title: str, source: str | None = None) -> str:
     """Drop a trailing " | Site Name" (or " - Site" when it is the source or short) and odd spacing."""
     title = " ".join(title.split())
+    label = _LABEL_PREFIX.match(title)
+    if label and boilerplate.is_section_label(label.group(1)) and _words(title[label.end():]) >= 3:
+        title = title[label.end():]  # "Opinion | Title", "BREAKING: Title"
     m = _SUFFIX.search(title)
     if m and _words(title[: m.start()]) >= 3:
         site = m.group("site")

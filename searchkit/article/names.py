@@ -123,6 +123,8 @@ def name_from_phrase(phrase: str, at_end: bool = True) -> str | None:
     toks = strip_titles(toks)
     if not toks or any(t.lower() in ORG_WORDS for t in toks):
         return None
+    if len(toks) == 1 and toks[0].lower().rstrip("s") in PLACE_WORDS:  # "Americans say ..." is not a person
+        return None
     return " ".join(toks)
 
 

@@ -93,6 +93,17 @@ def _mask(text: str, spans: list[_Span]) -> str:
     return "".join(out)
 
 
+def _role(phrase: str) -> tuple[str, str] | None:
+    """'a U.S. Department of State spokesman', 'one volunteer': a short noun phrase ending in a common noun."""
+    m = _DETERMINER.match(phrase)
+    if not m:
+        return None
+    words = m.group("role").split()
+    if len(words) > 8 or not words[-1].islower() or any(c.isdigit() for c in m.group("role")):
+        return None
+    return "role", m.group("role")
+
+
 def _subject_before(seg: str) -> tuple[str, str] | None:
     """Speaker written just before a speech verb: ('person'|'pronoun'|'role', value)."""
     seg = seg.rstrip(_TRAILING + "_").strip()
@@ -104,11 +115,7 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
     name = name_from_phrase(seg, at_end=True)
     if name:
         return "person", name
-    tail = seg.rsplit(",", 1)[-1].strip().lstrip("_ ").strip()
-    m = _DETERMINER.match(tail)
-    if m and len(m.group("role").split()) <= 8:
-        return "role", m.group("role")
-    return None
+    return _role(seg.rsplit(",", 1)[-1].strip().lstrip("_ ").strip())
 
 
 def _subject_after(phrase: str) -> tuple[str, str] | None:
@@ -124,10 +131,7 @@ def _subject_after(phrase: str) -> tuple[str, str] | None:
         name = name_from_phrase(head[runs[0][0]:], at_end=False)  # "said (union leader) Claire Martin"
         if name:
             return "person", name
-    m = _DETERMINER.match(phrase.split(",")[0].rstrip("."))
-    if m and len(m.group("role").split()) <= 8:
-        return "role", m.group("role")
-    return None
+    return _role(phrase.split(",")[0].rstrip("."))
 
 
 def _according(text: str) -> tuple[str, str] | None:
@@ -155,6 +159,18 @@ def _last_mentioned(*texts: str) -> str | None:
     return found
 
 
+def _leading_attribution(masked: str, end: int, sentences: list[tuple[int, int]]) -> str:
+    """The sentence after ``end`` when it opens with a short subject and a speech verb ("Trump tweeted ...")."""
+    nxt = next(((s, e) for s, e in sentences if s >= end), None)
+    if nxt is None:
+        return ""
+    sentence = masked[nxt[0]: nxt[1]]
+    m = _VERB.search(sentence, 0, 120)
+    if m and 1 <= len(sentence[: m.start()].split()) <= 6 and "_" not in sentence[: m.start()]:
+        return sentence
+    return ""
+
+
 def _attribute(before: str, after: str) -> tuple[str, str] | None:
     m = _VERB.search(after)
     if m and len(after[: m.start()].split()) <= MAX_SUBJECT_GAP_WORDS:
@@ -173,11 +189,13 @@ def _attribute(before: str, after: str) -> tuple[str, str] | None:
 def find_quotes(paragraphs: list[str]) -> list[Quote]:
     """Every quotation of two words or more in ``paragraphs``, with its speaker or None."""
     names: Counter[str] | None = None
+    masked = ""
     quotes: list[Quote] = []
     last_person: str | None = None
     pending: tuple[Quote, _Span] | None = None  # a quote left open at the end of the previous paragraph
     for pi, text in enumerate(paragraphs):
         spans = _scan(text, pi)
+        prev_masked = masked if pi else ""
         masked = _mask(text, spans)
         sentences = list(sentence_spans(masked))
         prev_speaker: str | None = None
@@ -191,13 +209,15 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
             s_start, s_end = next(((s, e) for s, e in sentences if s <= sp.open < e), (0, len(masked)))
             before = masked[s_start: sp.open]
             after = masked[min(sp.close + 1, len(masked)): max(s_end, sp.close + 1)]
+            if not after.strip(_TRAILING + "."):  # “...!” Trump tweeted. — the next sentence may be the attribution
+                after = _leading_attribution(masked, s_end, sentences)
             found = _attribute(before, after)
             speaker: str | None = None
             if found:
                 kind, value = found
                 if kind == "pronoun":
                     speaker = last_person or _last_mentioned(
-                        paragraphs[pi - 1] if pi else "", masked[: s_start]
+                        prev_masked, masked[: s_start]
                     )
                 elif kind == "person":
                     if names is None:
