@@ -21,7 +21,7 @@ from flask import Flask, Response, abort, jsonify, render_template, request, url
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import BaseConverter
 
-from ..errors import SearchkitError
+from ..errors import IndexAccessError, SearchkitError
 from ..present.html import article_paragraphs, highlight_html, query_highlighter, snippet_html
 from .openapi import MAX_ID_CHARS, openapi_document
 from .params import MAX_QUERY_CHARS, SEARCH_PARAMS, ParamError, parse_search_args
@@ -110,6 +110,8 @@ def create_app(index: Any) -> Flask:
             values = parse_search_args(request.args.to_dict(flat=False), strict=False)
             if values["q"].strip():
                 results = _run_search(index, values)
+        except IndexAccessError:
+            raise
         except (SearchkitError, ValueError) as e:
             error, status = _one_line(e), 400
         facets = results.facets if results is not None else {}
@@ -151,6 +153,12 @@ def create_app(index: Any) -> Flask:
     @app.errorhandler(SearchkitError)
     def _bad_request(e: Exception):
         return _error_response(400, _one_line(e))
+
+    @app.errorhandler(IndexAccessError)
+    def _unavailable(e: IndexAccessError):
+        # The index folder is missing, unreadable or from another version: the server's problem, said plainly.
+        log.error("index unavailable: %s", e)
+        return _error_response(503, _one_line(e))
 
     def _lookup(article_id: str):
         # The id is only ever a key into the index: no filesystem access, whatever it contains.

@@ -150,6 +150,8 @@ def _html(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
 
 
+_UNAVAILABLE = _error("The index is missing, unreadable or was built by another version (rebuild it).")
+
 _ID_PARAM = {"name": "id", "in": "path", "required": True,
              "description": "Article id: the path relative to the indexed folder, or the JSONL record id "
                             "(may contain '/' and '#', URL-encoded).",
@@ -173,19 +175,22 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": _search_parameters(query_required=True),
                 "responses": {
                     "200": _json("SearchResults", "One page of results."),
-                    "400": _error("A bad parameter or a query with nothing runnable."),
+                    "400": _error("A bad parameter, since after until, or a query with nothing runnable."),
+                    "503": _UNAVAILABLE,
                 },
             }},
             "/api/articles/{id}": {"get": {
                 "operationId": "article",
                 "summary": "One clean article as stored in the index.",
                 "parameters": [_ID_PARAM],
-                "responses": {"200": _json("Article", "The article."), "404": _error("No article with this id.")},
+                "responses": {"200": _json("Article", "The article."), "404": _error("No article with this id."),
+                              "503": _UNAVAILABLE},
             }},
             "/api/info": {"get": {
                 "operationId": "info",
                 "summary": "Index statistics.",
-                "responses": {"200": _json("Info", "Counts, sources, date range, size, last update.")},
+                "responses": {"200": _json("Info", "Counts, sources, date range, size, last update."),
+                              "503": _UNAVAILABLE},
             }},
             "/api/openapi.json": {"get": {
                 "operationId": "openapi",

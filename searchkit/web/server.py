@@ -55,17 +55,18 @@ def serve(index: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, thread
     """Serve ``index`` until Ctrl-C; ``announce`` receives the URL once the socket is bound."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     server = make_server(index, host=host, port=port, threads=threads)
-    url = url_of(server)
-    announce(url)
-    if open_browser:
-        import webbrowser
+    try:  # Ctrl-C at any moment from here on is a clean stop
+        url = url_of(server)
+        announce(url)
+        if open_browser:
+            import webbrowser
 
-        webbrowser.open(url)
-    try:
+            webbrowser.open(url)
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
+        server.task_dispatcher.shutdown()
         server.close()
 
 
