@@ -286,10 +286,10 @@ class Index:
         another process that is building it at the same moment instead of failing."""
         if not self.is_empty() or not Path(default_corpus).is_dir():
             return None
-        with self._write_lock(wait=600.0):
+        with self._write_lock(wait=600.0) as lock:
             if not self.is_empty():
                 return None
-            return self._add([default_corpus], jobs=None, rebuild=False, strict=False, progress=progress)
+            return self._add([default_corpus], jobs=None, rebuild=False, strict=False, progress=progress, lock=lock)
 
     def add(self, paths: Iterable[str | os.PathLike], *, jobs: int | None = None, rebuild: bool = False,
             strict: bool = False, progress: ProgressFn | None = None) -> IndexReport:
@@ -305,10 +305,10 @@ class Index:
         ``progress(done, total)`` is called as files are processed. Raises `IndexLockedError` when
         another process is writing.
         """
-        with self._write_lock():
-            return self._add(paths, jobs=jobs, rebuild=rebuild, strict=strict, progress=progress)
+        with self._write_lock() as lock:
+            return self._add(paths, jobs=jobs, rebuild=rebuild, strict=strict, progress=progress, lock=lock)
 
-    def _add(self, paths, *, jobs, rebuild, strict, progress) -> IndexReport:
+    def _add(self, paths, *, jobs, rebuild, strict, progress, lock: "_Lock") -> IndexReport:
         t0 = time.perf_counter()
         roots = [Path(p) for p in paths]
         for r in roots:
@@ -331,7 +331,9 @@ class Index:
         ids = _IdAllocator(reader)
         try:
             n_jobs = _jobs(jobs, len(tasks))
-            for done, (key, res) in enumerate(_run(tasks, n_jobs), 1):
+            # lock descriptors that forked workers must not keep open (or a killed run would stay locked)
+            lock_fds = [x.fd for x in (lock.lock, getattr(writer, "writelock", None)) if x is not None and x.fd is not None]
+            for done, (key, res) in enumerate(_run(tasks, n_jobs, lock_fds), 1):
                 status = res[0]
                 if status == "unchanged":
                     report.unchanged += 1
@@ -630,7 +632,25 @@ def _parse_chunk(chunk: list[tuple]) -> list[tuple[str, tuple]]:
     return [_parse_one(t) for t in chunk]
 
 
-def _run(tasks: list[tuple], jobs: int) -> Iterator[tuple[str, tuple]]:
+def _worker_init(close_fds: list[int], parent: int) -> None:
+    """In each forked parser process: drop the inherited lock descriptors (a flock lives as long as
+    any process holds it, and workers orphaned by a killed indexer would keep the index locked),
+    and exit when the parent is gone."""
+    for fd in close_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _run(tasks: list[tuple], jobs: int, close_fds: Sequence[int] = ()) -> Iterator[tuple[str, tuple]]:
     """Results of ``_parse_one`` for every task, in order; with ``jobs > 1`` in a process pool with
     a bounded number of chunks in flight, so memory stays flat however large the corpus."""
     if jobs <= 1 or len(tasks) <= CHUNK_FILES:
@@ -644,11 +664,11 @@ def _run(tasks: list[tuple], jobs: int) -> Iterator[tuple[str, tuple]]:
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     chunks = [tasks[i:i + CHUNK_FILES] for i in range(0, len(tasks), CHUNK_FILES)]
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), initializer=_worker_init,
+                             initargs=(list(close_fds) if method == "fork" else [], os.getpid())) as pool:
         pending: deque = deque()
-        it = iter(chunks)
         try:
-            for chunk in it:
+            for chunk in chunks:
                 pending.append(pool.submit(_parse_chunk, chunk))
                 if len(pending) >= jobs * 3:
                     yield from pending.popleft().result()
