@@ -39,6 +39,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 FILTERS = ("source", "speaker", "since", "until")
+_DEFAULTS = {p.name: p.default for p in SEARCH_PARAMS}  # in the order URLs list them
 
 
 class ArticleIdConverter(BaseConverter):
@@ -103,7 +104,7 @@ def create_app(index: Any) -> Flask:
 
     @app.get("/")
     def page():
-        values: dict[str, Any] = {p.name: p.default for p in SEARCH_PARAMS}
+        values: dict[str, Any] = dict(_DEFAULTS)
         values["q"] = request.args.get("q", "")[: MAX_QUERY_CHARS + 1]
         results, error, status = None, None, 200
         try:
@@ -202,10 +203,9 @@ def page_url(values: dict[str, Any], **changes: Any) -> str:
     merged = {**values, **changes}
     if "page" not in changes:
         merged["page"] = 1
-    defaults = {p.name: p.default for p in SEARCH_PARAMS}
-    pairs = [(p.name, merged[p.name]) for p in SEARCH_PARAMS
-             if merged.get(p.name) not in (None, "") and merged.get(p.name) != defaults[p.name]]
-    return url_for("page") + ("?" + urlencode(pairs) if pairs else "")
+    pairs = [(name, merged[name]) for name, default in _DEFAULTS.items()
+             if merged.get(name) not in (None, "") and merged.get(name) != default]
+    return request.script_root + "/" + ("?" + urlencode(pairs) if pairs else "")
 
 
 def article_url(article_id: str, query: str = "", passage: int | None = None) -> str:
