@@ -100,3 +100,17 @@ def test_attribution_in_the_next_sentence_after_an_exclamation():
 def test_a_nationality_is_not_a_speaker():
     paras = ["A new poll shows 70 percent of Americans say that \u201cthe law went too far\u201d last year."]
     assert speakers(*paras) == [("the law went too far", None)]
+
+
+@pytest.mark.parametrize(
+    "paragraph, speaker",
+    [
+        ("Ruth Banks later tweeted that the plan \u201cneeds a public debate\u201d before any vote.", "Ruth Banks"),
+        ("Omar Haddad, a senior analyst at Stratfor, the Texas-based consultancy, told reporters the claim was "
+         "\u201cplainly absurd.\u201d", "Omar Haddad"),
+        ("Colonel Dana Reyes, the base commander, said: \u201cNobody is blocking the road.\u201d", "Dana Reyes"),
+        ("A farmer who asked not to be named said the offer was \u201cfar too low.\u201d", "A farmer"),
+    ],
+)
+def test_adverbs_appositives_and_relative_clauses(paragraph, speaker):
+    assert [s for _, s in speakers(paragraph)] == [speaker]

@@ -22,7 +22,8 @@ TITLE_WORDS = frozenset(
     teacher librarian lawyer coach captain pastor father reverend rev rev. sister brother councillor councilor
     alderman inspector detective sergeant constable superintendent economist analyst engineer activist dean
     negotiator envoy diplomat spokesman researcher scientist author novelist editor reporter correspondent
-    union manager owner founder chairperson treasurer counsel colonel lieutenant major admiral marshal""".split()
+    union manager owner founder chairperson treasurer counsel colonel lieutenant major admiral marshal cmdr cmdr.
+    cpl cpl. pvt pvt. supt supt. insp insp. rev. fr fr. hon hon.""".split()
 )
 # Nationality and country words that precede titles ("Russian Foreign Minister ...").
 PLACE_WORDS = frozenset(

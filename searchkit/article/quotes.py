@@ -37,10 +37,13 @@ SPEECH_VERBS = (
     "called|calls|urged|urges|warned|warns|insisted|insists|argued|argues|claimed|claims|asked|asks|announced|"
     "announces|declared|declares|wrote|writes|remarked|stressed|stresses|emphasized|emphasised|reiterated|"
     "continued|replied|replies|responded|acknowledged|admitted|confirmed|denied|commented|observed|suggested|"
-    "predicted|pledged|vowed|promised|recalled|tweeted|posted"
+    "predicted|pledged|vowed|promised|recalled|tweeted|posted|adding|quipped|joked|shouted|exclaimed|conceded|"
+    "cautioned|countered|lamented|boasted|complained|demanded|recounted|testified|maintained|contended"
 )
 _VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 _ACCORDING = re.compile(r"\baccording to (?P<who>[^,.;:!?()]{2,80})", re.IGNORECASE)
+_ADVERBS = re.compile(r"(?:\s+(?:\w+ly|later|also|then|again|once|still|has|had|have|was|were|is|later on|would|will))+$")
+_RELATIVE = re.compile(r"\s+(?:who|which|that|whose|whom)\s.*$")
 _DETERMINER = re.compile(r"^(?:and |but |while )?(?P<role>(?:a|an|the|one|another|two|three|several) [^,;]{2,80})$", re.I)
 _WIRE_SUFFIX = re.compile(r"\s+(?:news service|news agency|agency|newspaper|news channel|television|tv)$", re.I)
 
@@ -98,24 +101,34 @@ def _role(phrase: str) -> tuple[str, str] | None:
     m = _DETERMINER.match(phrase)
     if not m:
         return None
-    words = m.group("role").split()
-    if len(words) > 8 or not words[-1].islower() or any(c.isdigit() for c in m.group("role")):
+    role = _RELATIVE.sub("", m.group("role"))  # "a Syrian refugee who asked not to be named" -> "a Syrian refugee"
+    words = role.split()
+    if len(words) > 8 or not words[-1].islower() or any(c.isdigit() for c in role):
         return None
-    return "role", m.group("role")
+    return "role", role
 
 
 def _subject_before(seg: str) -> tuple[str, str] | None:
-    """Speaker written just before a speech verb: ('person'|'pronoun'|'role', value)."""
-    seg = seg.rstrip(_TRAILING + "_").strip()
+    """Speaker written just before a speech verb: ('person'|'pronoun'|'role', value).
+
+    Adverbs between subject and verb are skipped ("Noem later tweeted"), and an appositive is looked
+    through to the name it describes ("Robertson, the U.S. commander, said" -> Robertson).
+    """
+    seg = _ADVERBS.sub("", seg.rstrip(_TRAILING + "_").strip())
     if not seg:
         return None
     last = seg.split()[-1].lower()
     if last in PRONOUNS:
         return "pronoun", last
-    name = name_from_phrase(seg, at_end=True)
-    if name:
-        return "person", name
-    return _role(seg.rsplit(",", 1)[-1].strip().lstrip("_ ").strip())
+    role = None
+    for part in reversed(seg.split(",")[-4:]):
+        part = part.strip().lstrip("_ “”\"").strip()
+        if _DETERMINER.match(part):  # an appositive: the name, if any, is further left
+            role = role or _role(part)
+            continue
+        name = name_from_phrase(part, at_end=True) if part else None
+        return ("person", name) if name else role
+    return role
 
 
 def _subject_after(phrase: str) -> tuple[str, str] | None:
