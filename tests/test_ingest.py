@@ -81,6 +81,22 @@ def test_html_page_main_content_structure_and_metadata():
     assert len(paragraphs) >= 9 and all(p.strip() for p in paragraphs)
 
 
+def test_html_metadata_fallbacks_placeholder_date_url_date_and_byline():
+    # JSON-LD says "0001-01-01" (a CMS placeholder), no <meta> date or author: the URL's date and the
+    # byline element are used instead; the byline is not body text.
+    (doc,) = read_file(FIX / "ferry-timetable.html")
+    assert doc.meta == {
+        "headline": "Ferry timetable cut as crew shortage bites",
+        "date": "2023-06-14",
+        "author": "Ewan Mackay",
+        "source": "Northern Isles Post",
+        "url": "https://isles-post.example/news/2023/06/14/ferry-timetable-cut/",
+    }
+    assert doc.text.startswith("The operator of the inter-island ferries")
+    assert "Ewan Mackay" not in doc.text and "More news" not in doc.text
+    assert doc.text.endswith("apologised to passengers.")
+
+
 def test_html_saved_as_txt_is_sniffed_and_read_as_html():
     (doc,) = read_file(FIX / "saved-page.txt")
     assert doc.format == "html"

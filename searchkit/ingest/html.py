@@ -168,6 +168,10 @@ def extract(html: str, url: str | None = None) -> tuple[str, dict[str, Any]]:
     if tree is None:
         return "", {}
     meta = page_meta(tree)
+    if "date" not in meta:  # not declared: trafilatura's date search (htmldate) reads the visible page too
+        found = trafilatura.extract_metadata(tree, default_url=url, extensive=False)
+        if found is not None and found.date:
+            meta["date"] = found.date
     url = url or meta.get("url")
     # Extraction prunes the tree it is given, so the slow retry parses the page again.
     body = _main_content(tree, url, fast=True)

@@ -88,6 +88,43 @@ def _name(value: Any) -> str | None:
     return _clean(as_string(value))
 
 
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_.]|$)")
+_AUTHOR_XPATH = (
+    './/*[@itemprop="author"]//*[@itemprop="name"]',
+    './/*[@itemprop="author"]',
+    './/a[@rel="author"]',
+    './/*[contains(concat(" ", normalize-space(@class), " "), " author-name ")]',
+    './/*[contains(concat(" ", normalize-space(@class), " "), " byline ")]//a',
+    './/*[contains(concat(" ", normalize-space(@class), " "), " byline ")]',
+)
+_MAX_AUTHOR_WORDS = 6
+
+
+def _plausible_date(value: str | None) -> str | None:
+    """Drop placeholder dates some CMSs emit (e.g. "0001-01-01T00:00:00Z")."""
+    if not value:
+        return None
+    years = [int(y) for y in _YEAR.findall(value)]
+    return value if not years or 1800 <= years[0] <= 2100 else None
+
+
+def url_date(url: str | None) -> str | None:
+    """The YYYY/MM/DD (or YYYY-MM-DD) a news URL path often carries, as ISO."""
+    m = _URL_DATE.search(url or "")
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+
+
+def _dom_author(tree) -> str | None:
+    """A byline element (schema.org itemprop, rel=author, byline/author-name class) with a short name in it."""
+    for xpath in _AUTHOR_XPATH:
+        for el in tree.xpath(xpath)[:3]:
+            text = clean_author(_clean(el.get("content") or el.text_content()))
+            if text and len(text.split()) <= _MAX_AUTHOR_WORDS and any(c.isalpha() for c in text):
+                return text
+    return None
+
+
 def page_meta(tree) -> dict[str, str]:
     """The declared metadata of a parsed page (lxml HtmlElement), only keys that were found."""
     tags = _meta_tags(tree)
@@ -101,12 +138,14 @@ def page_meta(tree) -> dict[str, str]:
                       if "canonical" in (el.get("rel") or "").lower().split()), None)
     time_el = next((el.get("datetime") for el in tree.iter("time") if el.get("datetime")), None)
     title_el = next((el.text_content() for el in tree.iter("title")), None)
+    url = canonical or first("url") or _clean(ld.get("url")) or _clean(page.get("@id") if isinstance(page, dict) else page)
+    dates = (_clean(ld.get("datePublished")), _clean(ld.get("dateCreated")),
+             *(tags.get(k) for k in _META_KEYS["date"]), _clean(time_el))
     meta = {
         "headline": first("headline") or _clean(ld.get("headline")) or _clean(ld.get("name")) or _clean(title_el),
-        "date": _clean(ld.get("datePublished")) or _clean(ld.get("dateCreated")) or first("date") or _clean(time_el),
-        "author": clean_author(_name(ld.get("author"))) or clean_author(first("author")),
+        "date": next((d for d in dates if _plausible_date(d)), None) or url_date(url),
+        "author": clean_author(_name(ld.get("author"))) or clean_author(first("author")) or _dom_author(tree),
         "source": first("source") or _name(ld.get("publisher")),
-        "url": canonical or first("url") or _clean(ld.get("url"))
-        or _clean(page.get("@id") if isinstance(page, dict) else page),
+        "url": url,
     }
     return {k: v for k, v in meta.items() if v}
