@@ -52,3 +52,23 @@ def test_empty_document_gives_empty_article():
 @pytest.mark.parametrize("title", ["Opinion | Dock Strike Ends Early", "BREAKING: Dock Strike Ends Early"])
 def test_section_label_prefix_is_stripped(title):
     assert clean_headline(title) == "Dock Strike Ends Early"
+
+
+@pytest.mark.parametrize(
+    "author, clean",
+    [("By TOM KRISHER, AP Auto Writer", "Tom Krisher"), ("Victor Tangermann, Futurism", "Victor Tangermann"),
+     ("Jane Doe and John Roe", "Jane Doe and John Roe"), ("Marieke de Vries", "Marieke de Vries"),
+     ("News Nation Bureau", "News Nation Bureau")],
+)
+def test_meta_author_is_cleaned(author, clean):
+    art = build_article(RawDocument("a", "a.html", TEXT, "html", {"author": author}))
+    assert art.author == clean
+
+
+@pytest.mark.parametrize(
+    "source, clean",
+    [("Autoracing | F1 | Indy | MotoGP", "Autoracing"), ("https://www.harbour.example", "harbour.example"),
+     ("Los Angeles Times", "Los Angeles Times")],
+)
+def test_meta_source_is_cleaned(source, clean):
+    assert build_article(RawDocument("a", "a.html", TEXT, "html", {"source": source})).source == clean

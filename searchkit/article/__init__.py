@@ -25,6 +25,8 @@ def build_article(raw: RawDocument) -> Article:
     """Parse one document: headline, date, source, author, clean paragraphs, quotes and passages."""
     units = paragraphs.split_units(raw.text)
     meta_source = _meta(raw, "source")
+    meta_source = bylines.clean_source(meta_source) if meta_source else None
+    meta_author = _meta(raw, "author")
     meta_headline = _meta(raw, "headline")
     found = headline.find_headline(units, boilerplate.repeated_lines(units))
     if meta_headline:
@@ -45,7 +47,7 @@ def build_article(raw: RawDocument) -> Article:
         headline=title or None,
         date=dates.normalize_date(raw.meta.get("date")) or dates.article_date([u for i, u in enumerate(head) if i not in span]),
         source=meta_source or bylines.find_source(units, layout.body, layout.dropped),
-        author=_meta(raw, "author") or bylines.find_author(head),
+        author=(bylines.clean_author(meta_author) if meta_author else None) or bylines.find_author(head),
         url=_meta(raw, "url"),
         paragraphs=layout.body,
         quotes=quotes.find_quotes(layout.body),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .names import cap_runs, strip_titles
+from .names import PARTICLES, cap_runs, is_org, strip_titles
 
 _NEWSY = (
     r"news|agency|newspaper|daily|weekly|magazine|media|journal|times|press|newswire|tribune|gazette|"
@@ -124,6 +124,38 @@ def byline_author(line: str) -> str | None:
         n = 3 if re.fullmatch(r"[A-Z]\.", toks[1]) else 2
         return _person(" ".join(toks[:n]))
     return None
+
+
+_BY_PREFIX = re.compile(r"^(?i:by)\s*:?\s+")
+_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?P<host>[\w.-]+\.[a-z]{2,})/?$", re.IGNORECASE)
+
+
+def _title_case(name: str) -> str:
+    return " ".join(w.capitalize() if w.isupper() and len(w) > 2 else w for w in name.split())
+
+
+def clean_author(value: str) -> str:
+    """'By TOM KRISHER, AP Auto Writer' -> 'Tom Krisher'; 'Jane Doe, John Roe' stays a list of names."""
+    value = _BY_PREFIX.sub("", value.strip())
+    parts = [p.strip() for p in re.split(r",|\s+and\s+|\s+&\s+|\s+\|\s+", value) if p.strip()]
+    names = []
+    for part in parts:
+        toks = part.split()
+        looks_like_name = 2 <= len(toks) <= 4 and all(t[:1].isupper() for t in toks if t.lower() not in PARTICLES)
+        if looks_like_name and not is_org(part) and not re.search(rf"(?i)\b(?:{_JOB})s?\b", part):
+            names.append(_title_case(part))
+    if not names or len(names) == len(parts):
+        return _title_case(value)  # nothing to remove: keep the reader's own wording
+    return ", ".join(names)
+
+
+def clean_source(value: str) -> str:
+    """'Autoracing | F1 | Indy' -> 'Autoracing'; 'https://www.example.in' -> 'example.in'."""
+    value = value.strip()
+    m = _URL.match(value)
+    if m:
+        return m.group("host")
+    return re.split(r"\s+\|\s+", value)[0].strip() or value
 
 
 def find_author(units: list[str]) -> str | None:
