@@ -291,3 +291,9 @@ def test_new_commits_show_up_without_restart(tmp_path):
     after = client.get("/api/search?q=wombatcheese").get_json()
     assert after["total"] >= 1
     assert after["results"][0]["article"]["id"] == "late-1"
+
+
+def test_article_page_validates_its_query_like_the_search(client):
+    assert client.get(article_path(HOSTILE_ID), query_string={"q": "x" * (MAX_QUERY_CHARS + 1)}).status_code == 400
+    assert client.get(article_path(HOSTILE_ID), query_string={"q": "quokkas\x01"}).status_code == 400
+    assert client.get(article_path(HOSTILE_ID), query_string={"q": "quokkas"}).status_code == 200

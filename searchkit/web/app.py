@@ -121,9 +121,7 @@ def create_app(index: Any) -> Flask:
 
     @app.get("/articles/<article_id:article_id>")
     def article_page(article_id: str):
-        query = request.args.get("q", "")
-        if len(query) > MAX_QUERY_CHARS:
-            return _error_response(400, f"q is too long (the limit is {MAX_QUERY_CHARS} characters)")
+        query = parse_search_args({"q": request.args.getlist("q")[:1]}, strict=False)["q"]
         article = _lookup(article_id)
         spans_for = query_highlighter(index, query)
         paragraphs = article_paragraphs(article, spans_for)

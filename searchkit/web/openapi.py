@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
-from .params import MAX_QUERY_CHARS, SEARCH_PARAMS, UNITS, Param
+from .params import SEARCH_PARAMS, UNITS, Param
 
 MAX_ID_CHARS = 1000
 
@@ -208,8 +208,7 @@ def openapi_document() -> dict[str, Any]:
             "/articles/{id}": {"get": {
                 "operationId": "article_page",
                 "summary": "One article as a page, the query's words highlighted (pass q).",
-                "parameters": [_ID_PARAM, {"name": "q", "in": "query", "required": False,
-                                           "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS}}],
+                "parameters": [_ID_PARAM, _search_parameters(query_required=False)[0]],
                 "responses": {"200": _html("The article."), "400": _html("A bad parameter."),
                               "404": _html("No article with this id.")},
             }},

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..errors import SearchkitError
+from ..query import MAX_QUERY_CHARS
+from ..search import MAX_LIMIT, UNITS
 
-MAX_QUERY_CHARS = 1000
 MAX_FILTER_CHARS = 200
-MAX_LIMIT = 100
-MAX_PAGE = 1000
+MAX_PAGE = 1000  # deep pages cost the server (whoosh scores page x limit hits) and help no reader
 DEFAULT_LIMIT = 10
-UNITS = ("passage", "article")
 # A real calendar date (YYYY-MM-DD) or a prefix of one (YYYY, YYYY-MM), as `searchkit search
 # --since/--until` accept, years 1000-2999. Written out as a regex (months' lengths, leap years) so
 # that the OpenAPI pattern alone says exactly what is accepted.
