@@ -33,11 +33,14 @@ def render_article(article: Article, color: bool = False) -> str:
         value = getattr(article, name)
         out.append(f"  {label(name)}{value if value is not None else style('-', color, dim=True)}")
     out.append(f"  {label('id')}{article.id}")
+    words = sum(len(p.split()) for p in article.paragraphs)
+    out.append(f"  {label('body')}{len(article.paragraphs)} paragraphs, {words} words")
     if article.quotes:
         out.append(style(f"\n  Quotes ({len(article.quotes)})", color, bold=True))
         for q in article.quotes:
             who = q.speaker or style("(unattributed)", color, dim=True)
-            out.append(f"    {who}: \u201c{q.text}\u201d")
+            where = style(f"[\u00b6{q.paragraph}]", color, dim=True)
+            out.append(f"    {where} {who}: \u201c{q.text}\u201d")
     out.append(style(f"\n  Passages ({len(article.passages)})", color, bold=True))
     for p in article.passages:
         words = len(p.text.split())
