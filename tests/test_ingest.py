@@ -106,6 +106,14 @@ def test_html_saved_as_txt_is_sniffed_and_read_as_html():
     assert "<p>" not in doc.text and "Contact us" not in doc.text
 
 
+def test_text_with_markup_snippets_falls_back_to_text(tmp_path):
+    f = tmp_path / "howto.txt"
+    f.write_text("Embed the widget\n\nPaste <div class=\"w\"></div> and <span></span> then <p></p> into "
+                 "your page template, and the tide times for your harbour appear.\n", encoding="utf-8")
+    (doc,) = read_file(f)
+    assert doc.format == "text" and doc.text.startswith("Embed the widget") and "<span></span>" in doc.text
+
+
 def test_plain_text_saved_as_html_is_read_as_text(tmp_path):
     page = tmp_path / "note.html"
     page.write_text("Storm warning for the weekend\n\nGusts of 70mph are expected on the coast.\n", encoding="utf-8")

@@ -73,12 +73,18 @@ def read_file(path: str | os.PathLike, root: str | os.PathLike | None = None,
         return
     text = load_text(path, max_size)
     meta: dict = {}
-    if kind == "text" and looks_like_html(text):
+    sniffed = kind == "text" and looks_like_html(text)
+    if sniffed:
         kind = "html"  # a page saved with the wrong extension
     elif kind == "html" and "<" not in text:
         kind = "text"  # plain text saved as .html
     if kind == "html":
-        text, meta = html_text(text, str(path))
+        try:
+            text, meta = html_text(text, str(path))
+        except ReadError:
+            if not sniffed:
+                raise
+            kind, text = "text", tidy(text)  # the sniff was wrong: text that merely contains markup
     elif kind == "markdown":
         text, meta = split_markdown(tidy(text))
     else:
