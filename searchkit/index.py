@@ -47,8 +47,11 @@ CURRENT = "CURRENT"  # file naming the live generation (whoosh indexname); absen
 DEFAULT_GENERATION = "MAIN"
 LOCK_NAME = "searchkit_WRITELOCK"
 _GENERATION_RE = re.compile(r"^_?(MAIN|G\d+)_")  # files that belong to a generation we created
-PARALLEL_MIN_FILES = 64  # below this, a process pool costs more than it saves
-CHUNK_FILES = 8  # files per task sent to a worker
+PARALLEL_MIN_FILES = 64  # below this many files and...
+PARALLEL_MIN_BYTES = 4 << 20  # ...this many bytes, a process pool costs more than it saves
+CHUNK_FILES = 8  # small files per task sent to a worker
+LARGE_FILE = 2 << 20  # bytes: a file above this is read in the parent, its records parsed in batches
+RECORD_BATCH = 64  # records of a large file per task
 WRITER_MB = 256  # whoosh's in-memory buffer before it spills a run to disk
 
 ProgressFn = Callable[[int, int], None]
@@ -330,38 +333,40 @@ class Index:
             raise
         ids = _IdAllocator(reader)
         try:
-            n_jobs = _jobs(jobs, len(tasks))
+            n_jobs = _jobs(jobs, tasks)
             # lock descriptors that forked workers must not keep open (or a killed run would stay locked)
             lock_fds = [x.fd for x in (lock.lock, getattr(writer, "writelock", None)) if x is not None and x.fd is not None]
-            for done, (key, res) in enumerate(_run(tasks, n_jobs, lock_fds), 1):
-                status = res[0]
-                if status == "unchanged":
-                    report.unchanged += 1
-                elif status == "error":
-                    err = ReadError(res[1], res[2])
-                    if strict:
-                        raise err
-                    report.errors.append(err)
-                    report.failed_files += 1
-                else:
-                    _, file_hash, path, items = res
-                    if key in manifest:
-                        writer.delete_by_term("file", key)
-                        report.updated += 1
-                    else:
-                        report.added += 1
+            done = 0
+            for event in _pipeline(_work(tasks), n_jobs, lock_fds):
+                kind, key = event[0], event[1]
+                if kind == "items":
+                    _, _, file_hash, path, items = event
                     for item in items:
                         if isinstance(item, tuple):  # a skipped record
-                            err = ReadError(*item)
                             if strict:
-                                raise err
-                            report.errors.append(err)
+                                raise ReadError(*item)
+                            report.errors.append(ReadError(*item))
                             continue
                         item.id = ids.assign(item.id, key)
                         report.articles += 1
                         for doc in passage_documents(item, key, file_hash, path):
                             writer.add_document(**doc)
                             report.passages += 1
+                    continue
+                if kind == "unchanged":
+                    report.unchanged += 1
+                elif kind == "error":
+                    if strict:
+                        raise ReadError(event[2], event[3])
+                    report.errors.append(ReadError(event[2], event[3]))
+                    report.failed_files += 1
+                elif kind == "begin":  # a new or changed file: its articles follow
+                    if key in manifest:
+                        writer.delete_by_term("file", key)
+                        report.updated += 1
+                    else:
+                        report.added += 1
+                done += 1
                 if progress:
                     progress(done, len(tasks))
             for key in _removed(roots, manifest, seen):
@@ -591,11 +596,21 @@ class _IdAllocator:
 
 # ------------------------------------------------------------------------------- parallel parse
 
-def _jobs(jobs: int | None, n_tasks: int) -> int:
+def _jobs(jobs: int | None, tasks: Sequence[tuple]) -> int:
+    """Parser processes: as asked, else every core when the batch is large (many files or many
+    bytes), one when a pool would cost more than it saves."""
     if jobs is not None:
         return max(1, int(jobs))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cores if n_tasks >= PARALLEL_MIN_FILES else 1
+    if cores == 1 or len(tasks) >= PARALLEL_MIN_FILES:
+        return cores
+    size = 0
+    for t in tasks:
+        try:
+            size += os.path.getsize(t[0])
+        except OSError:
+            pass
+    return cores if size >= PARALLEL_MIN_BYTES else 1
 
 
 def _hash_file(path: str) -> str:
@@ -606,36 +621,117 @@ def _hash_file(path: str) -> str:
     return h.hexdigest()
 
 
-def _parse_one(task: tuple) -> tuple[str, tuple]:
-    """Worker: hash a file and, if it changed, parse it. Returns picklable data only (ReadErrors
-    become (path, reason) tuples; an unexpected parser crash is a per-file error, not a dead run)."""
+# Work flows as ordered "events" (picklable tuples) from the parser processes to the one writer:
+#   ("unchanged", key)                       the file's hash is the indexed one
+#   ("error", key, path, reason)             the whole file was skipped (its indexed version stays)
+#   ("begin", key, hash, path)               a new or changed file: its old documents go, items follow
+#   ("items", key, hash, path, items)        Articles, and (path, reason) tuples for skipped records
+# Small files go to a worker whole (reading HTML is the heavy part); a large file (a JSONL export)
+# is read in the parent and its records are built into articles by the workers in batches, so
+# that no process ever holds a whole large file's articles.
+
+def _parse_files(tasks: list[tuple]) -> list[tuple]:
+    """Worker: hash each file and, if it changed, parse it whole."""
     from .parse import parse_file
+
+    events: list[tuple] = []
+    for path, id_root, key, known in tasks:
+        try:
+            file_hash = _hash_file(path)
+            if file_hash == known:
+                events.append(("unchanged", key))
+                continue
+            items = [(x.path, x.reason) if isinstance(x, ReadError) else x for x in parse_file(path, root=id_root)]
+        except ReadError as e:
+            events.append(("error", key, e.path, e.reason))
+        except OSError as e:
+            events.append(("error", key, path, e.strerror or str(e)))
+        except Exception as e:  # noqa: BLE001 - a parser bug must not abort the whole run
+            events.append(("error", key, path, f"could not be parsed ({type(e).__name__}: {e})"))
+        else:
+            events += [("begin", key, file_hash, path), ("items", key, file_hash, path, items)]
+    return events
+
+
+def _build_records(key: str, file_hash: str, path: str, raws: list) -> list[tuple]:
+    """Worker: build the articles of a batch of records of one large file."""
+    from .article import build_article
+
+    items: list = []
+    for raw in raws:
+        if isinstance(raw, tuple):
+            items.append(raw)
+            continue
+        try:
+            items.append(build_article(raw))
+        except Exception as e:  # noqa: BLE001 - one bad record must not lose the file
+            items.append((path, f"record {raw.id}: could not be parsed ({type(e).__name__}: {e})"))
+    return [("items", key, file_hash, path, items)]
+
+
+def _large_file(task: tuple) -> Iterator[tuple]:
+    """Parent side of a large file: ready events, and batches of records for the workers."""
+    from .ingest import read_file
 
     path, id_root, key, known = task
     try:
         file_hash = _hash_file(path)
-        if file_hash == known:
-            return key, ("unchanged",)
-        items = []
-        for item in parse_file(path, root=id_root):
-            items.append((item.path, item.reason) if isinstance(item, ReadError) else item)
-        return key, ("parsed", file_hash, path, items)
-    except ReadError as e:
-        return key, ("error", e.path, e.reason)
     except OSError as e:
-        return key, ("error", path, e.strerror or str(e))
-    except Exception as e:  # noqa: BLE001 - a parser bug must not abort the whole run
-        return key, ("error", path, f"could not be parsed ({type(e).__name__}: {e})")
+        yield None, [("error", key, path, e.strerror or str(e))]
+        return
+    if file_hash == known:
+        yield None, [("unchanged", key)]
+        return
+    batch: list = []
+    started = False
+    try:
+        for raw in read_file(path, root=id_root):
+            batch.append((raw.path, raw.reason) if isinstance(raw, ReadError) else raw)
+            if len(batch) >= RECORD_BATCH:
+                if not started:
+                    yield None, [("begin", key, file_hash, path)]
+                    started = True
+                yield _build_records, (key, file_hash, path, batch)
+                batch = []
+    except ReadError as e:
+        if not started:
+            yield None, [("error", key, e.path, e.reason)]
+            return
+        batch.append((e.path, e.reason))
+    if not started:
+        yield None, [("begin", key, file_hash, path)]
+    yield _build_records, (key, file_hash, path, batch)
 
 
-def _parse_chunk(chunk: list[tuple]) -> list[tuple[str, tuple]]:
-    return [_parse_one(t) for t in chunk]
+def _work(tasks: list[tuple]) -> Iterator[tuple]:
+    """(function, args) to run in a worker, or (None, events) already known, in file order."""
+    small: list[tuple] = []
+    for t in tasks:
+        try:
+            large = os.path.getsize(t[0]) > LARGE_FILE
+        except OSError:
+            large = False  # the worker reports the error
+        if not large:
+            small.append(t)
+            if len(small) >= CHUNK_FILES:
+                yield _parse_files, (small,)
+                small = []
+            continue
+        if small:
+            yield _parse_files, (small,)
+            small = []
+        yield from _large_file(t)
+    if small:
+        yield _parse_files, (small,)
 
 
 def _worker_init(close_fds: list[int], parent: int) -> None:
     """In each forked parser process: drop the inherited lock descriptors (a flock lives as long as
     any process holds it, and workers orphaned by a killed indexer would keep the index locked),
-    and exit when the parent is gone."""
+    leave Ctrl-C to the parent, and exit when the parent is gone."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for fd in close_fds:
         try:
             os.close(fd)
@@ -650,33 +746,33 @@ def _worker_init(close_fds: list[int], parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _run(tasks: list[tuple], jobs: int, close_fds: Sequence[int] = ()) -> Iterator[tuple[str, tuple]]:
-    """Results of ``_parse_one`` for every task, in order; with ``jobs > 1`` in a process pool with
-    a bounded number of chunks in flight, so memory stays flat however large the corpus."""
-    if jobs <= 1 or len(tasks) <= CHUNK_FILES:
-        for t in tasks:
-            yield _parse_one(t)
+def _pipeline(work: Iterator[tuple], jobs: int, close_fds: Sequence[int] = ()) -> Iterator[tuple]:
+    """The events of ``work`` in order; with ``jobs > 1`` computed by a process pool with a bounded
+    number of batches in flight, so memory stays flat however large the corpus."""
+    if jobs <= 1:
+        for fn, args in work:
+            yield from (fn(*args) if fn else args)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from . import parse  # noqa: F401 - imported before forking so workers start warm
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    chunks = [tasks[i:i + CHUNK_FILES] for i in range(0, len(tasks), CHUNK_FILES)]
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), initializer=_worker_init,
-                             initargs=(list(close_fds) if method == "fork" else [], os.getpid())) as pool:
-        pending: deque = deque()
-        try:
-            for chunk in chunks:
-                pending.append(pool.submit(_parse_chunk, chunk))
-                if len(pending) >= jobs * 3:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
-        finally:
-            for f in pending:
-                f.cancel()
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), initializer=_worker_init,
+                               initargs=(list(close_fds) if method == "fork" else [], os.getpid()))
+    pending: deque = deque()
+    try:
+        for fn, args in work:
+            pending.append(pool.submit(fn, *args) if fn else args)
+            while len(pending) > jobs * 3:
+                head = pending.popleft()
+                yield from (head.result() if isinstance(head, Future) else head)
+        while pending:
+            head = pending.popleft()
+            yield from (head.result() if isinstance(head, Future) else head)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _weighting():

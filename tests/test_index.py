@@ -320,3 +320,24 @@ def test_cli_index_and_info(tmp_path: Path, docs: Path) -> None:
     assert missing.exit_code == 1 and "no index" in missing.output and "Traceback" not in missing.output
     bad = runner.invoke(main, ["index", str(tmp_path / "nope"), "--index", index])
     assert bad.exit_code == 2 and "does not exist" in bad.output
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_large_files_are_streamed_in_record_batches(tmp_path: Path, monkeypatch, jobs: int) -> None:
+    import searchkit.index as index_module
+
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(REPO / "tests" / "fixtures" / "ingest" / "wire.jsonl", src / "wire.jsonl")
+    whole = open_index(tmp_path / "whole").add([src])
+    monkeypatch.setattr(index_module, "LARGE_FILE", 0)  # every file counts as large
+    monkeypatch.setattr(index_module, "RECORD_BATCH", 2)
+    ix = open_index(tmp_path / "streamed")
+    streamed = ix.add([src], jobs=jobs)
+    assert (streamed.added, streamed.articles, streamed.passages) == (1, whole.articles, whole.passages)
+    assert sorted(e.reason for e in streamed.errors) == sorted(e.reason for e in whole.errors)
+    assert streamed.errors and streamed.failed_files == 0  # bad records, not a bad file
+    ids = {d["article_id"] for d in ix.searcher().documents()}
+    assert ids == {d["article_id"] for d in open_index(tmp_path / "whole").searcher().documents()}
+    assert "wire-0001" in ids
+    assert ix.add([src], jobs=jobs).unchanged == 1
