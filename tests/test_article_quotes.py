@@ -114,3 +114,21 @@ def test_a_nationality_is_not_a_speaker():
 )
 def test_adverbs_appositives_and_relative_clauses(paragraph, speaker):
     assert [s for _, s in speakers(paragraph)] == [speaker]
+
+
+def test_titles_of_works_are_not_speech():
+    assert find_quotes(["The service streams \u201cThe Long Night\u201d and \u201cHarbour Lights\u201d from Monday."]) == []
+
+
+def test_pronoun_skips_the_person_being_addressed():
+    paras = [
+        "\u201cWe built this for you,\u201d Cook said.",
+        "\u201cI run my business on my phone,\u201d Benioff said.",
+        "\u201cYou keep adding new things,\u201d he told Benioff.",
+    ]
+    assert [s for _, s in speakers(*paras)] == ["Cook", "Benioff", "Cook"]
+
+
+def test_possessive_appositive_is_looked_through():
+    para = "\u201cWe had some issues,\u201d Mayer, Disney\u2019s chairman of streaming, said Tuesday."
+    assert speakers(para) == [("We had some issues", "Mayer")]

@@ -43,8 +43,10 @@ SPEECH_VERBS = (
 _VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 _ACCORDING = re.compile(r"\baccording to (?P<who>[^,.;:!?()]{2,80})", re.IGNORECASE)
 _ADVERBS = re.compile(r"(?:\s+(?:\w+ly|later|also|then|again|once|still|has|had|have|was|were|is|later on|would|will))+$")
+_POSSESSIVE_LEAD = re.compile(r"^[A-Z][\w.-]*['’]s? [a-z]")  # "Disney’s chairman of ..."
 _RELATIVE = re.compile(r"\s+(?:who|which|that|whose|whom)\s.*$")
 _DETERMINER = re.compile(r"^(?:and |but |while )?(?P<role>(?:a|an|the|one|another|two|three|several) [^,;]{2,80})$", re.I)
+_SMALL_WORDS = frozenset("a an the of and or in on at to for with from by vs de la le".split())
 _WIRE_SUFFIX = re.compile(r"\s+(?:news service|news agency|agency|newspaper|news channel|television|tv)$", re.I)
 
 
@@ -127,7 +129,10 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
             role = role or _role(part)
             continue
         name = name_from_phrase(part, at_end=True) if part else None
-        return ("person", name) if name else role
+        if name:
+            return "person", name
+        if not part or not (part[:1].islower() or _POSSESSIVE_LEAD.match(part)):
+            return role
     return role
 
 
@@ -199,12 +204,26 @@ def _attribute(before: str, after: str) -> tuple[str, str] | None:
     return _according(after) or _according(before)
 
 
+def _pronoun(people: list[str], context: str) -> str | None:
+    """The last named speaker who is not named in the sentence itself ("he told Benioff" is not Benioff)."""
+    for person in reversed(people):
+        if person.split()[-1] not in context:
+            return person
+    return None
+
+
+def _is_title_of_work(text: str) -> bool:
+    """Short and every word capitalised (small words aside): the name of a film, book or show."""
+    words = text.rstrip(".,!?").split()
+    return len(words) <= 6 and all(w[:1].isupper() or w.lower() in _SMALL_WORDS for w in words) and words[0][:1].isupper()
+
+
 def find_quotes(paragraphs: list[str]) -> list[Quote]:
     """Every quotation of two words or more in ``paragraphs``, with its speaker or None."""
     names: Counter[str] | None = None
     masked = ""
     quotes: list[Quote] = []
-    last_person: str | None = None
+    people: list[str] = []  # named speakers so far, for he/she
     pending: tuple[Quote, _Span] | None = None  # a quote left open at the end of the previous paragraph
     for pi, text in enumerate(paragraphs):
         spans = _scan(text, pi)
@@ -225,18 +244,18 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
             if not after.strip(_TRAILING + "."):  # “...!” Trump tweeted. — the next sentence may be the attribution
                 after = _leading_attribution(masked, s_end, sentences)
             found = _attribute(before, after)
+            if not continues and found is None and _is_title_of_work(body):
+                continue  # “Star Wars”, “Mary Poppins”: a title, not speech
             speaker: str | None = None
             if found:
                 kind, value = found
                 if kind == "pronoun":
-                    speaker = last_person or _last_mentioned(
-                        prev_masked, masked[: s_start]
-                    )
+                    speaker = _pronoun(people, before + after) or _last_mentioned(prev_masked, masked[:s_start])
                 elif kind == "person":
                     if names is None:
                         names = full_names(paragraphs)
                     speaker = resolve_surname(value, names)
-                    last_person = speaker
+                    people.append(speaker)
                 else:
                     speaker = value
             if continues:
