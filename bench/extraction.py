@@ -7,7 +7,7 @@ normalised TP/FP/FN, macro precision/recall, F1 from the two means, exact-token 
 - pipeline: ``searchkit.parse.parse_file`` -> ``Article.body`` (reader + article parser's boilerplate removal)
 and prints them beside reference rows of the README's DEV-split table, plus pages per second on one core.
 
-    python bench/extraction.py [--limit N] [--worst N] [--predictions FILE]
+    python bench/extraction.py [--limit N] [--repeat N] [--worst N] [--predictions FILE]
 """
 from __future__ import annotations
 
@@ -112,6 +112,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--limit", type=int, default=0, help="only the first N pages (sorted keys)")
     ap.add_argument("--worst", type=int, default=0, help="list the N pages with the lowest pipeline F1")
+    ap.add_argument("--repeat", type=int, default=3, help="time N runs and report the fastest (default 3)")
     ap.add_argument("--predictions", type=Path, help="write pipeline predictions in the upstream JSON format")
     args = ap.parse_args()
     if not (DATA / "ground-truth.json").is_file():
@@ -127,6 +128,9 @@ def main() -> int:
     reader, t_reader, problems = run_level(keys, DATA / "html", "reader")
     pipeline, t_pipeline, more = run_level(keys, DATA / "html", "pipeline")
     problems += more
+    for _ in range(args.repeat - 1):  # the fastest run is the one least disturbed by other processes
+        t_reader = min(t_reader, run_level(keys, DATA / "html", "reader")[1])
+        t_pipeline = min(t_pipeline, run_level(keys, DATA / "html", "pipeline")[1])
 
     refs = reference_rows(DATA / "README.md")
     print(f"Article body extraction, DEV split: {len(keys)} pages (metric re-implemented from the README)\n")
@@ -141,8 +145,8 @@ def main() -> int:
         if name in refs:
             r = refs[name]
             print(f"{name:<28}{r['f1']:>7.3f}{r['precision']:>7.3f}{r['recall']:>8.3f}{r['accuracy']:>7.3f}")
-    print(f"\npages/s: per CPU-second on one core (process time, so other load on the machine does not count), "
-          f"after a warm-up page;\npipeline = reader + article parser "
+    print(f"\npages/s: per CPU-second on one core (process time, fastest of {args.repeat} runs, after a warm-up page);\n"
+          f"pipeline = reader + article parser "
           f"({1000 * t_reader / len(keys):.1f} ms + {1000 * (t_pipeline - t_reader) / len(keys):.1f} ms per page)")
     for line in problems:
         print("problem:", line)
