@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from searchkit import open_index
 from searchkit.model import Snippet
-from searchkit.present.html import highlight_html, snippet_html
+from searchkit.present.html import article_paragraphs, highlight_html, snippet_html
 from searchkit.web import create_app
 from searchkit.web.params import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS
 
@@ -131,6 +131,20 @@ def test_article_page_shows_clean_article_with_anchors_and_quotes(client, web_in
         assert str(Markup.escape(article.headline)) in html
     for q in article.quotes:
         assert q.speaker is None or str(Markup.escape(q.speaker)) in html
+
+
+def test_each_passage_maps_to_the_paragraphs_that_hold_it(web_index):
+    ids = {h.article.id for q in ("Atmar", "Taliban", "quokkas") for h in web_index.search(q, limit=50).hits}
+    assert len(ids) >= 3
+    for article in map(web_index.article, sorted(ids)):
+        views = article_paragraphs(article)
+        assert len(views) == len(article.paragraphs)
+        for passage in article.passages:
+            holding = [i for i, v in enumerate(views) if passage.index in v.passages]
+            assert passage.index in views[holding[0]].anchors
+            assert holding == list(range(holding[0], holding[-1] + 1))
+            words = " ".join(article.paragraphs[i] for i in holding).split()
+            assert " ".join(passage.text.split()) in " ".join(words)
 
 
 def test_article_page_marks_words_as_the_index_analyses_them(client, web_index):

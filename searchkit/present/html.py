@@ -45,6 +45,7 @@ class ParagraphView:
 
     html: Markup
     anchors: list[int] = field(default_factory=list)  # indexes of the passages that start in this paragraph
+    passages: list[int] = field(default_factory=list)  # indexes of all the passages it is part of
 
 
 Highlighter = Callable[[str], Iterable[tuple[int, int]]]
@@ -54,7 +55,8 @@ def article_paragraphs(article: Article, spans_for: Highlighter | None = None) -
     """The article's paragraphs with the query's words marked and ``#p<index>`` anchors for its passages.
 
     Passages carry character offsets into ``Article.body`` (paragraphs joined by blank lines); each
-    passage's anchor goes on the paragraph where it starts, so a link to ``#p3`` scrolls to passage 3.
+    passage's anchor goes on the paragraph where it starts, so a link to ``#p3`` scrolls to passage 3,
+    and every paragraph lists the passages it belongs to, so the page can mark the whole passage.
     ``spans_for`` gives the highlight spans of a text (from the search library, which analyses words
     exactly as the index did); without it nothing is marked.
     """
@@ -64,10 +66,14 @@ def article_paragraphs(article: Article, spans_for: Highlighter | None = None) -
         starts.append(offset)
         offset += len(paragraph) + 2
     views = [ParagraphView(highlight_html(p, spans_for(p) if spans_for else ())) for p in article.paragraphs]
+    if not views:
+        return views
     for passage in article.passages:
-        i = _paragraph_at(starts, passage.start)
-        if views:
-            views[i].anchors.append(passage.index)
+        first = _paragraph_at(starts, passage.start)
+        last = _paragraph_at(starts, max(passage.start, passage.end - 1))
+        views[first].anchors.append(passage.index)
+        for view in views[first:last + 1]:
+            view.passages.append(passage.index)
     return views
 
 

@@ -60,6 +60,8 @@ def test_open_an_article_scrolled_to_the_passage(page, base_url):
     anchor = urlsplit(page.url).fragment
     target = page.locator(f"[id='{anchor}']")
     expect(target).to_be_in_viewport()
+    expect(page.locator(".body p.current").first).to_be_visible()
+    assert page.locator(".body p.current mark").count() >= 1, "the marked passage holds the query's words"
     expect(page.locator(".body mark").first).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Back to results"))).to_be_visible()
 

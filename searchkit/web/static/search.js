@@ -1,7 +1,23 @@
-// Progressive enhancement: search as you type. Without JavaScript the form is a plain GET.
-// The results are fetched as the same server-rendered page and swapped in, so there is one renderer.
+// Progressive enhancement. Without JavaScript the form is a plain GET and an article link scrolls to
+// the paragraph where the passage starts (CSS :target marks it).
 (function () {
   "use strict";
+  // Article page: mark every paragraph of the passage named in the URL's #p<index>, not just the first.
+  function markPassage() {
+    var m = /^#p(\d+)$/.exec(location.hash);
+    document.querySelectorAll(".body p.current").forEach(function (p) { p.classList.remove("current"); });
+    if (!m) { return; }
+    document.querySelectorAll('.body p[data-passages~="' + m[1] + '"]').forEach(function (p) {
+      p.classList.add("current");
+    });
+  }
+  if (document.querySelector(".body p[data-passages]")) {
+    markPassage();
+    window.addEventListener("hashchange", markPassage);
+  }
+
+  // Search page: search as you type. The results are fetched as the same server-rendered page and
+  // swapped in, so there is one renderer.
   var form = document.getElementById("search-form");
   var input = document.getElementById("q");
   var results = document.getElementById("results");
