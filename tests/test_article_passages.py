@@ -28,7 +28,7 @@ def _check(paragraphs: list[str]) -> None:
     assert body[pos:].strip() == ""
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.lists(PARAGRAPH, min_size=1, max_size=8))
 def test_passages_cover_the_body_exactly(paragraphs):
     _check(paragraphs)
