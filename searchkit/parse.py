@@ -7,7 +7,7 @@ from typing import Iterable, Iterator
 
 from .article import build_article
 from .errors import ReadError
-from .ingest import iter_files, read_file
+from .ingest import iter_sources, read_file
 from .model import Article
 
 
@@ -24,9 +24,12 @@ def parse_file(path: str | os.PathLike, root: str | os.PathLike | None = None) -
 
 
 def parse_paths(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, list[Article | ReadError] | ReadError]]:
-    """For each file under ``paths`` (in order): (path, its articles and warnings) or (path, the ReadError)."""
-    for path in iter_files(paths):
+    """For each file under ``paths`` (in order): (path, its articles and warnings) or (path, the ReadError).
+
+    Article ids are relative to the folder named in ``paths``, as the indexer makes them.
+    """
+    for path, root in iter_sources(paths):
         try:
-            yield path, list(parse_file(path))
+            yield path, list(parse_file(path, root=root))
         except ReadError as e:
             yield path, e

@@ -311,3 +311,17 @@ def test_explicit_missing_path_is_reported_by_the_reader(tmp_path):
 def test_whole_corpus_directory():
     found = list(iter_files([CORPUS]))
     assert [p.name for p in found] == sorted(p.name for p in CORPUS.glob("*.txt"))
+
+
+def test_parse_paths_ids_are_relative_to_the_named_folder(tmp_path):
+    from searchkit.parse import parse_paths
+
+    text = "A headline\n\nSome body text that is long enough to be an article paragraph of its own.\n"
+    for sub in ("sport", "tech"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "001.txt").write_text(text, encoding="utf-8")
+    ids = [item.id for _, items in parse_paths([tmp_path]) for item in items]
+    assert ids == ["sport/001.txt", "tech/001.txt"]
+    # a file named directly is known by its name
+    [(_, items)] = list(parse_paths([tmp_path / "tech" / "001.txt"]))
+    assert items[0].id == "001.txt"

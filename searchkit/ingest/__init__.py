@@ -23,9 +23,9 @@ from .html import html_text, looks_like_html
 from .load import MAX_FILE_SIZE, load_text, tidy
 from .markdown import split_markdown
 from .records import read_json, read_jsonl
-from .walk import iter_files
+from .walk import iter_files, iter_sources
 
-__all__ = ["MAX_FILE_SIZE", "FORMATS", "iter_files", "read_file", "document_id"]
+__all__ = ["MAX_FILE_SIZE", "FORMATS", "iter_files", "iter_sources", "read_file", "document_id"]
 
 # extension (after removing .gz) -> reader kind
 FORMATS = {

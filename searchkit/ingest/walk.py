@@ -76,3 +76,20 @@ def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
         if real not in seen:
             seen.add(real)
             yield path
+
+
+def iter_sources(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, Path | None]]:
+    """(file, id root) for each distinct file under ``paths``.
+
+    The id root is the folder the user named, so that article ids are paths relative to it
+    (``bbc/sport/001.txt`` and ``bbc/tech/001.txt`` stay distinct); a file named directly has none.
+    """
+    seen: set[Path] = set()
+    for given in paths:
+        root = Path(given)
+        id_root = root if root.is_dir() else None
+        for f in iter_files([root]):
+            real = _resolve(f)
+            if real not in seen:
+                seen.add(real)
+                yield f, id_root
