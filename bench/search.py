@@ -353,6 +353,9 @@ def environment() -> dict:
     try:
         info["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
                                         text=True, timeout=10).stdout.strip() or None
+        # Uncommitted edits under searchkit/ mean the figures describe a work in progress.
+        info["searchkit_dirty"] = bool(subprocess.run(["git", "status", "--porcelain", "--", "searchkit"], cwd=REPO_ROOT,
+                                                      capture_output=True, text=True, timeout=10).stdout.strip())
     except (OSError, subprocess.SubprocessError):
         info["commit"] = None
     return info
