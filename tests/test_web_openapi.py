@@ -42,6 +42,6 @@ schema = schemathesis.pytest.from_fixture("web_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_and_never_fails(case):
     case.call_and_validate()

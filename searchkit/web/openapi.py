@@ -101,7 +101,18 @@ SCHEMAS: dict[str, Any] = {
     "Info": {
         "type": "object",
         "description": "What `searchkit info --json` prints: counts, sources, date range, size, last update.",
-        "additionalProperties": True,
+        "required": ["articles", "passages"],
+        "properties": {
+            "path": _STR,
+            "articles": {"type": "integer", "minimum": 0},
+            "passages": {"type": "integer", "minimum": 0},
+            "files": {"type": "integer", "minimum": 0},
+            "sources": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+            "date_from": _NSTR,
+            "date_to": _NSTR,
+            "size_bytes": {"type": "integer", "minimum": 0},
+            "last_update": _NSTR,
+        },
     },
 }
 
