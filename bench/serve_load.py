@@ -79,13 +79,17 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object too")
     args = ap.parse_args()
 
-    from searchkit import open_index
+    from searchkit import SearchkitError, open_index
     from searchkit.web.server import running
 
-    index = open_index(args.index, create=args.index == "index")
-    if index.is_empty():
-        print("Building the index from ./corpus…", file=sys.stderr)
-        index.ensure_built(str(ROOT / "corpus"))
+    try:
+        index = open_index(args.index, create=args.index == "index")
+        if index.is_empty():
+            print("Building the index from ./corpus…", file=sys.stderr)
+            index.ensure_built(str(ROOT / "corpus"))
+    except SearchkitError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     ids = sorted({h.article.id for q in QUERIES[:3] for h in index.search(q, limit=10).hits})
 
     with running(index, threads=args.threads) as url:
