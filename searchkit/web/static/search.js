@@ -33,8 +33,10 @@
     var params = new URLSearchParams(new FormData(form));
     var url = form.getAttribute("action") + "?" + params.toString();
     var mine = ++seq;
-    fetch(url, { headers: { "Accept": "text/html" } }).then(function (r) { return r.text(); }).then(function (html) {
-      if (mine !== seq) { return; }  // a newer keystroke won
+    fetch(url, { headers: { "Accept": "text/html" } }).then(function (r) {
+      return r.ok ? r.text() : null;  // a half-typed query ("peace) explains itself on submit, not mid-word
+    }).then(function (html) {
+      if (html === null || mine !== seq) { return; }  // a newer keystroke won
       var doc = new DOMParser().parseFromString(html, "text/html");
       var fresh = doc.getElementById("results");
       if (!fresh) { return; }
