@@ -132,3 +132,27 @@ def test_pronoun_skips_the_person_being_addressed():
 def test_possessive_appositive_is_looked_through():
     para = "\u201cWe had some issues,\u201d Mayer, Disney\u2019s chairman of streaming, said Tuesday."
     assert speakers(para) == [("We had some issues", "Mayer")]
+
+
+@pytest.mark.parametrize(
+    "paragraph, speaker",
+    [
+        ("\u201cIt would be a tragedy,\u201d said the chair of the schools committee, Labour MP Barry Lane.", "Barry Lane"),
+        ("Ed Stone, analyst at Energy Partners, added: \u201cPrices are up because of the refinery fire.\u201d", "Ed Stone"),
+        ("UK Mining said it was making \u201csignificant progress\u201d with the new pits.", "UK Mining"),
+        ("The aim, says BT, is to build \u201ca model for the new century\u201d with artists.", "BT"),
+        ("Across the US, the MPAA said it sent operators \u201ctake down notices\u201d this week.", "the MPAA"),
+        ("Lord Hale of Richmond, in his ruling, said: \u201cDetention without trial is unlawful.\u201d", "Hale of Richmond"),
+        ("\u201cIt was a sign,\u201d said London race director David Bell on Monday.", "David Bell"),
+    ],
+)
+def test_subjects_around_titles_organisations_and_asides(paragraph, speaker):
+    assert [s for _, s in speakers(paragraph)] == [speaker]
+
+
+def test_new_opening_mark_inside_an_open_quote_continues_it():
+    para = ('Ms Hart said: "We doubled maternity pay in our first term. "We will extend it to nine months by 2027." '
+            "Critics were unconvinced.")
+    assert speakers(para) == [
+        ("We doubled maternity pay in our first term. We will extend it to nine months by 2027.", "Hart")
+    ]

@@ -23,6 +23,8 @@ TITLE_WORDS = frozenset(
     alderman inspector detective sergeant constable superintendent economist analyst engineer activist dean
     negotiator envoy diplomat spokesman researcher scientist author novelist editor reporter correspondent
     union manager owner founder chairperson treasurer counsel colonel lieutenant major admiral marshal cmdr cmdr.
+    economic economy fiscal policy trade industry energy health education culture transport environment agriculture
+    labour labor welfare development communications information science technology tourism sports youth
     cpl cpl. pvt pvt. supt supt. insp insp. rev. fr fr. hon hon.""".split()
 )
 # Nationality and country words that precede titles ("Russian Foreign Minister ...").
@@ -32,18 +34,25 @@ PLACE_WORDS = frozenset(
     ukrainian ukraine european eu nato un u.n. qatari qatar saudi egyptian egypt japanese japan korean korea
     taliban kremlin moscow kabul washington""".split()
 )
-PARTICLES = frozenset("bin ibn al al- el van von de da del der la le du di".split())
+PARTICLES = frozenset("bin ibn al al- el van von de da del der la le du di of".split())
 PRONOUNS = frozenset("he she".split())
 # Capitalised only because they start a sentence: never part of a name.
 SENTENCE_WORDS = frozenset(
     "he she it they we i you the a an this that these those but and or so in on at as by for if when while "
-    "meanwhile however also then there here his her their our its".split()
+    "meanwhile however also then there here his her their our its monday tuesday wednesday thursday friday "
+    "saturday sunday january february march april may june july august september october november december "
+    "today yesterday tomorrow earlier later last next".split()
 )
 ORG_WORDS = frozenset(
     """house ministry office department council agency government party service news reuters press times post
-    committee commission embassy administration organization organisation union foundation institute army""".split()
+    committee commission embassy administration organization organisation union foundation institute army
+    parliament assembly congress senate court police bank company group university college school club team
+    democrats republicans conservatives party league federation association corporation inc ltd plc board
+    authority authorities ministry fund society movement alliance coalition forces olympics games championship
+    cup echo herald tribune journal gazette telegraph guardian""".split()
 )
 
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _INITIALS = re.compile(r"(?:[A-Z]\.)+")
 _ABBREV_END = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.")
@@ -57,8 +66,10 @@ def _clean(token: str) -> str:
 
 
 def _is_title(token: str) -> bool:
+    """Office words, and acronyms such as NSA or MPs (but not a country's: "UK Coal" keeps its "UK")."""
     t = token.lower()
-    return t in TITLE_WORDS or t in PLACE_WORDS or (token.isupper() and len(token.strip(".")) >= 2)
+    acronym = (token.isupper() and len(token.strip(".")) >= 2) or bool(_PLURAL_ACRONYM.fullmatch(token))
+    return t in TITLE_WORDS or (acronym and t not in PLACE_WORDS)
 
 
 def strip_titles(tokens: tuple[str, ...] | list[str]) -> list[str]:
@@ -67,7 +78,12 @@ def strip_titles(tokens: tuple[str, ...] | list[str]) -> list[str]:
     for i, tok in enumerate(tokens):
         if _is_title(tok) or tok.lower() in SENTENCE_WORDS:
             cut = i + 1
-    return list(tokens[cut:])
+    rest = list(tokens[cut:])
+    while len(rest) > 1 and rest[0].lower() in PLACE_WORDS:  # "Russian Vladimir Putin" but not "UK Coal"
+        if rest[1][:1].isupper() and rest[1].lower() not in PLACE_WORDS and cut == 0:
+            break
+        rest = rest[1:]
+    return rest
 
 
 @lru_cache(maxsize=1024)
@@ -124,8 +140,8 @@ def name_from_phrase(phrase: str, at_end: bool = True) -> str | None:
     toks = strip_titles(toks)
     if not toks or any(t.lower() in ORG_WORDS for t in toks):
         return None
-    if len(toks) == 1 and toks[0].lower().rstrip("s") in PLACE_WORDS:  # "Americans say ..." is not a person
-        return None
+    if all(t.lower().rstrip("s") in PLACE_WORDS or t.lower() in PLACE_WORDS for t in toks):
+        return None  # "Americans say ...", "the US": places are not people
     return " ".join(toks)
 
 

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..model import Quote
-from .names import PRONOUNS, cap_runs, full_names, is_org, name_from_phrase, resolve_surname, strip_titles
+from .names import PRONOUNS, SENTENCE_WORDS, cap_runs, full_names, is_org, name_from_phrase, resolve_surname, strip_titles
 from .sentences import sentence_spans
 
 OPENERS = "“«„"
@@ -41,9 +41,15 @@ SPEECH_VERBS = (
     "cautioned|countered|lamented|boasted|complained|demanded|recounted|testified|maintained|contended"
 )
 _VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
+_ASIDE = re.compile(rf",\s+(?:{SPEECH_VERBS})\s+(?P<who>[^,_]{{2,60}}),")
 _ACCORDING = re.compile(r"\baccording to (?P<who>[^,.;:!?()]{2,80})", re.IGNORECASE)
-_ADVERBS = re.compile(r"(?:\s+(?:\w+ly|later|also|then|again|once|still|has|had|have|was|were|is|later on|would|will))+$")
+_ADVERBS = re.compile(r"(?:\s+(?:[a-z]+ly|later|also|then|again|once|still|has|had|have|was|were|is|later on|would|will))+$")
+_CLAUSE_BREAK = re.compile(r",|[“\"«„][_.]*[”\"»]")  # commas and masked quotations split a subject phrase
+_PROPER = re.compile(r"^(?:the )?[A-Z][\w.&'’-]*(?: [A-Z][\w.&'’-]*){0,4}$")
+_ORG_SUBJECT = re.compile(r"^the (?:[A-Z][\w.&'’-]*\s?){1,5}$")
 _POSSESSIVE_LEAD = re.compile(r"^[A-Z][\w.-]*['’]s? [a-z]")  # "Disney’s chairman of ..."
+_HEAD_END = re.compile(r"\s(?:at|in|on|during|after|before|to|from|with|when|while|as|who|which|that|adding|in)\s")
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whose|which|whom)\s.*$", re.DOTALL)
 _RELATIVE = re.compile(r"\s+(?:who|which|that|whose|whom)\s.*$")
 _DETERMINER = re.compile(r"^(?:and |but |while )?(?P<role>(?:a|an|the|one|another|two|three|several) [^,;]{2,80})$", re.I)
 _SMALL_WORDS = frozenset("a an the of and or in on at to for with from by vs de la le".split())
@@ -116,6 +122,7 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
     Adverbs between subject and verb are skipped ("Noem later tweeted"), and an appositive is looked
     through to the name it describes ("Robertson, the U.S. commander, said" -> Robertson).
     """
+    seg = _RELATIVE_CLAUSE.sub("", seg)  # "The actor, whose films include X, said" -> "The actor"
     seg = _ADVERBS.sub("", seg.rstrip(_TRAILING + "_").strip())
     if not seg:
         return None
@@ -123,33 +130,46 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
     if last in PRONOUNS:
         return "pronoun", last
     role = None
-    for part in reversed(seg.split(",")[-4:]):
+    for k, part in enumerate(reversed(_CLAUSE_BREAK.split(seg)[-4:])):
         part = part.strip().lstrip("_ “”\"").strip()
-        if _DETERMINER.match(part):  # an appositive: the name, if any, is further left
-            role = role or _role(part)
+        if k == 0 and _ORG_SUBJECT.match(part):  # "the Pentagon said", but "the Rt Rev Tom Wright said"
+            name = name_from_phrase(part, at_end=True)
+            return ("person", name) if name and name != part[4:] else ("org", part)
+        if _DETERMINER.match(part) or part[:1].islower():
+            role = role or _role(part)  # an appositive ("analyst at Energy Merchant"): the name is further left
             continue
         name = name_from_phrase(part, at_end=True) if part else None
         if name:
             return "person", name
-        if not part or not (part[:1].islower() or _POSSESSIVE_LEAD.match(part)):
+        if not _POSSESSIVE_LEAD.match(part):  # "Disney’s chairman of streaming" is an appositive too
             return role
     return role
 
 
 def _subject_after(phrase: str) -> tuple[str, str] | None:
-    """Speaker written just after an inverted verb: 'said NSA Atmar', 'said he'."""
+    """Speaker written just after an inverted verb: 'said NSA Atmar', 'said London race director David
+    Bedford', 'said he'. The subject ends at a comma or a preposition ("... at his opening remarks")."""
     phrase = phrase.strip()
     first = phrase.split()[0].lower().strip(_TRAILING + ".") if phrase else ""
     if first in PRONOUNS:
         return "pronoun", first
-    head = phrase.split(",")[0]
-    runs = cap_runs(head)
-    prefix = head[: runs[0][0]] if runs else ""
-    if runs and len(prefix.split()) <= 3 and (not prefix.strip() or prefix.islower()):
-        name = name_from_phrase(head[runs[0][0]:], at_end=False)  # "said (union leader) Claire Martin"
+    segments = phrase.split(",")
+    head = _HEAD_END.split(segments[0], 1)[0].rstrip(" .")
+    if len(head.split()) > 8:
+        return None
+    if _DETERMINER.match(head):  # "said the chairman of the committee, Labour MP Barry Sheerman"
+        if len(segments) > 1:
+            found = _subject_after(segments[1])
+            if found and found[0] == "person":
+                return found
+        return _role(head)
+    for start, _, _ in reversed(cap_runs(head)):
+        name = name_from_phrase(head[start:], at_end=False)
         if name:
             return "person", name
-    return _role(phrase.split(",")[0].rstrip("."))
+    if _PROPER.match(head) and not any(t.lower() in SENTENCE_WORDS for t in head.split()[-1:]):  # "says BT"
+        return "org", head
+    return _role(head)
 
 
 def _according(text: str) -> tuple[str, str] | None:
@@ -190,6 +210,11 @@ def _leading_attribution(masked: str, end: int, sentences: list[tuple[int, int]]
 
 
 def _attribute(before: str, after: str) -> tuple[str, str] | None:
+    aside = _ASIDE.search(before) or _ASIDE.search(after)  # "The idea, says BT, is to ..."
+    if aside:
+        found = _subject_after(aside.group("who"))
+        if found:
+            return found
     m = _VERB.search(after)
     if m and len(after[: m.start()].split()) <= MAX_SUBJECT_GAP_WORDS:
         gap = after[: m.start()]
@@ -233,7 +258,9 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
         prev_speaker: str | None = None
         for si, sp in enumerate(spans):
             body = _content(text, sp)
-            continues = pending is not None and si == 0 and sp.open == 0
+            # a quote left open continues when the next paragraph opens with a quote mark, or (paragraph
+            # breaks lost in scraping) when a new opening mark follows inside the same paragraph
+            continues = pending is not None and (si == 0 and sp.open == 0 or si > 0 and pending[1].close == sp.open)
             if not continues:
                 pending = None
                 if len(body.split()) < MIN_QUOTE_WORDS:
@@ -241,7 +268,7 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
             s_start, s_end = next(((s, e) for s, e in sentences if s <= sp.open < e), (0, len(masked)))
             before = masked[s_start: sp.open]
             after = masked[min(sp.close + 1, len(masked)): max(s_end, sp.close + 1)]
-            if not after.strip(_TRAILING + "."):  # “...!” Trump tweeted. — the next sentence may be the attribution
+            if body.endswith((".", "!", "?")) and not after.strip(_TRAILING + "."):  # “...!” Trump tweeted.
                 after = _leading_attribution(masked, s_end, sentences)
             found = _attribute(before, after)
             if not continues and found is None and _is_title_of_work(body):
@@ -266,7 +293,7 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
                 q = Quote(body, speaker if found else prev_speaker, pi)
                 quotes.append(q)
             prev_speaker = q.speaker
-            pending = (q, sp) if not sp.closed and sp.close == len(text) else None
+            pending = (q, sp) if not sp.closed else None
         if not spans:
             pending = None
     return quotes
