@@ -156,3 +156,18 @@ def test_new_opening_mark_inside_an_open_quote_continues_it():
     assert speakers(para) == [
         ("We doubled maternity pay in our first term. We will extend it to nine months by 2027.", "Hart")
     ]
+
+
+@pytest.mark.parametrize(
+    "paragraph, speaker",
+    [
+        ("Jamie Foxx also praised his director: \u201cTaylor, you are my director of the year.\u201d", "Jamie Foxx"),
+        ("\u201cWe had no light bulbs,\u201d recalls engineer Carla Ruiz.", "Carla Ruiz"),
+        ("\u201cDoping is a crime,\u201d the 30-year-old told the Sunday Times.", "the 30-year-old"),
+        ("A spokesman for the World Summit (WSIS) told reporters: \u201cThe divide is real.\u201d",
+         "A spokesman for the World Summit (WSIS)"),
+        ("The seller said the year had begun well and \u201cdemand is strong\u201d in Asia.", "The seller"),
+    ],
+)
+def test_colon_present_tense_and_role_subjects(paragraph, speaker):
+    assert [s for _, s in speakers(paragraph)] == [speaker]

@@ -38,7 +38,9 @@ SPEECH_VERBS = (
     "announces|declared|declares|wrote|writes|remarked|stressed|stresses|emphasized|emphasised|reiterated|"
     "continued|replied|replies|responded|acknowledged|admitted|confirmed|denied|commented|observed|suggested|"
     "predicted|pledged|vowed|promised|recalled|tweeted|posted|adding|quipped|joked|shouted|exclaimed|conceded|"
-    "cautioned|countered|lamented|boasted|complained|demanded|recounted|testified|maintained|contended"
+    "cautioned|countered|lamented|boasted|complained|demanded|recounted|testified|maintained|contended|recalls|"
+    "reckons|admits|concedes|stresses|suggests|predicts|jokes|confirms|denies|comments|responds|continues|"
+    "quips|adds|insisted|told|explained|wrote|writes"
 )
 _VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 _ASIDE = re.compile(rf",\s+(?:{SPEECH_VERBS})\s+(?P<who>[^,_]{{2,60}}),")
@@ -46,6 +48,9 @@ _ACCORDING = re.compile(r"\baccording to (?P<who>[^,.;:!?()]{2,80})", re.IGNOREC
 _ADVERBS = re.compile(r"(?:\s+(?:[a-z]+ly|later|also|then|again|once|still|has|had|have|was|were|is|later on|would|will))+$")
 _CLAUSE_BREAK = re.compile(r",|[“\"«„][_.]*[”\"»]")  # commas and masked quotations split a subject phrase
 _PROPER = re.compile(r"^(?:the )?[A-Z][\w.&'’-]*(?: [A-Z][\w.&'’-]*){0,4}$")
+_ROLE_HEAD = re.compile(r"\s(?:for|of|at|from|with|in)\s")
+_FINITE = frozenset("is are was were has have had be been will would can could".split())
+_AGE = re.compile(r"\d+-year-old")
 _ORG_SUBJECT = re.compile(r"^the (?:[A-Z][\w.&'’-]*\s?){1,5}$")
 _POSSESSIVE_LEAD = re.compile(r"^[A-Z][\w.-]*['’]s? [a-z]")  # "Disney’s chairman of ..."
 _HEAD_END = re.compile(r"\s(?:at|in|on|during|after|before|to|from|with|when|while|as|who|which|that|adding|in)\s")
@@ -111,7 +116,12 @@ def _role(phrase: str) -> tuple[str, str] | None:
         return None
     role = _RELATIVE.sub("", m.group("role"))  # "a Syrian refugee who asked not to be named" -> "a Syrian refugee"
     words = role.split()
-    if len(words) > 8 or not words[-1].islower() or any(c.isdigit() for c in role):
+    head = _ROLE_HEAD.split(role, 1)[0].split()  # "A spokesman for the World Summit (WSIS)": head "spokesman"
+    if len(words) > 12 or len(head) > 6 or not (words[-1].islower() or len(head) < len(words) and head[-1].islower()):
+        return None
+    if len(head) == len(words) > 8 or any(w in _FINITE or _VERB.fullmatch(w) for w in words):
+        return None  # a clause ("the seller said the year had begun well"), not a noun phrase
+    if re.search(r"\d", _AGE.sub("", role)):  # "the 30-year-old" is a role, "70 percent of Americans" is not
         return None
     return "role", role
 
@@ -226,7 +236,23 @@ def _attribute(before: str, after: str) -> tuple[str, str] | None:
         found = _subject_before(before[: v.start()])
         if found:
             return found
-    return _according(after) or _according(before)
+    found = _according(after) or _according(before)
+    if found is None and before.rstrip().endswith(":"):  # "He also praised the director: “...”"
+        found = _sentence_subject(before)
+    return found
+
+
+def _sentence_subject(sentence: str) -> tuple[str, str] | None:
+    """The name or pronoun a sentence opens with, when a verb follows it."""
+    words = sentence.split()
+    if words and words[0].lower() in PRONOUNS:
+        return "pronoun", words[0].lower()
+    runs = cap_runs(sentence)
+    if runs and runs[0][0] == 0:
+        name = name_from_phrase(sentence[: runs[0][1]], at_end=True)
+        if name and sentence[runs[0][1]:].lstrip()[:1].islower():
+            return "person", name
+    return None
 
 
 def _pronoun(people: list[str], context: str) -> str | None:
