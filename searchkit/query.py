@@ -19,8 +19,8 @@ a dangling operator) is dropped with a one-line warning while the rest still run
 when nothing runnable is left.
 
 Plain words search ``body``, ``headline``, ``quote`` and ``names`` (the phonetic name-variant field) with
-per-field boosts; words are OR-ed with whoosh's coordination bonus (``Or(scale=...)``), so passages containing
-more of the words score higher without requiring all of them.
+per-field boosts; words are OR-ed with a coordination factor (`searchkit.scoring.coord_or`), so passages
+containing more of the words score higher without requiring all of them.
 """
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ MAX_FUZZY_EDITS = 2
 SCOPES = ("headline", "quote", "speaker", "source", "author", "date", "body")
 DEFAULT_FIELDS = ("body", "headline", "quote", "names")
 TEXT_FIELDS = ("body", "headline", "quote")  # fields whose terms are highlighted in snippets
-COORDINATION = 0.9  # Or(scale=...): how much matching more of the words is rewarded
+COORDINATION = 0.5  # score x (1 - c + c x matched words / words): see searchkit.scoring.coord_or
+FIELD_GROUP = "sum"  # how one word's matches in several fields combine: "sum" or "dismax" (best field)
 
 
 @dataclass
@@ -55,14 +56,41 @@ class ParsedQuery:
         return self.query is NullQuery
 
 
-def _parser(schema, boosts: Mapping[str, float], coordination: float, group: str = "sum"):
+def _parser(schema, boosts: Mapping[str, float], coordination: float, group: str):
     from whoosh import qparser
 
     fields = [f for f in DEFAULT_FIELDS if f in schema.names() and boosts.get(f, 1.0) > 0]
     fieldboosts = {f: boosts.get(f, 1.0) for f in fields}
-    grp = qparser.OrGroup.factory(coordination) if coordination else qparser.OrGroup
-    parser = qparser.QueryParser(None, schema, group=grp)
-    fieldgroup = qparser.DisMaxGroup if group == "dismax" else qparser.OrGroup
+    from whoosh.qparser import syntax
+
+    from .scoring import _coord_classes
+
+    class WordsGroup(syntax.OrGroup):
+        """A group of words: an Or with per-word coordination (searchkit.scoring.coord_or)."""
+        qclass = _coord_classes()[0]
+
+        def __init__(self, nodes=None, **kwargs):
+            kwargs["scale"] = coordination or None
+            super().__init__(nodes=nodes, **kwargs)
+
+    class FieldsGroup(syntax.OrGroup):
+        """One word across the default fields (a plain Or: the fields of one word are not separate words)."""
+
+    class Coordinate(qparser.Plugin):
+        """Runs after the +/- plugin, which rebuilds the top level as a plain OrGroup: make every OrGroup of
+        words a WordsGroup again."""
+
+        def filters(self, parser):
+            return [(self.do, 520)]
+
+        def do(self, parser, group):
+            if type(group) is syntax.OrGroup:
+                group = WordsGroup(list(group.nodes), boost=group.boost)
+            group.nodes = [self.do(parser, n) if isinstance(n, syntax.GroupNode) else n for n in group.nodes]
+            return group
+
+    parser = qparser.QueryParser(None, schema, group=WordsGroup)
+    fieldgroup = qparser.DisMaxGroup if group == "dismax" else FieldsGroup
     parser.add_plugin(qparser.MultifieldPlugin(fields, fieldboosts=fieldboosts, group=fieldgroup))
     scopes = "|".join(s for s in SCOPES if s in schema.names())
     parser.replace_plugin(qparser.FieldsPlugin(expr=rf"(?P<text>\b(?:{scopes})):", remove_unknown=True))
@@ -72,6 +100,7 @@ def _parser(schema, boosts: Mapping[str, float], coordination: float, group: str
     parser.add_plugin(qparser.FuzzyTermPlugin())
     # `-word` only at the start of a word, so `covid-19` and `0-dimensional` stay words.
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)"))
+    parser.add_plugin(Coordinate())
     return parser
 
 
@@ -124,20 +153,63 @@ def _drop_errors(q):
     return q.apply(_drop_errors).normalize()
 
 
+def _unphrase(q, schema):
+    """Phrases on fields indexed without positions (``names``) become an And of their words."""
+    from whoosh.query import And, Phrase, Term
+
+    if isinstance(q, Phrase):
+        f = schema[q.fieldname] if q.fieldname in schema.names() else None
+        if f is not None and not f.format.supports("positions"):
+            return And([Term(q.fieldname, w, boost=q.boost) for w in q.words])
+        return q
+    if q.is_leaf():
+        return q
+    return q.apply(lambda sub: _unphrase(sub, schema))
+
+
+def _exact_negations(q, negated: bool = False):
+    """Inside ``-word`` / ``NOT``, drop the phonetic ``names`` clauses: excluding ``russia`` must not also
+    exclude every passage that mentions someone called Rice or Ross."""
+    from whoosh.query import AndNot, Not, NullQuery, Or
+
+    if negated and q.is_leaf():
+        return NullQuery if getattr(q, "fieldname", None) == "names" else q
+    if isinstance(q, AndNot):
+        return AndNot(_exact_negations(q.a, negated), _exact_negations(q.b, True)).normalize()
+    if isinstance(q, Not):
+        return Not(_exact_negations(q.query, True)).normalize()
+    if isinstance(q, Or) and not negated:
+        # whoosh turns `a NOT b` in an OR group into Or(a, Not(b)), which matches almost everything:
+        # the person meant "a, but not b".
+        nots = [c for c in q.subqueries if isinstance(c, Not)]
+        rest = [c for c in q.subqueries if not isinstance(c, Not)]
+        if nots and rest:
+            pos = type(q)(rest, boost=q.boost, scale=q.scale) if len(rest) > 1 else rest[0]
+            neg = Or([n.query for n in nots]) if len(nots) > 1 else nots[0].query
+            return AndNot(_exact_negations(pos), _exact_negations(neg, True)).normalize()
+    if q.is_leaf():
+        return q
+    return q.apply(lambda sub: _exact_negations(sub, negated))
+
+
 def _chunks(text: str) -> list[str]:
     """Whitespace-separated pieces, keeping quoted phrases and bracketed ranges whole."""
     return re.findall(r'\S*"[^"]*"\S*|\S*\[[^\]]*\]?\S*|\S*\{[^}]*\}?\S*|\S+', text)
 
 
 def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
-                coordination: float = COORDINATION, group: str = "sum") -> ParsedQuery:
+                coordination: float | None = None, group: str | None = None) -> ParsedQuery:
     """Parse ``text`` against ``schema``; broken parts are dropped with a warning.
 
     ``boosts`` maps default fields to query-time weights (``names`` should stay below 1 so that exact
     spellings outrank phonetic variants). Raises `QueryError` when the input had errors and nothing is left.
     """
-    from whoosh.query import NullQuery, Or
+    from whoosh.query import NullQuery
 
+    from .scoring import coord_or
+
+    coordination = COORDINATION if coordination is None else coordination
+    group = FIELD_GROUP if group is None else group
     warnings: list[str] = []
     if not isinstance(text, str):
         raise QueryError("the query must be a string")
@@ -150,7 +222,7 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
         except Exception as e:  # whoosh raises plain Exception for e.g. a bad date inside a range
             return None, [f"{piece.strip()[:60]}: {_one_line(e)}"]
         errs = list(_errors(q, piece))
-        return _drop_errors(q), errs
+        return _exact_negations(_unphrase(_drop_errors(q), schema)), errs
 
     q, errs = one(text)
     if q is None:
@@ -161,7 +233,7 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
             errs += perrs
             if pq is not None and pq is not NullQuery:
                 parts.append(pq)
-        q = Or(parts, scale=coordination or None).normalize() if parts else NullQuery
+        q = coord_or(parts, scale=coordination or None).normalize() if parts else NullQuery
     warnings += dict.fromkeys(errs)  # de-duplicated, in order
     if q is NullQuery and errs:
         raise QueryError(warnings[-1] if len(warnings) == 1 else "; ".join(warnings))

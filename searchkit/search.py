@@ -1,0 +1,239 @@
+"""Search: a query string -> one page of ranked passages (or articles) with snippets, facets, suggestion.
+
+``search(index, query, ...)`` is what ``Index.search``, the CLI and the web page call. Ranking is BM25 (Lucene
+idf, see `searchkit.scoring`) over passages, with query-time field boosts so that they can be changed without
+re-indexing (``open_index(path, boosts=...)`` or ``search(..., boosts=...)``).
+
+How the default boosts were chosen (``python bench/relevance.py``, nDCG@10 in article mode, SciFact train /
+CISI / Cranfield): see the table in ``bench/relevance.py``'s docstring. In short: a headline is a short
+summary written by the author, so a word there is stronger evidence than one in the body (boost 2); quotes
+are the reason people search news (1.5); the phonetic ``names`` field only exists to catch transliteration
+variants and must rank below exact spellings (0.2).
+
+Facets count matching *articles* (not passages) per source, year and speaker, over the whole matching set
+after filters; each lists at most ``MAX_FACET_VALUES`` values, most frequent first.
+"""
+from __future__ import annotations
+
+import re
+import time
+from datetime import date, datetime, timedelta
+from typing import Any, Mapping
+
+from .errors import QueryError
+from .model import ArticleRef, Hit, SearchResults, Snippet
+
+DEFAULT_BOOSTS: dict[str, float] = {"headline": 2.0, "quote": 1.5, "body": 1.0, "names": 0.2}
+MAX_LIMIT = 100
+MAX_FACET_VALUES = 20
+UNITS = ("passage", "article")
+FACETS = {"source": "source_facet", "year": "year", "speaker": "speaker_facet"}
+# Passages fetched per article wanted in article mode before falling back to scoring every match.
+ARTICLE_FETCH_FACTOR = 5
+
+
+def _date_bounds(text: str, what: str) -> tuple[datetime, datetime]:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` -> (first, last) instant it covers."""
+    m = re.fullmatch(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*", text or "")
+    try:
+        if not m:
+            raise ValueError
+        y, mo, d = int(m.group(1)), m.group(2), m.group(3)
+        if d:
+            start = datetime(y, int(mo), int(d))
+            end = start + timedelta(days=1)
+        elif mo:
+            start = datetime(y, int(mo), 1)
+            end = datetime(y + (int(mo) == 12), int(mo) % 12 + 1, 1)
+        else:
+            start, end = datetime(y, 1, 1), datetime(y + 1, 1, 1)
+    except ValueError:
+        raise QueryError(f"{what}: {text!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
+    return start, end - timedelta(microseconds=1)
+
+
+def _filter(schema, source, speaker, since, until):
+    """The whoosh filter query for the keyword arguments, or None."""
+    from whoosh.query import And, DateRange, Term
+
+    parts = []
+    if source:
+        parts.append(Term("source_facet", source))
+    if speaker:
+        parts.append(Term("speaker_facet", speaker))
+    if since or until:
+        lo = _date_bounds(since, "since")[0] if since else None
+        hi = _date_bounds(until, "until")[1] if until else None
+        if lo and hi and lo > hi:
+            raise QueryError(f"since {since} is after until {until}")
+        parts.append(DateRange("date", lo, hi))
+    return And(parts) if parts else None
+
+
+def _validate(limit: int, page: int, unit: str) -> None:
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}")
+    if not isinstance(page, int) or page < 1:
+        raise QueryError(f"page must be a whole number from 1, not {page!r}")
+    if unit not in UNITS:
+        raise QueryError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+
+
+def _searcher(index):
+    """The index's shared searcher, ranking with searchkit's weighting (wrapped only if it is not already)."""
+    from whoosh.searching import Searcher
+
+    from .scoring import weighting
+
+    shared = index.searcher()
+    if type(shared.weighting).__name__ == "LuceneBM25":
+        return shared
+    return Searcher(shared.reader(), weighting=weighting(), closereader=False)
+
+
+def _iso(value: Any) -> str | None:
+    if isinstance(value, (datetime, date)):
+        return value.strftime("%Y-%m-%d")
+    return value if isinstance(value, str) else None
+
+
+def _facet_key(value: Any) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _facets(results, doc_article: Mapping[int, Any]) -> dict[str, dict[str, int]]:
+    """Distinct matching articles per facet value, most frequent first."""
+    out: dict[str, dict[str, int]] = {}
+    for name in FACETS:
+        try:
+            groups = results.groups(name)
+        except (KeyError, ValueError):
+            continue
+        counts = {}
+        for value, docnums in groups.items():
+            if value is None or value == "" or value == b"":
+                continue
+            if name == "year" and not (isinstance(value, int) and 0 < value < 10000):
+                continue  # articles without a date carry the column's out-of-range default
+            counts[_facet_key(value)] = len({doc_article.get(d, d) for d in docnums})
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_FACET_VALUES]
+        out[name] = dict(top)
+    return out
+
+
+class _Snipper:
+    """Builds snippets for the hits of one query (its terms analysed once)."""
+
+    def __init__(self, q):
+        from .analysis import name_analyzer, news_analyzer
+        from .query import positive_terms
+
+        terms = positive_terms(q)
+        self.news = news_analyzer()
+        self.names = name_analyzer()
+        self.text_terms = set().union(*(v for k, v in terms.items() if k in ("body", "headline", "quote", "speaker")))
+        self.name_terms = terms.get("names", set())
+
+    def __call__(self, text: str) -> Snippet:
+        from .snippets import make_snippet
+
+        return make_snippet(text, self.text_terms, self.news, name_terms=self.name_terms, name_analyzer=self.names)
+
+
+def _hit(rank: int, score: float, fields: Mapping[str, Any], snip: _Snipper) -> Hit:
+    text = fields.get("body") or ""
+    ref = ArticleRef(
+        id=str(fields.get("article_id", "")),
+        path=str(fields.get("path") or ""),
+        headline=fields.get("headline"),
+        date=_iso(fields.get("date")),
+        source=fields.get("source"),
+        author=fields.get("author"),
+    )
+    return Hit(rank=rank, score=float(score), article=ref, passage_index=int(fields.get("pindex") or 0),
+               passage_text=text, snippet=snip(text))
+
+
+def search(index, query: str, **kwargs) -> SearchResults:  # noqa: D103 (documented on _search)
+    from whoosh.query import QueryError as WhooshQueryError
+
+    try:
+        return _search(index, query, **kwargs)
+    except WhooshQueryError as e:  # e.g. a query whoosh itself cannot run: one line, never a traceback
+        raise QueryError(f"cannot run this query: {e}") from None
+
+
+def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "passage",
+           source: str | None = None, speaker: str | None = None, since: str | None = None,
+           until: str | None = None, boosts: Mapping[str, float] | None = None) -> SearchResults:
+    """Run ``query`` on ``index`` and return one page of results.
+
+    ``unit="article"`` gives one hit per article (its best passage as the snippet, score aggregated by
+    `searchkit.scoring.aggregate`). ``source``/``speaker`` keep exact facet values; ``since``/``until`` are
+    ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (inclusive). Raises `QueryError` for invalid arguments or a query
+    with nothing runnable in it; recoverable query mistakes become ``SearchResults.warnings``.
+    """
+    from whoosh import sorting
+    from whoosh.query import NullQuery
+
+    from .query import cap_expansions, parse_query
+    from .suggest import suggest
+
+    t0 = time.perf_counter()
+    _validate(limit, page, unit)
+    weights = {**DEFAULT_BOOSTS, **(getattr(index, "boosts", None) or {}), **(boosts or {})}
+    searcher = _searcher(index)
+    schema = searcher.schema
+    parsed = parse_query(query, schema, weights)
+    res = SearchResults(query=query, total=0, page=page, warnings=list(parsed.warnings), limit=limit, unit=unit,
+                        facets={name: {} for name in FACETS})
+    filt = _filter(schema, source, speaker, since, until)
+    q = cap_expansions(parsed.query, searcher.reader())
+
+    from .analysis import news_analyzer
+
+    res.suggestion = suggest(searcher, parsed.text, news_analyzer())
+    if q is NullQuery:
+        res.elapsed = time.perf_counter() - t0
+        return res
+
+    groupedby = {name: sorting.FieldFacet(field, allow_overlap=(name == "speaker"), maptype=sorting.UnorderedList)
+                 for name, field in FACETS.items() if field in schema.names()}
+    groupedby["_article"] = sorting.FieldFacet("article_id", maptype=sorting.UnorderedList)
+    snip = _Snipper(q)
+    offset = (page - 1) * limit
+
+    if unit == "passage":
+        r = searcher.search(q, limit=offset + limit, filter=filt, groupedby=groupedby)
+        doc_article = {d: a for a, docs in r.groups("_article").items() for d in docs}
+        res.total = len(r)
+        for i, hit in enumerate(list(r)[offset:offset + limit]):
+            res.hits.append(_hit(offset + i + 1, hit.score, hit.fields(), snip))
+    else:
+        want = offset + limit
+        fetch = max(100, want * ARTICLE_FETCH_FACTOR)
+        r = searcher.search(q, limit=fetch, filter=filt, groupedby=groupedby)
+        doc_article = {d: a for a, docs in r.groups("_article").items() for d in docs}
+        res.total = len(r.groups("_article"))
+        per_article = _group_by_article(r, doc_article)
+        if len(per_article) < min(want, res.total) and r.scored_length() < len(r):
+            r = searcher.search(q, limit=None, filter=filt, groupedby=groupedby)  # rare: score every match
+            per_article = _group_by_article(r, doc_article)
+        from .scoring import aggregate
+
+        ranked = sorted(per_article.values(), key=lambda hs: -aggregate([h.score for h in hs]))
+        for i, hs in enumerate(ranked[offset:offset + limit]):
+            res.hits.append(_hit(offset + i + 1, aggregate([h.score for h in hs]), hs[0].fields(), snip))
+    res.facets = _facets(r, doc_article)
+    res.elapsed = time.perf_counter() - t0
+    return res
+
+
+def _group_by_article(results, doc_article: Mapping[int, Any]) -> dict[Any, list]:
+    """Scored hits grouped by article, best first within each (results are already in score order)."""
+    out: dict[Any, list] = {}
+    for hit in results:
+        out.setdefault(doc_article.get(hit.docnum, hit.docnum), []).append(hit)
+    return out
