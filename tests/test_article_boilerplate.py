@@ -167,3 +167,9 @@ def test_content_that_looks_like_furniture_stays(line):
 
 def test_newsletter_sign_up_is_dropped():
     assert drop_reason("Sign up for our daily newsletter") == "follow/share/tips"
+
+
+def test_huge_paragraph_full_of_quotes_completes():
+    line = "Mr John Smith spoke. " + "\u201cYes, it is true,\u201d he said to them. " * 25_000
+    art = article(f"Huge Page\n\n{line}")
+    assert len(art.quotes) == 25_000 and art.quotes[-1].speaker == "John Smith"

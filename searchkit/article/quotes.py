@@ -18,6 +18,7 @@ written: it is who spoke, and inventing a name would be a guess. Nothing found -
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ _MARK = re.compile(r"[“”\"«»„]")
 _TRAILING = " ,;:“”\"«»„"
 MIN_QUOTE_WORDS = 2
 MAX_SUBJECT_GAP_WORDS = 20
+CONTEXT_CHARS = 600  # how far around a quote its attribution is looked for
 
 SPEECH_VERBS = (
     "said|says|say|told|tells|added|adds|stated|states|noted|notes|explained|explains|described|describes|"
@@ -209,9 +211,10 @@ def _last_mentioned(*texts: str) -> str | None:
 
 def _leading_attribution(masked: str, end: int, sentences: list[tuple[int, int]]) -> str:
     """The sentence after ``end`` when it opens with a short subject and a speech verb ("Trump tweeted ...")."""
-    nxt = next(((s, e) for s, e in sentences if s >= end), None)
-    if nxt is None:
+    k = bisect_left(sentences, (end, -1))
+    if k >= len(sentences):
         return ""
+    nxt = sentences[k]
     sentence = masked[nxt[0]: nxt[1]]
     m = _VERB.search(sentence, 0, 120)
     if m and 1 <= len(sentence[: m.start()].split()) <= 6 and "_" not in sentence[: m.start()]:
@@ -281,6 +284,7 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
         prev_masked = masked if pi else ""
         masked = _mask(text, spans)
         sentences = list(sentence_spans(masked))
+        starts = [st for st, _ in sentences]
         prev_speaker: str | None = None
         for si, sp in enumerate(spans):
             body = _content(text, sp)
@@ -291,9 +295,11 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
                 pending = None
                 if len(body.split()) < MIN_QUOTE_WORDS:
                     continue
-            s_start, s_end = next(((s, e) for s, e in sentences if s <= sp.open < e), (0, len(masked)))
+            k = bisect_right(starts, sp.open) - 1
+            s_start, s_end = sentences[k] if k >= 0 and sp.open < sentences[k][1] else (0, len(masked))
+            s_start = max(s_start, sp.open - CONTEXT_CHARS)  # bounded: a megabyte-long sentence stays linear
             before = masked[s_start: sp.open]
-            after = masked[min(sp.close + 1, len(masked)): max(s_end, sp.close + 1)]
+            after = masked[min(sp.close + 1, len(masked)): min(max(s_end, sp.close + 1), sp.close + 1 + CONTEXT_CHARS)]
             if body.endswith((".", "!", "?")) and not after.strip(_TRAILING + "."):  # “...!” Trump tweeted.
                 after = _leading_attribution(masked, s_end, sentences)
             found = _attribute(before, after)
@@ -303,7 +309,12 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
             if found:
                 kind, value = found
                 if kind == "pronoun":
-                    speaker = _pronoun(people, before + after) or _last_mentioned(prev_masked, masked[:s_start])
+                    speaker = _pronoun(people, before + after)
+                    if speaker is None:
+                        speaker = _last_mentioned(
+                            prev_masked[-CONTEXT_CHARS:], masked[max(0, s_start - CONTEXT_CHARS): s_start]
+                        )
+                        people.extend([speaker] if speaker else [])
                 elif kind == "person":
                     if names is None:
                         names = full_names(paragraphs)
