@@ -337,6 +337,7 @@ class Index:
             # lock descriptors that forked workers must not keep open (or a killed run would stay locked)
             lock_fds = [x.fd for x in (lock.lock, getattr(writer, "writelock", None)) if x is not None and x.fd is not None]
             done = 0
+            keyed: set[str] = set()  # files whose manifest entry is written
             for event in _pipeline(_work(tasks), n_jobs, lock_fds):
                 kind, key = event[0], event[1]
                 if kind == "items":
@@ -349,7 +350,9 @@ class Index:
                             continue
                         item.id = ids.assign(item.id, key)
                         report.articles += 1
-                        for doc in passage_documents(item, key, file_hash, path):
+                        first = key not in keyed
+                        keyed.add(key)
+                        for doc in passage_documents(item, key, file_hash, path, first):
                             writer.add_document(**doc)
                             report.passages += 1
                     continue
@@ -456,10 +459,12 @@ class _Lock:
 
 # --------------------------------------------------------------------------------- documents
 
-def passage_documents(article: Article, file_key: str, file_hash: str, path: str) -> Iterator[dict[str, Any]]:
+def passage_documents(article: Article, file_key: str, file_hash: str, path: str,
+                      first_in_file: bool = True) -> Iterator[dict[str, Any]]:
     """The whoosh documents for one article: one per passage (an article without passages still
     gets one, so its headline is searchable), quotes and speakers mapped onto the passages whose
-    text contains their paragraph, the whole article stored on the first."""
+    text contains their paragraph, the whole article stored on the first; the file's manifest
+    entry (``filekey``) on the first document of the file."""
     from .schema import encode_article
 
     when = _parse_date(article.date)
@@ -483,8 +488,9 @@ def passage_documents(article: Article, file_key: str, file_hash: str, path: str
         doc = dict(common)
         text = passage.text if passage else ""
         pindex = passage.index if passage else 0
-        doc.update(pid=f"{article.id}#{pindex}", pindex=pindex, body=text,
-                   filekey=f"{file_hash}:{file_key}")
+        doc.update(pid=f"{article.id}#{pindex}", pindex=pindex, body=text)
+        if first_in_file and i == 0:
+            doc["filekey"] = f"{file_hash}:{file_key}"
         quotes = [q for q in article.quotes if passage and 0 <= q.paragraph < len(starts)
                   and starts[q.paragraph][0] < passage.end and passage.start < starts[q.paragraph][1]]
         if quotes:
