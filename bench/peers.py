@@ -201,7 +201,9 @@ class Searchkit(System):
             report = ix.add([str(corpus)], jobs=jobs)
         finally:
             getattr(ix, "close", lambda: None)()
-        return {"report": _jsonable(report)}
+        import searchkit
+
+        return {"report": _jsonable(report), "searchkit": str(Path(searchkit.__file__).parent)}
 
     def open(self, index: Path) -> None:
         self.ix = self._open_index()(str(index))
@@ -234,26 +236,37 @@ PEERS = ("naive", "fts5", "tantivy")
 # --- the worker -------------------------------------------------------------------------------------------
 
 
-def run_build(system: System, corpus: Path, index: Path, jobs: int, incremental: bool, profile: Path | None) -> dict:
+class profiled:
+    """pyinstrument around a block when ``path`` is given (.html or text); a no-op otherwise."""
+
+    def __init__(self, path: Path | None):
+        self.path, self.profiler = path, None
+
+    def __enter__(self) -> "profiled":
+        if self.path:
+            from pyinstrument import Profiler
+
+            self.profiler = Profiler()
+            self.profiler.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if not self.profiler:
+            return
+        self.profiler.stop()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.suffix == ".html":
+            self.path.write_text(self.profiler.output_html(), encoding="utf-8")
+        else:
+            self.path.write_text(self.profiler.output_text(unicode=True, color=False), encoding="utf-8")
+
+
+def run_build(system: System, corpus: Path, index: Path, jobs: int, incremental: bool) -> dict:
     if not incremental and index.exists():
         shutil.rmtree(index)
-    profiler = None
-    if profile:
-        from pyinstrument import Profiler
-
-        profiler = Profiler()
-        profiler.start()
     t0 = time.perf_counter()
     out = system.build(corpus, index, jobs)
     out["seconds"] = time.perf_counter() - t0
-    if profiler:
-        profiler.stop()
-        profile.parent.mkdir(parents=True, exist_ok=True)
-        if profile.suffix == ".html":
-            profile.write_text(profiler.output_html(), encoding="utf-8")
-        else:
-            profile.write_text(profiler.output_text(unicode=True, color=False), encoding="utf-8")
-        out["profile"] = str(profile)
     out["ru_maxrss_self_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out["ru_maxrss_children_kb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return out
@@ -312,23 +325,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", type=Path, required=True)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--incremental", action="store_true", help="build on top of the existing index (searchkit)")
-    ap.add_argument("--profile", type=Path, help="profile the build with pyinstrument into this .txt/.html file")
+    ap.add_argument("--profile", type=Path, help="profile the run with pyinstrument into this .txt/.html file")
     ap.add_argument("--queries", type=Path, help="queries.json written by bench/search.py (query)")
     ap.add_argument("--warmup", type=int, default=20, help="untimed warm-up queries per class")
     ap.add_argument("--budget", type=float, default=300.0, help="seconds per query class before it stops early")
     ap.add_argument("--repeat", type=int, default=1, help="passes over each class; each query keeps its fastest")
     args = ap.parse_args(argv)
     system = SYSTEMS[args.system]()
+    if args.action == "build" and not args.corpus:
+        ap.error("build needs --corpus")
+    if args.action == "query" and not args.queries:
+        ap.error("query needs --queries")
     try:
-        if args.action == "build":
-            if not args.corpus:
-                ap.error("build needs --corpus")
-            result = run_build(system, args.corpus, args.index, args.jobs, args.incremental, args.profile)
-        else:
-            if not args.queries:
-                ap.error("query needs --queries")
-            queries = json.loads(args.queries.read_text(encoding="utf-8"))
-            result = run_queries(system, args.index, queries, args.warmup, args.budget, max(1, args.repeat))
+        with profiled(args.profile):
+            if args.action == "build":
+                result = run_build(system, args.corpus, args.index, args.jobs, args.incremental)
+            else:
+                queries = json.loads(args.queries.read_text(encoding="utf-8"))
+                result = run_queries(system, args.index, queries, args.warmup, args.budget, max(1, args.repeat))
     except Exception as e:  # noqa: BLE001 — report, don't crash the caller's table
         traceback.print_exc(file=sys.stderr)
         print(json.dumps({"error": f"{type(e).__name__}: {e}".splitlines()[0][:300]}))

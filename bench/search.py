@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
 import platform
@@ -24,7 +25,9 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tarfile
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from common import (BENCH_DIR, OUT_DIR, REPO_ROOT, STOP_WORDS, TreeRSSSampler, dir_size, iter_records, now,
@@ -133,13 +136,45 @@ def sample_queries(corpus: Path, per_class: int, warmup: int, seed: int, sample_
 # --- running the systems ----------------------------------------------------------------------------------
 
 
-def run_worker(args: list[str], log: Path, timeout: float) -> dict:
+@dataclass
+class Settings:
+    """How every system is run (from the command line)."""
+
+    jobs: int = 2
+    warmup: int = 20
+    repeat: int = 1
+    timeout: float = 7200
+    budget: float = 300
+    env: dict = field(default_factory=lambda: {**os.environ, "NO_COLOR": "1"})
+
+
+def export_searchkit(rev: str, work: Path) -> tuple[Path, str]:
+    """Extract ``searchkit/`` as of git revision ``rev`` into the work folder; return it and the full hash.
+
+    Measuring a commit (not the shared working tree, which others edit mid-run) makes a run reproducible
+    and keeps an index built by one version from being queried by the next.
+    """
+    commit = subprocess.run(["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=REPO_ROOT, capture_output=True,
+                            text=True, timeout=30)
+    if commit.returncode != 0:
+        raise SystemExit(f"error: not a git revision: {rev}")
+    sha = commit.stdout.strip()
+    dest = work / f"src-{sha[:12]}"
+    if not (dest / "searchkit" / "__init__.py").exists():
+        archive = subprocess.run(["git", "archive", "--format=tar", sha, "searchkit"], cwd=REPO_ROOT,
+                                 capture_output=True, timeout=60, check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(dest, filter="data")
+    return dest, sha
+
+
+def run_worker(args: list[str], log: Path, opts: Settings) -> dict:
     """Run bench/peers.py in a new process group; its last stdout line is the JSON result."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "NO_COLOR": "1"}
+    timeout = opts.timeout
     with log.open("w", encoding="utf-8") as err:
         proc = subprocess.Popen([sys.executable, str(BENCH_DIR / "peers.py"), *args], stdout=subprocess.PIPE,
-                                stderr=err, text=True, cwd=REPO_ROOT, env=env, start_new_session=True)
+                                stderr=err, text=True, cwd=REPO_ROOT, env=opts.env, start_new_session=True)
         with TreeRSSSampler(proc.pid) as rss:
             t0 = now()
             try:
@@ -159,13 +194,13 @@ def run_worker(args: list[str], log: Path, timeout: float) -> dict:
     return result
 
 
-def bench_system(name: str, corpus: Path, work: Path, queries_file: Path, jobs: int, warmup: int,
-                 raw: int, timeout: float, budget: float, repeat: int, incremental: bool) -> dict:
+def bench_system(name: str, corpus: Path, work: Path, queries_file: Path, raw: int, opts: Settings,
+                 incremental: bool) -> dict:
     index = work / f"index-{name}"
     print(f"[{name}] indexing …", file=sys.stderr, flush=True)
     load_before = os.getloadavg()[0]
-    build = run_worker(["build", name, "--corpus", str(corpus), "--index", str(index), "--jobs", str(jobs)],
-                       work / f"{name}-build.log", timeout)
+    build = run_worker(["build", name, "--corpus", str(corpus), "--index", str(index), "--jobs", str(opts.jobs)],
+                       work / f"{name}-build.log", opts)
     res: dict = {"build": build, "load_1min_before": load_before}
     if "error" in build:
         res["error"] = build["error"]
@@ -178,9 +213,9 @@ def bench_system(name: str, corpus: Path, work: Path, queries_file: Path, jobs: 
     res["index_bytes"] = dir_size(index)
     res["size_ratio"] = res["index_bytes"] / raw
     print(f"[{name}] {build['seconds']:.1f} s; querying …", file=sys.stderr, flush=True)
-    q = run_worker(["query", name, "--index", str(index), "--queries", str(queries_file), "--warmup", str(warmup),
-                    "--budget", str(budget), "--repeat", str(repeat)],
-                   work / f"{name}-query.log", timeout)
+    q = run_worker(["query", name, "--index", str(index), "--queries", str(queries_file), "--warmup",
+                    str(opts.warmup), "--budget", str(opts.budget), "--repeat", str(opts.repeat)],
+                   work / f"{name}-query.log", opts)
     if "error" in q:
         res["query_error"] = q["error"]
     else:
@@ -192,8 +227,8 @@ def bench_system(name: str, corpus: Path, work: Path, queries_file: Path, jobs: 
                         "ms": [round(x, 3) for x in r["ms"]]}
     if incremental:
         print(f"[{name}] incremental re-index of the unchanged corpus …", file=sys.stderr, flush=True)
-        again = run_worker(["build", name, "--corpus", str(corpus), "--index", str(index), "--jobs", str(jobs),
-                            "--incremental"], work / f"{name}-reindex.log", timeout)
+        again = run_worker(["build", name, "--corpus", str(corpus), "--index", str(index), "--jobs", str(opts.jobs),
+                            "--incremental"], work / f"{name}-reindex.log", opts)
         res["reindex"] = again
         if "error" not in again:
             res["reindex_s"] = again["seconds"]
@@ -201,7 +236,7 @@ def bench_system(name: str, corpus: Path, work: Path, queries_file: Path, jobs: 
     return res
 
 
-def measure_startup(work: Path, runs: int, timeout: float) -> dict:
+def measure_startup(work: Path, runs: int, opts: Settings) -> dict:
     """Wall time of `searchkit search WORD` on a copy of the bundled corpus, index already built."""
     exe = [shutil.which("searchkit")] if shutil.which("searchkit") else [sys.executable, "-m", "searchkit.cli"]
     home = work / "startup"
@@ -212,7 +247,7 @@ def measure_startup(work: Path, runs: int, timeout: float) -> dict:
                     for w in CANDIDATE.findall(p.read_text(encoding="utf-8", errors="replace").lower())
                     if len(w) >= 5 and w not in STOP_WORDS)
     word = min(words, key=lambda w: (-words[w], w))
-    env = {**os.environ, "NO_COLOR": "1"}
+    env, timeout = opts.env, min(opts.timeout, 600)
     cmd = [*exe, "search", word]
     t0 = now()
     first = subprocess.run(cmd, cwd=home, env=env, capture_output=True, text=True, timeout=timeout)
@@ -294,7 +329,8 @@ def render(report: dict) -> str:
     lines = [f"searchkit scale benchmark — {c['articles']:,} articles, {c['raw_bytes'] / 1e6:.1f} MB raw text, "
              f"jobs={report['jobs']}, {report['queries_per_class']} queries/class (top 10 + snippets"
              f"{', fastest of %d passes' % report['repeat'] if report['repeat'] > 1 else ''}), "
-             f"load average {report['environment']['load_1min_start']:.1f} → {report['load_1min_end']:.1f}",
+             f"load average {report['environment']['load_1min_start']:.1f} → {report['load_1min_end']:.1f}; "
+             f"searchkit from {report['searchkit_source']}",
              "".ljust(label_w) + "".join(n.rjust(width) for n in names)]
     lines += [label.ljust(label_w) + "".join(v.rjust(width) for v in vals) for label, vals in rows]
     for n in names:
@@ -379,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1,
                     help="passes over the query set; each query keeps its fastest time (noisy shared machines)")
     ap.add_argument("--startup-runs", type=int, default=7)
+    ap.add_argument("--searchkit-rev", metavar="REV",
+                    help="measure searchkit/ as of this git revision (e.g. HEAD) instead of the working tree")
     args = ap.parse_args(argv)
     try:
         size = parse_size(args.size)
@@ -391,10 +429,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs < 1 or args.queries < 1 or args.warmup < 0:
         ap.error("--jobs and --queries must be positive, --warmup not negative")
 
+    opts = Settings(jobs=args.jobs, warmup=args.warmup, repeat=max(1, args.repeat), timeout=args.timeout,
+                    budget=args.query_budget)
     corpus, manifest = ensure_corpus(args.corpus, size, args.seed)
     label = size_label(manifest.get("articles", size))
     work = args.work or OUT_DIR / f"work-{label}"
     work.mkdir(parents=True, exist_ok=True)
+    searchkit_src = "working tree"
+    if args.searchkit_rev and not args.no_searchkit:
+        src, searchkit_src = export_searchkit(args.searchkit_rev, work)
+        opts.env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), opts.env.get("PYTHONPATH")]))
     queries = sample_queries(corpus, args.queries, args.warmup, args.seed)
     queries_file = work / "queries.json"
     queries_file.write_text(json.dumps(queries, indent=1), encoding="utf-8")
@@ -403,19 +447,18 @@ def main(argv: list[str] | None = None) -> int:
                     ("articles", "real", "synthetic", "raw_bytes", "seed", "sha256")}},
                     "jobs": args.jobs, "queries_per_class": args.queries, "warmup": args.warmup, "repeat": args.repeat,
                     "query_sample": {c: [" ".join(q["words"]) for q in qs[:5]] for c, qs in queries["classes"].items()},
-                    "environment": environment(), "systems": {}}
+                    "environment": environment(), "searchkit_source": searchkit_src, "systems": {}}
     names = ([] if args.no_searchkit else ["searchkit"]) + peers
     for name in names:
         try:
-            report["systems"][name] = bench_system(name, corpus, work, queries_file, args.jobs, args.warmup,
-                                                   manifest["raw_bytes"], args.timeout, args.query_budget, args.repeat,
+            report["systems"][name] = bench_system(name, corpus, work, queries_file, manifest["raw_bytes"], opts,
                                                    incremental=name == "searchkit")
         except Exception as e:  # noqa: BLE001 — one system's failure must not lose the others' figures
             report["systems"][name] = {"error": f"{type(e).__name__}: {e}"}
     if not args.no_searchkit and not args.no_startup:
         print("[searchkit] start-up …", file=sys.stderr, flush=True)
         try:
-            report["startup"] = measure_startup(work, args.startup_runs, min(args.timeout, 600))
+            report["startup"] = measure_startup(work, args.startup_runs, opts)
         except Exception as e:  # noqa: BLE001
             report["startup"] = {"command": "searchkit search", "error": f"{type(e).__name__}: {e}"}
     report["load_1min_end"] = os.getloadavg()[0]
