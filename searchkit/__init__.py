@@ -17,7 +17,6 @@ __version__ = "0.1.0"
 
 from .errors import IndexAccessError, IndexLockedError, QueryError, ReadError, SearchkitError  # noqa: E402
 from .model import Article, ArticleRef, Hit, Passage, Quote, RawDocument, SearchResults, Snippet  # noqa: E402
-from .parse import parse_file, parse_paths  # noqa: E402
 
 __all__ = [
     "Article", "ArticleRef", "Hit", "Passage", "Quote", "RawDocument", "SearchResults", "Snippet",
@@ -27,7 +26,12 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # open_index/Index load whoosh: imported on first use so that `import searchkit` stays light.
+    # Imported on first use so that `import searchkit` (and `searchkit search`) stays light: the
+    # parser compiles many patterns, the index loads whoosh.
+    if name in ("parse_file", "parse_paths"):
+        from . import parse
+
+        return getattr(parse, name)
     if name in ("open_index", "Index", "IndexReport"):
         from . import index
 
