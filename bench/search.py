@@ -448,13 +448,19 @@ def main(argv: list[str] | None = None) -> int:
                     "jobs": args.jobs, "queries_per_class": args.queries, "warmup": args.warmup, "repeat": args.repeat,
                     "query_sample": {c: [" ".join(q["words"]) for q in qs[:5]] for c, qs in queries["classes"].items()},
                     "environment": environment(), "searchkit_source": searchkit_src, "systems": {}}
-    names = ([] if args.no_searchkit else ["searchkit"]) + peers
+    out = args.json or OUT_DIR / f"search-{label}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # The peers first: they are quick, and a long searchkit run cut short still leaves their figures.
+    names = peers + ([] if args.no_searchkit else ["searchkit"])
     for name in names:
         try:
-            report["systems"][name] = bench_system(name, corpus, work, queries_file, manifest["raw_bytes"], opts,
-                                                   incremental=name == "searchkit")
+            figures = bench_system(name, corpus, work, queries_file, manifest["raw_bytes"], opts,
+                                   incremental=name == "searchkit")
         except Exception as e:  # noqa: BLE001 — one system's failure must not lose the others' figures
-            report["systems"][name] = {"error": f"{type(e).__name__}: {e}"}
+            figures = {"error": f"{type(e).__name__}: {e}"}
+        report["systems"] = {n: report["systems"].get(n, figures) for n in sorted({*report["systems"], name},
+                                                                                   key=("searchkit", *PEERS).index)}
+        out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")  # partial figures, kept if interrupted
     if not args.no_searchkit and not args.no_startup:
         print("[searchkit] start-up …", file=sys.stderr, flush=True)
         try:
@@ -465,8 +471,6 @@ def main(argv: list[str] | None = None) -> int:
     report["targets"] = summarize(report)
     table = render(report)
     report["table"] = table
-    out = args.json or OUT_DIR / f"search-{label}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     print(table)
     print(f"figures written to {out}")
