@@ -173,3 +173,9 @@ def test_huge_paragraph_full_of_quotes_completes():
     line = "Mr John Smith spoke. " + "\u201cYes, it is true,\u201d he said to them. " * 25_000
     art = article(f"Huge Page\n\n{line}")
     assert len(art.quotes) == 25_000 and art.quotes[-1].speaker == "John Smith"
+
+
+def test_a_rule_match_beats_the_repeated_line_exemption():
+    text = f"Dry Summer Ahead\n\n{BODY}\n\nShare this story\n\n{BODY} Again.\n\nShare this story\n\n{BODY} Once more."
+    art = article(text)
+    assert art.dropped == ["Share this story", "Share this story"] and len(art.paragraphs) == 3

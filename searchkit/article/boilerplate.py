@@ -130,8 +130,6 @@ def drop_reason(line: str, repeated: set[str] = frozenset()) -> str | None:
             if words <= NOTICE_WORDS and _LINE_RULES[name].search(line[:600]):
                 return name
         return None
-    if line in repeated:
-        return "repeated site line"
     if _MARKUP.search(line):
         return "markup"
     for name, rule in _LINE_RULES.items():
@@ -143,6 +141,8 @@ def drop_reason(line: str, repeated: set[str] = frozenset()) -> str | None:
         return "byline"
     if bylines.about_body_source(line):
         return "about block"
+    if line in repeated:
+        return "repeated site line"
     return None
 
 
