@@ -8,7 +8,7 @@ The language (also in ``searchkit search --help`` and the README):
 ``-boilerplate``               exclude passages with this word (also ``NOT word``)
 ``kabul OR moscow``            either word (``AND`` and parentheses work too)
 ``headline:taliban``           field scope: ``headline:`` ``quote:`` ``speaker:`` ``source:`` ``author:``
-``date:2017-03``               a year, month or day; ``date:[2017-01-01 TO 2017-06-30]`` a range
+``date:2017-03``               only that year, month or day; ``date:[2017-01-01 TO 2017-06-30]`` a range
 ``patrushef~``                 fuzzy: one edit away (``~2``: two edits)
 ``negot*``                     prefix
 =============================  ==========================================================
@@ -192,6 +192,22 @@ def _exact_negations(q, negated: bool = False):
     return q.apply(lambda sub: _exact_negations(sub, negated))
 
 
+def _require_dates(q):
+    """``date:`` clauses among the words restrict the results (a date is a filter, not a word to rank by)."""
+    from whoosh.query import And, AndNot, Or
+
+    if isinstance(q, AndNot):
+        return AndNot(_require_dates(q.a), q.b)
+    if not isinstance(q, Or):
+        return q
+    dates = [c for c in q.subqueries if c.field() == "date"]
+    rest = [c for c in q.subqueries if c.field() != "date"]
+    if not dates or not rest:
+        return q
+    words = type(q)(rest, boost=q.boost, scale=q.scale) if len(rest) > 1 else rest[0]
+    return And(dates + [words])
+
+
 def _chunks(text: str) -> list[str]:
     """Whitespace-separated pieces, keeping quoted phrases and bracketed ranges whole."""
     return re.findall(r'\S*"[^"]*"\S*|\S*\[[^\]]*\]?\S*|\S*\{[^}]*\}?\S*|\S+', text)
@@ -222,7 +238,7 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
         except Exception as e:  # whoosh raises plain Exception for e.g. a bad date inside a range
             return None, [f"{piece.strip()[:60]}: {_one_line(e)}"]
         errs = list(_errors(q, piece))
-        return _exact_negations(_unphrase(_drop_errors(q), schema)), errs
+        return _require_dates(_exact_negations(_unphrase(_drop_errors(q), schema))), errs
 
     q, errs = one(text)
     if q is None:
@@ -265,7 +281,8 @@ def cap_expansions(q, reader, limit: int = MAX_EXPANSION):
             return NullQuery
         found.sort(key=lambda x: -x[0])
         fld = reader.schema[q.fieldname]
-        terms = [Term(q.fieldname, fld.from_bytes(bt), boost=q.boost) for _, bt in found[:limit]]
+        terms = [Term(q.fieldname, bt if isinstance(bt, str) else fld.from_bytes(bt), boost=q.boost)
+                 for _, bt in found[:limit]]
         return Or(terms) if terms else NullQuery
     if q.is_leaf():
         return q

@@ -1,9 +1,9 @@
 """Ranking: BM25 weighting per field and the passage -> article aggregation.
 
 Why a subclass of whoosh's BM25F: whoosh's idf is ``log(N / (df + 1)) + 1``, which keeps very common words
-(present in most passages) at a weight near 1 and can even go negative-ish relative to rare terms in a small
-collection; Lucene/Anserini use ``log(1 + (N - df + .5) / (df + .5))``, which is the form the published BM25
-anchors were measured with. Everything else (per-field length normalisation, block-max pruning) is whoosh's.
+(present in most passages) at a weight near 1; Lucene/Anserini use ``log(1 + (N - df + .5) / (df + .5))``,
+the form the published BM25 anchors were measured with; and headline/quote words take the body's df (see
+BLENDED_IDF_FIELDS). Everything else (per-field length normalisation) is whoosh's.
 
 Parameters were chosen on ``bench/relevance.py`` (SciFact train judgments, article mode), cross-checked on CISI
 and Cranfield so that a setting that only helps SciFact is not taken; see ``searchkit.search`` for the figures.
@@ -15,6 +15,13 @@ from typing import Sequence
 
 K1 = 1.2
 B = 0.75
+# Fields whose words take the body's document frequency for idf ("how rare is this word" is a property of the
+# word, not of the field; Lucene's cross-field queries blend it the same way). Needed because every passage
+# carries its article's headline: a headline word's own df counts the article's passages, so an article with
+# many passages would see its headline words look common and rank below a single body mention elsewhere.
+# Quotes are text inside the body, so their body df is the honest count too. Words found in no body keep
+# their own field's df.
+BLENDED_IDF_FIELDS = ("headline", "quote")
 # Article score = best passage + ARTICLE_SHARE x the sum of the other matching passages: a second passage that
 # also matches is evidence the article is about the query, but must not let long articles win on length alone.
 ARTICLE_SHARE = 0.0
@@ -26,7 +33,10 @@ def weighting(k1: float | None = None, b: float | None = None):
 
     class LuceneBM25(BM25F):
         def idf(self, searcher, fieldname, text):
-            n = searcher.doc_frequency(fieldname, text)
+            n = 0
+            if fieldname in BLENDED_IDF_FIELDS:
+                n = searcher.doc_frequency("body", text)
+            n = n or searcher.doc_frequency(fieldname, text)
             dc = searcher.doc_count_all()
             return log(1.0 + (dc - n + 0.5) / (n + 0.5))
 

@@ -23,7 +23,7 @@ from typing import Any, Mapping
 from .errors import QueryError
 from .model import ArticleRef, Hit, SearchResults, Snippet
 
-DEFAULT_BOOSTS: dict[str, float] = {"headline": 2.0, "quote": 1.5, "body": 1.0, "names": 0.2}
+DEFAULT_BOOSTS: dict[str, float] = {"headline": 2.0, "quote": 0.5, "body": 1.0, "names": 0.2}
 MAX_LIMIT = 100
 MAX_FACET_VALUES = 20
 UNITS = ("passage", "article")

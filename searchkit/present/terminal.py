@@ -7,7 +7,7 @@ from typing import IO
 
 import click
 
-from ..model import Article
+from ..model import Article, SearchResults
 
 
 def use_color(stream: IO | None = None) -> bool:
@@ -50,4 +50,40 @@ def render_article(article: Article, color: bool = False) -> str:
         out.append(style(f"\n  Dropped as boilerplate ({len(article.dropped)})", color, bold=True))
         for line in article.dropped:
             out.append(style(f"    - {line}", color, dim=True))
+    return "\n".join(out)
+
+
+def highlight(text: str, spans: list[tuple[int, int]], color: bool) -> str:
+    """``text`` with ``spans`` in bold colour (on a colour terminal only; plain text otherwise)."""
+    if not color or not spans:
+        return text
+    out, pos = [], 0
+    for s, e in spans:
+        out.append(text[pos:s])
+        out.append(click.style(text[s:e], bold=True, fg="yellow"))
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def render_results(results: SearchResults, color: bool = False) -> str:
+    """Search results for a person: rank, headline, source/date/author, snippet, suggestion, timing."""
+    out: list[str] = []
+    for w in results.warnings:
+        out.append(style(f"warning: {w}", color, fg="yellow"))
+    if results.suggestion:
+        out.append(f"Did you mean: {style(results.suggestion, color, bold=True)}?")
+    for hit in results.hits:
+        a = hit.article
+        title = a.headline or a.path or a.id
+        out.append(f"{style(f'{hit.rank:>3}.', color, fg='cyan')} {style(title, color, bold=True)}")
+        meta = " · ".join(x for x in (a.source, a.date, a.author) if x)
+        where = f"{a.id}  passage {hit.passage_index}"
+        out.append("     " + style(f"{meta}  [{where}]" if meta else f"[{where}]", color, dim=True))
+        out.append("     " + highlight(hit.snippet.text, hit.snippet.highlights, color).replace("\n", " "))
+        out.append("")
+    unit = "article" if results.unit == "article" else "result"
+    plural = "" if results.total == 1 else "s"
+    page = f", page {results.page} of {results.pages}" if results.pages > 1 or results.page > 1 else ""
+    out.append(style(f"{results.total} {unit}{plural}{page} ({results.elapsed * 1000:.0f} ms)", color, dim=True))
     return "\n".join(out)
