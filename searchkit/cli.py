@@ -181,5 +181,109 @@ def info_cmd(index_dir: str, as_json: bool) -> None:
         click.echo(f"{label:<9} {value}")
 
 
+# --- query side: `search` ----------------------------------------------------------------------
+
+SEARCH_HELP = """Search the index for QUERY and print the best passages with highlighted snippets.
+
+\b
+Query language:
+  russia taliban         any of the words; passages with all of them rank first
+  "peace talks"          exact phrase
+  -russia, NOT russia    exclude a word (or phrase)
+  kabul OR moscow        either word; AND and ( ) work too
+  headline:taliban       only in a field: headline: quote: speaker: source: author:
+  date:2017-03           a year, month or day; date:[2017-01-01 TO 2017-06-30] a range
+  patrushef~             fuzzy: one edit away (patrushef~2: two)
+  negot*                 prefix
+A broken part of a query is dropped with a warning and the rest still runs.
+
+\b
+With --batch FILE (- for stdin), FILE holds one {"id", "query"} JSON object per line; each gives one output
+line {"id", ...the --json object} (or {"id", "error"}), all in one process. On a fresh checkout the default
+index is first built from ./corpus.
+"""
+
+
+@main.command("search", help=SEARCH_HELP)
+@click.argument("query", required=False)
+@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="Results per page.")
+@click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(min=1), help="Page of results.")
+@click.option("--articles", is_flag=True, help="One result per article (its best passage as the snippet).")
+@click.option("--since", metavar="DATE", help="Only articles from DATE on (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Only articles up to DATE (inclusive).")
+@click.option("--source", metavar="NAME", help="Only articles from this source (exact name, as in the facets).")
+@click.option("--speaker", metavar="NAME", help="Only passages quoting this speaker (exact name, as in the facets).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the documented contract).")
+@click.option("--batch", type=click.File("r", encoding="utf-8"), metavar="FILE",
+              help='Run many queries: lines of {"id", "query"} in, one JSON line per query out.')
+def search_cmd(query: str | None, index_dir: str, limit: int, page: int, articles: bool, since: str | None,
+               until: str | None, source: str | None, speaker: str | None, as_json: bool, batch) -> None:
+    from .errors import SearchkitError
+
+    if (query is None) == (batch is None):
+        raise click.UsageError("give either a QUERY or --batch FILE")
+    options = dict(limit=limit, page=page, unit="article" if articles else "passage", source=source,
+                   speaker=speaker, since=since, until=until)
+    try:
+        index = _search_index(index_dir)
+        if batch is not None:
+            _run_batch(index, batch, options)
+            return
+        results = index.search(query, **options)
+    except SearchkitError as e:
+        if as_json:
+            click.echo(json.dumps({"query": query, "error": str(e)}, ensure_ascii=False))
+        else:
+            click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(results.to_dict(), ensure_ascii=False))
+    else:
+        from .present.terminal import render_results, use_color
+
+        for w in results.warnings:
+            click.echo(f"warning: {w}", err=True)
+        results.warnings = []  # said on stderr already
+        click.echo(render_results(results, color=use_color()))
+
+
+def _search_index(index_dir: str):
+    """Open the index to search; the default one is built from ./corpus first when it is empty."""
+    from .errors import IndexAccessError
+    from .index import open_index
+
+    default = index_dir == DEFAULT_INDEX
+    if not default and not os.path.isdir(index_dir):
+        raise IndexAccessError(f"no index at {index_dir} (build it with `searchkit index PATHS --index {index_dir}`)")
+    index = open_index(index_dir, create=default)
+    if default and index.is_empty():
+        if not os.path.isdir(DEFAULT_CORPUS):
+            raise IndexAccessError(f"the index at ./{DEFAULT_INDEX} is empty and there is no ./{DEFAULT_CORPUS} "
+                                   "to build it from (use `searchkit index PATHS`)")
+        click.echo(f"Building the index from ./{DEFAULT_CORPUS}…", err=True)
+        index.ensure_built(DEFAULT_CORPUS)
+    return index
+
+
+def _run_batch(index, lines, options: dict) -> None:
+    """One JSON line out per JSON line in; a bad line or query gives {"id", "error"} and the rest go on."""
+    from .errors import SearchkitError
+
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        qid = None
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("query"), str):
+                raise ValueError('expected an object with a "query" string')
+            qid = item.get("id")
+            out = {"id": qid, **index.search(item["query"], **options).to_dict()}
+        except (ValueError, SearchkitError) as e:
+            out = {"id": qid, "error": f"line {n}: {e}" if not isinstance(e, SearchkitError) else str(e)}
+        click.echo(json.dumps(out, ensure_ascii=False))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
