@@ -119,6 +119,10 @@ def _make_coord_classes():
         def supports_block_quality(self):
             return False
 
+        def max_quality(self):
+            # an upper bound (the coordination factor is at most 1), asked for by AndMaybe/AndNot pruning
+            return self._boost * sum(m.max_quality() for m in self._kids)
+
         def children(self):
             return list(self._kids)
 

@@ -208,3 +208,27 @@ def test_cli_batch_one_line_per_query_and_bad_lines_continue(corpus_index, tmp_p
     lines = [json.loads(x) for x in r.output.splitlines()]
     assert [x.get("id") for x in lines] == ["a", None, "c", "d"]
     assert lines[0]["total"] > 0 and "error" in lines[1] and "error" in lines[2] and lines[3]["results"]
+
+
+PIECES = ["taliban", "Russia’s", '"peace', 'talks"', "-", "+", "NOT", "OR", "AND", "(", ")", "headline:", "quote:",
+          "speaker:", "date:", "2017-03", "[2017 TO", "2018]", "~", "~2", "*", "negot*", "patrushef~", "^2", ":",
+          "é", "\x00", "Haneef", "\\"]
+
+
+@pytest.mark.parametrize("unit", ["passage", "article"])
+def test_hostile_queries_give_results_or_query_error_never_anything_else(corpus_index, unit):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=80, deadline=None)
+    @given(st.lists(st.sampled_from(PIECES), max_size=8), st.sampled_from(["", " "]))
+    def run(pieces, sep):
+        try:
+            res = corpus_index.search(sep.join(pieces), unit=unit, limit=5)
+        except QueryError as e:
+            assert "\n" not in str(e)
+            return
+        for h in res.hits:
+            assert all(0 <= s < e <= len(h.snippet.text) for s, e in h.snippet.highlights)
+
+    run()
