@@ -1,0 +1,212 @@
+"""Crash safety: `kill -9` of `searchkit index` at random moments during an update, N trials.
+
+Each trial starts from the same committed index ("before"), runs `searchkit index` on the updated
+folder (new, changed and removed files) as a subprocess, and kills it with SIGKILL after a random
+delay. Then it checks, with no clean-up of any kind:
+
+- the index opens and a fixed set of queries answers *exactly* as the reference index before the
+  update or exactly as the reference after it (result pids and totals; anything else is "corrupt");
+- the next `searchkit index` run exits 0 (stale locks recovered) and leaves the "after" answers.
+
+    python bench/crash.py                      # 20 trials, prints a table and a summary line
+    python bench/crash.py --trials 5 --rebuild # kill `searchkit index --rebuild` instead
+
+Articles come from ../shared/corpora/bbc beside the checkout when present, else are synthesised from
+the paragraphs of corpus/. tests/test_hardening_crash.py runs a few trials of the same code.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT / ".." / "shared"
+BBC = SHARED / "corpora" / "bbc"
+CORPUS = ROOT / "corpus"
+
+UPDATE_WORD = "crashtestmarker"  # appended to changed files, so before/after answers differ
+QUERIES = ["Atmar Patrushev", "Taliban", '"peace talks"', "election", "oil prices", "economy growth",
+           "film award", "mobile phone", "football", "minister said", UPDATE_WORD, f"{UPDATE_WORD} OR election"]
+ANSWER_LIMIT = 20
+
+
+def _articles(n: int, seed: int) -> list[tuple[str, str]]:
+    """(file name, text) for ``n`` articles: real BBC stories when available, else synthesised."""
+    if BBC.is_dir():
+        files = sorted(BBC.glob("*/*.txt"))
+        random.Random(seed).shuffle(files)
+        return [(f"bbc-{f.parent.name}-{f.name}", f.read_text(encoding="utf-8", errors="replace")) for f in files[:n]]
+    from searchkit.parse import parse_file  # no shared corpus: recombine the seed articles' paragraphs
+
+    paragraphs = [p for f in sorted(CORPUS.iterdir()) for a in parse_file(f) for p in a.paragraphs if len(p) > 80]
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        body = rng.sample(paragraphs, min(4, len(paragraphs)))
+        out.append((f"synth-{i:04d}.txt", f"Synthetic story number {i}\n\n" + "\n\n".join(body) + "\n"))
+    return out
+
+
+@dataclass
+class Setup:
+    """A docs folder in its *updated* state, the index of its previous state, and reference answers."""
+
+    work: Path
+    docs: Path
+    before_ix: Path
+    before: dict
+    after: dict
+    update_seconds: float  # wall time of an uninterrupted update run (process start to exit)
+
+
+def index_cmd(docs: Path, ix: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "searchkit.cli", "index", str(docs), "--index", str(ix), *extra]
+
+
+def answers(ix: Path) -> dict:
+    """{query: (total, [pid...])} from a fresh Index object (no cached searcher)."""
+    from searchkit import open_index
+
+    index = open_index(ix, create=False)
+    out = {}
+    for q in QUERIES:
+        r = index.search(q, limit=ANSWER_LIMIT)
+        out[q] = (r.total, [f"{h.article.id}#{h.passage_index}" for h in r.hits])
+    return out
+
+
+def prepare(work: Path, articles: int = 300, added: int = 100, changed: int = 30, removed: int = 20,
+            seed: int = 0, rebuild: bool = False) -> Setup:
+    """Build the "before" index, apply an update to the docs, and record both reference answers."""
+    if work.exists():
+        shutil.rmtree(work)
+    docs = work / "docs"
+    docs.mkdir(parents=True)
+    for f in CORPUS.iterdir():
+        shutil.copy(f, docs / f.name)
+    pool = _articles(articles + added, seed)
+    for name, text in pool[:articles]:
+        (docs / name).write_text(text, encoding="utf-8")
+    before_ix = work / "before-ix"
+    subprocess.run(index_cmd(docs, before_ix), check=True, capture_output=True, cwd=work)
+    before = answers(before_ix)
+
+    rng = random.Random(seed)
+    names = sorted(p.name for p in docs.iterdir())
+    for name in rng.sample(names, changed):
+        with open(docs / name, "a", encoding="utf-8") as f:
+            f.write(f"\n\nA late correction mentions the {UPDATE_WORD} in this story, which was updated on Monday "
+                    "after readers wrote in with questions about the figures quoted above.\n")
+    for name in rng.sample(sorted(set(names)), removed):
+        if (docs / name).exists():
+            (docs / name).unlink()
+    for name, text in pool[articles:]:
+        (docs / name).write_text(text, encoding="utf-8")
+
+    after_ix = work / "after-ix"
+    shutil.copytree(before_ix, after_ix)
+    t0 = time.perf_counter()
+    subprocess.run(index_cmd(docs, after_ix, *(["--rebuild"] if rebuild else [])), check=True, capture_output=True,
+                   cwd=work)
+    seconds = time.perf_counter() - t0
+    after = answers(after_ix)
+    if after == before:
+        raise RuntimeError("the update does not change the answers; the trials would prove nothing")
+    return Setup(work, docs, before_ix, before, after, seconds)
+
+
+@dataclass
+class Trial:
+    n: int
+    kill_after: float  # seconds after the process started
+    exited_first: bool  # the run finished before the kill landed
+    outcome: str  # "before" | "after" | "corrupt: ..."
+    recovery: str  # "ok" | what went wrong
+
+
+def run_trial(setup: Setup, n: int, kill_after: float, rebuild: bool = False) -> Trial:
+    """Kill one update run after ``kill_after`` seconds and check the index, then recover."""
+    ix = setup.work / f"trial-{n}"
+    if ix.exists():
+        shutil.rmtree(ix)
+    shutil.copytree(setup.before_ix, ix)
+    proc = subprocess.Popen(index_cmd(setup.docs, ix, *(["--rebuild"] if rebuild else [])), cwd=setup.work,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        proc.wait(timeout=kill_after)
+        exited_first = True
+    except subprocess.TimeoutExpired:
+        exited_first = False
+        os.kill(proc.pid, signal.SIGKILL)  # the indexer only: its parser workers must notice on their own
+        proc.wait()
+    try:
+        got = answers(ix)
+        outcome = "before" if got == setup.before else "after" if got == setup.after else "corrupt: answers differ"
+    except Exception as e:  # noqa: BLE001 - any failure to open or search is the finding
+        outcome = f"corrupt: {type(e).__name__}: {e}"
+    rerun = subprocess.run(index_cmd(setup.docs, ix), capture_output=True, text=True, cwd=setup.work, timeout=300)
+    if rerun.returncode != 0:
+        recovery = f"exit {rerun.returncode}: {rerun.stderr.strip().splitlines()[-1:]}"
+    else:
+        try:
+            recovery = "ok" if answers(ix) == setup.after else "answers differ from the reference after the update"
+        except Exception as e:  # noqa: BLE001
+            recovery = f"{type(e).__name__}: {e}"
+    _reap(proc.pid)
+    shutil.rmtree(ix, ignore_errors=True)
+    return Trial(n, kill_after, exited_first, outcome, recovery)
+
+
+def _reap(pgid: int) -> None:
+    """Kill whatever is left of the killed run's process group (orphaned parser workers)."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--trials", type=int, default=20)
+    ap.add_argument("--articles", type=int, default=300, help="articles in the index before the update")
+    ap.add_argument("--added", type=int, default=100, help="articles the update adds")
+    ap.add_argument("--changed", type=int, default=30, help="files the update changes")
+    ap.add_argument("--removed", type=int, default=20, help="files the update removes")
+    ap.add_argument("--rebuild", action="store_true", help="kill `searchkit index --rebuild` runs instead")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "crash")
+    args = ap.parse_args(argv)
+
+    print(f"preparing {args.articles} articles + update (+{args.added} ~{args.changed} -{args.removed}) in {args.work}",
+          file=sys.stderr)
+    setup = prepare(args.work, args.articles, args.added, args.changed, args.removed, args.seed, args.rebuild)
+    d = setup.update_seconds
+    print(f"uninterrupted update: {d:.2f} s; kill times: odd trials uniform in [0.1, {d:.2f}] s, even ones in the "
+          f"last quarter [{0.75 * d:.2f}, {1.05 * d:.2f}] s (where the commit happens)", file=sys.stderr)
+    rng = random.Random(args.seed)
+    trials = []
+    print(f"{'trial':>5}  {'kill at (s)':>11}  {'outcome':<8}  recovery")
+    for n in range(1, args.trials + 1):
+        kill_at = rng.uniform(0.1, d) if n % 2 else rng.uniform(0.75 * d, 1.05 * d)
+        t = run_trial(setup, n, kill_at, args.rebuild)
+        trials.append(t)
+        note = " (run had finished)" if t.exited_first else ""
+        print(f"{t.n:>5}  {t.kill_after:>11.2f}  {t.outcome:<8}  {t.recovery}{note}", flush=True)
+    counts = {k: sum(t.outcome == k for t in trials) for k in ("before", "after")}
+    corrupt = sum(t.outcome.startswith("corrupt") for t in trials)
+    failed = sum(t.recovery != "ok" for t in trials)
+    print(f"{len(trials)} trials: {counts['before']} before, {counts['after']} after, {corrupt} corrupt; "
+          f"recovery failed {failed}; {sum(t.exited_first for t in trials)} runs finished before the kill")
+    return 1 if corrupt or failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
