@@ -145,7 +145,6 @@ class Index:
         self._state_lock = threading.Lock()
         self._ix = None  # whoosh FileIndex of the live generation
         self._ix_gen: str | None = None
-        self._dir_stamp: int | None = None
 
     def __repr__(self) -> str:
         return f"Index({str(self.path)!r})"
@@ -189,7 +188,8 @@ class Index:
 
         Cheap to call before every search: one ``stat`` of the folder decides whether anything was
         committed since (by this or another process); if so the searcher is refreshed.
-        Raises `IndexAccessError` when the folder holds no index yet.
+        A folder that holds no index yet gets an empty one (so a search finds nothing, no error);
+        `IndexAccessError` when the folder is gone or the index is unreadable.
         """
         local = self._local
         try:
@@ -202,25 +202,25 @@ class Index:
         ix = self._whoosh()
         if ix is None:
             ix = self._create_empty()
-        if s is not None and getattr(local, "gen", None) == self._ix_gen and s.up_to_date():
+        if s is not None and getattr(local, "gen", None) == ix.indexname and s.up_to_date():
             local.stamp = stamp
             return s
         # A new searcher, not Searcher.refresh(): refresh closes the old one's segment readers, and a
         # caller may still be using it (it is released when the last reference goes).
-        s = ix.searcher(weighting=_weighting())
-        local.searcher, local.stamp, local.gen = s, stamp, self._ix_gen
+        gen = ix.indexname
+        try:
+            s = ix.searcher(weighting=_weighting())
+        except Exception as e:
+            if _read_current(self.path) == gen:
+                raise IndexAccessError(f"cannot read the index at {self.path} ({type(e).__name__}: {e})") from None
+            return self.searcher()  # a rebuild replaced the generation while we opened it: take the new one
+        local.searcher, local.stamp, local.gen = s, stamp, gen
         return s
 
     def _create_empty(self):
         """Create the (empty) index so that searching a never-built folder works (and finds nothing)."""
         with self._write_lock(wait=10.0):
-            ix = self._whoosh()
-            if ix is None:
-                from .schema import build_schema
-
-                self._storage().create_index(build_schema(), indexname=_read_current(self.path))
-                ix = self._whoosh()
-            return ix
+            return self._whoosh() or self._create_empty_locked()
 
     def is_empty(self) -> bool:
         """True when the index holds no passages (or was never built)."""
@@ -261,7 +261,7 @@ class Index:
         r = s.search(firsts, limit=None, groupedby={"source": sorting.FieldFacet("source_facet", maptype=sorting.Count)})
         sources = {k or "(unknown)": v for k, v in sorted(r.groups("source").items(), key=lambda kv: (-kv[1], str(kv[0])))}
         dates = _date_range(reader)
-        gen = self._ix_gen or DEFAULT_GENERATION
+        gen = _read_current(self.path)
         files = [f for f in self.path.iterdir() if f.name.startswith((f"_{gen}_", f"{gen}_"))]
         tocs = [f for f in files if f.suffix == ".toc"]
         return {
@@ -392,6 +392,7 @@ class Index:
         return report
 
     def _create_empty_locked(self):
+        """Create the empty index of the live generation (the caller holds the write lock)."""
         from .schema import build_schema
 
         self._storage().create_index(build_schema(), indexname=_read_current(self.path))

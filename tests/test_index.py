@@ -341,3 +341,29 @@ def test_large_files_are_streamed_in_record_batches(tmp_path: Path, monkeypatch,
     assert ids == {d["article_id"] for d in open_index(tmp_path / "whole").searcher().documents()}
     assert "wire-0001" in ids
     assert ix.add([src], jobs=jobs).unchanged == 1
+
+
+def test_searches_keep_working_during_commits_and_rebuilds(built, docs: Path) -> None:
+    ix, _ = built
+    expected = body_hits(ix, "Patrushev")
+    stop = threading.Event()
+    seen: list = []
+
+    def searching() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(body_hits(ix, "Patrushev"))
+            except Exception as e:  # noqa: BLE001 - recorded and asserted below
+                seen.append(e)
+
+    t = threading.Thread(target=searching)
+    t.start()
+    try:
+        for i in range(3):
+            ix.add([docs], rebuild=True)
+            (docs / f"extra{i}.txt").write_text("Kabul\n\nOfficials met again on Monday to discuss trade routes.\n")
+            ix.add([docs])
+    finally:
+        stop.set()
+        t.join()
+    assert seen and all(r == expected for r in seen), [r for r in seen if r != expected][:3]
