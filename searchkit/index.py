@@ -621,8 +621,12 @@ def _jobs(jobs: int | None, tasks: Sequence[tuple]) -> int:
 
 
 def _hash_file(path: str) -> str:
+    """Content hash; opened through the ingest layer, which refuses FIFOs and devices (a FIFO would
+    block the indexer forever and /dev/zero would never end) with a ReadError."""
+    from .ingest.load import _open
+
     h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as f:
+    with _open(Path(path), None) as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
@@ -683,6 +687,9 @@ def _large_file(task: tuple) -> Iterator[tuple]:
     path, id_root, key, known = task
     try:
         file_hash = _hash_file(path)
+    except ReadError as e:
+        yield None, [("error", key, e.path, e.reason)]
+        return
     except OSError as e:
         yield None, [("error", key, path, e.strerror or str(e))]
         return
