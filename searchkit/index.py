@@ -553,12 +553,13 @@ def _manifest(reader) -> dict[str, str]:
 def _plan(roots: Sequence[Path], manifest: dict[str, str]) -> tuple[list[tuple], set[str]]:
     """One task per distinct file under ``roots``: (path, id root, resolved key, known hash)."""
     from .ingest import iter_files
+    from .ingest.walk import _resolve  # a symlink loop makes Path.resolve() raise RuntimeError
 
     tasks, seen = [], set()
     for root in roots:
         id_root = str(root) if root.is_dir() else None
         for f in iter_files([root]):
-            key = str(f.resolve())
+            key = str(_resolve(f))
             if key in seen:
                 continue
             seen.add(key)
