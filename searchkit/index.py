@@ -35,6 +35,7 @@ import re
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -289,7 +290,7 @@ class Index:
         another process that is building it at the same moment instead of failing."""
         if not self.is_empty() or not Path(default_corpus).is_dir():
             return None
-        with self._write_lock(wait=600.0) as lock:
+        with self._write_lock(wait=600.0) as lock, _write_errors(self.path):
             if not self.is_empty():
                 return None
             return self._add([default_corpus], jobs=None, rebuild=False, strict=False, progress=progress, lock=lock)
@@ -308,7 +309,7 @@ class Index:
         ``progress(done, total)`` is called as files are processed. Raises `IndexLockedError` when
         another process is writing.
         """
-        with self._write_lock() as lock:
+        with self._write_lock() as lock, _write_errors(self.path):
             return self._add(paths, jobs=jobs, rebuild=rebuild, strict=strict, progress=progress, lock=lock)
 
     def _add(self, paths, *, jobs, rebuild, strict, progress, lock: "_Lock") -> IndexReport:
@@ -380,7 +381,12 @@ class Index:
             else:
                 writer.cancel()
         except BaseException:
-            writer.cancel()
+            try:
+                writer.cancel()
+            except OSError:  # the disk that failed the write can fail the clean-up too: still free the lock
+                if getattr(writer, "writelock", None) is not None:
+                    writer.writelock.release()
+            _discard_partial(ix, writer)
             raise
         finally:
             reader.close()
@@ -424,6 +430,36 @@ class Index:
                     f.unlink()
                 except OSError:
                     pass  # still open elsewhere (Windows); removed by a later rebuild
+
+
+@contextmanager
+def _write_errors(path: Path) -> Iterator[None]:
+    """A failed write (full disk, read-only or failing file system) becomes a one-line error. Nothing
+    is committed unless whoosh's final table-of-contents rename succeeds, so the last commit stands."""
+    try:
+        yield
+    except OSError as e:
+        raise IndexAccessError(f"cannot update the index at {path}: {e.strerror or e}; "
+                               "its last committed version is still searchable") from None
+
+
+def _discard_partial(ix, writer) -> None:
+    """Delete what a failed write left behind (segment files no commit refers to, spilled runs), so a
+    full disk gets its space back at once rather than at the next successful commit (whoosh's own
+    clean-up runs only on commit). Best effort: the committed files are never touched."""
+    from whoosh.index import clean_files
+
+    try:
+        toc = ix._read_toc()
+        clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+    except Exception:  # noqa: BLE001 - clean-up must not hide the original error
+        pass
+    temp = getattr(writer, "_tempstorage", None)
+    if temp is not None:
+        try:
+            temp.destroy()
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def _writer(ix, path: Path):
