@@ -452,6 +452,9 @@ def _discard_partial(ix, writer) -> None:
     try:
         toc = ix._read_toc()
         clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+        for name in ix.storage.list():  # a TOC written but never renamed into place: _MAIN_3.toc.<random>
+            if name.startswith(f"_{ix.indexname}_") and ".toc." in name:
+                ix.storage.delete_file(name)
     except Exception:  # noqa: BLE001 - clean-up must not hide the original error
         pass
     temp = getattr(writer, "_tempstorage", None)
@@ -463,12 +466,21 @@ def _discard_partial(ix, writer) -> None:
 
 
 def _writer(ix, path: Path):
-    from whoosh.index import LockError
+    """A whoosh writer holding whoosh's own lock (other whoosh programs respect it). The lock is taken
+    here, not by the writer: whoosh's constructor keeps it forever if it fails after locking (a full disk
+    while it creates the segment files), and then this process could never write again."""
+    from whoosh.writing import SegmentWriter
 
+    lock = ix.lock("WRITELOCK")
+    if not lock.acquire():  # a program other than searchkit holds it
+        raise IndexLockedError(f"another process is writing to {path}; try again when it finishes")
     try:
-        return ix.writer(limitmb=WRITER_MB)
-    except LockError:  # a program other than searchkit holds whoosh's own lock
-        raise IndexLockedError(f"another process is writing to {path}; try again when it finishes") from None
+        writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_MB)
+    except BaseException:
+        lock.release()
+        raise
+    writer.writelock = lock  # released by commit() or cancel()
+    return writer
 
 
 class _Lock:
