@@ -61,8 +61,9 @@ def ensure_corpus(corpus: Path | None, size: int, seed: int) -> tuple[Path, dict
 
             print(f"building corpus {corpus} ({size:,} articles) …", file=sys.stderr, flush=True)
             manifest = write_corpus(corpus, size, seed)
-    if "raw_bytes" not in manifest:
-        manifest["raw_bytes"] = sum(raw_bytes(r) for r in iter_records(corpus))
+    if "raw_bytes" not in manifest or "articles" not in manifest:  # a corpus made some other way
+        sizes = [raw_bytes(r) for r in iter_records(corpus)]
+        manifest.update(raw_bytes=sum(sizes), articles=len(sizes))
     return corpus, manifest
 
 
