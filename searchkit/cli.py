@@ -64,7 +64,6 @@ def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool
 
     Re-indexing meanwhile (`searchkit index`) needs no restart: new commits show up on the next search.
     """
-    from . import open_index
     from .errors import SearchkitError
     from .web.server import is_loopback
     from .web.server import serve as run_server
@@ -72,10 +71,7 @@ def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach this address can read the index", err=True)
     try:
-        index = open_index(index_dir, create=index_dir == DEFAULT_INDEX)
-        if index_dir == DEFAULT_INDEX and index.is_empty():
-            click.echo(f"Building the index from ./{DEFAULT_CORPUS}…", err=True)
-            index.ensure_built(DEFAULT_CORPUS)
+        index = _search_index(index_dir)  # the same index `searchkit search` would use, built on first use
         run_server(index, host=host, port=port, threads=threads, open_browser=open_browser,
                    announce=lambda url: click.echo(f"Serving {index_dir} on {url}  (Ctrl-C to stop)"))
     except SearchkitError as e:
