@@ -367,3 +367,16 @@ def test_searches_keep_working_during_commits_and_rebuilds(built, docs: Path) ->
         stop.set()
         t.join()
     assert seen and all(r == expected for r in seen), [r for r in seen if r != expected][:3]
+
+
+def test_phrase_with_stop_words_and_curly_apostrophe_matches(built) -> None:
+    from whoosh.query import Phrase
+
+    ix, _ = built
+    # the page writes "Afghanistan’s" (curly); the query is typed with a straight apostrophe
+    words = analyze("office of Afghanistan's national security adviser")
+    assert "of" not in words
+    hits = [h["pid"] for h in ix.searcher().search(Phrase("body", words), limit=None)]
+    assert [p.split("#")[0] for p in hits] == [SEEDS[0].name]
+    wrong_order = analyze("national office of Afghanistan's security adviser")
+    assert not ix.searcher().search(Phrase("body", wrong_order), limit=None)
