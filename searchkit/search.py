@@ -39,16 +39,18 @@ def _date_bounds(text: str, what: str) -> tuple[datetime, datetime]:
         if not m:
             raise ValueError
         y, mo, d = int(m.group(1)), m.group(2), m.group(3)
-        if d:
-            start = datetime(y, int(mo), int(d))
-            end = start + timedelta(days=1)
-        elif mo:
-            start = datetime(y, int(mo), 1)
-            end = datetime(y + (int(mo) == 12), int(mo) % 12 + 1, 1)
-        else:
-            start, end = datetime(y, 1, 1), datetime(y + 1, 1, 1)
+        start = datetime(y, int(mo or 1), int(d or 1))
     except ValueError:
         raise QueryError(f"{what}: {text!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
+    try:
+        if d:
+            end = start + timedelta(days=1)
+        elif mo:
+            end = datetime(y + (int(mo) == 12), int(mo) % 12 + 1, 1)
+        else:
+            end = datetime(y + 1, 1, 1)
+    except (ValueError, OverflowError):  # the calendar's last day, month or year (9999): up to its end
+        return start, datetime.max
     return start, end - timedelta(microseconds=1)
 
 
