@@ -15,6 +15,7 @@ import argparse
 import http.client
 import itertools
 import json
+import logging
 import statistics
 import sys
 import threading
@@ -81,6 +82,8 @@ def main() -> int:
 
     from searchkit import SearchkitError, open_index
     from searchkit.web.server import running
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" is the point of a load test
 
     try:
         index = open_index(args.index, create=args.index == "index")
