@@ -163,11 +163,20 @@ def test_unknown_article_is_a_404_page_and_ids_never_reach_the_filesystem(client
         assert client.get("/articles/" + bad).status_code == 404
 
 
-def test_ids_with_slash_and_hash_round_trip(client, web_index):
-    assert "/" in HOSTILE_ID and "#" in HOSTILE_ID
-    r = client.get(article_path(HOSTILE_ID, api=True))
+FIXTURE_IDS = [json.loads(line)["id"] for line in HOSTILE.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("article_id", FIXTURE_IDS)
+def test_ids_with_slash_hash_and_dots_round_trip(client, web_index, article_id):
+    assert "/" in article_id and "#" in article_id
+    r = client.get(article_path(article_id, api=True))
     assert r.status_code == 200
-    assert r.get_json() == web_index.article(HOSTILE_ID).to_dict()
+    assert r.get_json() == web_index.article(article_id).to_dict()
+    with client.application.test_request_context():
+        from searchkit.web.app import article_url
+
+        url = article_url(article_id, "x")
+    assert "#" not in url and client.get(url).status_code == 200
 
 
 def test_hostile_article_is_rendered_as_text(client, web_index):

@@ -151,6 +151,15 @@ def test_hostile_documents_and_queries_render_as_text(page, base_url, web_index)
     assert_no_script_ran(page)
 
 
+def test_awkward_article_ids_survive_the_browser(page, base_url):
+    # '/', '.', '..', '#', '?', '%' and '&' in an id: the link must reach that article, not a normalised path.
+    page.goto(base_url + "/?q=lighthouse+keepers+rota")
+    page.locator(".hit h2 a").first.click()
+    page.wait_for_url(re.compile(r"/articles/"))
+    expect(page.locator("h1#headline")).to_have_text("Lighthouse keepers vote on a new rota")
+    expect(page.locator("dl.meta code")).to_have_text("web/./odd/../id#2?x=1%20&y")
+
+
 def test_keyboard_and_screen_reader_basics(page, base_url):
     page.goto(base_url + "/?q=Atmar")
     page.focus("#q")
