@@ -106,7 +106,7 @@ def create_app(index: Any) -> Flask:
     def page():
         values: dict[str, Any] = dict(_DEFAULTS)
         values["q"] = request.args.get("q", "")[: MAX_QUERY_CHARS + 1]
-        results, error, status = None, None, 200
+        results, error, status, bad_param = None, None, 200, False
         try:
             values = parse_search_args(request.args.to_dict(flat=False), strict=False)
             if values["q"].strip():
@@ -114,10 +114,10 @@ def create_app(index: Any) -> Flask:
         except IndexAccessError:
             raise
         except (SearchkitError, ValueError) as e:
-            error, status = _one_line(e), 400
+            error, status, bad_param = _one_line(e), 400, isinstance(e, ParamError)
         facets = results.facets if results is not None else {}
-        return render_template("search.html", v=values, results=results, error=error, facets=facets,
-                               active=_active_filters(values)), status
+        return render_template("search.html", v=values, results=results, error=error, bad_param=bad_param,
+                               facets=facets, active=_active_filters(values)), status
 
     @app.get("/articles/<article_id:article_id>")
     def article_page(article_id: str):
