@@ -380,6 +380,7 @@ class Index:
                 writer.commit()
             else:
                 writer.cancel()
+                _discard_partial(ix, writer)  # the empty segment files the writer created
         except BaseException:
             try:
                 writer.cancel()

@@ -98,10 +98,12 @@ def test_info_counts(built) -> None:
 def test_unchanged_files_are_skipped_without_a_commit(built, docs: Path) -> None:
     ix, _ = built
     gen = ix.searcher().reader().generation()
+    files = sorted(p.name for p in ix.path.iterdir())
     report = ix.add([docs])
     assert (report.added, report.updated, report.unchanged, report.removed) == (0, 0, len(SEEDS), 0)
     assert report.passages == 0
     assert ix.searcher().reader().generation() == gen
+    assert sorted(p.name for p in ix.path.iterdir()) == files  # no leftovers of the no-op writer
 
 
 def test_changed_file_is_reindexed_and_old_passages_go(built, docs: Path) -> None:
