@@ -13,6 +13,7 @@ from .query import plain_words
 FIELDS = ("body", "headline", "quote")
 MAX_WORDS = 8  # words looked up per query: bounds the cost of a long pasted query
 MAX_EDITS = 2
+MAX_WORD_CHARS = 30  # longer tokens (pasted URLs, junk) are not corrected: the edit automaton's cost grows with length
 
 
 def _analysed(word: str, analyzer: Callable) -> list[str]:
@@ -34,7 +35,7 @@ def suggest(searcher, text: str, analyzer: Callable, fields: Sequence[str] = FIE
     out, last, changed = [], 0, False
     for start, end, word in plain_words(text)[:MAX_WORDS]:
         tokens = _analysed(word, analyzer)
-        if not tokens or any((f, t) in reader for f in fields for t in tokens):
+        if not tokens or len(tokens[0]) > MAX_WORD_CHARS or any((f, t) in reader for f in fields for t in tokens):
             continue
         best = None
         for f in fields:
