@@ -11,6 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -81,34 +82,11 @@ def fuzz(kind: str, data: bytes, gz: bool) -> None:
             check(path)
 
 
-@settings(max_examples=200, deadline=None)
-@given(data=content(".txt"), gz=st.booleans())
-def test_text_reader_any_bytes(data, gz):
-    fuzz(".txt", data, gz)
-
-
-@settings(max_examples=200, deadline=None)
-@given(data=content(".html"), gz=st.booleans())
-def test_html_reader_any_bytes(data, gz):
-    fuzz(".html", data, gz)
-
-
-@settings(max_examples=150, deadline=None)
-@given(data=content(".md"))
-def test_markdown_reader_any_bytes(data):
-    fuzz(".md", data, False)
-
-
-@settings(max_examples=150, deadline=None)
-@given(data=content(".jsonl"), gz=st.booleans())
-def test_jsonl_reader_any_bytes(data, gz):
-    fuzz(".jsonl", data, gz)
-
-
-@settings(max_examples=150, deadline=None)
-@given(data=content(".json"))
-def test_json_reader_any_bytes(data):
-    fuzz(".json", data, False)
+@pytest.mark.parametrize("kind", list(PIECES))
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), gz=st.booleans())
+def test_reader_any_bytes(kind, data, gz):
+    fuzz(kind, data.draw(content(kind), label="content"), gz)
 
 
 def test_generated_html_reaches_the_article_branch():
