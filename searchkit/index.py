@@ -333,10 +333,16 @@ class Index:
             reader.close()
             raise
         ids = _IdAllocator(reader)
+        subs = None  # writer processes, when the batch is large enough for a parser pool
         try:
             n_jobs = _jobs(jobs, tasks)
             # lock descriptors that forked workers must not keep open (or a killed run would stay locked)
             lock_fds = [x.fd for x in (lock.lock, getattr(writer, "writelock", None)) if x is not None and x.fd is not None]
+            if n_jobs > 1:  # writer processes too (forked before the parser pool starts its threads)
+                from .writers import SubWriters
+
+                subs = SubWriters(ix, n_jobs, lock_fds)
+            add = subs.add if subs else (lambda doc: writer.add_document(**doc))
             done = 0
             keyed: set[str] = set()  # files whose manifest entry is written
             for event in _pipeline(_work(tasks), n_jobs, lock_fds):
@@ -354,7 +360,7 @@ class Index:
                         first = key not in keyed
                         keyed.add(key)
                         for doc in passage_documents(item, key, file_hash, path, first):
-                            writer.add_document(**doc)
+                            add(doc)
                             report.passages += 1
                     continue
                 if kind == "unchanged":
@@ -377,11 +383,17 @@ class Index:
                 writer.delete_by_term("file", key)
                 report.removed += 1
             if report.changed:
-                writer.commit()
+                from .writers import commit
+
+                commit(writer, subs.segments() if subs else [])
             else:
+                if subs:
+                    subs.cancel()
                 writer.cancel()
                 _discard_partial(ix, writer)  # the empty segment files the writer created
         except BaseException:
+            if subs:
+                subs.cancel()
             try:
                 writer.cancel()
             except OSError:  # the disk that failed the write can fail the clean-up too: still free the lock

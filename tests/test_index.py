@@ -382,3 +382,62 @@ def test_phrase_with_stop_words_and_curly_apostrophe_matches(built) -> None:
     assert [p.split("#")[0] for p in hits] == [SEEDS[0].name]
     wrong_order = analyze("national office of Afghanistan's security adviser")
     assert not ix.searcher().search(Phrase("body", wrong_order), limit=None)
+
+
+def many_copies(tmp_path: Path, n: int = 4) -> Path:
+    many = tmp_path / "many"
+    many.mkdir(exist_ok=True)
+    for i in range(n):
+        for f in SEEDS:
+            (many / f"{i}_{f.name}").write_bytes(f.read_bytes())
+    return many
+
+
+def test_writer_processes_write_their_own_segments_into_one_commit(tmp_path: Path, monkeypatch) -> None:
+    import searchkit.writers
+
+    monkeypatch.setattr(searchkit.writers, "BATCH_DOCS", 4)  # small batches: both writers get documents
+    many = many_copies(tmp_path)
+    one, two = open_index(tmp_path / "one"), open_index(tmp_path / "two")
+    one.add([many], jobs=1)
+    two.add([many], jobs=2)
+    assert len(two._whoosh()._read_toc().segments) >= 2  # the parallel path really ran
+    assert two.searcher().doc_count() == one.searcher().doc_count()
+    words = analyze("national security adviser")
+    from whoosh.query import Phrase
+
+    for ix in (one, two):
+        assert body_hits(ix, "Patrushev")
+    assert body_hits(one, "Patrushev") == body_hits(two, "Patrushev")
+    phrase = [sorted(h["pid"] for h in ix.searcher().search(Phrase("body", words), limit=None)) for ix in (one, two)]
+    assert phrase[0] and phrase[0] == phrase[1]
+    aid = next(iter(d["article_id"] for d in two.searcher().documents()))
+    assert two.article(aid).to_dict() == one.article(aid).to_dict()
+    # an incremental run in parallel mode: the changed file's old passages go, the new ones arrive
+    changed = sorted(many.iterdir())[0]
+    add_paragraph(changed, "Zyxwvutsrq the inspector said nothing more.")
+    report = two.add([many], jobs=2)
+    assert (report.updated, report.unchanged) == (1, len(SEEDS) * 4 - 1)
+    assert len(body_hits(two, "Zyxwvutsrq")) == 1
+    assert two.searcher().doc_count() >= one.searcher().doc_count()
+
+
+def test_a_failing_writer_process_is_a_one_line_error_and_the_index_stays(tmp_path: Path, monkeypatch) -> None:
+    from whoosh.writing import SegmentWriter
+
+    many = many_copies(tmp_path)
+    ix = open_index(tmp_path / "ix")
+    ix.add([SEEDS[0]])
+    before = ix.searcher().doc_count()
+
+    def broken(self, **fields):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(SegmentWriter, "add_document", broken)  # inherited by the forked writers
+    result = CliRunner().invoke(main, ["index", str(many), "--index", str(ix.path), "--jobs", "2"])
+    assert result.exit_code != 0 and "No space left on device" in result.output
+    assert "Traceback" not in result.output
+    monkeypatch.undo()
+    assert open_index(ix.path).searcher().doc_count() == before
+    assert not list((ix.path).glob("*.tmp")) or not any((ix.path / "MAIN.tmp").iterdir())
+    assert open_index(ix.path).add([many], jobs=2).added == len(SEEDS) * 4

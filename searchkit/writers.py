@@ -1,0 +1,154 @@
+"""Parallel segment writing: whoosh's per-document work spread over several processes.
+
+whoosh is pure Python and its writer is single-threaded: analysing every field, pooling postings and
+writing them out at commit dominated indexing (profile in ``bench/README.md``), while the parser processes
+sat idle. Here each of N forked writer processes owns a whoosh ``SegmentWriter`` that writes *its own new
+segment* of the same index; the parent feeds them batches of documents through a bounded queue (memory
+stays flat), keeps deletions in its own writer, and at commit adds the finished segments to the table of
+contents in the one atomic TOC write. Until that write nothing the writers produced is referenced, so an
+interrupted or failed run leaves the previous generation searchable (its files are cleaned up like any
+failed write's).
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+from typing import Any, Sequence
+
+BATCH_DOCS = 256  # documents per batch sent to a writer process
+WRITER_MB = 128  # each writer process's in-memory posting pool before it spills a sorted run to disk
+_POLL = 0.5  # seconds between liveness checks while waiting on a writer
+
+
+class SubWriters:
+    """``jobs`` writer processes adding documents to new segments of ``ix`` (the caller holds the locks).
+
+    ``add(doc)`` buffers and sends batches; ``segments()`` finishes the writers and returns their non-empty
+    segments for the caller's TOC; ``cancel()`` stops them (their files are left for the caller to clean).
+    A writer that fails re-raises its exception here (an ``OSError`` stays one, so a full disk is reported
+    like any failed write).
+    """
+
+    def __init__(self, ix, jobs: int, close_fds: Sequence[int] = (), limitmb: int = WRITER_MB):
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        self._in = ctx.Queue(jobs * 2)
+        self._out = ctx.Queue()
+        self._buffer: list[dict[str, Any]] = []
+        self._procs = [ctx.Process(target=_writer_main, daemon=True,
+                                   args=(ix.storage.folder, ix.indexname, self._in, self._out, list(close_fds),
+                                         os.getpid(), limitmb))
+                       for _ in range(jobs)]
+        for p in self._procs:
+            p.start()
+
+    def add(self, doc: dict[str, Any]) -> None:
+        self._buffer.append(doc)
+        if len(self._buffer) >= BATCH_DOCS:
+            self._put(self._buffer)
+            self._buffer = []
+
+    def _put(self, item: Any) -> None:
+        while True:
+            try:
+                self._in.put(item, timeout=_POLL)
+                return
+            except queue.Full:
+                self._check()
+
+    def _check(self) -> None:
+        """Raise a writer's error (or report a writer that died without one)."""
+        try:
+            kind, value = self._out.get_nowait()
+        except queue.Empty:
+            if all(p.is_alive() for p in self._procs):
+                return
+            raise OSError("an index writer process died unexpectedly") from None
+        if kind == "error":
+            raise value
+        self._out.put((kind, value))  # a finished writer's result: keep it for segments()
+
+    def segments(self) -> list:
+        """Finish every writer; their new segments (empty ones are dropped)."""
+        if self._buffer:
+            self._put(self._buffer)
+            self._buffer = []
+        for _ in self._procs:
+            self._put(None)
+        found: list = []
+        while len(found) < len(self._procs):
+            try:
+                kind, value = self._out.get(timeout=_POLL)
+            except queue.Empty:
+                if not all(p.is_alive() or p.exitcode == 0 for p in self._procs):
+                    raise OSError("an index writer process died unexpectedly") from None
+                continue
+            if kind == "error":
+                raise value
+            found.append(value)
+        for p in self._procs:
+            p.join()
+        return [s for s in found if s is not None]
+
+    def cancel(self) -> None:
+        for p in self._procs:
+            if p.is_alive():
+                p.kill()
+        for p in self._procs:
+            p.join()
+        for q in (self._in, self._out):
+            q.cancel_join_thread()
+            q.close()
+
+
+def _writer_main(folder: str, indexname: str, inq, outq, close_fds: list[int], parent: int, limitmb: int) -> None:
+    """A writer process: documents from ``inq`` into one new segment; the finished segment (or None when
+    it received nothing, or the exception it failed with) onto ``outq``."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.writing import SegmentWriter
+
+    from .index import _worker_init
+
+    _worker_init(close_fds, parent)
+    try:
+        ix = FileStorage(folder).open_index(indexname)
+        writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
+        add = writer.add_document
+        while True:
+            batch = inq.get()
+            if batch is None:
+                break
+            for doc in batch:
+                add(**doc)
+        if writer._added:
+            result = writer._finalize_segment()
+        else:
+            writer._close_segment()
+            result = None
+        outq.put(("ok", result))
+    except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises it
+        try:
+            pickle.loads(pickle.dumps(e))  # the queue pickles in a thread: check here that it can
+        except Exception:  # noqa: BLE001 - an exception that does not round-trip
+            e = OSError(f"index writer failed: {type(e).__name__}: {e}")
+        outq.put(("error", e))
+    finally:
+        outq.close()
+        outq.join_thread()
+
+
+def commit(writer, segments: list) -> None:
+    """Commit ``writer`` (the parent's: deletions, merges of small old segments) with the writer
+    processes' ``segments`` added to the table of contents in the same atomic TOC write."""
+    if not segments:
+        writer.commit()
+        return
+    final = writer._merge_segments(None, None, None) + list(segments)
+    if writer._added:
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final)
+    writer._finish()
