@@ -41,7 +41,7 @@ TARGETS = {  # issue 5
     "reindex_pct": 5.0,
     "startup_s": 0.3,
 }
-CANDIDATE = re.compile(r"[a-z]{3,}")
+CANDIDATE = re.compile(r"\b[a-z]{3,}\b")  # whole words only: "abc" in "abc123" is no token anywhere
 
 
 # --- corpus and queries -----------------------------------------------------------------------------------
