@@ -36,6 +36,7 @@ UPDATE_WORD = "crashtestmarker"  # appended to changed files, so before/after an
 QUERIES = ["Atmar Patrushev", "Taliban", '"peace talks"', "election", "oil prices", "economy growth",
            "film award", "mobile phone", "football", "minister said", UPDATE_WORD, f"{UPDATE_WORD} OR election"]
 ANSWER_LIMIT = 20
+ENV = dict(os.environ)  # for the indexer subprocesses (PYTHONPATH set by --searchkit-rev)
 
 
 def _articles(n: int, seed: int) -> list[tuple[str, str]]:
@@ -65,6 +66,7 @@ class Setup:
     before: dict
     after: dict
     update_seconds: float  # wall time of an uninterrupted update run (process start to exit)
+    rebuild: bool = False  # the update is `searchkit index --rebuild` (its answers differ: no deleted documents)
 
 
 def index_cmd(docs: Path, ix: Path, *extra: str) -> list[str]:
@@ -72,14 +74,21 @@ def index_cmd(docs: Path, ix: Path, *extra: str) -> list[str]:
 
 
 def answers(ix: Path) -> dict:
-    """{query: (total, [pid...])} from a fresh Index object (no cached searcher)."""
+    """{query: (total, [(score, pid)...])} from a fresh Index object (no cached searcher).
+
+    Only hits scoring above the last one fetched count, in score-then-pid order: the order of equal scores
+    and which of several tied hits make the cut depend on document numbers, which parallel writers assign
+    in arrival order, so comparing them would report differences where the index content is identical.
+    """
     from searchkit import open_index
 
     index = open_index(ix, create=False)
     out = {}
     for q in QUERIES:
         r = index.search(q, limit=ANSWER_LIMIT)
-        out[q] = (r.total, [f"{h.article.id}#{h.passage_index}" for h in r.hits])
+        cut = r.hits[-1].score if len(r.hits) == ANSWER_LIMIT else float("-inf")
+        out[q] = (r.total, sorted((round(h.score, 4), f"{h.article.id}#{h.passage_index}") for h in r.hits
+                                  if h.score > cut + 1e-6))
     return out
 
 
@@ -96,7 +105,7 @@ def prepare(work: Path, articles: int = 300, added: int = 100, changed: int = 30
     for name, text in pool[:articles]:
         (docs / name).write_text(text, encoding="utf-8")
     before_ix = work / "before-ix"
-    subprocess.run(index_cmd(docs, before_ix), check=True, capture_output=True, cwd=work)
+    subprocess.run(index_cmd(docs, before_ix), check=True, capture_output=True, cwd=work, env=ENV)
     before = answers(before_ix)
 
     rng = random.Random(seed)
@@ -115,12 +124,12 @@ def prepare(work: Path, articles: int = 300, added: int = 100, changed: int = 30
     shutil.copytree(before_ix, after_ix)
     t0 = time.perf_counter()
     subprocess.run(index_cmd(docs, after_ix, *(["--rebuild"] if rebuild else [])), check=True, capture_output=True,
-                   cwd=work)
+                   cwd=work, env=ENV)
     seconds = time.perf_counter() - t0
     after = answers(after_ix)
     if after == before:
         raise RuntimeError("the update does not change the answers; the trials would prove nothing")
-    return Setup(work, docs, before_ix, before, after, seconds)
+    return Setup(work, docs, before_ix, before, after, seconds, rebuild)
 
 
 @dataclass
@@ -132,13 +141,15 @@ class Trial:
     recovery: str  # "ok" | what went wrong
 
 
-def run_trial(setup: Setup, n: int, kill_after: float, rebuild: bool = False) -> Trial:
-    """Kill one update run after ``kill_after`` seconds and check the index, then recover."""
+def run_trial(setup: Setup, n: int, kill_after: float) -> Trial:
+    """Kill one update run after ``kill_after`` seconds and check the index, then recover by running the
+    same command again."""
     ix = setup.work / f"trial-{n}"
     if ix.exists():
         shutil.rmtree(ix)
     shutil.copytree(setup.before_ix, ix)
-    proc = subprocess.Popen(index_cmd(setup.docs, ix, *(["--rebuild"] if rebuild else [])), cwd=setup.work,
+    cmd = index_cmd(setup.docs, ix, *(["--rebuild"] if setup.rebuild else []))
+    proc = subprocess.Popen(cmd, cwd=setup.work, env=ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         proc.wait(timeout=kill_after)
@@ -152,7 +163,7 @@ def run_trial(setup: Setup, n: int, kill_after: float, rebuild: bool = False) ->
         outcome = "before" if got == setup.before else "after" if got == setup.after else "corrupt: answers differ"
     except Exception as e:  # noqa: BLE001 - any failure to open or search is the finding
         outcome = f"corrupt: {type(e).__name__}: {e}"
-    rerun = subprocess.run(index_cmd(setup.docs, ix), capture_output=True, text=True, cwd=setup.work, timeout=300)
+    rerun = subprocess.run(cmd, capture_output=True, text=True, cwd=setup.work, timeout=300, env=ENV)
     if rerun.returncode != 0:
         recovery = f"exit {rerun.returncode}: {rerun.stderr.strip().splitlines()[-1:]}"
     else:
@@ -183,7 +194,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rebuild", action="store_true", help="kill `searchkit index --rebuild` runs instead")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "crash")
+    ap.add_argument("--searchkit-rev", metavar="REV", help="test searchkit/ as of this git revision (default: the "
+                    "working tree, which others may be editing mid-run)")
     args = ap.parse_args(argv)
+    if args.searchkit_rev:
+        from search import export_searchkit  # bench/search.py
+
+        args.work.mkdir(parents=True, exist_ok=True)
+        src, sha = export_searchkit(args.searchkit_rev, args.work.parent)
+        sys.path.insert(0, str(src))  # this process's own searches too
+        ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), ENV.get("PYTHONPATH")]))
+        print(f"searchkit/ of {sha[:12]}", file=sys.stderr)
 
     print(f"preparing {args.articles} articles + update (+{args.added} ~{args.changed} -{args.removed}) in {args.work}",
           file=sys.stderr)
@@ -196,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'trial':>5}  {'kill at (s)':>11}  {'outcome':<8}  recovery")
     for n in range(1, args.trials + 1):
         kill_at = rng.uniform(0.1, d) if n % 2 else rng.uniform(0.75 * d, 1.05 * d)
-        t = run_trial(setup, n, kill_at, args.rebuild)
+        t = run_trial(setup, n, kill_at)
         trials.append(t)
         note = " (run had finished)" if t.exited_first else ""
         print(f"{t.n:>5}  {t.kill_after:>11.2f}  {t.outcome:<8}  {t.recovery}{note}", flush=True)

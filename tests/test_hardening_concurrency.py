@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "corpus").iterdir())
 MARKER = "concurrencymarker"
 ROTATING = "rotatingmarker"
-GENERATIONS = 5
+GENERATIONS = 4
 FILLER = ("The committee met again on a wet morning to go through the figures line by line, and the members agreed "
           "that the report would be published before the end of the month, once the last of the regional offices had "
           "sent in their numbers and the auditors had checked the totals against the bank statements.")
