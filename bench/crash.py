@@ -139,6 +139,7 @@ class Trial:
     exited_first: bool  # the run finished before the kill landed
     outcome: str  # "before" | "after" | "corrupt: ..."
     recovery: str  # "ok" | what went wrong
+    orphans: bool = False  # processes of the killed run (parser or writer workers) still alive after recovery
 
 
 def run_trial(setup: Setup, n: int, kill_after: float) -> Trial:
@@ -171,17 +172,19 @@ def run_trial(setup: Setup, n: int, kill_after: float) -> Trial:
             recovery = "ok" if answers(ix) == setup.after else "answers differ from the reference after the update"
         except Exception as e:  # noqa: BLE001
             recovery = f"{type(e).__name__}: {e}"
-    _reap(proc.pid)
+    orphans = _reap(proc.pid)
     shutil.rmtree(ix, ignore_errors=True)
-    return Trial(n, kill_after, exited_first, outcome, recovery)
+    return Trial(n, kill_after, exited_first, outcome, recovery, orphans)
 
 
-def _reap(pgid: int) -> None:
-    """Kill whatever is left of the killed run's process group (orphaned parser workers)."""
+def _reap(pgid: int) -> bool:
+    """Kill whatever is left of the killed run's process group; True if anything was (workers are meant
+    to notice their parent's death within a second or two and exit on their own)."""
     try:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
-        pass
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,13 +222,14 @@ def main(argv: list[str] | None = None) -> int:
         kill_at = rng.uniform(0.1, d) if n % 2 else rng.uniform(0.75 * d, 1.05 * d)
         t = run_trial(setup, n, kill_at)
         trials.append(t)
-        note = " (run had finished)" if t.exited_first else ""
+        note = (" (run had finished)" if t.exited_first else "") + (" (orphan workers left)" if t.orphans else "")
         print(f"{t.n:>5}  {t.kill_after:>11.2f}  {t.outcome:<8}  {t.recovery}{note}", flush=True)
     counts = {k: sum(t.outcome == k for t in trials) for k in ("before", "after")}
     corrupt = sum(t.outcome.startswith("corrupt") for t in trials)
     failed = sum(t.recovery != "ok" for t in trials)
     print(f"{len(trials)} trials: {counts['before']} before, {counts['after']} after, {corrupt} corrupt; "
-          f"recovery failed {failed}; {sum(t.exited_first for t in trials)} runs finished before the kill")
+          f"recovery failed {failed}; orphans left {sum(t.orphans for t in trials)}; "
+          f"{sum(t.exited_first for t in trials)} runs finished before the kill")
     return 1 if corrupt or failed else 0
 
 

@@ -43,6 +43,7 @@ def test_kill_9_during_an_update_leaves_before_or_after_and_the_next_run_recover
     trial = crash.run_trial(setup, 1, max(0.1, fraction * setup.update_seconds))
     assert trial.outcome in ("before", "after"), trial
     assert trial.recovery == "ok", trial
+    assert not trial.orphans, trial  # the killed run's workers exited on their own
 
 
 def test_kill_9_during_a_rebuild_leaves_before_or_after(tmp_path_factory):

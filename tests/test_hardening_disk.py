@@ -124,7 +124,8 @@ def seeded(folder: Path) -> tuple[Path, Path]:
     return docs, ix
 
 
-def test_really_full_disk(tmpfs: Path):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # 2: parser and writer processes, whose failure must surface too
+def test_really_full_disk(tmpfs: Path, jobs: str):
     docs, ix = seeded(tmpfs)
     before, files = answers(ix), index_files(ix)
     for i in range(20):  # enough new text that the update cannot fit in what is left
@@ -133,14 +134,14 @@ def test_really_full_disk(tmpfs: Path):
     filler = tmpfs / "filler"
     with open(filler, "wb") as f:
         f.write(b"\0" * max(0, free - 48 * 1024))
-    full = searchkit("index", str(docs), "--index", str(ix), cwd=tmpfs)
+    full = searchkit("index", str(docs), "--index", str(ix), "--jobs", jobs, cwd=tmpfs)
     assert full.returncode == 1, full.stdout + full.stderr
     assert "No space left on device" in full.stderr and "Traceback" not in full.stderr
     assert len(full.stderr.strip().splitlines()) == 1
     assert answers(ix) == before
     assert index_files(ix) == files  # the failed run's partial segment files were removed
     filler.unlink()
-    again = searchkit("index", str(docs), "--index", str(ix), cwd=tmpfs)
+    again = searchkit("index", str(docs), "--index", str(ix), "--jobs", jobs, cwd=tmpfs)
     assert again.returncode == 0, again.stderr
     assert "20 added" in again.stdout
 
