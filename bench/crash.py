@@ -66,6 +66,7 @@ class Setup:
     before: dict
     after: dict
     update_seconds: float  # wall time of an uninterrupted update run (process start to exit)
+    write_seconds: float  # of which the writing phase: from the first new file in the index folder to exit
     rebuild: bool = False  # the update is `searchkit index --rebuild` (its answers differ: no deleted documents)
 
 
@@ -123,13 +124,25 @@ def prepare(work: Path, articles: int = 300, added: int = 100, changed: int = 30
     after_ix = work / "after-ix"
     shutil.copytree(before_ix, after_ix)
     t0 = time.perf_counter()
-    subprocess.run(index_cmd(docs, after_ix, *(["--rebuild"] if rebuild else [])), check=True, capture_output=True,
-                   cwd=work, env=ENV)
+    proc = subprocess.Popen(index_cmd(docs, after_ix, *(["--rebuild"] if rebuild else [])), cwd=work, env=ENV,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t_write = _wait_first_write(proc, after_ix)
+    if proc.wait() != 0:
+        raise RuntimeError("the reference update failed")
     seconds = time.perf_counter() - t0
     after = answers(after_ix)
     if after == before:
         raise RuntimeError("the update does not change the answers; the trials would prove nothing")
-    return Setup(work, docs, before_ix, before, after, seconds, rebuild)
+    return Setup(work, docs, before_ix, before, after, seconds, time.perf_counter() - t_write, rebuild)
+
+
+def _wait_first_write(proc: subprocess.Popen, ix: Path) -> float:
+    """Poll until a new file appears in the index folder (the run started writing) or the run ends;
+    the perf_counter time of that moment."""
+    known = set(os.listdir(ix))
+    while proc.poll() is None and not set(os.listdir(ix)) - known:
+        time.sleep(0.005)
+    return time.perf_counter()
 
 
 @dataclass
@@ -142,9 +155,9 @@ class Trial:
     orphans: bool = False  # processes of the killed run (parser or writer workers) still alive after recovery
 
 
-def run_trial(setup: Setup, n: int, kill_after: float) -> Trial:
-    """Kill one update run after ``kill_after`` seconds and check the index, then recover by running the
-    same command again."""
+def run_trial(setup: Setup, n: int, kill_after: float, from_first_write: bool = False) -> Trial:
+    """Kill one update run ``kill_after`` seconds after it started (or after its first new file in the index
+    folder) and check the index, then recover by running the same command again."""
     ix = setup.work / f"trial-{n}"
     if ix.exists():
         shutil.rmtree(ix)
@@ -152,8 +165,11 @@ def run_trial(setup: Setup, n: int, kill_after: float) -> Trial:
     cmd = index_cmd(setup.docs, ix, *(["--rebuild"] if setup.rebuild else []))
     proc = subprocess.Popen(cmd, cwd=setup.work, env=ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    t0 = time.perf_counter()
+    if from_first_write:
+        kill_after += _wait_first_write(proc, ix) - t0
     try:
-        proc.wait(timeout=kill_after)
+        proc.wait(timeout=max(0.0, kill_after - (time.perf_counter() - t0)))
         exited_first = True
     except subprocess.TimeoutExpired:
         exited_first = False
@@ -212,15 +228,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"preparing {args.articles} articles + update (+{args.added} ~{args.changed} -{args.removed}) in {args.work}",
           file=sys.stderr)
     setup = prepare(args.work, args.articles, args.added, args.changed, args.removed, args.seed, args.rebuild)
-    d = setup.update_seconds
-    print(f"uninterrupted update: {d:.2f} s; kill times: odd trials uniform in [0.1, {d:.2f}] s, even ones in the "
-          f"last quarter [{0.75 * d:.2f}, {1.05 * d:.2f}] s (where the commit happens)", file=sys.stderr)
+    d, w = setup.update_seconds, setup.write_seconds
+    print(f"uninterrupted update: {d:.2f} s, writing the index the last {w:.2f} s of it; kill times: odd trials "
+          f"uniform in [0.1, {d:.2f}] s after the start, even ones uniform in [0, {w:.2f}] s after the run's first "
+          "new file in the index folder", file=sys.stderr)
     rng = random.Random(args.seed)
     trials = []
     print(f"{'trial':>5}  {'kill at (s)':>11}  {'outcome':<8}  recovery")
     for n in range(1, args.trials + 1):
-        kill_at = rng.uniform(0.1, d) if n % 2 else rng.uniform(0.75 * d, 1.05 * d)
-        t = run_trial(setup, n, kill_at)
+        t = run_trial(setup, n, rng.uniform(0.1, d)) if n % 2 else run_trial(setup, n, rng.uniform(0, w), True)
         trials.append(t)
         note = (" (run had finished)" if t.exited_first else "") + (" (orphan workers left)" if t.orphans else "")
         print(f"{t.n:>5}  {t.kill_after:>11.2f}  {t.outcome:<8}  {t.recovery}{note}", flush=True)

@@ -38,17 +38,22 @@ def setup(tmp_path_factory):
     return small(tmp_path_factory)
 
 
-@pytest.mark.parametrize("fraction", [0.6, 0.95])  # mid-parse; near the end, where the commit happens
-def test_kill_9_during_an_update_leaves_before_or_after_and_the_next_run_recovers(setup, fraction):
-    trial = crash.run_trial(setup, 1, max(0.1, fraction * setup.update_seconds))
+def test_kill_9_mid_parse_leaves_before_and_the_next_run_recovers(setup):
+    trial = crash.run_trial(setup, 1, max(0.1, 0.5 * setup.update_seconds))
     assert trial.outcome in ("before", "after"), trial
-    assert trial.recovery == "ok", trial
-    assert not trial.orphans, trial  # the killed run's workers exited on their own
+    assert trial.recovery == "ok" and not trial.orphans, trial  # the killed run's workers exited on their own
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.8])
+def test_kill_9_while_writing_the_index_leaves_before_or_after_and_the_next_run_recovers(setup, fraction):
+    trial = crash.run_trial(setup, 1, fraction * setup.write_seconds, from_first_write=True)
+    assert trial.outcome in ("before", "after"), trial
+    assert trial.recovery == "ok" and not trial.orphans, trial
 
 
 def test_kill_9_during_a_rebuild_leaves_before_or_after(tmp_path_factory):
     setup = small(tmp_path_factory, rebuild=True)
-    trial = crash.run_trial(setup, 2, max(0.1, 0.9 * setup.update_seconds))
+    trial = crash.run_trial(setup, 2, 0.7 * setup.write_seconds, from_first_write=True)
     assert trial.outcome in ("before", "after"), trial
     assert trial.recovery == "ok", trial
 
