@@ -26,7 +26,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Iterator
 
-from whoosh.analysis import Filter, RegexTokenizer
+from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer
 from whoosh.lang.dmetaphone import double_metaphone
 from whoosh.lang.porter2 import stem as _stem
 
@@ -108,6 +108,20 @@ class _CachedFilter(Filter):
     def _compute(self, word: str):
         raise NotImplementedError
 
+    def lookup_all(self, words: list[str]) -> list:
+        """``lookup`` of every word, with the per-word Python work done only for words not seen before
+        (the rest is C-level set and map calls): the indexing fast path."""
+        cache = self._cache
+        missing = set(words).difference(cache)
+        if missing:
+            if len(cache) + len(missing) > _CACHE_LIMIT:
+                cache.clear()
+                missing = set(words)
+            compute = self._compute
+            for w in missing:
+                cache[w] = compute(w)
+        return list(map(cache.__getitem__, words))
+
     def lookup(self, word: str):
         """The (cached) result of ``_compute`` for one raw token text."""
         cache = self._cache
@@ -187,16 +201,42 @@ def tokenizer() -> RegexTokenizer:
     return RegexTokenizer(TOKEN_PATTERN)
 
 
+class NewsAnalyzer(CompositeAnalyzer):
+    """``tokenizer() | NewsFilter()`` (whoosh's token stream, for queries and snippets), plus
+    ``index_terms``: the same terms and positions computed without a Token object per word, which
+    the index's formats (`searchkit.schema`) use — per-token generator overhead was the largest
+    single cost of indexing."""
+
+    def index_terms(self, text: str) -> tuple[int, list[str]]:
+        """(position of the first kept term, the kept terms in order): term ``k`` sits at position
+        ``first + k``, exactly as the token stream numbers them (stop words renumbered away)."""
+        terms = self.items[1].lookup_all(self.items[0].expression.findall(text))
+        first = 0
+        for first, t in enumerate(terms):
+            if t is not None:
+                break
+        return first, [t for t in terms if t is not None]
+
+
+class NameAnalyzer(CompositeAnalyzer):
+    """``tokenizer() | NameFilter()``, plus ``index_terms`` (see `NewsAnalyzer`)."""
+
+    def index_terms(self, text: str) -> tuple[int, list[str]]:
+        """(0, phonetic codes of the capitalised words, in order)."""
+        words = [w for w in self.items[0].expression.findall(text) if w[:1].isupper()]
+        return 0, [c for codes in self.items[1].lookup_all(words) for c in codes]
+
+
 @lru_cache(maxsize=None)
-def news_analyzer():
+def news_analyzer() -> NewsAnalyzer:
     """Analyzer for all prose fields; one cached instance (thread-safe: per-call state only)."""
-    return tokenizer() | NewsFilter()
+    return NewsAnalyzer(tokenizer(), NewsFilter())
 
 
 @lru_cache(maxsize=None)
-def name_analyzer():
+def name_analyzer() -> NameAnalyzer:
     """Analyzer for the ``names`` field: phonetic codes of capitalised words."""
-    return tokenizer() | NameFilter()
+    return NameAnalyzer(tokenizer(), NameFilter())
 
 
 ANALYZERS = {"news": news_analyzer, "names": name_analyzer}

@@ -37,6 +37,8 @@ from functools import lru_cache
 from typing import Any
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
 
 from .analysis import name_analyzer, news_analyzer
 
@@ -49,6 +51,50 @@ def _date_field() -> DATETIME:
     # are whole days, so 16-bit tiers (4 terms) keep range queries cheap at half the postings.
     field = DATETIME(stored=True, sortable=True)
     field.shift_step = 16
+    return field
+
+
+class FastPositions(Positions):
+    """whoosh's ``Positions`` (same postings, same encoding), filled from the analyzer's ``index_terms``
+    when it has one instead of a Token object per word: analysis was the hot path of indexing."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        fast = getattr(analyzer, "index_terms", None)
+        if fast is None or not isinstance(value, str) or kwargs.get("mode") != "index":
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        first, terms = fast(value)
+        poses: dict[str, list[int]] = {}
+        for pos, term in enumerate(terms, first):
+            if term in poses:
+                poses[term].append(pos)
+            else:
+                poses[term] = [pos]
+        fb, encode = self.field_boost, self.encode
+        for term, poslist in poses.items():
+            yield term, len(poslist), len(poslist) * fb, encode(poslist)
+
+
+class FastFrequency(Frequency):
+    """whoosh's ``Frequency`` filled from ``index_terms`` (see `FastPositions`)."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        fast = getattr(analyzer, "index_terms", None)
+        if fast is None or not isinstance(value, str) or kwargs.get("mode") != "index":
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        counts: dict[str, int] = {}
+        for term in fast(value)[1]:
+            counts[term] = counts.get(term, 0) + 1
+        fb = self.field_boost
+        for term, n in counts.items():
+            yield term, n, n * fb, pack_uint(n)
+
+
+def _fast(field: TEXT) -> TEXT:
+    """``field`` with its format swapped for the fast-path subclass of the same format."""
+    fmt = FastPositions if isinstance(field.format, Positions) else FastFrequency
+    field.format = fmt(field_boost=field.format.field_boost)
     return field
 
 
@@ -66,15 +112,15 @@ def build_schema() -> Schema:
         file=ID(stored=True),
         file_hash=STORED(),  # never searched: the manifest reads ``filekey``
         filekey=ID(),
-        headline=TEXT(analyzer=news, stored=True),
-        body=TEXT(analyzer=news, stored=True),  # no chars: snippets re-tokenize the passage (smaller, faster)
-        quote=TEXT(analyzer=news),
-        speaker=TEXT(analyzer=news, stored=True),
+        headline=_fast(TEXT(analyzer=news, stored=True)),
+        body=_fast(TEXT(analyzer=news, stored=True)),  # no chars: snippets re-tokenize the passage (smaller, faster)
+        quote=_fast(TEXT(analyzer=news)),
+        speaker=_fast(TEXT(analyzer=news, stored=True)),
         speaker_facet=KEYWORD(commas=True, stored=True, sortable=True),
-        names=TEXT(analyzer=name_analyzer(), phrase=False),
-        source=TEXT(analyzer=news, stored=True),
+        names=_fast(TEXT(analyzer=name_analyzer(), phrase=False)),
+        source=_fast(TEXT(analyzer=news, stored=True)),
         source_facet=ID(stored=True, sortable=True),
-        author=TEXT(analyzer=news, stored=True),
+        author=_fast(TEXT(analyzer=news, stored=True)),
         path=STORED(),
         date=_date_field(),
         year=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=32),
