@@ -342,7 +342,7 @@ class Index:
                 from .writers import SubWriters
 
                 subs = SubWriters(ix, n_jobs, lock_fds)
-            add = subs.add if subs else (lambda doc: writer.add_document(**doc))
+            add = subs.add if subs else _adder(writer)
             done = 0
             keyed: set[str] = set()  # files whose manifest entry is written
             for event in _pipeline(_work(tasks), n_jobs, lock_fds):
@@ -359,9 +359,9 @@ class Index:
                         report.articles += 1
                         first = key not in keyed
                         keyed.add(key)
-                        for doc in passage_documents(item, key, file_hash, path, first):
-                            add(doc)
-                            report.passages += 1
+                        docs = list(passage_documents(item, key, file_hash, path, first))
+                        add(docs)
+                        report.passages += len(docs)
                     continue
                 if kind == "unchanged":
                     report.unchanged += 1
@@ -496,6 +496,14 @@ def _writer(ix, path: Path):
     return writer
 
 
+def _adder(writer) -> Callable[[list], None]:
+    """``add(docs)`` for the in-process writer (the serial counterpart of `SubWriters.add`)."""
+    def add(docs: list) -> None:
+        for doc in docs:
+            writer.add_document(**doc)
+    return add
+
+
 class _Lock:
     """The folder's writer lock (an OS file lock: released if the holder dies)."""
 
@@ -530,7 +538,7 @@ def passage_documents(article: Article, file_key: str, file_hash: str, path: str
     from .schema import encode_article
 
     when = _parse_date(article.date)
-    common: dict[str, Any] = {"article_id": article.id, "file": file_key, "file_hash": file_hash, "path": path}
+    common: dict[str, Any] = {"article_id": article.id, "file": file_key, "path": path}
     for name in ("headline", "source", "author"):
         value = getattr(article, name)
         if value:
@@ -566,6 +574,8 @@ def passage_documents(article: Article, file_key: str, file_hash: str, path: str
             doc["names"] = names
         if i == 0:
             doc["article"] = encode_article(article.to_dict())
+        else:
+            doc["_stored_file"] = None  # indexed on every passage (deletes), stored once per article (size)
         yield doc
 
 
@@ -651,7 +661,9 @@ class _IdAllocator:
         if ("article_id", aid) not in self.reader:
             return False
         for docnum in self.reader.postings("article_id", aid).all_ids():
-            return self.reader.stored_fields(docnum).get("file") != key
+            stored = self.reader.stored_fields(docnum)
+            if "file" in stored:  # the article's first passage
+                return stored["file"] != key
         return False  # only deleted documents had it
 
     def assign(self, aid: str, key: str) -> str:

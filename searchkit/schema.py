@@ -3,12 +3,12 @@
 Field names are a contract with the query side (searchkit.query / search / snippets):
 
 ==================  ==========================================================================
-``pid``             unique id of the passage: ``f"{article_id}#{pindex}"``
+``pid``             id of the passage: ``f"{article_id}#{pindex}"`` (stored only: nothing looks passages up by it)
 ``article_id``      the article's id (record id for JSONL, path relative to the indexed folder);
                     sortable, so results can be grouped per article
 ``pindex``          passage index within the article
 ``file``            resolved absolute path of the source file: the unit of incremental update
-``file_hash``       content hash of that file when it was indexed (stored only)
+                    (indexed on every passage, stored on each article's first passage only)
 ``filekey``         internal, on the first document of each file: ``"<hash>:<file>"``, so the
                     indexer reads the file manifest from the term list, not stored documents
 ``headline``        article headline (stored)
@@ -104,13 +104,12 @@ def build_schema() -> Schema:
     detect an index built by an older version)."""
     news = news_analyzer()
     return Schema(
-        pid=ID(unique=True, stored=True),
+        pid=STORED(),
         article_id=ID(stored=True, sortable=True),
         # not signed=False: whoosh 2.7 ranges on unsigned fields match everything. shift_step=bits:
         # one term per value instead of eight (few distinct values, so ranges stay cheap).
         pindex=NUMERIC(int, bits=32, stored=True, shift_step=32),
         file=ID(stored=True),
-        file_hash=STORED(),  # never searched: the manifest reads ``filekey``
         filekey=ID(),
         headline=_fast(TEXT(analyzer=news, stored=True)),
         body=_fast(TEXT(analyzer=news, stored=True)),  # no chars: snippets re-tokenize the passage (smaller, faster)

@@ -24,7 +24,7 @@ _POLL = 0.5  # seconds between liveness checks while waiting on a writer
 class SubWriters:
     """``jobs`` writer processes adding documents to new segments of ``ix`` (the caller holds the locks).
 
-    ``add(doc)`` buffers and sends batches; ``segments()`` finishes the writers and returns their non-empty
+    ``add(docs)`` buffers and sends batches; ``segments()`` finishes the writers and returns their non-empty
     segments for the caller's TOC; ``cancel()`` stops them (their files are left for the caller to clean).
     A writer that fails re-raises its exception here (an ``OSError`` stays one, so a full disk is reported
     like any failed write).
@@ -44,8 +44,9 @@ class SubWriters:
         for p in self._procs:
             p.start()
 
-    def add(self, doc: dict[str, Any]) -> None:
-        self._buffer.append(doc)
+    def add(self, docs: list[dict[str, Any]]) -> None:
+        """Queue one article's documents (an article never straddles two segments)."""
+        self._buffer += docs
         if len(self._buffer) >= BATCH_DOCS:
             self._put(self._buffer)
             self._buffer = []
