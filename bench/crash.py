@@ -129,11 +129,11 @@ def prepare(work: Path, articles: int = 300, added: int = 100, changed: int = 30
     t_write = _wait_first_write(proc, after_ix)
     if proc.wait() != 0:
         raise RuntimeError("the reference update failed")
-    seconds = time.perf_counter() - t0
+    t_end = time.perf_counter()
     after = answers(after_ix)
     if after == before:
         raise RuntimeError("the update does not change the answers; the trials would prove nothing")
-    return Setup(work, docs, before_ix, before, after, seconds, time.perf_counter() - t_write, rebuild)
+    return Setup(work, docs, before_ix, before, after, t_end - t0, t_end - t_write, rebuild)
 
 
 def _wait_first_write(proc: subprocess.Popen, ix: Path) -> float:
