@@ -188,7 +188,7 @@ Query language:
   -russia, NOT russia    exclude a word (or phrase)
   kabul OR moscow        either word; AND and ( ) work too
   headline:taliban       only in a field: headline: quote: speaker: source: author:
-  date:2017-03           a year, month or day; date:[2017-01-01 TO 2017-06-30] a range
+  date:2017-03           only that year, month or day; date:[2017-01-01 TO 2017-06-30]: a range
   patrushef~             fuzzy: one edit away (patrushef~2: two)
   negot*                 prefix
 A broken part of a query is dropped with a warning and the rest still runs.

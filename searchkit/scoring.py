@@ -6,7 +6,7 @@ the form the published BM25 anchors were measured with; and headline/quote words
 BLENDED_IDF_FIELDS). Everything else (per-field length normalisation) is whoosh's.
 
 Parameters were chosen on ``bench/relevance.py`` (SciFact train judgments, article mode), cross-checked on CISI
-and Cranfield so that a setting that only helps SciFact is not taken; see ``searchkit.search`` for the figures.
+and Cranfield; the figures are in ``searchkit.search``'s docstring.
 """
 from __future__ import annotations
 

@@ -1,0 +1,207 @@
+"""Relevance benchmark: nDCG@10 and recall@100 of searchkit in article mode on judged collections.
+
+    python bench/relevance.py                       # scifact (train judgments), cisi, cranfield
+    python bench/relevance.py scifact --keep /tmp/sk-rel   # reuse built indexes between runs (tuning)
+    python bench/relevance.py --set scoring.K1=0.9 --set query.COORDINATION=0 --boosts headline=1
+
+Each collection is written to a temporary JSONL file (``id``, ``title``, ``text``: title becomes the headline,
+text the body) and indexed with ``open_index(...).add(...)``, so the real pipeline (reader, article builder,
+passages, analysis) is what gets measured. Queries go through ``Index.search(text, unit="article")`` exactly as
+typed (the query language included); query metadata is ignored. Data: ``../shared/eval`` beside the checkout.
+
+Gains: SciFact and CISI judgments are binary; Cranfield's grades 1 (complete answer) .. 4 (minimal interest)
+become gains 4 .. 1, and its -1 code (one per query, "no interest") gain 0.
+
+``--set module.NAME=value`` overrides a tunable constant of ``searchkit.<module>`` for this run (the knobs:
+``scoring.K1``, ``scoring.B``, ``scoring.ARTICLE_SHARE``, ``query.COORDINATION``, ``query.FIELD_GROUP``);
+``--boosts`` overrides ``searchkit.search.DEFAULT_BOOSTS``. That is how the defaults were chosen; the
+measurements are recorded in ``searchkit/search.py``.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import SHARED  # noqa: E402
+
+EVAL = SHARED / "eval"
+# Published BM25 nDCG@10 (see ../shared/eval/scifact/README.md); SciFact's are on the held-back test split.
+ANCHORS = {
+    "scifact": "BM25 anchors (test split): Elasticsearch 0.665, Anserini flat 0.679, multifield 0.665, "
+               "bm25s/Lucene 0.676-0.690; measured here on train: naive whoosh 0.671, SQLite FTS5 0.699",
+}
+
+
+def load_scifact() -> tuple[list[dict], dict[str, str], dict[str, dict[str, int]]]:
+    d = EVAL / "scifact"
+    docs = []
+    with open(d / "corpus.jsonl", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            docs.append({"id": r["_id"], "title": r.get("title") or "", "text": r.get("text") or ""})
+    queries = {}
+    with open(d / "queries.jsonl", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            queries[r["_id"]] = r["text"]
+    qrels: dict[str, dict[str, int]] = {}
+    for line in (d / "qrels" / "train.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        parts = line.strip().split("\t")
+        if len(parts) == 3 and int(parts[2]) > 0:
+            qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
+    return docs, {q: queries[q] for q in qrels}, qrels
+
+
+def _smart(path: Path) -> list[tuple[str, dict[str, str]]]:
+    """Records of a SMART tagged file: (.I id, {field letter: text})."""
+    out: list[tuple[str, dict[str, str]]] = []
+    field = None
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        m = re.match(r"^\.([A-Z])\b\s*(.*)$", line)
+        if m and m.group(1) == "I":
+            out.append((m.group(2).strip(), {}))
+            field = None
+        elif m:
+            field = m.group(1)
+            out[-1][1].setdefault(field, "")
+            if m.group(2).strip():
+                out[-1][1][field] += m.group(2) + "\n"
+        elif field and out:
+            out[-1][1][field] += line + "\n"
+    return out
+
+
+def _smart_docs(path: Path) -> list[dict]:
+    return [{"id": i, "title": " ".join(f.get("T", "").split()), "text": " ".join(f.get("W", "").split())}
+            for i, f in _smart(path)]
+
+
+def load_cisi():
+    d = EVAL / "cisi"
+    queries = {i: " ".join(f.get("W", "").split()) for i, f in _smart(d / "CISI.QRY")}
+    qrels: dict[str, dict[str, int]] = {}
+    for line in (d / "CISI.REL").read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            qrels.setdefault(parts[0], {})[parts[1]] = 1
+    return _smart_docs(d / "CISI.ALL"), {q: queries[q] for q in qrels if q in queries}, qrels
+
+
+def load_cranfield():
+    d = EVAL / "cranfield"
+    # The judgments number queries by position, not by the .I numbers in cran.qry.
+    queries = {str(k): " ".join(f.get("W", "").split()) for k, (_, f) in enumerate(_smart(d / "cran.qry"), 1)}
+    qrels: dict[str, dict[str, int]] = {}
+    for line in (d / "cranqrel").read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and 1 <= int(parts[2]) <= 4:
+            qrels.setdefault(parts[0], {})[parts[1]] = 5 - int(parts[2])
+    return _smart_docs(d / "cran.all.1400"), {q: queries[q] for q in qrels if q in queries}, qrels
+
+
+COLLECTIONS = {"scifact": load_scifact, "cisi": load_cisi, "cranfield": load_cranfield}
+
+
+def ndcg_at(ranked: list[str], judged: dict[str, int], k: int = 10) -> float:
+    dcg = sum((2 ** judged.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
+    ideal = sorted(judged.values(), reverse=True)[:k]
+    idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def recall_at(ranked: list[str], judged: dict[str, int], k: int = 100) -> float:
+    rel = {d for d, g in judged.items() if g > 0}
+    return len(rel & set(ranked[:k])) / len(rel) if rel else 0.0
+
+
+def build(name: str, docs: list[dict], root: Path, boosts=None):
+    """Index ``docs`` into ``root/index`` through the real pipeline (reusing it when already built)."""
+    import searchkit
+
+    data = root / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    src = data / f"{name}.jsonl"
+    if not src.exists():
+        with open(src, "w", encoding="utf-8") as f:
+            for d in docs:
+                f.write(json.dumps(d, ensure_ascii=False) + "\n")
+    index = searchkit.open_index(root / "index", boosts=boosts)
+    t0 = time.perf_counter()
+    report = index.add([src])
+    return index, time.perf_counter() - t0, report
+
+
+def evaluate(index, queries: dict[str, str], qrels: dict[str, dict[str, int]], depth: int = 10) -> dict[str, float]:
+    """Mean nDCG@10 and recall@``depth`` (``depth`` = how many results are fetched: 10, or 100 with --recall)."""
+    from searchkit.errors import QueryError
+
+    nd, rc, lat, errors = [], [], [], 0
+    for qid, text in queries.items():
+        t0 = time.perf_counter()
+        try:
+            res = index.search(text, unit="article", limit=depth)
+            ranked = [h.article.id for h in res.hits]
+        except QueryError:
+            ranked, errors = [], errors + 1
+        lat.append(time.perf_counter() - t0)
+        nd.append(ndcg_at(ranked, qrels[qid]))
+        rc.append(recall_at(ranked, qrels[qid], depth))
+    lat.sort()
+    return {"ndcg@10": sum(nd) / len(nd), f"recall@{depth}": sum(rc) / len(rc), "queries": len(nd),
+            "errors": errors, "p50_ms": 1000 * lat[len(lat) // 2]}
+
+
+def _apply_settings(settings: list[str]) -> None:
+    for s in settings:
+        m = re.fullmatch(r"(\w+)\.(\w+)=(.*)", s)
+        if not m:
+            sys.exit(f"--set wants module.NAME=value, not {s!r}")
+        mod = importlib.import_module(f"searchkit.{m.group(1)}")
+        old = getattr(mod, m.group(2))
+        value = type(old)(m.group(3)) if not isinstance(old, str) else m.group(3)
+        setattr(mod, m.group(2), value)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("collections", nargs="*", help=f"any of {', '.join(COLLECTIONS)} (default: all)")
+    ap.add_argument("--keep", type=Path, help="build indexes here and reuse them on the next run")
+    ap.add_argument("--set", dest="settings", action="append", default=[], metavar="module.NAME=value")
+    ap.add_argument("--recall", action="store_true", help="also fetch 100 results per query for recall@100")
+    ap.add_argument("--boosts", default="", help="e.g. headline=2,quote=1.5,names=0.2")
+    args = ap.parse_args()
+    if not EVAL.is_dir():
+        sys.exit(f"no evaluation data at {EVAL} (../shared/eval beside the checkout)")
+    unknown = set(args.collections) - set(COLLECTIONS)
+    if unknown:
+        sys.exit(f"unknown collection(s): {', '.join(sorted(unknown))}; choose from {', '.join(COLLECTIONS)}")
+    _apply_settings(args.settings)
+    boosts = {k: float(v) for k, v in (kv.split("=") for kv in args.boosts.split(",") if kv)} or None
+    tmp = None if args.keep else tempfile.TemporaryDirectory(prefix="searchkit-relevance-")
+    base = args.keep or Path(tmp.name)
+    try:
+        for name in args.collections or list(COLLECTIONS):
+            docs, queries, qrels = COLLECTIONS[name]()
+            index, secs, report = build(name, docs, base / name, boosts)
+            depth = 100 if args.recall else 10
+            m = evaluate(index, queries, qrels, depth)
+            print(f"{name:10s} nDCG@10 {m['ndcg@10']:.4f}  recall@{depth} {m[f'recall@{depth}']:.4f}  "
+                  f"({m['queries']} queries, {len(docs)} docs, {getattr(report, 'passages', '?')} passages; "
+                  f"index {secs:.1f}s, query p50 {m['p50_ms']:.1f} ms, {m['errors']} query errors)")
+            if name in ANCHORS:
+                print(f"{'':10s} {ANCHORS[name]}")
+    finally:
+        if tmp:
+            tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
