@@ -482,13 +482,13 @@ def _writer(ix, path: Path):
     """A whoosh writer holding whoosh's own lock (other whoosh programs respect it). The lock is taken
     here, not by the writer: whoosh's constructor keeps it forever if it fails after locking (a full disk
     while it creates the segment files), and then this process could never write again."""
-    from whoosh.writing import SegmentWriter
+    from .writers import segment_writer
 
     lock = ix.lock("WRITELOCK")
     if not lock.acquire():  # a program other than searchkit holds it
         raise IndexLockedError(f"another process is writing to {path}; try again when it finishes")
     try:
-        writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_MB)
+        writer = segment_writer(ix, _lk=False, limitmb=WRITER_MB)
     except BaseException:
         lock.release()
         raise

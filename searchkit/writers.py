@@ -21,6 +21,47 @@ WRITER_MB = 128  # each writer process's in-memory posting pool before it spills
 _POLL = 0.5  # seconds between liveness checks while waiting on a writer
 
 
+def segment_writer(ix, **kwargs):
+    """A whoosh ``SegmentWriter`` whose commit reads each document's field lengths from memory.
+
+    whoosh records every term's min/max document length while writing postings, and looks each
+    posting's length up in the just-written length column through a file read: ~13% of indexing
+    CPU in the profile. Here each length column is read once into a list instead (same values)."""
+    from whoosh.writing import SegmentWriter
+
+    class _Writer(SegmentWriter):
+        def _flush_segment(self) -> None:
+            self.perdocwriter.close()
+            pdr = self.per_document_reader()
+            try:
+                self.fieldwriter.add_postings(self.schema, _Lengths(pdr), self.pool.iter_postings())
+                self.fieldwriter.close()
+            finally:
+                pdr.close()
+
+    return _Writer(ix, **kwargs)
+
+
+class _Lengths:
+    """``doc_field_length`` of a per-document reader, each field's column loaded once."""
+
+    def __init__(self, pdr):
+        self._pdr = pdr
+        self._cols: dict[str, list | None] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+        try:
+            col = self._cols[fieldname]
+        except KeyError:
+            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+            from whoosh.util.numeric import byte_to_length
+
+            reader = self._pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            col = self._cols[fieldname] = None if reader is None else [byte_to_length(b) if b else None
+                                                                         for b in reader]
+        return default if col is None else col[docnum]
+
+
 class SubWriters:
     """``jobs`` writer processes adding documents to new segments of ``ix`` (the caller holds the locks).
 
@@ -108,14 +149,13 @@ def _writer_main(folder: str, indexname: str, inq, outq, close_fds: list[int], p
     """A writer process: documents from ``inq`` into one new segment; the finished segment (or None when
     it received nothing, or the exception it failed with) onto ``outq``."""
     from whoosh.filedb.filestore import FileStorage
-    from whoosh.writing import SegmentWriter
 
     from .index import _worker_init
 
     _worker_init(close_fds, parent)
     try:
         ix = FileStorage(folder).open_index(indexname)
-        writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
+        writer = segment_writer(ix, _lk=False, limitmb=limitmb)
         add = writer.add_document
         while True:
             batch = inq.get()
