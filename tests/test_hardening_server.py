@@ -23,6 +23,8 @@ from searchkit.web.server import running
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 10.0
 
+HUGE_BODY = b"POST /api/search HTTP/1.0\r\nContent-Length: 99999999\r\n\r\nabc"  # over the 64 KB body limit
+HUGE_HEADER = b"GET / HTTP/1.0\r\nX-Big: " + b"a" * 300_000 + b"\r\n\r\n"  # over the 256 KB header limit
 MALFORMED = [
     b"GARBAGE\r\n\r\n",
     b"\x00\xff\xfe\x16\x03\x01\r\n\r\n",  # binary (a TLS hello on a plain port looks like this)
@@ -41,11 +43,11 @@ MALFORMED = [
     b"GET /api/search?" + b"q=a&" * 5000 + b" HTTP/1.0\r\n\r\n",
     b"GET /api/search?q=a&limit=99999999999999999999&page=-1&unit=%ff HTTP/1.0\r\n\r\n",
     b"GET /api/search?q=" + b"x" * 50000 + b" HTTP/1.0\r\n\r\n",
-    b"POST /api/search HTTP/1.0\r\nContent-Length: 99999999\r\n\r\nabc",  # over the body limit
+    HUGE_BODY,
     b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
     b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nContent-Length: -1\r\n\r\n",
     b"DELETE /api/info HTTP/1.0\r\n\r\n",
-    b"GET / HTTP/1.0\r\nX-Big: " + b"a" * 300_000 + b"\r\n\r\n",  # one huge header
+    HUGE_HEADER,
     b"GET / HTTP/1.0\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(20_000)) + b"\r\n",  # very many headers
 ]
 
@@ -100,6 +102,12 @@ def test_malformed_requests_get_a_4xx_or_a_page_never_a_5xx(server, request_byte
         assert int(status_line.split()[1]) < 500, status_line
     assert b"Traceback" not in answer
     search_ok(server)
+
+
+@pytest.mark.parametrize("request_bytes, status", [(HUGE_HEADER, b"431"), (HUGE_BODY, b"413")],
+                         ids=["huge header", "huge body"])
+def test_size_limits_answer_431_and_413(server, request_bytes, status):
+    assert raw(server, request_bytes).split(b"\r\n", 1)[0].split()[1] == status
 
 
 def test_slow_clients_do_not_block_others(server):
