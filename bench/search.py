@@ -88,8 +88,10 @@ def sample_queries(corpus: Path, per_class: int, warmup: int, seed: int, sample_
         text = (rec.get("text") or "").lower()
         df.update(set(CANDIDATE.findall(text)))
         title_df.update(set(CANDIDATE.findall((rec.get("title") or "").lower())))
-        if len(texts) < 3000:
+        if len(texts) < 3000:  # reservoir: the articles queries come from span the whole corpus
             texts.append(text)
+        elif (j := rng.randrange(sampled)) < 3000:
+            texts[j] = text
     lo, hi = max(2, 0.001 * sampled), max(3, 0.03 * sampled)
     mid = sorted(w for w, n in df.items() if lo <= n <= hi and w not in STOP_WORDS)
     mid_set = set(mid)
