@@ -24,7 +24,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,19 +121,33 @@ def prepare(work: Path, articles: int = 300, added: int = 100, changed: int = 30
     for name, text in pool[articles:]:
         (docs / name).write_text(text, encoding="utf-8")
 
-    after_ix = work / "after-ix"
-    shutil.copytree(before_ix, after_ix)
+    setup = Setup(work, docs, before_ix, before, {}, 0.0, 0.0)
+    setup = _with_reference(setup, rebuild)
+    if setup.after == before:
+        raise RuntimeError("the update does not change the answers; the trials would prove nothing")
+    return setup
+
+
+def as_rebuild(setup: Setup) -> Setup:
+    """The same update run as `searchkit index --rebuild`, with its own "after" reference (a rebuilt index has
+    no deleted documents, so its scores differ from an incrementally updated one's)."""
+    return _with_reference(setup, rebuild=True)
+
+
+def _with_reference(setup: Setup, rebuild: bool) -> Setup:
+    """Run the update uninterrupted on a copy of the "before" index: its answers and timings."""
+    ref = setup.work / ("after-rebuild-ix" if rebuild else "after-ix")
+    shutil.rmtree(ref, ignore_errors=True)
+    shutil.copytree(setup.before_ix, ref)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(index_cmd(docs, after_ix, *(["--rebuild"] if rebuild else [])), cwd=work, env=ENV,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    t_write = _wait_first_write(proc, after_ix)
+    proc = subprocess.Popen(index_cmd(setup.docs, ref, *(["--rebuild"] if rebuild else [])), cwd=setup.work,
+                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t_write = _wait_first_write(proc, ref)
     if proc.wait() != 0:
         raise RuntimeError("the reference update failed")
     t_end = time.perf_counter()
-    after = answers(after_ix)
-    if after == before:
-        raise RuntimeError("the update does not change the answers; the trials would prove nothing")
-    return Setup(work, docs, before_ix, before, after, t_end - t0, t_end - t_write, rebuild)
+    return replace(setup, after=answers(ref), update_seconds=t_end - t0, write_seconds=t_end - t_write,
+                   rebuild=rebuild)
 
 
 def _wait_first_write(proc: subprocess.Popen, ix: Path) -> float:

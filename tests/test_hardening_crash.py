@@ -26,19 +26,15 @@ def _crash_module():
 crash = _crash_module()
 
 
-def small(tmp_path_factory, rebuild: bool = False):
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
     # 40 articles before, an update that adds 20, changes 8 and removes 6 (real BBC stories when
     # ../shared is present, else stories recombined from corpus/)
     work = tmp_path_factory.mktemp("crash") / "work"
-    return crash.prepare(work, articles=40, added=20, changed=8, removed=6, rebuild=rebuild)
+    return crash.prepare(work, articles=40, added=20, changed=8, removed=6)
 
 
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory):
-    return small(tmp_path_factory)
-
-
-def test_kill_9_mid_parse_leaves_before_and_the_next_run_recovers(setup):
+def test_kill_9_mid_run_leaves_before_or_after_and_the_next_run_recovers(setup):
     trial = crash.run_trial(setup, 1, max(0.1, 0.5 * setup.update_seconds))
     assert trial.outcome in ("before", "after"), trial
     assert trial.recovery == "ok" and not trial.orphans, trial  # the killed run's workers exited on their own
@@ -51,8 +47,8 @@ def test_kill_9_while_writing_the_index_leaves_before_or_after_and_the_next_run_
     assert trial.recovery == "ok" and not trial.orphans, trial
 
 
-def test_kill_9_during_a_rebuild_leaves_before_or_after(tmp_path_factory):
-    setup = small(tmp_path_factory, rebuild=True)
+def test_kill_9_during_a_rebuild_leaves_before_or_after(setup):
+    setup = crash.as_rebuild(setup)
     trial = crash.run_trial(setup, 2, 0.7 * setup.write_seconds, from_first_write=True)
     assert trial.outcome in ("before", "after"), trial
     assert trial.recovery == "ok", trial
