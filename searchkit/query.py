@@ -236,7 +236,10 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
         try:
             q = parser.parse(piece)
         except Exception as e:  # whoosh raises plain Exception for e.g. a bad date inside a range
-            return None, [f"{piece.strip()[:60]}: {_one_line(e)}"]
+            # whoosh's own messages say what is wrong; its internal slips (a fuzzy or prefix term whose
+            # word analyses to nothing, like `J~`) do not, so say that instead of leaking them.
+            reason = "nothing searchable here" if isinstance(e, (AttributeError, TypeError, KeyError, IndexError)) else _one_line(e)
+            return None, [f"{piece.strip()[:60]}: {reason}"]
         errs = list(_errors(q, piece))
         return _require_dates(_exact_negations(_unphrase(_drop_errors(q), schema))), errs
 

@@ -136,3 +136,13 @@ def test_hostile_input_never_raises_anything_but_query_error(text):
 def test_plain_words_for_suggestions_skip_syntax():
     words = [w for _, _, w in plain_words('Patrushef headline:x "peace" -foo bar~ date:[2017 TO 2018] OR Kabul')]
     assert words == ["Patrushef", "peace", "Kabul"]
+
+
+def test_fuzzy_term_on_a_word_that_analyses_to_nothing_is_a_plain_error(corpus_index):
+    from searchkit.errors import QueryError
+
+    with pytest.raises(QueryError) as e:
+        corpus_index.search("J~")
+    assert "NoneType" not in str(e.value) and "nothing searchable" in str(e.value)
+    # with something runnable beside it, the rest still runs
+    assert corpus_index.search("J~ taliban").total > 0
