@@ -46,10 +46,40 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _fast_spans(text: str, terms: Collection[str], analyzer: Callable) -> list[tuple[int, int, str]] | None:
+    """`match_spans` for searchkit's own analyzers without a whoosh Token per word: the tokenizer's
+    pattern plus the filter's cached per-word lookup (the same terms the token stream gives, in one
+    ``finditer``). None for any other analyzer."""
+    from .analysis import NameAnalyzer, NewsAnalyzer
+
+    if type(analyzer) not in (NewsAnalyzer, NameAnalyzer):
+        return None
+    tokenizer, filt = analyzer.items
+    lookup = filt.lookup
+    out = []
+    if type(analyzer) is NewsAnalyzer:
+        for m in tokenizer.expression.finditer(text):
+            word = m.group()
+            term = lookup(word)
+            if term is None:
+                term = word  # a stop word keeps its text, as in the token stream
+            if term in terms:
+                out.append((m.start(), m.end(), term))
+    else:
+        for m in tokenizer.expression.finditer(text):  # index mode: capitalised words only, one span per code
+            word = m.group()
+            if word[:1].isupper():
+                out.extend((m.start(), m.end(), code) for code in lookup(word) if code in terms)
+    return out
+
+
 def match_spans(text: str, terms: Collection[str], analyzer: Callable) -> list[tuple[int, int, str]]:
     """(start, end, term) for each token of ``text`` whose analysed form is one of ``terms``."""
     if not terms or not text:
         return []
+    fast = _fast_spans(text, terms, analyzer)
+    if fast is not None:
+        return fast
     out = []
     try:
         tokens = analyzer(text, chars=True, positions=True, removestops=False, mode="index")
