@@ -25,6 +25,37 @@ __all__ = [
 ]
 
 
+def _whoosh_compat_without_urllib() -> None:
+    """Import whoosh.compat without urllib.request: whoosh binds ``urlretrieve`` from it at import and
+    never uses it here, yet it drags in http.client, email and ssl (~35 ms CPU of every `searchkit
+    search`). A stand-in module is in place only while whoosh.compat loads; the real one is imported
+    if anything calls whoosh's ``urlretrieve``, and `import urllib.request` elsewhere is unaffected."""
+    import sys
+
+    if "whoosh.compat" in sys.modules or "urllib.request" in sys.modules:
+        return
+    import types
+
+    def urlretrieve(*args, **kwargs):
+        from urllib.request import urlretrieve as real
+
+        return real(*args, **kwargs)
+
+    stand_in = types.ModuleType("urllib.request")
+    stand_in.urlretrieve = urlretrieve  # type: ignore[attr-defined]
+    sys.modules["urllib.request"] = stand_in
+    try:
+        import whoosh.compat  # noqa: F401
+    except ImportError:
+        pass
+    finally:
+        if sys.modules.get("urllib.request") is stand_in:
+            del sys.modules["urllib.request"]
+
+
+_whoosh_compat_without_urllib()
+
+
 def __getattr__(name: str):
     # Imported on first use so that `import searchkit` (and `searchkit search`) stays light: the
     # parser compiles many patterns, the index loads whoosh.
