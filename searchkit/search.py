@@ -26,6 +26,7 @@ after filters; each lists at most ``MAX_FACET_VALUES`` values, most frequent fir
 from __future__ import annotations
 
 import re
+import threading
 import time
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
@@ -115,6 +116,64 @@ def _facet_key(value: Any) -> str:
     return str(value)
 
 
+_COLUMNS: dict[tuple, list] = {}  # (segment id, its document count, field) -> value of each document
+_COLUMNS_LOCK = threading.Lock()
+_MAX_CACHED_COLUMNS = 256  # a few fields of the live segments; cleared (not evicted) when full
+
+
+def _segment_values(segment_reader, fieldname: str, overlap: bool) -> list:
+    """The facet value of every document of one segment (a list of values when ``overlap``), read once per
+    segment and kept: whoosh re-reads them for every search (for a multi-valued field by walking every term's
+    postings), which was most of a query's time. A segment's documents never change (deletions only hide
+    them), so its id keys the cache."""
+    key = (segment_reader.segment().segment_id(), segment_reader.doc_count_all(), fieldname, overlap)
+    values = _COLUMNS.get(key)
+    if values is not None:
+        return values
+    if overlap:  # the same lists whoosh's OverlappingCategorizer builds
+        field = segment_reader.schema[fieldname]
+        values = [[] for _ in range(segment_reader.doc_count_all())]
+        for btext in field.sortable_terms(segment_reader, fieldname):
+            text = field.from_bytes(btext)
+            for docnum in segment_reader.postings(fieldname, btext).all_ids():
+                values[docnum].append(text)
+        values = [v or [None] for v in values]
+    else:
+        values = list(segment_reader.column_reader(fieldname, translate=True))
+    with _COLUMNS_LOCK:
+        if len(_COLUMNS) >= _MAX_CACHED_COLUMNS:
+            _COLUMNS.clear()
+        _COLUMNS[key] = values
+    return values
+
+
+def _cached_facet(fieldname: str, overlap: bool = False):
+    """A whoosh FieldFacet (grouping into unordered lists) whose values come from `_segment_values`."""
+    from whoosh import sorting
+
+    class Categorizer(sorting.Categorizer):
+        allow_overlap = overlap
+
+        def __init__(self):
+            self.values: list = []
+
+        def set_searcher(self, segment_searcher, docoffset):
+            self.values = _segment_values(segment_searcher.reader(), fieldname, overlap)
+
+        def key_for(self, matcher, segment_docnum):
+            return self.values[segment_docnum]
+
+        keys_for = key_for
+
+    class Facet(sorting.FieldFacet):
+        def categorizer(self, global_searcher):
+            if overlap or global_searcher.reader().has_column(fieldname):
+                return Categorizer()
+            return super().categorizer(global_searcher)  # no column (an old index): whoosh's own way
+
+    return Facet(fieldname, allow_overlap=overlap, maptype=sorting.UnorderedList)
+
+
 def _facets(results, doc_article: Mapping[int, Any]) -> dict[str, dict[str, int]]:
     """Distinct matching articles per facet value, most frequent first."""
     out: dict[str, dict[str, int]] = {}
@@ -187,7 +246,6 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
     ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (inclusive). Raises `QueryError` for invalid arguments or a query
     with nothing runnable in it; recoverable query mistakes become ``SearchResults.warnings``.
     """
-    from whoosh import sorting
     from whoosh.query import NullQuery
 
     from .query import cap_expansions, parse_query
@@ -211,9 +269,9 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
         res.elapsed = time.perf_counter() - t0
         return res
 
-    groupedby = {name: sorting.FieldFacet(field, allow_overlap=(name == "speaker"), maptype=sorting.UnorderedList)
+    groupedby = {name: _cached_facet(field, overlap=(name == "speaker"))
                  for name, field in FACETS.items() if field in schema.names()}
-    groupedby["_article"] = sorting.FieldFacet("article_id", maptype=sorting.UnorderedList)
+    groupedby["_article"] = _cached_facet("article_id")
     snip = _Snipper(q)
     offset = (page - 1) * limit
 
