@@ -21,8 +21,10 @@ Design, and why:
 - **One writer.** A flock-based lock file (released by the OS if the process dies, so a crashed
   indexer never blocks the next one) guards the folder; a second writer gets
   `IndexLockedError` at once.
-- **Parallel parsing.** Hashing and parsing (HTML extraction is the heavy part) run in a process
-  pool in bounded, ordered batches (memory stays flat); the parent is the single whoosh writer.
+- **Parallel parsing and writing.** Hashing and parsing (HTML extraction is the heavy part) run in a
+  process pool in bounded, ordered batches (memory stays flat). The parent assigns ids, builds the
+  passage documents and keeps deletions; for a large batch, writer processes analyse and write them
+  into segments of their own, committed together in one TOC write (`searchkit.writers`).
 - **Searchers per thread.** whoosh readers keep file positions, so each thread gets its own
   searcher over the same committed generation; each is refreshed when a new commit appears, also
   from another process.
