@@ -25,35 +25,73 @@ __all__ = [
 ]
 
 
-def _whoosh_compat_without_urllib() -> None:
-    """Import whoosh.compat without urllib.request: whoosh binds ``urlretrieve`` from it at import and
-    never uses it here, yet it drags in http.client, email and ssl (~35 ms CPU of every `searchkit
-    search`). A stand-in module is in place only while whoosh.compat loads; the real one is imported
-    if anything calls whoosh's ``urlretrieve``, and `import urllib.request` elsewhere is unaffected."""
+# Modules whoosh imports at start-up only to bind a name that searchkit never calls: (the module, the
+# names bound from it) per importing whoosh module. urllib.request drags in http.client, email and ssl;
+# morph_en compiles six large patterns (for whoosh's Variations query). ~60 ms of every `searchkit search`.
+_UNUSED_IMPORTS = {
+    "whoosh.compat": ("urllib.request", ("urlretrieve",)),
+    "whoosh.query.terms": ("whoosh.lang.morph_en", ("variations",)),
+}
+
+
+class _DeferUnusedImports:
+    """Import hook: while a module of ``_UNUSED_IMPORTS`` runs, a stand-in replaces the module it imports
+    needlessly; the stand-in's functions import the real one if ever called. Nothing else sees the stand-in
+    (it is in ``sys.modules`` only during that import), and without whoosh the hook never fires."""
+
+    def find_spec(self, name, path, target=None):
+        if name not in _UNUSED_IMPORTS:
+            return None
+        import importlib.machinery
+
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return None
+        spec.loader = _Deferring(spec.loader, *_UNUSED_IMPORTS[name])
+        return spec
+
+
+class _Deferring:
+    def __init__(self, loader, heavy: str, names: tuple[str, ...]):
+        self.loader, self.heavy, self.names = loader, heavy, names
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        import sys
+        import types
+
+        if self.heavy in sys.modules:
+            return self.loader.exec_module(module)
+        stand_in = types.ModuleType(self.heavy)
+        for name in self.names:
+            setattr(stand_in, name, _deferred(self.heavy, name))
+        sys.modules[self.heavy] = stand_in
+        try:
+            self.loader.exec_module(module)
+        finally:
+            if sys.modules.get(self.heavy) is stand_in:
+                del sys.modules[self.heavy]
+
+
+def _deferred(module: str, name: str):
+    def call(*args, **kwargs):
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    return call
+
+
+def _install_import_hook() -> None:
     import sys
 
-    if "whoosh.compat" in sys.modules or "urllib.request" in sys.modules:
-        return
-    import types
-
-    def urlretrieve(*args, **kwargs):
-        from urllib.request import urlretrieve as real
-
-        return real(*args, **kwargs)
-
-    stand_in = types.ModuleType("urllib.request")
-    stand_in.urlretrieve = urlretrieve  # type: ignore[attr-defined]
-    sys.modules["urllib.request"] = stand_in
-    try:
-        import whoosh.compat  # noqa: F401
-    except ImportError:
-        pass
-    finally:
-        if sys.modules.get("urllib.request") is stand_in:
-            del sys.modules["urllib.request"]
+    if not any(isinstance(f, _DeferUnusedImports) for f in sys.meta_path):
+        sys.meta_path.insert(0, _DeferUnusedImports())
 
 
-_whoosh_compat_without_urllib()
+_install_import_hook()
 
 
 def __getattr__(name: str):
