@@ -13,7 +13,7 @@ Gains: SciFact and CISI judgments are binary; Cranfield's grades 1 (complete ans
 become gains 4 .. 1, and its -1 code (one per query, "no interest") gain 0.
 
 ``--set module.NAME=value`` overrides a tunable constant of ``searchkit.<module>`` for this run (the knobs:
-``scoring.K1``, ``scoring.B``, ``scoring.ARTICLE_SHARE``, ``query.COORDINATION``, ``query.FIELD_GROUP``);
+``scoring.K1``, ``scoring.B``, ``scoring.ARTICLE_SHARE``, ``scoring.ARTICLE_LEVEL``, ``query.COORDINATION``, ``query.FIELD_GROUP``);
 ``--boosts`` overrides ``searchkit.search.DEFAULT_BOOSTS``. That is how the defaults were chosen; the
 measurements are recorded in ``searchkit/search.py``.
 """
@@ -176,7 +176,11 @@ def _apply_settings(settings: list[str]) -> None:
             sys.exit(f"--set wants module.NAME=value, not {s!r}")
         mod = importlib.import_module(f"searchkit.{m.group(1)}")
         old = getattr(mod, m.group(2))
-        value = type(old)(m.group(3)) if not isinstance(old, str) else m.group(3)
+        raw = m.group(3)
+        if isinstance(old, bool):
+            value = raw.lower() in ("1", "true", "yes", "on")
+        else:
+            value = type(old)(raw) if not isinstance(old, str) else raw
         setattr(mod, m.group(2), value)
 
 

@@ -5,6 +5,19 @@ Why a subclass of whoosh's BM25F: whoosh's idf is ``log(N / (df + 1)) + 1``, whi
 the form the published BM25 anchors were measured with; and headline/quote words take the body's df (see
 BLENDED_IDF_FIELDS). Everything else (per-field length normalisation) is whoosh's.
 
+Article mode can score whole articles (`article_scores`, switched by ARTICLE_LEVEL) instead of their best
+passage (`aggregate`). ``python bench/relevance.py --keep /tmp/skb/real`` (nDCG@10; SciFact train / CISI / Cranfield):
+
+==========================================  =======  ======  =========
+setting                                     SciFact  CISI    Cranfield
+==========================================  =======  ======  =========
+best passage, headline 1.5 (before)         0.6753   0.3462  0.3716
+whole articles, headline 1.5                0.6879   0.3326  0.3712
+==========================================  =======  ======  =========
+
+Whole articles at headline 1.5 let an article that repeats a word in its body outrank one with it in its
+headline (tests/test_search.py, 'promot' / 'hanif' on the corpus), so it is not the default yet.
+
 Parameters were chosen on ``bench/relevance.py`` (SciFact train judgments, article mode), cross-checked on CISI
 and Cranfield; the figures are in ``searchkit.search``'s docstring.
 """
@@ -25,6 +38,8 @@ BLENDED_IDF_FIELDS = ("headline", "quote")
 # Article score = best passage + ARTICLE_SHARE x the sum of the other matching passages: a second passage that
 # also matches is evidence the article is about the query, but must not let long articles win on length alone.
 ARTICLE_SHARE = 0.0
+# Article mode scores whole articles (`article_scores`); False = best passage (`aggregate`), for comparison.
+ARTICLE_LEVEL = False
 
 
 def weighting(k1: float | None = None, b: float | None = None):
@@ -167,3 +182,121 @@ def _null_matcher():
     from whoosh.matching import NullMatcher
 
     return NullMatcher()
+
+
+# Fields counted once per article in article scoring: every passage carries a copy of the article's headline,
+# so summing its tf over passages would reward articles for being split into more passages.
+ONCE_PER_ARTICLE_FIELDS = ("headline",)
+# Length normalisation of headline words in article scoring (B for the headline field): a headline is a
+# dozen words whatever the article, so its length says little about verbosity.
+HEADLINE_B = 0.75
+
+
+def _words(q):
+    """The query as (coordination scale, boost, [[(field, text, boost), ...] per typed word]), or None when
+    some part is not a plain term (phrases, ranges, wildcards...): those keep best-passage scoring."""
+    from whoosh.query import Or, Term
+
+    def leaves(node, boost):
+        if isinstance(node, Term):
+            return [(node.fieldname, node.text, boost * node.boost)]
+        if type(node) is Or or (isinstance(node, Or) and not node.scale):
+            out = []
+            for sub in node.subqueries:
+                got = leaves(sub, boost * node.boost)
+                if got is None:
+                    return None
+                out.extend(got)
+            return out
+        return None
+
+    coord_cls = _coord_classes()[0]
+    if isinstance(q, coord_cls):
+        subs, scale, boost = q.subqueries, q.scale or 0.0, q.boost
+    else:
+        subs, scale, boost = [q], 0.0, 1.0
+    words = [leaves(s, 1.0) for s in subs]
+    return None if any(w is None for w in words) else (scale, boost, words)
+
+
+def _article_count(reader) -> int:
+    """Distinct articles in the index (cached on the reader: counting walks the article_id lexicon)."""
+    n = getattr(reader, "_searchkit_articles", None)
+    if n is None:
+        n = sum(1 for _ in reader.lexicon("article_id")) or 1
+        try:
+            reader._searchkit_articles = n
+        except AttributeError:
+            pass
+    return n
+
+
+def article_scores(searcher, q, articles) -> dict | None:
+    """BM25 of whole articles for ``q``: tf summed over each article's passages, length = the sum of their
+    lengths (headline counted once), the same field boosts, idf and coordination as passage scoring.
+
+    Why: an article's best passage often holds only part of the query's words (a 200-word abstract is 2-3
+    passages), so "one hit per article" should score the article, not its best piece. ``articles`` are the
+    candidate article ids; returns {article id: score}, or None when the query is not plain words.
+    """
+    from whoosh.query import Term
+
+    parsed = _words(q)
+    if parsed is None:
+        return None
+    scale, qboost, words = parsed
+    reader = searcher.reader()
+    docs = {}
+    for aid in articles:
+        key = aid.decode("utf-8") if isinstance(aid, bytes) else aid
+        docs[aid] = sorted(Term("article_id", key).matcher(searcher).all_ids())
+    alldocs = sorted(d for ds in docs.values() for d in ds)
+    n_articles = _article_count(reader)
+    w = searcher.weighting
+    k1, b = getattr(w, "K1", K1), getattr(w, "B", B)
+    tfs: dict[tuple[str, str], dict[int, float]] = {}
+    idfs: dict[tuple[str, str], float] = {}
+    for word in words:
+        for field, text, _ in word:
+            if (field, text) in tfs:
+                continue
+            got: dict[int, float] = {}
+            if field in searcher.schema.names() and reader.doc_frequency(field, text):
+                m = reader.postings(field, text)
+                for d in alldocs:
+                    if not m.is_active():
+                        break
+                    if m.id() < d:
+                        m.skip_to(d)
+                    if m.is_active() and m.id() == d:
+                        got[d] = m.weight()
+            tfs[field, text] = got
+            idfs[field, text] = w.idf(searcher, field, text)
+    avg = {}
+    for f in {f for word in words for f, _, _ in word}:
+        total = reader.field_length(f) if f in searcher.schema.names() else 0
+        avg[f] = (total / reader.doc_count_all() if f in ONCE_PER_ARTICLE_FIELDS else total / n_articles) or 1.0
+    out = {}
+    n = len(words)
+    for aid, ds in docs.items():
+        total, matched = 0.0, 0
+        lengths: dict[str, float] = {}
+        for word in words:
+            s = 0.0
+            for field, text, boost in word:
+                got = tfs[field, text]
+                once = field in ONCE_PER_ARTICLE_FIELDS
+                tf = got.get(ds[0], 0.0) if once and ds else sum(got.get(d, 0.0) for d in ds)
+                if not tf:
+                    continue
+                if field not in lengths:
+                    lengths[field] = ((searcher.doc_field_length(ds[0], field, 0) or 0) if once
+                                      else sum(searcher.doc_field_length(d, field, 0) or 0 for d in ds))
+                fb = HEADLINE_B if field == "headline" else b
+                norm = k1 * ((1 - fb) + fb * lengths[field] / avg[field])
+                s += boost * idfs[field, text] * tf * (k1 + 1) / (tf + norm)
+            if s > 0:
+                total += s
+                matched += 1
+        out[aid] = qboost * total * (1.0 - scale + scale * matched / n) if n else 0.0
+    return out

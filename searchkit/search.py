@@ -31,6 +31,7 @@ import time
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
+from . import scoring
 from .errors import QueryError
 from .model import ArticleRef, Hit, SearchResults, Snippet
 
@@ -291,11 +292,13 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
         if len(per_article) < min(want, res.total) and r.scored_length() < len(r):
             r = searcher.search(q, limit=None, filter=filt, groupedby=groupedby)  # rare: score every match
             per_article = _group_by_article(r, doc_article)
-        from .scoring import aggregate
+        from .scoring import aggregate, article_scores
 
-        ranked = sorted(per_article.values(), key=lambda hs: -aggregate([h.score for h in hs]))
-        for i, hs in enumerate(ranked[offset:offset + limit]):
-            res.hits.append(_hit(offset + i + 1, aggregate([h.score for h in hs]), hs[0].fields(), snip))
+        whole = article_scores(searcher, q, list(per_article)) if scoring.ARTICLE_LEVEL else None
+        scores = {a: whole[a] if whole else aggregate([h.score for h in hs]) for a, hs in per_article.items()}
+        ranked = sorted(per_article, key=lambda a: -scores[a])
+        for i, a in enumerate(ranked[offset:offset + limit]):
+            res.hits.append(_hit(offset + i + 1, scores[a], per_article[a][0].fields(), snip))
     res.facets = _facets(r, doc_article)
     res.elapsed = time.perf_counter() - t0
     return res
