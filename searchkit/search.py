@@ -294,9 +294,13 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
             per_article = _group_by_article(r, doc_article)
         from .scoring import aggregate, article_scores
 
-        whole = article_scores(searcher, q, list(per_article)) if scoring.ARTICLE_LEVEL else None
-        scores = {a: whole[a] if whole else aggregate([h.score for h in hs]) for a, hs in per_article.items()}
+        scores = {a: aggregate([h.score for h in hs]) for a, hs in per_article.items()}
         ranked = sorted(per_article, key=lambda a: -scores[a])
+        # whole-article scores re-rank the best `fetch` articles by passage score (the rest keep their order)
+        whole = article_scores(searcher, q, ranked[:fetch]) if scoring.ARTICLE_LEVEL else None
+        if whole:
+            scores.update(whole)
+            ranked = sorted(ranked[:fetch], key=lambda a: -scores[a]) + ranked[fetch:]
         for i, a in enumerate(ranked[offset:offset + limit]):
             res.hits.append(_hit(offset + i + 1, scores[a], per_article[a][0].fields(), snip))
     res.facets = _facets(r, doc_article)
