@@ -198,8 +198,12 @@ def _facets(results, doc_article: Mapping[int, Any]) -> dict[str, dict[str, int]
     return out
 
 
-class _Snipper:
-    """Builds snippets for the hits of one query (its terms analysed once)."""
+class Highlighter:
+    """Where one query's words are in a text: its positive terms analysed once, matched as the index matched.
+
+    The one place that turns a query into highlight spans: search snippets use it, and so does the web
+    page's article view (through `highlighter`), so both mark the same words.
+    """
 
     def __init__(self, q):
         from .analysis import name_analyzer, news_analyzer
@@ -211,13 +215,36 @@ class _Snipper:
         self.text_terms = set().union(*(v for k, v in terms.items() if k in ("body", "headline", "quote", "speaker")))
         self.name_terms = terms.get("names", set())
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """[start, end) of every matching word of ``text`` (exact forms and name variants)."""
+        from .snippets import match_spans
+
+        found = match_spans(text, self.text_terms, self.news) + match_spans(text, self.name_terms, self.names)
+        return [(s, e) for s, e, _ in found]
+
     def __call__(self, text: str) -> Snippet:
+        """The snippet of a passage: its best sentences with these words highlighted."""
         from .snippets import make_snippet
 
         return make_snippet(text, self.text_terms, self.news, name_terms=self.name_terms, name_analyzer=self.names)
 
 
-def _hit(rank: int, score: float, fields: Mapping[str, Any], snip: _Snipper) -> Hit:
+def highlighter(index, query: str) -> Highlighter | None:
+    """A `Highlighter` for ``query`` on ``index`` (prefix/fuzzy terms expanded against its vocabulary),
+    or None when the query has nothing to mark or cannot be read."""
+    from .query import cap_expansions, parse_query
+
+    if not query or not query.strip():
+        return None
+    searcher = _searcher(index)
+    try:
+        parsed = parse_query(query, searcher.schema, DEFAULT_BOOSTS)
+    except QueryError:
+        return None
+    return Highlighter(cap_expansions(parsed.query, searcher.reader()))
+
+
+def _hit(rank: int, score: float, fields: Mapping[str, Any], snip: Highlighter) -> Hit:
     text = fields.get("body") or ""
     ref = ArticleRef(
         id=str(fields.get("article_id", "")),
@@ -276,7 +303,7 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
     groupedby = {name: _cached_facet(field, overlap=(name == "speaker"))
                  for name, field in FACETS.items() if field in schema.names()}
     groupedby["_article"] = _cached_facet("article_id")
-    snip = _Snipper(q)
+    snip = Highlighter(q)
     offset = (page - 1) * limit
 
     if unit == "passage":

@@ -232,3 +232,14 @@ def test_hostile_queries_give_results_or_query_error_never_anything_else(corpus_
             assert all(0 <= s < e <= len(h.snippet.text) for s, e in h.snippet.highlights)
 
     run()
+
+
+def test_highlighter_marks_what_the_index_matches(corpus_index):
+    from searchkit.search import highlighter
+
+    text = "Mohammad Hanif Atmar said the talks in Moscow's suburbs went on."
+    h = highlighter(corpus_index, "Haneef talk -moscow")
+    marked = [text[s:e] for s, e in h.spans(text)]
+    assert "Hanif" in marked and "talks" in marked
+    assert not any(m.lower().startswith("moscow") for m in marked)  # excluded words are not marked
+    assert highlighter(corpus_index, "   ") is None

@@ -88,25 +88,10 @@ def _paragraph_at(starts: list[int], offset: int) -> int:
 def query_highlighter(index, query: str) -> Highlighter | None:
     """Spans of the query's words in any text of ``index``'s articles (None when nothing to mark).
 
-    Matching is the search library's: the query parsed against the index schema, prefix/fuzzy terms
-    expanded against its vocabulary, each text analysed as the index analysed it (so ``talks`` is
-    marked for ``talk`` and ``Hanif`` for ``Haneef``). Used for the article page, where the whole
-    article is shown rather than a snippet.
+    The matching is the search library's own (`searchkit.search.highlighter`), so the article page marks
+    exactly the words that snippets mark (``talks`` for ``talk``, ``Hanif`` for ``Haneef``).
     """
-    from ..analysis import name_analyzer, news_analyzer
-    from ..errors import QueryError
-    from ..query import TEXT_FIELDS, cap_expansions, parse_query, positive_terms
-    from ..snippets import match_spans
+    from ..search import highlighter
 
-    if not query or not query.strip():
-        return None
-    searcher = index.searcher()
-    try:
-        parsed = parse_query(query, searcher.schema)
-    except QueryError:
-        return None
-    terms = positive_terms(cap_expansions(parsed.query, searcher.reader()))
-    words = set().union(*(terms.get(f, set()) for f in (*TEXT_FIELDS, "speaker")))
-    names = terms.get("names", set())
-    news_an, name_an = news_analyzer(), name_analyzer()
-    return lambda text: [(s, e) for s, e, _ in match_spans(text, words, news_an) + match_spans(text, names, name_an)]
+    h = highlighter(index, query)
+    return h.spans if h is not None else None
