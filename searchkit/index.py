@@ -49,6 +49,10 @@ from .model import Article, SearchResults
 CURRENT = "CURRENT"  # file naming the live generation (whoosh indexname); absent means "MAIN"
 DEFAULT_GENERATION = "MAIN"
 LOCK_NAME = "searchkit_WRITELOCK"
+# How long `add` waits for the writer lock before saying another indexer holds it: long enough to ride
+# out a reader that briefly takes it (creating the empty index of a never-built folder), short enough
+# that a second `searchkit index` answers at once in human terms.
+ADD_LOCK_WAIT = 3.0
 _GENERATION_RE = re.compile(r"^_?(MAIN|G\d+)_")  # files that belong to a generation we created
 PARALLEL_MIN_FILES = 64  # below this many files and...
 PARALLEL_MIN_BYTES = 4 << 20  # ...this many bytes, a process pool costs more than it saves
@@ -311,7 +315,7 @@ class Index:
         ``progress(done, total)`` is called as files are processed. Raises `IndexLockedError` when
         another process is writing.
         """
-        with self._write_lock() as lock, _write_errors(self.path):
+        with self._write_lock(wait=ADD_LOCK_WAIT) as lock, _write_errors(self.path):
             return self._add(paths, jobs=jobs, rebuild=rebuild, strict=strict, progress=progress, lock=lock)
 
     def _add(self, paths, *, jobs, rebuild, strict, progress, lock: "_Lock") -> IndexReport:

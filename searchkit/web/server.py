@@ -85,6 +85,9 @@ def running(index: Any, host: str = DEFAULT_HOST, port: int = 0, threads: int = 
     try:
         yield url_of(server)
     finally:
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        try:
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        except OSError:  # the loop already closed its channels (the trigger among them): nothing to stop
+            wasyncore.close_all(server._map)
         loop.join(10)
         server.task_dispatcher.shutdown()
