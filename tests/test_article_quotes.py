@@ -171,3 +171,26 @@ def test_new_opening_mark_inside_an_open_quote_continues_it():
 )
 def test_colon_present_tense_and_role_subjects(paragraph, speaker):
     assert [s for _, s in speakers(paragraph)] == [speaker]
+
+
+@pytest.mark.parametrize(
+    "paragraph, expected",
+    [
+        # a scraped closing mark opens the scare quote: it must split the subject like a typographic one does
+        ('\u201cWe are ready to talk,\u201d the U.S.\u201dspecial envoy" Zalmay Khalilzad said in Doha.',
+         [("We are ready to talk", "Zalmay Khalilzad"), ("special envoy", "Zalmay Khalilzad")]),
+        ('"The ceasefire is holding," a spokesman for the U.S.\u201dmission" in Kabul said.',
+         [("The ceasefire is holding", "a spokesman for the U.S.")]),
+    ],
+)
+def test_quotation_opened_by_any_mark_splits_the_subject(paragraph, expected):
+    assert speakers(paragraph) == expected
+
+
+def test_mixed_marks_never_leak_the_quotation_into_a_speaker():
+    # straight and typographic marks mixed, a short quotation between the quote and the speech verb
+    para = ('Mohammad Hanif Atmar told reporters: "The talks will resume in Doha next week." '
+            'the U.S.\u201dwithdrawal," the minister said.')
+    ((text, speaker),) = speakers(para)
+    assert text == "The talks will resume in Doha next week."
+    assert speaker in ("Mohammad Hanif Atmar", "the minister")

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from hypothesis import event, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from searchkit.analysis import news_analyzer
@@ -47,6 +47,7 @@ def _norm(text: str) -> str:
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(PARAGRAPH, min_size=1, max_size=6))
+@example(['Atmar told reporters: "Russia Russia." the U.S.\u201dRussia," the minister said.'])  # a mark that opens
 def test_quotes_come_from_the_text_and_speakers_are_words_it_prints(paragraphs):
     quotes = find_quotes(paragraphs)
     event("quotes found" if quotes else "no quote")
@@ -61,6 +62,7 @@ def test_quotes_come_from_the_text_and_speakers_are_words_it_prints(paragraphs):
         assert all(w in rest for w in q.text.split())  # and is made of the text that follows
         if q.speaker is not None:
             assert q.speaker == q.speaker.strip() and q.speaker and "\n" not in q.speaker
+            assert not re.search(r"[\"\u201c\u201d\u00ab\u00bb\u201e]", q.speaker), q.speaker  # never a quote mark
             for w in re.findall(r"\w+", q.speaker):
                 assert w.lower() in lowered, (w, q.speaker)
 

@@ -28,7 +28,10 @@ from .sentences import sentence_spans
 
 OPENERS = "“«„"
 CLOSERS = "”»"
-_MARK = re.compile(r"[“”\"«»„]")
+_QUOTE_CHARS = "“”\"«»„"
+_MARK = re.compile(f"[{_QUOTE_CHARS}]")
+# a masked quotation (whatever marks opened and closed it, see _scan) or a stray mark: never part of a speaker
+_QUOTATION = re.compile(f"[{_QUOTE_CHARS}_][{_QUOTE_CHARS}_.]*")
 _TRAILING = " ,;:“”\"«»„"
 MIN_QUOTE_WORDS = 2
 MAX_SUBJECT_GAP_WORDS = 20
@@ -45,10 +48,10 @@ SPEECH_VERBS = (
     "quips|adds|insisted|told|explained|wrote|writes"
 )
 _VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
-_ASIDE = re.compile(rf",\s+(?:{SPEECH_VERBS})\s+(?P<who>[^,_]{{2,60}}),")
+_ASIDE = re.compile(rf",\s+(?:{SPEECH_VERBS})\s+(?P<who>[^,_{_QUOTE_CHARS}]{{2,60}}),")
 _ACCORDING = re.compile(r"\baccording to (?P<who>[^,.;:!?()]{2,80})", re.IGNORECASE)
 _ADVERBS = re.compile(r"(?:\s+(?:[a-z]+ly|later|also|then|again|once|still|has|had|have|was|were|is|later on|would|will))+$")
-_CLAUSE_BREAK = re.compile(r",|[“\"«„][_.]*[”\"»]")  # commas and masked quotations split a subject phrase
+_CLAUSE_BREAK = re.compile(rf",|{_QUOTATION.pattern}")  # commas and quotations split a subject phrase
 _PROPER = re.compile(r"^(?:the )?[A-Z][\w.&'’-]*(?: [A-Z][\w.&'’-]*){0,4}$")
 _ROLE_HEAD = re.compile(r"\s(?:for|of|at|from|with|in)\s")
 _FINITE = frozenset("is are was were has have had be been will would can could".split())
@@ -160,8 +163,9 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
 
 def _subject_after(phrase: str) -> tuple[str, str] | None:
     """Speaker written just after an inverted verb: 'said NSA Atmar', 'said London race director David
-    Bedford', 'said he'. The subject ends at a comma or a preposition ("... at his opening remarks")."""
-    phrase = phrase.strip()
+    Bedford', 'said he'. The subject ends at a comma, a preposition ("... at his opening remarks") or a
+    quotation (masked text is not a word the article prints)."""
+    phrase = _QUOTATION.split(phrase, 1)[0].strip()
     first = phrase.split()[0].lower().strip(_TRAILING + ".") if phrase else ""
     if first in PRONOUNS:
         return "pronoun", first
@@ -188,7 +192,9 @@ def _according(text: str) -> tuple[str, str] | None:
     m = _ACCORDING.search(text)
     if not m:
         return None
-    who = m.group("who").strip()
+    who = _QUOTATION.split(m.group("who"), 1)[0].strip()  # "according to the “______” report"
+    if not who:
+        return None
     name = name_from_phrase(who, at_end=False)
     if name and not is_org(name) and len(name.split()) >= 1 and who[:1].isupper():
         return "person", name
