@@ -81,6 +81,10 @@ def segment_writer(ix, **kwargs):
             finally:
                 pdr.close()
 
+    if "codec" not in kwargs:
+        from .codec import codec
+
+        kwargs["codec"] = codec()
     return _Writer(ix, **kwargs)
 
 

@@ -444,8 +444,9 @@ def test_a_failing_writer_process_is_a_one_line_error_and_the_index_stays(tmp_pa
 
 
 def test_searchkit_segment_writer_writes_exactly_what_whoosh_writes(tmp_path: Path, docs: Path, monkeypatch) -> None:
-    """searchkit's writer replaces two of whoosh's hot paths; on the seeds, every term, posting (doc,
-    weight, positions), term length statistic, field length and stored field must equal whoosh's."""
+    """searchkit's writer replaces two of whoosh's hot paths and writes posting blocks with its own codec
+    (searchkit.codec); on the seeds, every term, posting (doc, weight, positions) as read back, term length
+    statistic, field length and stored field must equal what whoosh's own writer and codec give."""
     import searchkit.writers
     from whoosh.writing import SegmentWriter
 
@@ -469,6 +470,8 @@ def test_searchkit_segment_writer_writes_exactly_what_whoosh_writes(tmp_path: Pa
                 out[f, t] = (info.min_length(), info.max_length(), info.max_weight(), posts)
         return out
 
+    codecs = [{type(seg.codec()).__name__ for seg in ix._whoosh()._segments()} for ix in (ours, theirs)]
+    assert codecs == [{"SearchkitCodec"}, {"W3Codec"}]
     a, b = dump(ours), dump(theirs)
     assert len(a) > 1000 and a.keys() == b.keys()
     assert [k for k in a if a[k] != b[k]] == []
