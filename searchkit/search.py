@@ -24,26 +24,24 @@ Quotes: the quote field repeats text that is also in the body, so its boost is a
 quoted word count 1.5x without outranking a headline word (SciFact has no quotes, so this is a product call).
 
 Facets count matching *articles* (not passages) per source, year and speaker, over the whole matching set
-after filters; each lists at most ``MAX_FACET_VALUES`` values, most frequent first.
+after filters; each lists at most ``searchkit.facets.MAX_FACET_VALUES`` values, most frequent first.
 """
 from __future__ import annotations
 
 import re
-import threading
 import time
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
 from . import scoring
 from .errors import QueryError
+from .facets import FACETS
 from .model import ArticleRef, Hit, SearchResults, Snippet
 
 DEFAULT_BOOSTS: dict[str, float] = {"headline": 2.0, "quote": 0.5, "body": 1.0, "names": 0.2}
 MAX_LIMIT = 100
-MAX_FACET_VALUES = 20
 UNITS = ("passage", "article")
-FACETS = {"source": "source_facet", "year": "year", "speaker": "speaker_facet"}
-# Passages fetched per article wanted in article mode before falling back to scoring every match.
+# Article mode re-ranks by whole-article score the best max(100, this x articles wanted) articles by best passage.
 ARTICLE_FETCH_FACTOR = 5
 
 
@@ -114,90 +112,6 @@ def _iso(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _facet_key(value: Any) -> str:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return str(value)
-
-
-_COLUMNS: dict[tuple, list] = {}  # (segment id, its document count, field) -> value of each document
-_COLUMNS_LOCK = threading.Lock()
-_MAX_CACHED_COLUMNS = 256  # a few fields of the live segments; cleared (not evicted) when full
-
-
-def _segment_values(segment_reader, fieldname: str, overlap: bool) -> list:
-    """The facet value of every document of one segment (a list of values when ``overlap``), read once per
-    segment and kept: whoosh re-reads them for every search (for a multi-valued field by walking every term's
-    postings), which was most of a query's time. A segment's documents never change (deletions only hide
-    them), so its id keys the cache."""
-    key = (segment_reader.segment().segment_id(), segment_reader.doc_count_all(), fieldname, overlap)
-    values = _COLUMNS.get(key)
-    if values is not None:
-        return values
-    if overlap:  # the same lists whoosh's OverlappingCategorizer builds
-        field = segment_reader.schema[fieldname]
-        values = [[] for _ in range(segment_reader.doc_count_all())]
-        for btext in field.sortable_terms(segment_reader, fieldname):
-            text = field.from_bytes(btext)
-            for docnum in segment_reader.postings(fieldname, btext).all_ids():
-                values[docnum].append(text)
-        values = [v or [None] for v in values]
-    else:
-        values = list(segment_reader.column_reader(fieldname, translate=True))
-    with _COLUMNS_LOCK:
-        if len(_COLUMNS) >= _MAX_CACHED_COLUMNS:
-            _COLUMNS.clear()
-        _COLUMNS[key] = values
-    return values
-
-
-def _cached_facet(fieldname: str, overlap: bool = False):
-    """A whoosh FieldFacet (grouping into unordered lists) whose values come from `_segment_values`."""
-    from whoosh import sorting
-
-    class Categorizer(sorting.Categorizer):
-        allow_overlap = overlap
-
-        def __init__(self):
-            self.values: list = []
-
-        def set_searcher(self, segment_searcher, docoffset):
-            self.values = _segment_values(segment_searcher.reader(), fieldname, overlap)
-
-        def key_for(self, matcher, segment_docnum):
-            return self.values[segment_docnum]
-
-        keys_for = key_for
-
-    class Facet(sorting.FieldFacet):
-        def categorizer(self, global_searcher):
-            if overlap or global_searcher.reader().has_column(fieldname):
-                return Categorizer()
-            return super().categorizer(global_searcher)  # no column (an old index): whoosh's own way
-
-    return Facet(fieldname, allow_overlap=overlap, maptype=sorting.UnorderedList)
-
-
-def _facets(results, doc_article: Mapping[int, Any]) -> dict[str, dict[str, int]]:
-    """Distinct matching articles per facet value, most frequent first."""
-    out: dict[str, dict[str, int]] = {}
-    for name in FACETS:
-        try:
-            groups = results.groups(name)
-        except (KeyError, ValueError):
-            continue
-        counts = {}
-        for value, docnums in groups.items():
-            if value is None or value == "" or value == b"":
-                continue
-            if name == "year" and not (isinstance(value, int) and 0 < value < 10000):
-                continue  # articles without a date carry the column's out-of-range default
-            counts[_facet_key(value)] = len({doc_article.get(d, d) for d in docnums})
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_FACET_VALUES]
-        out[name] = dict(top)
-    return out
-
-
 class Highlighter:
     """Where one query's words are in a text: its positive terms analysed once, matched as the index matched.
 
@@ -258,6 +172,25 @@ def _hit(rank: int, score: float, fields: Mapping[str, Any], snip: Highlighter) 
                passage_text=text, snippet=snip(text))
 
 
+def _article_id(searcher, docnum: int) -> str:
+    from .facets import article_id
+
+    sub, offset = _leaf(searcher, docnum)
+    return article_id(sub, docnum - offset)
+
+
+def _leaf(searcher, docnum: int):
+    """(segment reader, its first docnum) holding the index-wide ``docnum``."""
+    reader = searcher.reader()
+    if reader.is_atomic():
+        return reader, 0
+    leaves = reader.leaf_readers()
+    for (r, off), nxt in zip(leaves, leaves[1:] + [(None, reader.doc_count_all())]):
+        if docnum < nxt[1]:
+            return r, off
+    raise IndexError(docnum)
+
+
 def search(index, query: str, **kwargs) -> SearchResults:  # noqa: D103 (documented on _search)
     from whoosh.query import QueryError as WhooshQueryError
 
@@ -300,47 +233,35 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
         res.elapsed = time.perf_counter() - t0
         return res
 
-    groupedby = {name: _cached_facet(field, overlap=(name == "speaker"))
-                 for name, field in FACETS.items() if field in schema.names()}
-    groupedby["_article"] = _cached_facet("article_id")
+    from . import facets
+    from .execute import match, top
+
     snip = Highlighter(q)
     offset = (page - 1) * limit
+    filter_docs = searcher._filter_to_comb(filt) if filt is not None else None
+    matches = match(searcher, q, None if filter_docs is None else set(filter_docs))
 
     if unit == "passage":
-        r = searcher.search(q, limit=offset + limit, filter=filt, groupedby=groupedby)
-        doc_article = {d: a for a, docs in r.groups("_article").items() for d in docs}
-        res.total = len(r)
-        for i, hit in enumerate(list(r)[offset:offset + limit]):
-            res.hits.append(_hit(offset + i + 1, hit.score, hit.fields(), snip))
+        res.total = len(matches)
+        for i, (docnum, score) in enumerate(matches.top(offset + limit)[offset:]):
+            res.hits.append(_hit(offset + i + 1, score, searcher.stored_fields(docnum), snip))
     else:
         want = offset + limit
         fetch = max(100, want * ARTICLE_FETCH_FACTOR)
-        r = searcher.search(q, limit=fetch, filter=filt, groupedby=groupedby)
-        doc_article = {d: a for a, docs in r.groups("_article").items() for d in docs}
-        res.total = len(r.groups("_article"))
-        per_article = _group_by_article(r, doc_article)
-        if len(per_article) < min(want, res.total) and r.scored_length() < len(r):
-            r = searcher.search(q, limit=None, filter=filt, groupedby=groupedby)  # rare: score every match
-            per_article = _group_by_article(r, doc_article)
-        from .scoring import aggregate, article_scores
+        res.total, best_docs, best_scores = facets.best_per_article(matches)
+        pool = top(best_docs, best_scores, fetch)  # the best articles by their best passage
+        ranked = [_article_id(searcher, d) for d, _ in pool]
+        best = dict(zip(ranked, pool))
+        scores = {a: best[a][1] for a in ranked}
+        from .scoring import article_scores
 
-        scores = {a: aggregate([h.score for h in hs]) for a, hs in per_article.items()}
-        ranked = sorted(per_article, key=lambda a: -scores[a])
-        # whole-article scores re-rank the best `fetch` articles by passage score (the rest keep their order)
-        whole = article_scores(searcher, q, ranked[:fetch]) if scoring.ARTICLE_LEVEL else None
+        # whole-article scores re-rank the best `fetch` articles by passage score
+        whole = article_scores(searcher, q, ranked) if scoring.ARTICLE_LEVEL else None
         if whole:
             scores.update(whole)
-            ranked = sorted(ranked[:fetch], key=lambda a: -scores[a]) + ranked[fetch:]
+            ranked.sort(key=lambda a: -scores[a])  # stable: equal scores keep the passage order
         for i, a in enumerate(ranked[offset:offset + limit]):
-            res.hits.append(_hit(offset + i + 1, scores[a], per_article[a][0].fields(), snip))
-    res.facets = _facets(r, doc_article)
+            res.hits.append(_hit(offset + i + 1, scores[a], searcher.stored_fields(best[a][0]), snip))
+    res.facets = facets.count(matches)
     res.elapsed = time.perf_counter() - t0
     return res
-
-
-def _group_by_article(results, doc_article: Mapping[int, Any]) -> dict[Any, list]:
-    """Scored hits grouped by article, best first within each (results are already in score order)."""
-    out: dict[Any, list] = {}
-    for hit in results:
-        out.setdefault(doc_article.get(hit.docnum, hit.docnum), []).append(hit)
-    return out

@@ -1,0 +1,433 @@
+"""Run a parsed query: every matching passage with its BM25 score, computed term-at-a-time with numpy.
+
+Why not whoosh's collector: whoosh scores document-at-a-time through a tree of matcher objects (a dozen
+Python calls per posting: union, coordination, wrapping, scorer, length lookup), and searchkit needs every
+match anyway (the total, facets over all matching articles, one hit per article). Here each term's posting
+list is read a block at a time into arrays, scored in one vectorised expression against the segment's cached
+field lengths, and unions, intersections, exclusions and coordination are array operations. Scores are
+whoosh's own (the same BM25 expression, idf, average lengths, boosts and `searchkit.scoring.coord_or`
+coordination; sums may differ in the last bit), which ``tests/test_execute.py`` checks against whoosh's
+searcher.
+
+Query nodes without an array form here (ranges, ``NOT`` alone, sloppy phrases, dis-max...) are run by
+whoosh's own matcher for that node only, so everything the query language can express still runs, with
+whoosh's scores.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+_CACHE: dict[tuple, Any] = {}  # (segment id, document count, what) -> per-segment arrays read once
+_CACHE_LOCK = threading.Lock()
+_MAX_CACHED = 512
+_EMPTY = (np.zeros(0, np.int64), np.zeros(0, np.float64))
+
+Postings = tuple  # (sorted unique docnums: int64 array, their scores: float64 array)
+
+
+@dataclass
+class SegmentMatches:
+    """The matches of one segment: its own docnums (sorted) and their scores."""
+
+    reader: Any  # the segment's whoosh reader
+    offset: int  # its first document's number in the whole index
+    ids: np.ndarray
+    scores: np.ndarray
+
+
+@dataclass
+class Matches:
+    """Every document matching a query, scored, per segment."""
+
+    segments: list[SegmentMatches] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return sum(len(s.ids) for s in self.segments)
+
+    def docnums(self) -> np.ndarray:
+        """Index-wide docnums of every match."""
+        if not self.segments:
+            return np.zeros(0, np.int64)
+        return np.concatenate([s.ids + s.offset for s in self.segments])
+
+    def scores(self) -> np.ndarray:
+        if not self.segments:
+            return np.zeros(0, np.float64)
+        return np.concatenate([s.scores for s in self.segments])
+
+    def top(self, n: int) -> list[tuple[int, float]]:
+        """The ``n`` best (docnum, score), best first; equal scores in index order (as whoosh orders them)."""
+        return top(self.docnums(), self.scores(), n)
+
+
+def top(ids: np.ndarray, scores: np.ndarray, n: int) -> list[tuple[int, float]]:
+    """The ``n`` best of ``ids`` by ``scores``, best first, ties (to 9 decimals: sums taken in another order
+    differ in the last bit) in ``ids`` order."""
+    if n <= 0 or not len(ids):
+        return []
+    if len(ids) > n:
+        cut = np.partition(scores, len(scores) - n)[len(scores) - n]
+        keep = scores >= cut - 1e-9 * max(1.0, abs(cut))
+        ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -np.round(scores, 9)))[:n]
+    return [(int(ids[i]), float(scores[i])) for i in order]
+
+
+def match(searcher, q, filter_docs: set[int] | None = None) -> Matches:
+    """Every document of ``searcher``'s index matching the whoosh query ``q``, scored with the searcher's
+    weighting; ``filter_docs`` (index-wide docnums), when given, keeps only those documents."""
+    subs = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
+    context = searcher.context()
+    allowed = None
+    if filter_docs is not None:
+        allowed = np.fromiter(filter_docs, np.int64, len(filter_docs))
+        allowed.sort()
+    out = Matches()
+    for sub, offset in subs:
+        ids, scores = _Segment(searcher, sub, context).eval(q)
+        if allowed is not None and len(ids):
+            keep = np.isin(ids + offset, allowed, assume_unique=True)
+            ids, scores = ids[keep], scores[keep]
+        if len(ids):
+            out.segments.append(SegmentMatches(sub.reader(), offset, ids, scores))
+    return out
+
+
+def segment_cache(reader, what: tuple, make: Callable[[], Any]) -> Any:
+    """``make()`` computed once per segment and kept: a segment's documents never change (deletions only
+    hide them, and change the count of live documents that is part of the key)."""
+    key = (reader.segment().segment_id(), reader.doc_count_all(), reader.doc_count(), *what)
+    value = _CACHE.get(key)
+    if value is None:
+        value = make()
+        with _CACHE_LOCK:
+            if len(_CACHE) >= _MAX_CACHED:
+                _CACHE.clear()
+            _CACHE[key] = value
+    return value
+
+
+def field_lengths(reader, fieldname: str) -> np.ndarray | None:
+    """Each document's length in ``fieldname`` as whoosh scores it (its one-byte encoding decoded)."""
+    def make():
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+        from whoosh.util.numeric import byte_to_length
+
+        col = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if col is None:
+            return False
+        table = np.array([byte_to_length(b) for b in range(256)], np.float64)
+        n = reader.doc_count_all()
+        try:  # the column is one byte per document: read it in one go
+            assert col._fixedlen == 1 and col._typecode == "B"
+            raw = np.frombuffer(bytes(col._dbfile.get(col._basepos, col._count)), np.uint8)
+            if len(raw) < n:
+                raw = np.concatenate([raw, np.zeros(n - len(raw), np.uint8)])
+        except (AttributeError, AssertionError):  # another column layout: whoosh's own reader
+            raw = np.fromiter(col, np.uint8, n)
+        return table[raw]
+
+    if not hasattr(reader, "_perdoc"):
+        return None
+    got = segment_cache(reader, ("lengths", fieldname), make)
+    return None if got is False else got
+
+
+def posting_ids(reader, fieldname: str, btext: bytes) -> np.ndarray:
+    """Sorted docnums of one term's postings in a segment, deleted documents included (empty if absent)."""
+    if (fieldname, btext) not in reader:
+        return np.zeros(0, np.int64)
+    from whoosh.matching.wrappers import FilterMatcher
+
+    m = reader.postings(fieldname, btext)
+    if isinstance(m, FilterMatcher):
+        m = m.child
+    parts = [ids for ids, _, _ in _blocks(m, values=False)]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+def _blocks(m, values: bool, within: np.ndarray | None = None):
+    """(docnums, term frequencies, value bytes or None) of a posting list a block at a time: from the on-disk
+    blocks directly (searchkit's array blocks, or whoosh's pickled ones) or, for any other matcher, one
+    posting at a time. With ``within`` (sorted docnums), a block whose docnum range holds none of them is
+    skipped undecoded."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    from .codec import ArrayLeafMatcher
+
+    kind = type(m)
+    if kind is ArrayLeafMatcher or kind is W3LeafMatcher:
+        after = -1  # every docnum of the current block is above this (the previous block's last)
+        while m.is_active():
+            if within is not None:
+                i = int(np.searchsorted(within, after, side="right"))
+                if i >= len(within) or within[i] > m._maxid:
+                    after = m._maxid
+                    m._next_block()
+                    continue
+            after = m._maxid
+            if kind is ArrayLeafMatcher:
+                yield m.arrays(values)
+            else:
+                m._read_data()
+                deltas, weights, _ = m._data
+                ids = np.cumsum(np.array(deltas, np.int64))
+                if weights is None:
+                    w = np.ones(len(ids))
+                elif isinstance(weights, float):
+                    w = np.full(len(ids), weights)
+                else:
+                    w = np.array(weights, np.float64)
+                vals = None
+                if values:
+                    m._read_values()
+                    vals = m._values
+                yield ids, w, vals
+            m._next_block()
+        return
+    ids_l, w_l, v_l = [], [], []
+    while m.is_active():
+        ids_l.append(m.id())
+        w_l.append(m.weight())
+        if values:
+            v_l.append(m.value())
+        m.next()
+    if ids_l:
+        yield np.array(ids_l, np.int64), np.array(w_l, np.float64), (v_l if values else None)
+
+
+def _deleted(reader) -> np.ndarray | None:
+    if not reader.has_deletions():
+        return None
+    def make():
+        perdoc = getattr(reader, "_perdoc", None)
+        if perdoc is not None:
+            return np.array(sorted(perdoc.deleted_docs()), np.int64)
+        return np.array([d for d in range(reader.doc_count_all()) if reader.is_deleted(d)], np.int64)
+
+    return segment_cache(reader, ("deleted",), make)
+
+
+class _Segment:
+    """Evaluates query nodes on one segment into (docnums, scores) arrays."""
+
+    def __init__(self, top, sub, context):
+        self.top, self.sub, self.context = top, sub, context
+        self.reader = sub.reader()
+        self.ndocs = self.reader.doc_count_all()
+        self.weighting = top.weighting
+        self.params: dict[str, tuple] = {}  # field -> (average length, B, K1)
+
+    def eval(self, q) -> Postings:
+        from whoosh.query import And, AndNot, NullQuery, Or, Phrase, Term
+
+        from .scoring import _coord_classes
+
+        if q is NullQuery:
+            return _EMPTY
+        kind = type(q)
+        coord_cls = _coord_classes()[0]
+        if kind is Term:
+            return self.term(q)
+        if (kind is Or or isinstance(q, coord_cls)) and len(q.subqueries) == 1:
+            return self.eval(q.subqueries[0])  # whoosh: a one-clause compound is its clause (no boost)
+        if isinstance(q, coord_cls) and q.scale:
+            return self.coord(q)
+        if (kind is Or or isinstance(q, coord_cls)) and not q.scale:
+            return self.union([self.eval(s) for s in q.subqueries])
+        if kind is And:
+            return self.intersection(q.subqueries)
+        if kind is AndNot:
+            ids, scores = self.eval(q.a)
+            if len(ids):
+                bids = self.eval(q.b)[0]
+                if len(bids):
+                    keep = ~np.isin(ids, bids, assume_unique=True)
+                    ids, scores = ids[keep], scores[keep]
+            return ids, scores
+        if kind is Phrase and q.slop == 1:
+            return self.phrase(q)
+        return self.whoosh(q)
+
+    # -- leaves
+
+    def _posting_arrays(self, fieldname: str, btext: bytes, values: bool = False, within: np.ndarray | None = None):
+        """(docnums, term frequencies[, per-posting value bytes]) of one term in this segment; with ``within``
+        (sorted docnums), blocks that cannot hold any of them may be left out."""
+        from whoosh.matching.wrappers import FilterMatcher
+
+        m = self.reader.postings(fieldname, btext)
+        if isinstance(m, FilterMatcher):  # deletions: whoosh's wrapper; dropped below instead
+            m = m.child
+        id_parts, w_parts, v_parts = [], [], []
+        for ids, w, vals in _blocks(m, values, within):
+            id_parts.append(ids)
+            w_parts.append(w)
+            if values:
+                v_parts.extend(vals)
+        ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
+        tfs = np.concatenate(w_parts) if w_parts else np.zeros(0)
+        deleted = _deleted(self.reader)
+        if deleted is not None and len(ids):
+            keep = ~np.isin(ids, deleted)
+            if not keep.all():
+                ids, tfs = ids[keep], tfs[keep]
+                v_parts = [v for v, k in zip(v_parts, keep) if k] if values else v_parts
+        return (ids, tfs, v_parts) if values else (ids, tfs)
+
+    def _term_setup(self, fieldname: str, text):
+        """(bytes of the term, its BM25 parameters, the field's lengths), or None when the term is not here;
+        parameters None when whoosh must score it (not BM25F, or a field without lengths)."""
+        from whoosh.scoring import BM25F
+
+        reader = self.reader
+        schema = reader.schema
+        if fieldname not in schema:
+            return None
+        fieldobj = schema[fieldname]
+        try:
+            btext = fieldobj.to_bytes(text)
+        except ValueError:
+            return None
+        if (fieldname, btext) not in reader:
+            return None
+        w = self.weighting
+        lengths = field_lengths(reader, fieldname) if fieldobj.scorable else None
+        if type(w).scorer is not BM25F.scorer or lengths is None:
+            return btext, None, None
+        # what whoosh's BM25FScorer takes from the top-level searcher (idf is cached there)
+        params = self.params.get(fieldname)
+        if params is None:
+            params = self.params[fieldname] = (self.top.avg_field_length(fieldname) or 1,
+                                               w._field_B.get(fieldname, w.B), w.K1)
+        return btext, (self.top.idf(fieldname, text), *params), lengths
+
+    @staticmethod
+    def _bm25(params, tfs: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        # whoosh.scoring.bm25, the same expression in the same order (so the same floats)
+        idf, avgfl, B, K1 = params
+        return idf * ((tfs * (K1 + 1)) / (tfs + K1 * ((1 - B) + B * lengths / avgfl)))
+
+    def term(self, q) -> Postings:
+        setup = self._term_setup(q.fieldname, q.text)
+        if setup is None:
+            return _EMPTY
+        btext, scorer, lengths = setup
+        if scorer is None:
+            return self.whoosh(q)
+        ids, tfs = self._posting_arrays(q.fieldname, btext)
+        scores = self._bm25(scorer, tfs, lengths[ids])
+        if q.boost != 1.0:
+            scores = scores * q.boost
+        return ids, scores
+
+    def phrase(self, q) -> Postings:
+        """Adjacent words in order (whoosh's Phrase with slop 1); scored as whoosh does: the sum of the words'
+        term scores, times the phrase's boost."""
+        schema = self.reader.schema
+        if q.fieldname not in schema or not q.words:
+            return _EMPTY
+        fmt = schema[q.fieldname].format
+        if not fmt or not fmt.supports("positions"):
+            return self.whoosh(q)  # whoosh raises its own "no positions" error
+        words = []
+        for w in q.words:
+            setup = self._term_setup(q.fieldname, w)
+            if setup is None:
+                return _EMPTY
+            if setup[1] is None:
+                return self.whoosh(q)
+            words.append(setup)
+        # rarest word first: the other words' posting blocks holding none of its documents are skipped unread
+        order = sorted(range(len(words)), key=lambda i: self.reader.doc_frequency(q.fieldname, words[i][0]))
+        cand = None
+        postings: list = [None] * len(words)
+        for i in order:
+            got = self._posting_arrays(q.fieldname, words[i][0], values=True, within=cand)
+            postings[i] = got
+            cand = got[0] if cand is None else np.intersect1d(cand, got[0], assume_unique=True)
+            if not len(cand):
+                return _EMPTY
+        positions = []  # per word: {docnum: encoded positions} for the candidates
+        total = np.zeros(len(cand))
+        for (btext, scorer, lengths), (ids, tfs, vals) in zip(words, postings):
+            idx = np.searchsorted(ids, cand)
+            positions.append({int(d): vals[i] for d, i in zip(cand, idx)})
+            total += self._bm25(scorer, tfs[idx], lengths[cand])
+        decode = fmt.decode_positions
+        keep = []
+        for d in cand.tolist():
+            starts = set(decode(positions[0][d]))
+            for k in range(1, len(words)):
+                there = set(decode(positions[k][d]))
+                starts = {s for s in starts if s + k in there}
+                if not starts:
+                    break
+            keep.append(bool(starts))
+        mask = np.array(keep, bool)
+        ids, scores = cand[mask], total[mask]
+        if q.boost != 1.0:
+            scores = scores * q.boost
+        return ids, scores
+
+    def whoosh(self, q) -> Postings:
+        """Run one node with whoosh's own matcher (its scores, its semantics)."""
+        m = q.matcher(self.sub, self.context)
+        ids, scores = [], []
+        scored = self.context.weighting is not None
+        while m.is_active():
+            ids.append(m.id())
+            scores.append(m.score() if scored else 0.0)
+            m.next()
+        return np.array(ids, np.int64), np.array(scores, np.float64)
+
+    # -- combinations
+
+    def union(self, parts: list[Postings]) -> Postings:
+        parts = [p for p in parts if len(p[0])]
+        if not parts:
+            return _EMPTY
+        if len(parts) == 1:
+            return parts[0]
+        acc = np.zeros(self.ndocs)
+        hit = np.zeros(self.ndocs, bool)
+        for ids, scores in parts:
+            acc[ids] += scores  # ids are unique within one part
+            hit[ids] = True
+        ids = np.flatnonzero(hit)
+        return ids, acc[ids]
+
+    def coord(self, q) -> Postings:
+        """`searchkit.scoring.coord_or`: the sum, times ``1 - c + c * words matched / words``."""
+        n, scale = len(q.subqueries), q.scale
+        total = np.zeros(self.ndocs)
+        count = np.zeros(self.ndocs, np.int32)
+        for sub in q.subqueries:
+            ids, scores = self.eval(sub)
+            if len(ids):
+                total[ids] += scores
+                count[ids] += 1
+        ids = np.flatnonzero(count)
+        return ids, q.boost * total[ids] * ((1.0 - scale) + scale * count[ids] / n)
+
+    def intersection(self, subs) -> Postings:
+        if not subs:
+            return _EMPTY
+        parts = []
+        for s in subs:
+            p = self.eval(s)
+            if not len(p[0]):
+                return _EMPTY
+            parts.append(p)
+        ids, scores = parts[0]
+        for oids, oscores in parts[1:]:
+            ids, ia, ib = np.intersect1d(ids, oids, assume_unique=True, return_indices=True)
+            scores = scores[ia] + oscores[ib]
+            if not len(ids):
+                break
+        return ids, scores
+
