@@ -25,6 +25,7 @@ containing more of the words score higher without requiring all of them.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 
@@ -54,6 +55,26 @@ class ParsedQuery:
         from whoosh.query import NullQuery
 
         return self.query is NullQuery
+
+
+_PARSERS = threading.local()  # per thread: whoosh parsers are cheap to use, not to build (~0.3 ms a query)
+
+
+def _cached_parser(schema, boosts: Mapping[str, float], coordination: float, group: str):
+    """`_parser`, built once per thread for each schema and settings (one per thread: whoosh does not say
+    its parser is safe to share)."""
+    cache = getattr(_PARSERS, "cache", None)
+    if cache is None:
+        cache = _PARSERS.cache = {}
+    key = (id(schema), tuple(sorted(boosts.items())), coordination, group)
+    hit = cache.get(key)
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    if len(cache) > 16:
+        cache.clear()
+    parser = _parser(schema, boosts, coordination, group)
+    cache[key] = (schema, parser)
+    return parser
 
 
 def _parser(schema, boosts: Mapping[str, float], coordination: float, group: str):
@@ -230,9 +251,12 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
     if not isinstance(text, str):
         raise QueryError("the query must be a string")
     text = _clean(text.replace("\x00", " "), warnings)
-    parser = _parser(schema, boosts or {}, coordination, group)
+    parser = _cached_parser(schema, boosts or {}, coordination, group)
 
     def one(piece: str):
+        q = _plain_words(piece, parser, schema, boosts or {}, coordination) if group == "sum" else None
+        if q is not None:
+            return _unphrase(q, schema), []
         try:
             q = parser.parse(piece)
         except Exception as e:  # whoosh raises plain Exception for e.g. a bad date inside a range
@@ -257,6 +281,35 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
     if q is NullQuery and errs:
         raise QueryError(warnings[-1] if len(warnings) == 1 else "; ".join(warnings))
     return ParsedQuery(text=text, query=q, warnings=warnings)
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9]+(?:\s+[A-Za-z0-9]+)*")
+
+
+def _plain_words(text: str, parser, schema, boosts: Mapping[str, float], coordination: float):
+    """The query whoosh's parser builds for plain words (ASCII letters and digits, no operators), built
+    directly: the parser's plugin pipeline costs about 1 ms a query and most queries are just words.
+    ``tests/test_query.py`` checks that both give equal queries. None when ``text`` is anything else."""
+    from whoosh.query import NullQuery, Or
+
+    from .scoring import coord_or
+
+    text = text.strip()
+    if not _PLAIN.fullmatch(text):
+        return None
+    words = text.split()
+    if any(w in OPERATORS for w in words):
+        return None
+    fields = [f for f in DEFAULT_FIELDS if f in schema.names() and boosts.get(f, 1.0) > 0]
+    clauses = []
+    for w in words:
+        per_field = [parser.term_query(f, w, parser.termclass, boost=boosts.get(f, 1.0)) for f in fields]
+        per_field = [q for q in per_field if q is not None]
+        if per_field:
+            clauses.append(Or(per_field))
+    if not clauses:
+        return NullQuery
+    return coord_or(clauses, scale=coordination or None).normalize()
 
 
 def _one_line(e: object) -> str:

@@ -146,3 +146,31 @@ def test_fuzzy_term_on_a_word_that_analyses_to_nothing_is_a_plain_error(corpus_i
     assert "NoneType" not in str(e.value) and "nothing searchable" in str(e.value)
     # with something runnable beside it, the rest still runs
     assert corpus_index.search("J~ taliban").total > 0
+
+
+def test_plain_word_queries_are_built_exactly_as_whooshs_parser_builds_them():
+    """The fast path for plain words (searchkit.query._plain_words) must give the parser's query."""
+    import re
+    from pathlib import Path
+
+    from searchkit import query as Q
+    from searchkit.search import DEFAULT_BOOSTS
+
+    schema = build_schema()
+    parser = Q._cached_parser(schema, DEFAULT_BOOSTS, Q.COORDINATION, Q.FIELD_GROUP)
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    words = sorted({w for p in corpus.iterdir() if p.is_file()
+                    for w in re.findall(r"[A-Za-z0-9]+", p.read_text(encoding="utf-8", errors="replace"))})
+    assert len(words) > 500
+    texts = words[::7] + [" ".join(words[i:i + 3]) for i in range(0, len(words), 11)]
+    texts += ["the", "the Taliban", "and or", "Russia talks Taliban", "US troops 2018", "x"]
+    built = 0
+    for text in texts:
+        fast = Q._plain_words(text, parser, schema, DEFAULT_BOOSTS, Q.COORDINATION)
+        assert fast is not None, text
+        built += fast is not wq.NullQuery
+        full = Q._exact_negations(Q._unphrase(Q._drop_errors(parser.parse(text)), schema))
+        assert Q._unphrase(fast, schema) == full, text
+    assert built > len(texts) // 2
+    for text in ["russia AND talks", "headline:taliban", '"peace talks"', "negot*", "-russia kabul", "Kabul's"]:
+        assert Q._plain_words(text, parser, schema, DEFAULT_BOOSTS, Q.COORDINATION) is None, text
