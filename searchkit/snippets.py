@@ -61,9 +61,10 @@ def _fast_spans(text: str, terms: Collection[str], analyzer: Callable) -> list[t
         # A term starts with its folded word's first letter (stemming only changes endings): words that
         # cannot match skip the stemmer, which dominates a fresh process (`searchkit search`, 10 passages).
         firsts = {t[:1] for t in terms}
+        ok = firsts | {c.upper() for c in firsts}  # first characters known to fold into ``firsts``
         for m in tokenizer.expression.finditer(text):
             word = m.group()
-            if fold(word)[:1] not in firsts and word not in terms:
+            if word[0] not in ok and (word[0].isascii() or fold(word)[:1] not in firsts) and word not in terms:
                 continue
             term = lookup(word)
             if term is None:
