@@ -194,3 +194,25 @@ def test_mixed_marks_never_leak_the_quotation_into_a_speaker():
     ((text, speaker),) = speakers(para)
     assert text == "The talks will resume in Doha next week."
     assert speaker in ("Mohammad Hanif Atmar", "the minister")
+
+
+
+@pytest.mark.parametrize(
+    "paragraph, expected",
+    [
+        # a stop before a lower-case line is not a sentence split: the subject of "told" still stops there
+        ("Foreign Minister Mohammad Hanif Atmar met the envoys in Doha. \u201cWe will not talk to the Taliban,\u201d "
+         "the minister said. \na spokesman in Kabul told reporters: \u201cThe talks are over for this year.\u201d",
+         [("We will not talk to the Taliban", "the minister"),
+          ("The talks are over for this year.", "a spokesman in Kabul")]),
+        # list items kept on their own lines: the verb of the line before is not this quote's
+        ("- The government should reject the Barker Review, which said 140,000 new homes were needed.\n"
+         "- The government should consider a \u201cnational spatial framework\u201d for England.",
+         [("national spatial framework", None)]),
+        # inverted: the subject after "said" ends at the line break
+        ("\u201cThe talks are over for this year,\u201d said the minister\nofficials in Kabul agreed.",
+         [("The talks are over for this year", "the minister")]),
+    ],
+)
+def test_speaker_never_crosses_a_sentence_end_or_line_break(paragraph, expected):
+    assert speakers(paragraph) == expected

@@ -16,7 +16,7 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from searchkit.analysis import news_analyzer
-from searchkit.article.quotes import MIN_QUOTE_WORDS, find_quotes
+from searchkit.article.quotes import MIN_QUOTE_WORDS, SPEECH_VERBS, find_quotes
 from searchkit.parse import parse_file
 from searchkit.snippets import ELLIPSIS, MAX_CHARS, build_snippet, make_snippet, match_spans
 
@@ -48,6 +48,7 @@ def _norm(text: str) -> str:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(PARAGRAPH, min_size=1, max_size=6))
 @example(['Atmar told reporters: "Russia Russia." the U.S.\u201dRussia," the minister said.'])  # a mark that opens
+@example(['"Russia," the minister said. \nhe"Russia," he said. heAtmar told reporters: "the Taliban."'])  # a stop, then lower case
 def test_quotes_come_from_the_text_and_speakers_are_words_it_prints(paragraphs):
     quotes = find_quotes(paragraphs)
     event("quotes found" if quotes else "no quote")
@@ -63,6 +64,7 @@ def test_quotes_come_from_the_text_and_speakers_are_words_it_prints(paragraphs):
         if q.speaker is not None:
             assert q.speaker == q.speaker.strip() and q.speaker and "\n" not in q.speaker
             assert not re.search(r"[\"\u201c\u201d\u00ab\u00bb\u201e]", q.speaker), q.speaker  # never a quote mark
+            assert not re.search(rf"\b(?:{SPEECH_VERBS})\b", q.speaker), q.speaker  # who spoke, not "X said. he"
             for w in re.findall(r"\w+", q.speaker):
                 assert w.lower() in lowered, (w, q.speaker)
 

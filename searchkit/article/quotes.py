@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from ..model import Quote
 from .names import PRONOUNS, SENTENCE_WORDS, cap_runs, full_names, is_org, name_from_phrase, resolve_surname, strip_titles
-from .sentences import sentence_spans
+from .sentences import _is_abbreviation, sentence_spans
 
 OPENERS = "“«„"
 CLOSERS = "”»"
@@ -51,6 +51,10 @@ _VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 _ASIDE = re.compile(rf",\s+(?:{SPEECH_VERBS})\s+(?P<who>[^,_{_QUOTE_CHARS}]{{2,60}}),")
 _ACCORDING = re.compile(r"\baccording to (?P<who>[^,.;:!?()]{2,80})", re.IGNORECASE)
 _ADVERBS = re.compile(r"(?:\s+(?:[a-z]+ly|later|also|then|again|once|still|has|had|have|was|were|is|later on|would|will))+$")
+# a line break or a full stop the sentence splitter let through ("said. \nhe said": lower case after it): a
+# speaker is read from one sentence, so the phrase around a speech verb is cut there. Not at '!' or '?',
+# which end names too ("Kerrang! editor Ashley Bird said")
+_SENTENCE_BREAK = re.compile(r"\n|\.[\"'”’)\]]*(?=\s)")
 _CLAUSE_BREAK = re.compile(rf",|{_QUOTATION.pattern}")  # commas and quotations split a subject phrase
 _PROPER = re.compile(r"^(?:the )?[A-Z][\w.&'’-]*(?: [A-Z][\w.&'’-]*){0,4}$")
 _ROLE_HEAD = re.compile(r"\s(?:for|of|at|from|with|in)\s")
@@ -114,6 +118,23 @@ def _mask(text: str, spans: list[_Span]) -> str:
     return "".join(out)
 
 
+def _sentence_breaks(text: str) -> list[re.Match[str]]:
+    """Line breaks, and full stops followed by a space that end a sentence (not "U.S.", "Gen."), in ``text``."""
+    return [m for m in _SENTENCE_BREAK.finditer(text) if not _is_abbreviation(text, m.start())]
+
+
+def _last_sentence(seg: str) -> str:
+    """What follows the last sentence end of ``seg``: the subject before a verb never reaches into the sentence before."""
+    breaks = _sentence_breaks(seg)
+    return seg[breaks[-1].end():] if breaks else seg
+
+
+def _first_sentence(phrase: str) -> str:
+    """``phrase`` up to its first sentence end: the subject after an inverted verb never runs into the next sentence."""
+    breaks = _sentence_breaks(phrase)
+    return phrase[: breaks[0].start()] if breaks else phrase
+
+
 def _role(phrase: str) -> tuple[str, str] | None:
     """'a U.S. Department of State spokesman', 'one volunteer': a short noun phrase ending in a common noun."""
     m = _DETERMINER.match(phrase)
@@ -124,7 +145,7 @@ def _role(phrase: str) -> tuple[str, str] | None:
     head = _ROLE_HEAD.split(role, 1)[0].split()  # "A spokesman for the World Summit (WSIS)": head "spokesman"
     if len(words) > 12 or len(head) > 6 or not (words[-1].islower() or len(head) < len(words) and head[-1].islower()):
         return None
-    if len(head) == len(words) > 8 or any(w in _FINITE or _VERB.fullmatch(w) for w in words):
+    if len(head) == len(words) > 8 or any(w in _FINITE or _VERB.fullmatch(w.strip(".,;:!?")) for w in words):
         return None  # a clause ("the seller said the year had begun well"), not a noun phrase
     if re.search(r"\d", _AGE.sub("", role)):  # "the 30-year-old" is a role, "70 percent of Americans" is not
         return None
@@ -137,7 +158,7 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
     Adverbs between subject and verb are skipped ("Noem later tweeted"), and an appositive is looked
     through to the name it describes ("Robertson, the U.S. commander, said" -> Robertson).
     """
-    seg = _RELATIVE_CLAUSE.sub("", seg)  # "The actor, whose films include X, said" -> "The actor"
+    seg = _RELATIVE_CLAUSE.sub("", _last_sentence(seg))  # "The actor, whose films include X, said" -> "The actor"
     seg = _ADVERBS.sub("", seg.rstrip(_TRAILING + "_").strip())
     if not seg:
         return None
@@ -165,7 +186,7 @@ def _subject_after(phrase: str) -> tuple[str, str] | None:
     """Speaker written just after an inverted verb: 'said NSA Atmar', 'said London race director David
     Bedford', 'said he'. The subject ends at a comma, a preposition ("... at his opening remarks") or a
     quotation (masked text is not a word the article prints)."""
-    phrase = _QUOTATION.split(phrase, 1)[0].strip()
+    phrase = _first_sentence(_QUOTATION.split(phrase, 1)[0]).strip()
     first = phrase.split()[0].lower().strip(_TRAILING + ".") if phrase else ""
     if first in PRONOUNS:
         return "pronoun", first
@@ -192,7 +213,7 @@ def _according(text: str) -> tuple[str, str] | None:
     m = _ACCORDING.search(text)
     if not m:
         return None
-    who = _QUOTATION.split(m.group("who"), 1)[0].strip()  # "according to the “______” report"
+    who = _QUOTATION.split(m.group("who"), 1)[0].split("\n", 1)[0].strip()  # "according to the “______” report"
     if not who:
         return None
     name = name_from_phrase(who, at_end=False)
@@ -229,6 +250,7 @@ def _leading_attribution(masked: str, end: int, sentences: list[tuple[int, int]]
 
 
 def _attribute(before: str, after: str) -> tuple[str, str] | None:
+    before = _last_sentence(before)  # a verb of the sentence before (unsplit: "said. \nhe ...") is not this quote's
     aside = _ASIDE.search(before) or _ASIDE.search(after)  # "The idea, says BT, is to ..."
     if aside:
         found = _subject_after(aside.group("who"))
