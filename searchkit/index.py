@@ -402,7 +402,8 @@ class Index:
                 subs.cancel()
             try:
                 writer.cancel()
-            except OSError:  # the disk that failed the write can fail the clean-up too: still free the lock
+            except (OSError, ValueError):  # the disk that failed the write can fail the clean-up too (an
+                # error, or a file the failed write already closed): still free the lock
                 if getattr(writer, "writelock", None) is not None:
                     writer.writelock.release()
             _discard_partial(ix, writer)
@@ -544,7 +545,7 @@ def passage_documents(article: Article, file_key: str, file_hash: str, path: str
     from .schema import encode_article
 
     when = _parse_date(article.date)
-    common: dict[str, Any] = {"article_id": article.id, "file": file_key, "path": path}
+    common: dict[str, Any] = {"article_id": article.id, "file": file_key}
     for name in ("headline", "source", "author"):
         value = getattr(article, name)
         if value:
@@ -564,7 +565,7 @@ def passage_documents(article: Article, file_key: str, file_hash: str, path: str
         doc = dict(common)
         text = passage.text if passage else ""
         pindex = passage.index if passage else 0
-        doc.update(pid=f"{article.id}#{pindex}", pindex=pindex, body=text)
+        doc.update(pindex=pindex, body=text)
         if first_in_file and i == 0:
             doc["filekey"] = f"{file_hash}:{file_key}"
         quotes = [q for q in article.quotes if passage and 0 <= q.paragraph < len(starts)
@@ -580,6 +581,7 @@ def passage_documents(article: Article, file_key: str, file_hash: str, path: str
             doc["names"] = names
         if i == 0:
             doc["article"] = encode_article(article.to_dict())
+            doc["path"] = path
         else:
             doc["_stored_file"] = None  # indexed on every passage (deletes), stored once per article (size)
         yield doc

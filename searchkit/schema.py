@@ -3,28 +3,32 @@
 Field names are a contract with the query side (searchkit.query / search / snippets):
 
 ==================  ==========================================================================
-``pid``             id of the passage: ``f"{article_id}#{pindex}"`` (stored only: nothing looks passages up by it)
 ``article_id``      the article's id (record id for JSONL, path relative to the indexed folder);
-                    sortable, so results can be grouped per article
-``pindex``          passage index within the article
+                    stored, and sortable (a column) so results can be grouped per article
+``pindex``          passage index within the article (stored). An article's passages are consecutive
+                    documents of one segment, in order: the one with ``pindex`` 0 holds the article
 ``file``            resolved absolute path of the source file: the unit of incremental update
                     (indexed on every passage, stored on each article's first passage only)
 ``filekey``         internal, on the first document of each file: ``"<hash>:<file>"``, so the
                     indexer reads the file manifest from the term list, not stored documents
-``headline``        article headline (stored)
-``body``            passage text (stored; positions for phrases)
+``headline``        article headline
+``body``            passage text (positions for phrases)
 ``quote``           text of the quotes inside this passage
-``speaker``         their speakers' names (stored, ``"; "``-separated)
+``speaker``         their speakers' names (``"; "``-separated)
 ``speaker_facet``   the same names as exact keywords (comma-separated, sortable) for facets
 ``names``           Double Metaphone codes of capitalised words of headline, body and speakers
-``source``          publication (stored)  /  ``source_facet``: exact value for facets
-``author``          author (stored)
-``path``            the file path as given to the indexer (stored only)
+``source``          publication  /  ``source_facet``: exact value for facets
+``author``          author
+``path``            on passage 0 only: the file path as given to the indexer (stored only)
 ``date``            publication date (datetime, sortable, for ranges and sorting)
 ``year``            publication year (numeric, sortable) for facets
 ``article``         on passage 0 only: the whole Article (``Article.to_dict()`` as compact zlib-compressed
                     JSON, see ``encode_article``); read it with ``Index.article(id)``
 ==================  ==========================================================================
+
+Nothing else is stored: a hit's passage text and article fields come from its article's stored copy
+(`searchkit.search.stored_article`). Storing them per passage as well kept the body twice, and at 100k
+articles stored fields were half the index.
 
 No field boosts here: boosts are applied at query time (searchkit.search.DEFAULT_BOOSTS), so they
 can be tuned without re-indexing.
@@ -51,7 +55,7 @@ TEXT_FIELDS = ("headline", "body", "quote", "speaker", "source", "author", "name
 def _date_field() -> DATETIME:
     # whoosh indexes a datetime as 8 terms (8-bit tiers of a 64-bit microsecond count); dates here
     # are whole days, so 16-bit tiers (4 terms) keep range queries cheap at half the postings.
-    field = DATETIME(stored=True, sortable=True)
+    field = DATETIME(sortable=True)
     field.shift_step = 16
     return field
 
@@ -129,25 +133,24 @@ def build_schema() -> Schema:
     detect an index built by an older version)."""
     news = news_analyzer()
     return Schema(
-        pid=STORED(),
         article_id=ID(stored=True, sortable=True),
         # not signed=False: whoosh 2.7 ranges on unsigned fields match everything. shift_step=bits:
         # one term per value instead of eight (few distinct values, so ranges stay cheap).
         pindex=NUMERIC(int, bits=32, stored=True, shift_step=32),
         file=ID(stored=True),
         filekey=ID(),
-        headline=_fast(TEXT(analyzer=news, stored=True)),
-        body=_fast(TEXT(analyzer=news, stored=True)),  # no chars: snippets re-tokenize the passage (smaller, faster)
+        headline=_fast(TEXT(analyzer=news)),
+        body=_fast(TEXT(analyzer=news)),  # no chars: snippets re-tokenize the passage (smaller, faster)
         quote=_fast(TEXT(analyzer=news)),
-        speaker=_fast(TEXT(analyzer=news, stored=True)),
-        speaker_facet=KEYWORD(commas=True, stored=True, sortable=True),
+        speaker=_fast(TEXT(analyzer=news)),
+        speaker_facet=KEYWORD(commas=True, sortable=True),
         names=_fast(TEXT(analyzer=name_analyzer(), phrase=False)),
-        source=_fast(TEXT(analyzer=news, stored=True)),
-        source_facet=ID(stored=True, sortable=True),
-        author=_fast(TEXT(analyzer=news, stored=True)),
+        source=_fast(TEXT(analyzer=news)),
+        source_facet=ID(sortable=True),
+        author=_fast(TEXT(analyzer=news)),
         path=STORED(),
         date=_date_field(),
-        year=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=32),
+        year=NUMERIC(int, bits=32, sortable=True, shift_step=32),
         article=STORED(),
     )
 

@@ -106,12 +106,6 @@ def _searcher(index):
     return Searcher(shared.reader(), weighting=weighting(), closereader=False)
 
 
-def _iso(value: Any) -> str | None:
-    if isinstance(value, (datetime, date)):
-        return value.strftime("%Y-%m-%d")
-    return value if isinstance(value, str) else None
-
-
 class Highlighter:
     """Where one query's words are in a text: its positive terms analysed once, matched as the index matched.
 
@@ -158,18 +152,46 @@ def highlighter(index, query: str) -> Highlighter | None:
     return Highlighter(cap_expansions(parsed.query, searcher.reader()))
 
 
-def _hit(rank: int, score: float, fields: Mapping[str, Any], snip: Highlighter) -> Hit:
-    text = fields.get("body") or ""
-    ref = ArticleRef(
-        id=str(fields.get("article_id", "")),
-        path=str(fields.get("path") or ""),
-        headline=fields.get("headline"),
-        date=_iso(fields.get("date")),
-        source=fields.get("source"),
-        author=fields.get("author"),
-    )
-    return Hit(rank=rank, score=float(score), article=ref, passage_index=int(fields.get("pindex") or 0),
-               passage_text=text, snippet=snip(text))
+_ARTICLES: dict[tuple, tuple] = {}  # (segment id, document count, docnum of passage 0) -> (path, article dict)
+_ARTICLES_MAX = 512
+
+
+def stored_article(searcher, docnum: int) -> tuple[int, str, dict[str, Any]]:
+    """(passage index, path as indexed, ``Article.to_dict()``) of the passage at index-wide ``docnum``.
+
+    Passages store nothing but their index: the article is stored once, on its passage 0, which is the
+    document ``pindex`` places before this one (an article's passages are consecutive). Decoded articles
+    are kept for the next hits of the same article (a small bounded cache).
+    """
+    from .schema import decode_article
+
+    fields = searcher.stored_fields(docnum)
+    pindex = int(fields.get("pindex") or 0)
+    reader, offset = _leaf(searcher, docnum)
+    key = (reader.segment().segment_id(), reader.doc_count_all(), docnum - offset - pindex)
+    got = _ARTICLES.get(key)
+    if got is None:
+        first = searcher.stored_fields(docnum - pindex) if pindex else fields
+        if "article" not in first or first.get("article_id") != fields.get("article_id"):
+            # not laid out as expected (never seen): look the article's first passage up by its id
+            first = next((f for f in searcher.documents(article_id=fields.get("article_id")) if "article" in f), {})
+        got = (str(first.get("path") or ""), decode_article(first["article"]) if "article" in first else {})
+        if len(_ARTICLES) >= _ARTICLES_MAX:
+            _ARTICLES.clear()
+        _ARTICLES[key] = got
+    return pindex, got[0], got[1]
+
+
+def _hit(rank: int, score: float, searcher, docnum: int, snip: Highlighter) -> Hit:
+    pindex, path, art = stored_article(searcher, docnum)
+    passages = art.get("passages") or []
+    passage = passages[pindex] if pindex < len(passages) and passages[pindex].get("index") == pindex else \
+        next((p for p in passages if p.get("index") == pindex), {})
+    text = passage.get("text") or ""
+    ref = ArticleRef(id=str(art.get("id", "")), path=path, headline=art.get("headline"), date=art.get("date"),
+                     source=art.get("source"), author=art.get("author"))
+    return Hit(rank=rank, score=float(score), article=ref, passage_index=pindex, passage_text=text,
+               snippet=snip(text))
 
 
 def _article_id(searcher, docnum: int) -> str:
@@ -244,7 +266,7 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
     if unit == "passage":
         res.total = len(matches)
         for i, (docnum, score) in enumerate(matches.top(offset + limit)[offset:]):
-            res.hits.append(_hit(offset + i + 1, score, searcher.stored_fields(docnum), snip))
+            res.hits.append(_hit(offset + i + 1, score, searcher, docnum, snip))
     else:
         want = offset + limit
         fetch = max(100, want * ARTICLE_FETCH_FACTOR)
@@ -261,7 +283,7 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
             scores.update(whole)
             ranked.sort(key=lambda a: -scores[a])  # stable: equal scores keep the passage order
         for i, a in enumerate(ranked[offset:offset + limit]):
-            res.hits.append(_hit(offset + i + 1, scores[a], searcher.stored_fields(best[a][0]), snip))
+            res.hits.append(_hit(offset + i + 1, scores[a], searcher, best[a][0], snip))
     res.facets = facets.count(matches)
     res.elapsed = time.perf_counter() - t0
     return res

@@ -17,6 +17,7 @@ from searchkit import IndexAccessError, IndexLockedError, open_index
 from searchkit.analysis import analyze
 from searchkit.cli import main
 from searchkit.index import LOCK_NAME
+from searchkit.search import stored_article
 from searchkit.parse import parse_file
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,7 +45,12 @@ def body_hits(ix, *words: str) -> list[str]:
     terms = [t for w in words for t in analyze(w)]
     from whoosh.query import And
 
-    return sorted(h["pid"] for h in s.search(And([Term("body", t) for t in terms]), limit=None))
+    return sorted(pid(h) for h in s.search(And([Term("body", t) for t in terms]), limit=None))
+
+
+def pid(hit) -> str:
+    """A passage's identity across indexes (document numbers differ): article id and passage index."""
+    return f"{hit['article_id']}#{hit['pindex']}"
 
 
 def add_paragraph(path: Path, sentence: str) -> None:
@@ -277,11 +283,14 @@ def test_searcher_is_safe_from_many_threads(built) -> None:
 def test_name_variants_meet_in_the_names_field(built) -> None:
     ix, _ = built
     codes = analyze("Haneef", "names", mode="query")
-    hits = ix.searcher().search(Or([Term("names", c) for c in codes]), limit=None)
-    texts = [h["body"] for h in hits]
+    s = ix.searcher()
+    hits = s.search(Or([Term("names", c) for c in codes]), limit=None)
+    found = [stored_article(s, h.docnum) for h in hits]
+    texts = [art["passages"][pindex]["text"] for pindex, _, art in found]
     assert any("Hanif" in t for t in texts)  # spelt differently in the articles
-    assert all("Han" in t or "Han" in (h.get("headline") or "") or "Han" in (h.get("speaker") or "")
-               for t, h in zip(texts, hits))
+    assert all("Han" in t or "Han" in (art.get("headline") or "")
+               or any("Han" in (q.get("speaker") or "") for q in art["quotes"])
+               for t, (_, _, art) in zip(texts, found))
 
 
 def test_empty_folder_searches_and_ensure_built(tmp_path: Path, monkeypatch) -> None:
@@ -378,7 +387,7 @@ def test_phrase_with_stop_words_and_curly_apostrophe_matches(built) -> None:
     # the page writes "Afghanistan’s" (curly); the query is typed with a straight apostrophe
     words = analyze("office of Afghanistan's national security adviser")
     assert "of" not in words
-    hits = [h["pid"] for h in ix.searcher().search(Phrase("body", words), limit=None)]
+    hits = [pid(h) for h in ix.searcher().search(Phrase("body", words), limit=None)]
     assert [p.split("#")[0] for p in hits] == [SEEDS[0].name]
     wrong_order = analyze("national office of Afghanistan's security adviser")
     assert not ix.searcher().search(Phrase("body", wrong_order), limit=None)
@@ -409,7 +418,7 @@ def test_writer_processes_write_their_own_segments_into_one_commit(tmp_path: Pat
     for ix in (one, two):
         assert body_hits(ix, "Patrushev")
     assert body_hits(one, "Patrushev") == body_hits(two, "Patrushev")
-    phrase = [sorted(h["pid"] for h in ix.searcher().search(Phrase("body", words), limit=None)) for ix in (one, two)]
+    phrase = [sorted(pid(h) for h in ix.searcher().search(Phrase("body", words), limit=None)) for ix in (one, two)]
     assert phrase[0] and phrase[0] == phrase[1]
     aid = next(iter(d["article_id"] for d in two.searcher().documents()))
     assert two.article(aid).to_dict() == one.article(aid).to_dict()

@@ -10,11 +10,18 @@ from click.testing import CliRunner
 from searchkit.analysis import news_analyzer, tokenizer
 from searchkit.cli import main
 from searchkit.errors import QueryError
+from searchkit.search import stored_article
 
 
 def all_passages(index) -> list[dict]:
-    reader = index.searcher().reader()
-    return [f for _, f in reader.iter_docs()]
+    """Every passage in the index as {article_id, pindex, headline, body}, read back from the stored articles."""
+    s = index.searcher()
+    rows = []
+    for docnum in s.reader().all_doc_ids():
+        pindex, _, art = stored_article(s, docnum)
+        body = art["passages"][pindex]["text"] if art["passages"] else ""
+        rows.append({"article_id": art["id"], "pindex": pindex, "headline": art["headline"], "body": body})
+    return rows
 
 
 def rare_word_query(index, passage: dict, n: int = 4) -> str:
