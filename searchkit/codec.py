@@ -18,6 +18,7 @@ import struct
 import zlib
 from array import array
 from itertools import accumulate
+from operator import sub
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
@@ -55,13 +56,31 @@ def codec() -> SearchkitCodec:
 
 
 class ArrayPostingsWriter(W3PostingsWriter):
+    def add_many(self, ids: list, weights: list, values: list, lengths: list) -> None:
+        """One whole term's postings (docnums ascending) at once: what ``add_posting`` does one call per
+        posting (a dozen checks and updates each), a block at a time."""
+        lim = self._blocklimit
+        n = len(ids)
+        for start in range(0, n, lim):
+            end = min(start + lim, n)
+            if self._ids:  # a block already buffered: full, since each call starts at a block boundary
+                self._write_block()
+            self._ids = array("I", ids[start:end])
+            w = weights[start:end]
+            self._weights = array("f", w)
+            self._maxweight = max(w)
+            self._values = [v for v in values[start:end] if v]  # as add_posting: empty values are not kept
+            ls = [x for x in lengths[start:end] if x]
+            self._minlength = min(ls) if ls else None
+            self._maxlength = max(ls) if ls else 0
+
     def _write_block(self, last=False):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         ids = self._ids
         n = len(ids)
-        deltas = np.diff(np.asarray(ids, np.int64), prepend=0).astype(np.uint32)
+        deltas = array("I", map(sub, ids, (0, *ids)))
         weights = self._weights
         first = weights[0]
         if all(w == 1.0 for w in weights):

@@ -40,6 +40,7 @@ import zlib
 from array import array
 from functools import lru_cache
 from itertools import accumulate
+from operator import sub
 from typing import Any
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -81,16 +82,22 @@ class FastPositions(Positions):
             yield term, len(poslist), len(poslist) * fb, encode(poslist)
 
 
+_ONE_BYTE = [b"\x00" + bytes((p,)) for p in range(256)]
+
+
 class CompactPositions(FastPositions):
     """whoosh's ``Positions`` with each posting's positions as gaps of one byte each (a gap of 256 or more
     switches that posting to 32-bit gaps): whoosh pickles a Python list per posting (about 14 bytes for one
     position)."""
 
     def encode(self, poslist):
-        gaps = [b - a for a, b in zip((0, *poslist[:-1]), poslist)]
-        if max(gaps, default=0) < 256:
+        if len(poslist) == 1 and poslist[0] < 256:  # most postings: one occurrence
+            return _ONE_BYTE[poslist[0]]
+        gaps = map(sub, poslist, (0, *poslist))
+        try:
             return b"\x00" + bytes(gaps)
-        return b"\x01" + array("I", gaps).tobytes()
+        except ValueError:  # a gap of 256 or more
+            return b"\x01" + array("I", map(sub, poslist, (0, *poslist))).tobytes()
 
     def _gaps(self, value: bytes):
         if value[:1] == b"\x00":

@@ -22,14 +22,22 @@ _POLL = 0.5  # seconds between liveness checks while waiting on a writer
 
 
 def segment_writer(ix, **kwargs):
-    """A whoosh ``SegmentWriter`` with two hot paths made cheaper, writing the same segment:
+    """A whoosh ``SegmentWriter`` writing searchkit's codec (`searchkit.codec`) with its hot paths made
+    cheaper, writing the same segment content:
 
     - ``add_document`` hands each field's postings to the pool as one list (whoosh checks, sizes and
-      appends them one call per posting); documents with boosts fall back to whoosh's own method;
-    - commit reads each document's field lengths from memory: whoosh records every term's min/max
-      document length while writing postings and looked each posting's length up in the just-written
-      length column through a file read (~13% of indexing CPU in the profile)."""
+      appends them one call per posting), and analyses a date, year or passage number once per distinct
+      value; documents with boosts fall back to whoosh's own method;
+    - commit hands each term's postings to the codec at once (`_add_postings`) with each document's field
+      lengths from memory: whoosh made three calls per posting and looked each posting's length up in the
+      just-written length column through a file read (~13% of indexing CPU in the profile)."""
     from whoosh.writing import SegmentWriter
+
+    from whoosh.fields import NUMERIC
+
+    from .codec import SearchkitCodec
+
+    numeric_terms: dict[tuple, list] = {}  # (field, value) -> its postings' (term, freq, weight, value)
 
     class _Writer(SegmentWriter):
         def add_document(self, **fields) -> None:
@@ -37,6 +45,7 @@ def segment_writer(ix, **kwargs):
                 return super().add_document(**fields)
             self._check_state()
             schema, perdoc, pool, docnum = self.schema, self.perdocwriter, self.pool, self.docnum
+            numeric = self._numeric
             names = sorted(n for n in fields if not n.startswith("_"))
             self._check_fields(schema, names)
             perdoc.start_doc(docnum)
@@ -50,7 +59,14 @@ def segment_writer(ix, **kwargs):
                 length = 0
                 if field.indexed:
                     start = len(posts)
-                    for tbytes, freq, weight, vbytes in field.index(value):
+                    if name in numeric:  # a date, year or passage number: few distinct values, 1-4 terms each
+                        key = (name, value)
+                        terms = numeric_terms.get(key)
+                        if terms is None:
+                            terms = numeric_terms[key] = list(field.index(value))
+                    else:
+                        terms = field.index(value)
+                    for tbytes, freq, weight, vbytes in terms:
                         length += freq
                         size += len(tbytes) * 2 + len(vbytes or b"")
                         posts.append((name, tbytes, docnum, weight, vbytes))
@@ -76,16 +92,60 @@ def segment_writer(ix, **kwargs):
             self.perdocwriter.close()
             pdr = self.per_document_reader()
             try:
-                self.fieldwriter.add_postings(self.schema, _Lengths(pdr), self.pool.iter_postings())
+                if isinstance(self.codec, SearchkitCodec):
+                    _add_postings(self.fieldwriter, self.schema, _Lengths(pdr), self.pool.iter_postings())
+                else:
+                    self.fieldwriter.add_postings(self.schema, _Lengths(pdr), self.pool.iter_postings())
                 self.fieldwriter.close()
             finally:
                 pdr.close()
 
     if "codec" not in kwargs:
-        from .codec import codec
+        kwargs["codec"] = SearchkitCodec()
+    writer = _Writer(ix, **kwargs)
+    writer._numeric = {n for n in writer.schema.names() if isinstance(writer.schema[n], NUMERIC)}
+    return writer
 
-        kwargs["codec"] = codec()
-    return _Writer(ix, **kwargs)
+
+def _add_postings(fieldwriter, schema, lengths: "_Lengths", items) -> None:
+    """whoosh's ``FieldWriter.add_postings`` for searchkit's codec: the sorted (field, term, docnum, weight,
+    value) postings grouped per term and handed to the postings writer a term at a time (`add_many`),
+    instead of three calls per posting. Same terms, postings and statistics (tested against whoosh)."""
+    lastfn = lasttext = None
+    ids: list = []
+    weights: list = []
+    values: list = []
+    lencol: list | None = None
+
+    def finish_term() -> None:
+        fieldwriter._postwriter.add_many(ids, weights, values,
+                                         [lencol[d] for d in ids] if lencol is not None else [0] * len(ids))
+        fieldwriter.finish_term()
+        ids.clear()
+        weights.clear()
+        values.clear()
+
+    for fieldname, btext, docnum, weight, value in items:
+        if fieldname != lastfn:
+            if lasttext is not None:
+                finish_term()
+            if lastfn is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            lencol = lengths.column(fieldname)
+            lastfn, lasttext = fieldname, None
+        if btext != lasttext:
+            if lasttext is not None:
+                finish_term()
+            fieldwriter.start_term(btext)
+            lasttext = btext
+        ids.append(docnum)
+        weights.append(weight)
+        values.append(value)
+    if lasttext is not None:
+        finish_term()
+    if lastfn is not None:
+        fieldwriter.finish_field()
 
 
 class _Lengths:
@@ -95,9 +155,10 @@ class _Lengths:
         self._pdr = pdr
         self._cols: dict[str, list | None] = {}
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+    def column(self, fieldname: str) -> list | None:
+        """Each document's length in ``fieldname`` (None where it has none), or None for a field without."""
         try:
-            col = self._cols[fieldname]
+            return self._cols[fieldname]
         except KeyError:
             from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
             from whoosh.util.numeric import byte_to_length
@@ -105,6 +166,10 @@ class _Lengths:
             reader = self._pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             col = self._cols[fieldname] = None if reader is None else [byte_to_length(b) if b else None
                                                                          for b in reader]
+            return col
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+        col = self.column(fieldname)
         return default if col is None else col[docnum]
 
 
