@@ -56,27 +56,33 @@ def _fast_spans(text: str, terms: Collection[str], analyzer: Callable) -> list[t
         return None
     tokenizer, filt = analyzer.items
     lookup = filt.lookup
-    out = []
+    expr = tokenizer.expression
+    # Decide once per distinct word (set operations run in C), then mark its occurrences: a passage
+    # repeats words, and most words cannot match at all.
     if type(analyzer) is NewsAnalyzer:
         # A term starts with its folded word's first letter (stemming only changes endings): words that
         # cannot match skip the stemmer, which dominates a fresh process (`searchkit search`, 10 passages).
         firsts = {t[:1] for t in terms}
         ok = firsts | {c.upper() for c in firsts}  # first characters known to fold into ``firsts``
-        for m in tokenizer.expression.finditer(text):
-            word = m.group()
+        matching: dict[str, list[str]] = {}
+        for word in set(expr.findall(text)):
             if word[0] not in ok and (word[0].isascii() or fold(word)[:1] not in firsts) and word not in terms:
                 continue
             term = lookup(word)
             if term is None:
                 term = word  # a stop word keeps its text, as in the token stream
             if term in terms:
-                out.append((m.start(), m.end(), term))
-    else:
-        for m in tokenizer.expression.finditer(text):  # index mode: capitalised words only, one span per code
-            word = m.group()
+                matching[word] = [term]
+    else:  # index mode: capitalised words only, one span per matching code
+        matching = {}
+        for word in set(expr.findall(text)):
             if word[:1].isupper():
-                out.extend((m.start(), m.end(), code) for code in lookup(word) if code in terms)
-    return out
+                codes = [code for code in lookup(word) if code in terms]
+                if codes:
+                    matching[word] = codes
+    if not matching:
+        return []
+    return [(m.start(), m.end(), t) for m in expr.finditer(text) if m.group() in matching for t in matching[m.group()]]
 
 
 def match_spans(text: str, terms: Collection[str], analyzer: Callable) -> list[tuple[int, int, str]]:

@@ -89,3 +89,33 @@ def test_invariants_hold_for_any_text(text, query):
     snip = make_snippet(text, terms(query), news_analyzer())
     check_invariants(text, snip)
     assert len(snip.text) <= MAX_CHARS + 8
+
+
+def test_fast_spans_equal_the_token_streams_on_the_corpus():
+    """snippets._fast_spans (distinct words decided once, then marked) finds exactly the spans whoosh's
+    token stream gives, for text terms and phonetic name codes, on every passage of the bundled corpus."""
+    from pathlib import Path
+
+    from searchkit.analysis import name_analyzer, news_analyzer
+    from searchkit.parse import parse_file
+    from searchkit.snippets import _fast_spans
+
+    def slow(text, terms, analyzer):
+        return sorted((t.startchar, t.endchar, t.text)
+                      for t in analyzer(text, chars=True, positions=True, removestops=False, mode="index")
+                      if t.text in terms and t.endchar > t.startchar)
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    passages = [p.text for f in sorted(corpus.iterdir()) for a in parse_file(f, corpus) for p in a.passages]
+    assert len(passages) > 20
+    news, names = news_analyzer(), name_analyzer()
+    found = 0
+    for i, text in enumerate(passages):
+        words = text.split()
+        chosen = " ".join(words[i % 7::9] + ["Patrushev", "talks", "Russia"])
+        for analyzer in (news, names):
+            terms = {t.text for t in analyzer(chosen, mode="index")}
+            got = sorted(_fast_spans(text, terms, analyzer))
+            assert got == slow(text, terms, analyzer), text[:60]
+            found += len(got)
+    assert found > 100
