@@ -189,6 +189,7 @@ def run_trial(setup: Setup, n: int, kill_after: float, from_first_write: bool = 
         exited_first = False
         os.kill(proc.pid, signal.SIGKILL)  # the indexer only: its parser workers must notice on their own
         proc.wait()
+    killed_at = time.perf_counter()
     try:
         got = answers(ix)
         outcome = "before" if got == setup.before else "after" if got == setup.after else "corrupt: answers differ"
@@ -202,14 +203,27 @@ def run_trial(setup: Setup, n: int, kill_after: float, from_first_write: bool = 
             recovery = "ok" if answers(ix) == setup.after else "answers differ from the reference after the update"
         except Exception as e:  # noqa: BLE001
             recovery = f"{type(e).__name__}: {e}"
-    orphans = _reap(proc.pid)
+    orphans = _reap(proc.pid, killed_at)
     shutil.rmtree(ix, ignore_errors=True)
     return Trial(n, kill_after, exited_first, outcome, recovery, orphans)
 
 
-def _reap(pgid: int) -> bool:
-    """Kill whatever is left of the killed run's process group; True if anything was (workers are meant
-    to notice their parent's death within a second or two and exit on their own)."""
+ORPHAN_GRACE = 3.0  # seconds the killed run's workers get to notice and exit (they poll once a second)
+
+
+def _reap(pgid: int, since: float) -> bool:
+    """Kill whatever is left of the killed run's process group ``ORPHAN_GRACE`` seconds after the kill
+    (``since``, a perf_counter time); True if anything was. Workers are meant to notice their parent's
+    death within a second or two and exit on their own; checking at once (a fast re-run makes "at once"
+    well under a second) would count workers that are still on their way out."""
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        if time.perf_counter() - since >= ORPHAN_GRACE:
+            break
+        time.sleep(0.1)
     try:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
