@@ -137,6 +137,48 @@ def field_lengths(reader, fieldname: str) -> np.ndarray | None:
     return None if got is False else got
 
 
+def posting_arrays(reader, fieldname: str, btext: bytes, values: bool = False, within: np.ndarray | None = None):
+    """(docnums, term frequencies[, per-posting value bytes]) of one term's live postings in a segment; with
+    ``within`` (sorted docnums), blocks that cannot hold any of them may be left out."""
+    from whoosh.matching.wrappers import FilterMatcher
+
+    m = reader.postings(fieldname, btext)
+    if isinstance(m, FilterMatcher):  # deletions: whoosh's wrapper; dropped below instead
+        m = m.child
+    id_parts, w_parts, v_parts = [], [], []
+    for ids, w, vals in _blocks(m, values, within):
+        id_parts.append(ids)
+        w_parts.append(w)
+        if values:
+            v_parts.extend(vals)
+    ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
+    tfs = np.concatenate(w_parts) if w_parts else np.zeros(0)
+    deleted = _deleted(reader)
+    if deleted is not None and len(ids):
+        keep = ~np.isin(ids, deleted)
+        if not keep.all():
+            ids, tfs = ids[keep], tfs[keep]
+            v_parts = [v for v, k in zip(v_parts, keep) if k] if values else v_parts
+    return (ids, tfs, v_parts) if values else (ids, tfs)
+
+
+def term_bytes(reader, fieldname: str, text) -> bytes | None:
+    """The indexed form of ``text`` in ``fieldname`` if this segment has that term, else None."""
+    if fieldname not in reader.schema:
+        return None
+    try:
+        btext = reader.schema[fieldname].to_bytes(text)
+    except ValueError:
+        return None
+    return btext if (fieldname, btext) in reader else None
+
+
+def read_postings(reader, fieldname: str, text, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, term frequencies) of the term ``text`` of ``fieldname`` in one segment (empty if absent)."""
+    btext = term_bytes(reader, fieldname, text)
+    return _EMPTY if btext is None else posting_arrays(reader, fieldname, btext, within=within)
+
+
 def posting_ids(reader, fieldname: str, btext: bytes) -> np.ndarray:
     """Sorted docnums of one term's postings in a segment, deleted documents included (empty if absent)."""
     if (fieldname, btext) not in reader:
@@ -256,28 +298,7 @@ class _Segment:
     # -- leaves
 
     def _posting_arrays(self, fieldname: str, btext: bytes, values: bool = False, within: np.ndarray | None = None):
-        """(docnums, term frequencies[, per-posting value bytes]) of one term in this segment; with ``within``
-        (sorted docnums), blocks that cannot hold any of them may be left out."""
-        from whoosh.matching.wrappers import FilterMatcher
-
-        m = self.reader.postings(fieldname, btext)
-        if isinstance(m, FilterMatcher):  # deletions: whoosh's wrapper; dropped below instead
-            m = m.child
-        id_parts, w_parts, v_parts = [], [], []
-        for ids, w, vals in _blocks(m, values, within):
-            id_parts.append(ids)
-            w_parts.append(w)
-            if values:
-                v_parts.extend(vals)
-        ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
-        tfs = np.concatenate(w_parts) if w_parts else np.zeros(0)
-        deleted = _deleted(self.reader)
-        if deleted is not None and len(ids):
-            keep = ~np.isin(ids, deleted)
-            if not keep.all():
-                ids, tfs = ids[keep], tfs[keep]
-                v_parts = [v for v, k in zip(v_parts, keep) if k] if values else v_parts
-        return (ids, tfs, v_parts) if values else (ids, tfs)
+        return posting_arrays(self.reader, fieldname, btext, values, within)
 
     def _term_setup(self, fieldname: str, text):
         """(bytes of the term, its BM25 parameters, the field's lengths), or None when the term is not here;
@@ -285,16 +306,10 @@ class _Segment:
         from whoosh.scoring import BM25F
 
         reader = self.reader
-        schema = reader.schema
-        if fieldname not in schema:
+        btext = term_bytes(reader, fieldname, text)
+        if btext is None:
             return None
-        fieldobj = schema[fieldname]
-        try:
-            btext = fieldobj.to_bytes(text)
-        except ValueError:
-            return None
-        if (fieldname, btext) not in reader:
-            return None
+        fieldobj = reader.schema[fieldname]
         w = self.weighting
         lengths = field_lengths(reader, fieldname) if fieldobj.scorable else None
         if type(w).scorer is not BM25F.scorer or lengths is None:

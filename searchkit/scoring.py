@@ -243,70 +243,86 @@ def _article_count(reader) -> int:
     return n
 
 
-def article_scores(searcher, q, articles) -> dict | None:
+def article_scores(searcher, q, best_docs: Sequence[int]) -> dict | None:
     """BM25 of whole articles for ``q``: tf summed over each article's passages, length = the sum of their
     lengths (headline counted once), the same field boosts, idf and coordination as passage scoring.
 
     Why: an article's best passage often holds only part of the query's words (a 200-word abstract is 2-3
-    passages), so "one hit per article" should score the article, not its best piece. ``articles`` are the
-    candidate article ids; returns {article id: score}, or None when the query is not plain words.
+    passages), so "one hit per article" should score the article, not its best piece. ``best_docs`` are
+    index-wide docnums of one passage of each candidate article; returns {docnum: score} for them, or None
+    when the query is not plain words. An article's passages are the run of documents from its passage 0
+    (`searchkit.facets.article_starts`), so its sums are slices of the posting and length arrays.
     """
-    from whoosh.query import Term
+    import numpy as np
+
+    from .execute import field_lengths, read_postings
+    from .facets import article_of, article_starts
 
     parsed = _words(q)
     if parsed is None:
         return None
     scale, qboost, words = parsed
     reader = searcher.reader()
-    docs = {}
-    for aid in articles:
-        key = aid.decode("utf-8") if isinstance(aid, bytes) else aid
-        docs[aid] = sorted(Term("article_id", key).matcher(searcher).all_ids())
-    alldocs = sorted(d for ds in docs.values() for d in ds)
+    names = searcher.schema.names()
     n_articles = _article_count(reader)
     w = searcher.weighting
     k1, b = getattr(w, "K1", K1), getattr(w, "B", B)
-    tfs: dict[tuple[str, str], dict[int, float]] = {}
-    idfs: dict[tuple[str, str], float] = {}
-    for word in words:
-        for field, text, _ in word:
-            if (field, text) in tfs:
-                continue
-            got: dict[int, float] = {}
-            if field in searcher.schema.names() and reader.doc_frequency(field, text):
-                m = reader.postings(field, text)
-                for d in alldocs:
-                    if not m.is_active():
-                        break
-                    if m.id() < d:
-                        m.skip_to(d)
-                    if m.is_active() and m.id() == d:
-                        got[d] = m.weight()
-            tfs[field, text] = got
-            idfs[field, text] = w.idf(searcher, field, text)
+    terms = list(dict.fromkeys((f, t) for word in words for f, t, _ in word))
+    idfs = {(f, t): w.idf(searcher, f, t) for f, t in terms}
     avg = {}
-    for f in {f for word in words for f, _, _ in word}:
-        total = reader.field_length(f) if f in searcher.schema.names() else 0
+    for f in {f for f, _ in terms}:
+        total = reader.field_length(f) if f in names else 0
         avg[f] = (total / reader.doc_count_all() if f in ONCE_PER_ARTICLE_FIELDS else total / n_articles) or 1.0
+    leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
+    bounds = [off for _, off in leaves] + [reader.doc_count_all()]
+    docs = np.asarray(sorted(best_docs), np.int64)
+    # per article: {(field, text): tf} and {field: length}, from its segment's arrays
+    tf_of: dict[int, dict] = {}
+    len_of: dict[int, dict] = {}
+    for i, (seg, off) in enumerate(leaves):
+        mine = docs[(docs >= off) & (docs < bounds[i + 1])]
+        if not len(mine):
+            continue
+        starts = article_starts(seg)
+        arts = article_of(seg, mine - off)
+        first = starts[arts]
+        last = np.where(arts + 1 < len(starts), starts[np.minimum(arts + 1, len(starts) - 1)], seg.doc_count_all())
+        within = np.unique(np.concatenate([np.arange(s0, e0) for s0, e0 in zip(first.tolist(), last.tolist())]))
+        for d in mine.tolist():
+            tf_of[d], len_of[d] = {}, {}
+        for f in {f for f, _ in terms}:
+            lengths = field_lengths(seg, f) if f in names else None
+            for d, s0, e0 in zip(mine.tolist(), first.tolist(), last.tolist()):
+                if lengths is None:
+                    len_of[d][f] = 0
+                elif f in ONCE_PER_ARTICLE_FIELDS:
+                    len_of[d][f] = float(lengths[s0])
+                else:
+                    len_of[d][f] = float(lengths[s0:e0].sum())
+        for f, t in terms:
+            ids, tfs = read_postings(seg, f, t, within) if f in names else (np.zeros(0, np.int64), np.zeros(0))
+            lo = np.searchsorted(ids, first)
+            hi = np.searchsorted(ids, last)
+            cums = np.concatenate([[0.0], np.cumsum(tfs)])
+            for d, s0, l0, h0 in zip(mine.tolist(), first.tolist(), lo.tolist(), hi.tolist()):
+                if f in ONCE_PER_ARTICLE_FIELDS:
+                    tf = float(tfs[l0]) if l0 < len(ids) and ids[l0] == s0 else 0.0
+                else:
+                    tf = float(cums[h0] - cums[l0])
+                tf_of[d][f, t] = tf
     out = {}
     n = len(words)
-    for aid, ds in docs.items():
+    for d in tf_of:
         total, matched = 0.0, 0
-        lengths: dict[str, float] = {}
         for word in words:
             s = 0.0
             merged: dict[str, list[float]] = {}  # BM25F: text -> [weighted length-normalised tf, idf]
             for field, text, boost in word:
-                got = tfs[field, text]
-                once = field in ONCE_PER_ARTICLE_FIELDS
-                tf = got.get(ds[0], 0.0) if once and ds else sum(got.get(d, 0.0) for d in ds)
+                tf = tf_of[d][field, text]
                 if not tf:
                     continue
-                if field not in lengths:
-                    lengths[field] = ((searcher.doc_field_length(ds[0], field, 0) or 0) if once
-                                      else sum(searcher.doc_field_length(d, field, 0) or 0 for d in ds))
                 fb = HEADLINE_B if field == "headline" else b
-                lnorm = (1 - fb) + fb * lengths[field] / avg[field]
+                lnorm = (1 - fb) + fb * len_of[d][field] / avg[field]
                 if BM25F and field in BM25F_FIELDS:
                     acc = merged.setdefault(text, [0.0, 0.0])
                     acc[0] += min(boost, 1.0) * tf / lnorm
@@ -320,5 +336,5 @@ def article_scores(searcher, q, articles) -> dict | None:
             if s > 0:
                 total += s
                 matched += 1
-        out[aid] = qboost * total * (1.0 - scale + scale * matched / n) if n else 0.0
+        out[d] = qboost * total * (1.0 - scale + scale * matched / n) if n else 0.0
     return out

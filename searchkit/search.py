@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from . import scoring
@@ -278,9 +278,9 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
         from .scoring import article_scores
 
         # whole-article scores re-rank the best `fetch` articles by passage score
-        whole = article_scores(searcher, q, ranked) if scoring.ARTICLE_LEVEL else None
+        whole = article_scores(searcher, q, [best[a][0] for a in ranked]) if scoring.ARTICLE_LEVEL else None
         if whole:
-            scores.update(whole)
+            scores.update({a: whole[best[a][0]] for a in ranked})
             ranked.sort(key=lambda a: -scores[a])  # stable: equal scores keep the passage order
         for i, a in enumerate(ranked[offset:offset + limit]):
             res.hits.append(_hit(offset + i + 1, scores[a], searcher, best[a][0], snip))
