@@ -122,12 +122,12 @@ def field_lengths(reader, fieldname: str) -> np.ndarray | None:
             return False
         table = np.array([byte_to_length(b) for b in range(256)], np.float64)
         n = reader.doc_count_all()
-        try:  # the column is one byte per document: read it in one go
-            assert col._fixedlen == 1 and col._typecode == "B"
+        if getattr(col, "_fixedlen", None) == 1 and getattr(col, "_typecode", None) == "B":
+            # whoosh's layout: one byte per document (fewer at the end: the default, 0); read in one go
             raw = np.frombuffer(bytes(col._dbfile.get(col._basepos, col._count)), np.uint8)
             if len(raw) < n:
                 raw = np.concatenate([raw, np.zeros(n - len(raw), np.uint8)])
-        except (AttributeError, AssertionError):  # another column layout: whoosh's own reader
+        else:  # another column layout: whoosh's own reader
             raw = np.fromiter(col, np.uint8, n)
         return table[raw]
 
@@ -140,11 +140,7 @@ def field_lengths(reader, fieldname: str) -> np.ndarray | None:
 def posting_arrays(reader, fieldname: str, btext: bytes, values: bool = False, within: np.ndarray | None = None):
     """(docnums, term frequencies[, per-posting value bytes]) of one term's live postings in a segment; with
     ``within`` (sorted docnums), blocks that cannot hold any of them may be left out."""
-    from whoosh.matching.wrappers import FilterMatcher
-
-    m = reader.postings(fieldname, btext)
-    if isinstance(m, FilterMatcher):  # deletions: whoosh's wrapper; dropped below instead
-        m = m.child
+    m = _unfiltered(reader, fieldname, btext)
     id_parts, w_parts, v_parts = [], [], []
     for ids, w, vals in _blocks(m, values, within):
         id_parts.append(ids)
@@ -183,13 +179,17 @@ def posting_ids(reader, fieldname: str, btext: bytes) -> np.ndarray:
     """Sorted docnums of one term's postings in a segment, deleted documents included (empty if absent)."""
     if (fieldname, btext) not in reader:
         return np.zeros(0, np.int64)
+    parts = [ids for ids, _, _ in _blocks(_unfiltered(reader, fieldname, btext), values=False)]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+def _unfiltered(reader, fieldname: str, btext: bytes):
+    """The term's posting matcher without whoosh's deleted-documents wrapper (callers drop those themselves,
+    or want them: a deleted article still occupies its documents)."""
     from whoosh.matching.wrappers import FilterMatcher
 
     m = reader.postings(fieldname, btext)
-    if isinstance(m, FilterMatcher):
-        m = m.child
-    parts = [ids for ids, _, _ in _blocks(m, values=False)]
-    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    return m.child if isinstance(m, FilterMatcher) else m
 
 
 def _blocks(m, values: bool, within: np.ndarray | None = None):
