@@ -263,16 +263,17 @@ class _Segment:
         self.ndocs = self.reader.doc_count_all()
         self.weighting = top.weighting
         self.params: dict[str, tuple] = {}  # field -> (average length, B, K1)
+        from .scoring import _coord_classes
+
+        self.coord_cls = _coord_classes()[0]
 
     def eval(self, q) -> Postings:
         from whoosh.query import And, AndNot, NullQuery, Or, Phrase, Term
 
-        from .scoring import _coord_classes
-
         if q is NullQuery:
             return _EMPTY
         kind = type(q)
-        coord_cls = _coord_classes()[0]
+        coord_cls = self.coord_cls
         if kind is Term:
             return self.term(q)
         if (kind is Or or isinstance(q, coord_cls)) and len(q.subqueries) == 1:

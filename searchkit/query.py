@@ -77,10 +77,15 @@ def _cached_parser(schema, boosts: Mapping[str, float], coordination: float, gro
     return parser
 
 
+def _default_fields(schema, boosts: Mapping[str, float]) -> list[str]:
+    """The fields a plain word searches: the default ones this schema has and whose boost is not 0."""
+    return [f for f in DEFAULT_FIELDS if f in schema.names() and boosts.get(f, 1.0) > 0]
+
+
 def _parser(schema, boosts: Mapping[str, float], coordination: float, group: str):
     from whoosh import qparser
 
-    fields = [f for f in DEFAULT_FIELDS if f in schema.names() and boosts.get(f, 1.0) > 0]
+    fields = _default_fields(schema, boosts)
     fieldboosts = {f: boosts.get(f, 1.0) for f in fields}
     from whoosh.qparser import syntax
 
@@ -300,7 +305,7 @@ def _plain_words(text: str, parser, schema, boosts: Mapping[str, float], coordin
     words = text.split()
     if any(w in OPERATORS for w in words):
         return None
-    fields = [f for f in DEFAULT_FIELDS if f in schema.names() and boosts.get(f, 1.0) > 0]
+    fields = _default_fields(schema, boosts)
     clauses = []
     for w in words:
         per_field = [parser.term_query(f, w, parser.termclass, boost=boosts.get(f, 1.0)) for f in fields]

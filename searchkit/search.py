@@ -202,15 +202,12 @@ def _article_id(searcher, docnum: int) -> str:
 
 
 def _leaf(searcher, docnum: int):
-    """(segment reader, its first docnum) holding the index-wide ``docnum``."""
+    """(segment reader, its first docnum) holding the index-wide ``docnum`` (whoosh's own lookup)."""
     reader = searcher.reader()
     if reader.is_atomic():
         return reader, 0
-    leaves = reader.leaf_readers()
-    for (r, off), nxt in zip(leaves, leaves[1:] + [(None, reader.doc_count_all())]):
-        if docnum < nxt[1]:
-            return r, off
-    raise IndexError(docnum)
+    segment, _ = reader._segment_and_docnum(docnum)
+    return reader.readers[segment], reader.doc_offsets[segment]
 
 
 def search(index, query: str, **kwargs) -> SearchResults:  # noqa: D103 (documented on _search)
