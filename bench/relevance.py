@@ -14,7 +14,7 @@ become gains 4 .. 1, and its -1 code (one per query, "no interest") gain 0.
 
 ``--set module.NAME=value`` overrides a tunable constant of ``searchkit.<module>`` for this run (the knobs:
 ``scoring.K1``, ``scoring.B``, ``scoring.ARTICLE_SHARE``, ``scoring.ARTICLE_LEVEL``, ``query.COORDINATION``, ``query.FIELD_GROUP``);
-``--boosts`` overrides ``searchkit.search.DEFAULT_BOOSTS``. That is how the defaults were chosen; the
+``--boosts`` overrides ``searchkit.results.search.DEFAULT_BOOSTS``. That is how the defaults were chosen; the
 measurements are recorded in ``searchkit/search.py``.
 """
 from __future__ import annotations

@@ -5,7 +5,7 @@ import pickle
 
 import pytest
 
-from searchkit.analysis import analyze, name_analyzer, news_analyzer
+from searchkit.store.analysis import analyze, name_analyzer, news_analyzer
 
 
 def terms(text: str) -> list[str]:
@@ -85,7 +85,7 @@ def test_the_index_fast_path_gives_exactly_the_token_streams_postings() -> None:
     from whoosh.formats import Frequency, Positions
 
     from searchkit.parse import parse_file
-    from searchkit.schema import build_schema
+    from searchkit.store.schema import build_schema
 
     corpus = Path(__file__).resolve().parents[1] / "corpus"
     texts = []

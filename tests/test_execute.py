@@ -1,4 +1,4 @@
-"""searchkit.execute (array-at-a-time query execution) gives whoosh's own matches and scores.
+"""searchkit.ranking.evaluator (array-at-a-time query execution) gives whoosh's own matches and scores.
 
 The index here has several segments (parallel writers) and deleted documents (an updated file), the two
 things a fast path most easily gets wrong; every query kind of the language is compared with whoosh's
@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from searchkit import open_index
-from searchkit.execute import match
-from searchkit.query import cap_expansions, parse_query
-from searchkit.facets import FACETS, article_of, article_starts, count
-from searchkit.search import DEFAULT_BOOSTS, _searcher
+from searchkit.ranking.evaluator import match
+from searchkit.query.parser import cap_expansions, parse_query
+from searchkit.results.facets import FACETS, article_of, article_starts, count
+from searchkit.results.search import DEFAULT_BOOSTS, _searcher
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -32,7 +32,7 @@ QUERIES = [
 @pytest.fixture(scope="module")
 def segmented(tmp_path_factory):
     """The seeds copied three times, indexed by two writer processes, then one copy changed (deletions)."""
-    import searchkit.writers
+    import searchkit.index.writers
 
     tmp = tmp_path_factory.mktemp("segmented")
     many = tmp / "many"
@@ -41,8 +41,8 @@ def segmented(tmp_path_factory):
         for f in sorted((REPO / "corpus").iterdir()):
             if f.is_file():
                 shutil.copy(f, many / f"{i}_{f.name}")
-    old = searchkit.writers.BATCH_DOCS
-    searchkit.writers.BATCH_DOCS = 4  # small batches, so both writers get documents
+    old = searchkit.index.writers.BATCH_DOCS
+    searchkit.index.writers.BATCH_DOCS = 4  # small batches, so both writers get documents
     try:
         ix = open_index(tmp / "index")
         ix.add([many], jobs=2)
@@ -51,7 +51,7 @@ def segmented(tmp_path_factory):
                            encoding="utf-8")
         assert ix.add([many], jobs=2).updated == 1
     finally:
-        searchkit.writers.BATCH_DOCS = old
+        searchkit.index.writers.BATCH_DOCS = old
     return ix
 
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from searchkit import QueryError, SearchResults
-from searchkit.snippets import ELLIPSIS
+from searchkit.results.snippets import ELLIPSIS
 
 WORDS = ["Atmar", "Patrushev", "Taliban", "Russia’s", "Kabul", "peace", "talks", "security", "Moscow", "Hanif",
          "drug", "negot", "afghan", "adviser", "2017", "march"]

@@ -15,10 +15,10 @@ from pathlib import Path
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from searchkit.analysis import news_analyzer
+from searchkit.store.analysis import news_analyzer
 from searchkit.article.quotes import MIN_QUOTE_WORDS, SPEECH_VERBS, find_quotes
 from searchkit.parse import parse_file
-from searchkit.snippets import ELLIPSIS, MAX_CHARS, build_snippet, make_snippet, match_spans
+from searchkit.results.snippets import ELLIPSIS, MAX_CHARS, build_snippet, make_snippet, match_spans
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKS = ['"', "\u201c", "\u201d", "\u00ab", "\u00bb", "\u201e", "'", "\u2019"]

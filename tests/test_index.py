@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from whoosh.query import Or, Term
 
 from searchkit import IndexAccessError, IndexLockedError, open_index
-from searchkit.analysis import analyze
+from searchkit.store.analysis import analyze
 from searchkit.cli import main
-from searchkit.index import LOCK_NAME
-from searchkit.search import stored_article
+from searchkit.index.facade import LOCK_NAME
+from searchkit.results.search import stored_article
 from searchkit.parse import parse_file
 
 REPO = Path(__file__).resolve().parents[1]
@@ -335,7 +335,7 @@ def test_cli_index_and_info(tmp_path: Path, docs: Path) -> None:
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_large_files_are_streamed_in_record_batches(tmp_path: Path, monkeypatch, jobs: int) -> None:
-    import searchkit.index as index_module
+    import searchkit.index.facade as index_module
 
     src = tmp_path / "src"
     src.mkdir()
@@ -403,9 +403,9 @@ def many_copies(tmp_path: Path, n: int = 4) -> Path:
 
 
 def test_writer_processes_write_their_own_segments_into_one_commit(tmp_path: Path, monkeypatch) -> None:
-    import searchkit.writers
+    import searchkit.index.writers
 
-    monkeypatch.setattr(searchkit.writers, "BATCH_DOCS", 4)  # small batches: both writers get documents
+    monkeypatch.setattr(searchkit.index.writers, "BATCH_DOCS", 4)  # small batches: both writers get documents
     many = many_copies(tmp_path)
     one, two = open_index(tmp_path / "one"), open_index(tmp_path / "two")
     one.add([many], jobs=1)
@@ -454,14 +454,14 @@ def test_a_failing_writer_process_is_a_one_line_error_and_the_index_stays(tmp_pa
 
 def test_searchkit_segment_writer_writes_exactly_what_whoosh_writes(tmp_path: Path, docs: Path, monkeypatch) -> None:
     """searchkit's writer replaces two of whoosh's hot paths and writes posting blocks with its own codec
-    (searchkit.codec); on the seeds, every term, posting (doc, weight, positions) as read back, term length
+    (searchkit.store.codec); on the seeds, every term, posting (doc, weight, positions) as read back, term length
     statistic, field length and stored field must equal what whoosh's own writer and codec give."""
-    import searchkit.writers
+    import searchkit.index.writers
     from whoosh.writing import SegmentWriter
 
     ours = open_index(tmp_path / "ours")
     ours.add([docs], jobs=1)
-    monkeypatch.setattr(searchkit.writers, "segment_writer", lambda ix, **kw: SegmentWriter(ix, **kw))
+    monkeypatch.setattr(searchkit.index.writers, "segment_writer", lambda ix, **kw: SegmentWriter(ix, **kw))
     theirs = open_index(tmp_path / "theirs")
     theirs.add([docs], jobs=1)
 

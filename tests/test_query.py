@@ -5,8 +5,8 @@ import pytest
 from whoosh import query as wq
 
 from searchkit.errors import QueryError
-from searchkit.query import MAX_QUERY_CHARS, parse_query, plain_words, positive_terms
-from searchkit.schema import build_schema
+from searchkit.query.parser import MAX_QUERY_CHARS, parse_query, plain_words, positive_terms
+from searchkit.store.schema import build_schema
 
 SCHEMA = build_schema()
 BOOSTS = {"headline": 2.0, "quote": 1.5, "body": 1.0, "names": 0.2}
@@ -149,12 +149,12 @@ def test_fuzzy_term_on_a_word_that_analyses_to_nothing_is_a_plain_error(corpus_i
 
 
 def test_plain_word_queries_are_built_exactly_as_whooshs_parser_builds_them():
-    """The fast path for plain words (searchkit.query._plain_words) must give the parser's query."""
+    """The fast path for plain words (searchkit.query.parser._plain_words) must give the parser's query."""
     import re
     from pathlib import Path
 
-    from searchkit import query as Q
-    from searchkit.search import DEFAULT_BOOSTS
+    from searchkit.query import parser as Q
+    from searchkit.results.search import DEFAULT_BOOSTS
 
     schema = build_schema()
     parser = Q._cached_parser(schema, DEFAULT_BOOSTS, Q.COORDINATION, Q.FIELD_GROUP)

@@ -7,10 +7,10 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from searchkit.analysis import news_analyzer, tokenizer
+from searchkit.store.analysis import news_analyzer, tokenizer
 from searchkit.cli import main
 from searchkit.errors import QueryError
-from searchkit.search import stored_article
+from searchkit.results.search import stored_article
 
 
 def all_passages(index) -> list[dict]:
@@ -242,7 +242,7 @@ def test_hostile_queries_give_results_or_query_error_never_anything_else(corpus_
 
 
 def test_highlighter_marks_what_the_index_matches(corpus_index):
-    from searchkit.search import highlighter
+    from searchkit.results.search import highlighter
 
     text = "Mohammad Hanif Atmar said the talks in Moscow's suburbs went on."
     h = highlighter(corpus_index, "Haneef talk -moscow")

@@ -6,8 +6,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchkit.analysis import analyze, name_analyzer, news_analyzer
-from searchkit.snippets import ELLIPSIS, MAX_CHARS, make_snippet, sentences
+from searchkit.store.analysis import analyze, name_analyzer, news_analyzer
+from searchkit.results.snippets import ELLIPSIS, MAX_CHARS, make_snippet, sentences
 
 REPO = Path(__file__).resolve().parents[1]
 PASSAGE = (
@@ -96,9 +96,9 @@ def test_fast_spans_equal_the_token_streams_on_the_corpus():
     token stream gives, for text terms and phonetic name codes, on every passage of the bundled corpus."""
     from pathlib import Path
 
-    from searchkit.analysis import name_analyzer, news_analyzer
+    from searchkit.store.analysis import name_analyzer, news_analyzer
     from searchkit.parse import parse_file
-    from searchkit.snippets import _fast_spans
+    from searchkit.results.snippets import _fast_spans
 
     def slow(text, terms, analyzer):
         return sorted((t.startchar, t.endchar, t.text)

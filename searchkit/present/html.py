@@ -91,7 +91,7 @@ def query_highlighter(index, query: str) -> Highlighter | None:
     The matching is the search library's own (`searchkit.search.highlighter`), so the article page marks
     exactly the words that snippets mark (``talks`` for ``talk``, ``Hanif`` for ``Haneef``).
     """
-    from ..search import highlighter
+    from ..results.search import highlighter
 
     h = highlighter(index, query)
     return h.spans if h is not None else None

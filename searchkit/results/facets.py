@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .execute import Matches, field_lengths, posting_ids, segment_cache
+from ..ranking.evaluator import Matches, field_lengths, posting_ids, segment_cache
 
 FACETS = {"source": "source_facet", "year": "year", "speaker": "speaker_facet"}
 MAX_FACET_VALUES = 20

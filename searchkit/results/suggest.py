@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from .query import plain_words
+from ..query.parser import plain_words
 
 FIELDS = ("body", "headline", "quote")
 MAX_WORDS = 8  # words looked up per query: bounds the cost of a long pasted query

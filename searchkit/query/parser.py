@@ -29,7 +29,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 
-from .errors import QueryError
+from ..errors import QueryError
 
 MAX_QUERY_CHARS = 1000
 MAX_EXPANSION = 64  # indexed terms a prefix/fuzzy term may expand to
@@ -89,7 +89,7 @@ def _parser(schema, boosts: Mapping[str, float], coordination: float, group: str
     fieldboosts = {f: boosts.get(f, 1.0) for f in fields}
     from whoosh.qparser import syntax
 
-    from .scoring import _coord_classes
+    from ..ranking.scoring import _coord_classes
 
     class WordsGroup(syntax.OrGroup):
         """A group of words: an Or with per-word coordination (searchkit.scoring.coord_or)."""
@@ -248,7 +248,7 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
     """
     from whoosh.query import NullQuery
 
-    from .scoring import coord_or
+    from ..ranking.scoring import coord_or
 
     coordination = COORDINATION if coordination is None else coordination
     group = FIELD_GROUP if group is None else group
@@ -297,7 +297,7 @@ def _plain_words(text: str, parser, schema, boosts: Mapping[str, float], coordin
     ``tests/test_query.py`` checks that both give equal queries. None when ``text`` is anything else."""
     from whoosh.query import NullQuery, Or
 
-    from .scoring import coord_or
+    from ..ranking.scoring import coord_or
 
     text = text.strip()
     if not _PLAIN.fullmatch(text):

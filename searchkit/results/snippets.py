@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Collection, Iterable
 
-from .model import Snippet
+from ..model import Snippet
 
 MAX_CHARS = 300
 ELLIPSIS = "\u2026"
@@ -50,7 +50,7 @@ def _fast_spans(text: str, terms: Collection[str], analyzer: Callable) -> list[t
     """`match_spans` for searchkit's own analyzers without a whoosh Token per word: the tokenizer's
     pattern plus the filter's cached per-word lookup (the same terms the token stream gives, in one
     ``finditer``). None for any other analyzer."""
-    from .analysis import NameAnalyzer, NewsAnalyzer, fold
+    from ..store.analysis import NameAnalyzer, NewsAnalyzer, fold
 
     if type(analyzer) not in (NewsAnalyzer, NameAnalyzer):
         return None

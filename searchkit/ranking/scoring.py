@@ -255,8 +255,8 @@ def article_scores(searcher, q, best_docs: Sequence[int]) -> dict | None:
     """
     import numpy as np
 
-    from .execute import field_lengths, read_postings
-    from .facets import article_of, article_starts
+    from .evaluator import field_lengths, read_postings
+    from ..results.facets import article_of, article_starts
 
     parsed = _words(q)
     if parsed is None:

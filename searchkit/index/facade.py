@@ -43,8 +43,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from .errors import IndexAccessError, IndexLockedError, ReadError
-from .model import Article, SearchResults
+from ..errors import IndexAccessError, IndexLockedError, ReadError
+from ..model import Article, SearchResults
 
 CURRENT = "CURRENT"  # file naming the live generation (whoosh indexname); absent means "MAIN"
 DEFAULT_GENERATION = "MAIN"
@@ -181,7 +181,7 @@ class Index:
                 raise IndexAccessError(f"the index at {self.path} is unreadable ({type(e).__name__}); "
                                        f"rebuild it with `searchkit index --rebuild --index {self.path}`") from None
             if check_schema:
-                from .schema import is_current
+                from ..store.schema import is_current
 
                 if not is_current(ix.schema):
                     raise IndexAccessError(f"the index at {self.path} was built by another version of searchkit; "
@@ -241,14 +241,14 @@ class Index:
                source: str | None = None, speaker: str | None = None, since: str | None = None,
                until: str | None = None, **kwargs: Any) -> SearchResults:
         """Run ``query``: see `searchkit.search.search` (this method only delegates to it)."""
-        from .search import search
+        from ..results.search import search
 
         return search(self, query, limit=limit, page=page, unit=unit, source=source, speaker=speaker,
                       since=since, until=until, **kwargs)
 
     def article(self, article_id: str) -> Article | None:
         """The clean article stored at indexing time (no re-parsing), or None if there is none."""
-        from .schema import decode_article
+        from ..store.schema import decode_article
 
         s = self.searcher()
         for fields in s.documents(article_id=article_id):
@@ -419,13 +419,13 @@ class Index:
 
     def _create_empty_locked(self):
         """Create the empty index of the live generation (the caller holds the write lock)."""
-        from .schema import build_schema
+        from ..store.schema import build_schema
 
         self._storage().create_index(build_schema(), indexname=_read_current(self.path))
         return self._whoosh()
 
     def _new_generation(self):
-        from .schema import build_schema
+        from ..store.schema import build_schema
 
         gen = f"G{time.time_ns()}"
         return self._storage().create_index(build_schema(), indexname=gen)
@@ -542,7 +542,7 @@ def passage_documents(article: Article, file_key: str, file_hash: str, path: str
     gets one, so its headline is searchable), quotes and speakers mapped onto the passages whose
     text contains their paragraph, the whole article stored on the first; the file's manifest
     entry (``filekey``) on the first document of the file."""
-    from .schema import encode_article
+    from ..store.schema import encode_article
 
     when = _parse_date(article.date)
     common: dict[str, Any] = {"article_id": article.id, "file": file_key}
@@ -631,8 +631,8 @@ def _manifest(reader) -> dict[str, str]:
 
 def _plan(roots: Sequence[Path], manifest: dict[str, str]) -> tuple[list[tuple], set[str]]:
     """One task per distinct file under ``roots``: (path, id root, resolved key, known hash)."""
-    from .ingest import iter_files
-    from .ingest.walk import _resolve  # a symlink loop makes Path.resolve() raise RuntimeError
+    from ..ingest import iter_files
+    from ..ingest.walk import _resolve  # a symlink loop makes Path.resolve() raise RuntimeError
 
     tasks, seen = [], set()
     for root in roots:
@@ -705,7 +705,7 @@ def _jobs(jobs: int | None, tasks: Sequence[tuple]) -> int:
 def _hash_file(path: str) -> str:
     """Content hash; opened through the ingest layer, which refuses FIFOs and devices (a FIFO would
     block the indexer forever and /dev/zero would never end) with a ReadError."""
-    from .ingest.load import _open
+    from ..ingest.load import _open
 
     h = hashlib.blake2b(digest_size=16)
     with _open(Path(path), None) as f:
@@ -725,7 +725,7 @@ def _hash_file(path: str) -> str:
 
 def _parse_files(tasks: list[tuple]) -> list[tuple]:
     """Worker: hash each file and, if it changed, parse it whole."""
-    from .parse import parse_file
+    from ..parse import parse_file
 
     events: list[tuple] = []
     for path, id_root, key, known in tasks:
@@ -748,7 +748,7 @@ def _parse_files(tasks: list[tuple]) -> list[tuple]:
 
 def _build_records(key: str, file_hash: str, path: str, raws: list) -> list[tuple]:
     """Worker: build the articles of a batch of records of one large file."""
-    from .article import build_article
+    from ..article import build_article
 
     items: list = []
     for raw in raws:
@@ -764,7 +764,7 @@ def _build_records(key: str, file_hash: str, path: str, raws: list) -> list[tupl
 
 def _large_file(task: tuple) -> Iterator[tuple]:
     """Parent side of a large file: ready events, and batches of records for the workers."""
-    from .ingest import read_file
+    from ..ingest import read_file
 
     path, id_root, key, known = task
     try:
@@ -852,7 +852,7 @@ def _pipeline(work: Iterator[tuple], jobs: int, close_fds: Sequence[int] = ()) -
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    from . import parse  # noqa: F401 - imported before forking so workers start warm
+    from .. import parse  # noqa: F401 - imported before forking so workers start warm
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), initializer=_worker_init,
@@ -874,7 +874,7 @@ def _pipeline(work: Iterator[tuple], jobs: int, close_fds: Sequence[int] = ()) -
 def _weighting():
     """The query side's ranking function, if present (searchers are created with it)."""
     try:
-        from .scoring import weighting
+        from ..ranking.scoring import weighting
     except ImportError:
         from whoosh.scoring import BM25F
 

@@ -199,7 +199,7 @@ def _blocks(m, values: bool, within: np.ndarray | None = None):
     skipped undecoded."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
-    from .codec import ArrayLeafMatcher
+    from ..store.codec import ArrayLeafMatcher
 
     kind = type(m)
     if kind is ArrayLeafMatcher or kind is W3LeafMatcher:

@@ -33,10 +33,10 @@ import time
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from . import scoring
-from .errors import QueryError
+from ..ranking import scoring
+from ..errors import QueryError
 from .facets import FACETS
-from .model import ArticleRef, Hit, SearchResults, Snippet
+from ..model import ArticleRef, Hit, SearchResults, Snippet
 
 DEFAULT_BOOSTS: dict[str, float] = {"headline": 2.0, "quote": 0.5, "body": 1.0, "names": 0.2}
 MAX_LIMIT = 100
@@ -98,7 +98,7 @@ def _searcher(index):
     """The index's shared searcher, ranking with searchkit's weighting (wrapped only if it is not already)."""
     from whoosh.searching import Searcher
 
-    from .scoring import weighting
+    from ..ranking.scoring import weighting
 
     shared = index.searcher()
     if type(shared.weighting).__name__ == "LuceneBM25":
@@ -114,8 +114,8 @@ class Highlighter:
     """
 
     def __init__(self, q):
-        from .analysis import name_analyzer, news_analyzer
-        from .query import positive_terms
+        from ..store.analysis import name_analyzer, news_analyzer
+        from ..query.parser import positive_terms
 
         terms = positive_terms(q)
         self.news = news_analyzer()
@@ -140,7 +140,7 @@ class Highlighter:
 def highlighter(index, query: str) -> Highlighter | None:
     """A `Highlighter` for ``query`` on ``index`` (prefix/fuzzy terms expanded against its vocabulary),
     or None when the query has nothing to mark or cannot be read."""
-    from .query import cap_expansions, parse_query
+    from ..query.parser import cap_expansions, parse_query
 
     if not query or not query.strip():
         return None
@@ -163,7 +163,7 @@ def stored_article(searcher, docnum: int) -> tuple[int, str, dict[str, Any]]:
     document ``pindex`` places before this one (an article's passages are consecutive). Decoded articles
     are kept for the next hits of the same article (a small bounded cache).
     """
-    from .schema import decode_article
+    from ..store.schema import decode_article
 
     fields = searcher.stored_fields(docnum)
     pindex = int(fields.get("pindex") or 0)
@@ -231,7 +231,7 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
     """
     from whoosh.query import NullQuery
 
-    from .query import cap_expansions, parse_query
+    from ..query.parser import cap_expansions, parse_query
     from .suggest import suggest
 
     t0 = time.perf_counter()
@@ -245,7 +245,7 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
     filt = _filter(schema, source, speaker, since, until)
     q = cap_expansions(parsed.query, searcher.reader())
 
-    from .analysis import news_analyzer
+    from ..store.analysis import news_analyzer
 
     res.suggestion = suggest(searcher, parsed.text, news_analyzer())
     if q is NullQuery:
@@ -253,7 +253,7 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
         return res
 
     from . import facets
-    from .execute import match, top
+    from ..ranking.evaluator import match, top
 
     snip = Highlighter(q)
     offset = (page - 1) * limit
@@ -272,7 +272,7 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
         ranked = [_article_id(searcher, d) for d, _ in pool]
         best = dict(zip(ranked, pool))
         scores = {a: best[a][1] for a in ranked}
-        from .scoring import article_scores
+        from ..ranking.scoring import article_scores
 
         # whole-article scores re-rank the best `fetch` articles by passage score
         whole = article_scores(searcher, q, [best[a][0] for a in ranked]) if scoring.ARTICLE_LEVEL else None

@@ -35,7 +35,7 @@ def segment_writer(ix, **kwargs):
 
     from whoosh.fields import NUMERIC
 
-    from .codec import SearchkitCodec
+    from ..store.codec import SearchkitCodec
 
     numeric_terms: dict[tuple, list] = {}  # (field, value) -> its postings' (term, freq, weight, value)
 
@@ -261,7 +261,7 @@ def _writer_main(folder: str, indexname: str, inq, outq, close_fds: list[int], p
     it received nothing, or the exception it failed with) onto ``outq``."""
     from whoosh.filedb.filestore import FileStorage
 
-    from .index import _worker_init
+    from .facade import _worker_init
 
     _worker_init(close_fds, parent)
     try:
