@@ -15,8 +15,10 @@ import pytest
 from searchkit import open_index
 from searchkit.ranking.evaluator import match
 from searchkit.query.parser import cap_expansions, parse_query
-from searchkit.results.facets import FACETS, article_of, article_starts, count
-from searchkit.results.search import DEFAULT_BOOSTS, _searcher
+from searchkit.results.facets import FACETS, count
+from searchkit.store.layout import article_of, article_starts
+from searchkit.results.search import ranked_searcher
+from searchkit.settings import DEFAULT_BOOSTS, DEFAULT_SETTINGS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -60,7 +62,7 @@ def _whoosh_scores(searcher, q) -> dict[int, float]:
 
 
 def test_the_index_under_test_has_segments_and_deletions(segmented):
-    searcher = _searcher(segmented)
+    searcher = ranked_searcher(segmented, DEFAULT_SETTINGS)
     readers = [r for r, _ in searcher.reader().leaf_readers()]
     assert len(readers) >= 2
     assert any(r.has_deletions() for r in readers)
@@ -68,7 +70,7 @@ def test_the_index_under_test_has_segments_and_deletions(segmented):
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_matches_and_scores_are_whooshs(segmented, text):
-    searcher = _searcher(segmented)
+    searcher = ranked_searcher(segmented, DEFAULT_SETTINGS)
     q = cap_expansions(parse_query(text, searcher.schema, DEFAULT_BOOSTS).query, searcher.reader())
     want = _whoosh_scores(searcher, q)
     got = match(searcher, q)
@@ -86,7 +88,7 @@ def test_matches_and_scores_are_whooshs(segmented, text):
 def test_filters_keep_only_the_filtered_documents(segmented):
     from whoosh.query import Term
 
-    searcher = _searcher(segmented)
+    searcher = ranked_searcher(segmented, DEFAULT_SETTINGS)
     q = parse_query("russia", searcher.schema, DEFAULT_BOOSTS).query
     source = next(v for v in searcher.lexicon("source_facet"))
     filt = Term("source_facet", source.decode() if isinstance(source, bytes) else source)
@@ -97,7 +99,7 @@ def test_filters_keep_only_the_filtered_documents(segmented):
 
 @pytest.mark.parametrize("text", ["russia", "taliban talks", "kabul -moscow"])
 def test_facets_count_distinct_articles_per_value(segmented, text):
-    searcher = _searcher(segmented)
+    searcher = ranked_searcher(segmented, DEFAULT_SETTINGS)
     q = parse_query(text, searcher.schema, DEFAULT_BOOSTS).query
     matches = match(searcher, q)
     assert len(matches)
@@ -124,7 +126,7 @@ def test_facets_count_distinct_articles_per_value(segmented, text):
 
 def test_each_articles_passages_are_consecutive_documents_from_pindex_0(segmented):
     """What facets and article mode rely on: article = the run of documents from a pindex-0 document."""
-    searcher = _searcher(segmented)
+    searcher = ranked_searcher(segmented, DEFAULT_SETTINGS)
     for reader, _ in searcher.reader().leaf_readers():
         live = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
         fields = {d: reader.stored_fields(d) for d in live}

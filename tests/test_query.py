@@ -154,7 +154,7 @@ def test_plain_word_queries_are_built_exactly_as_whooshs_parser_builds_them():
     from pathlib import Path
 
     from searchkit.query import parser as Q
-    from searchkit.results.search import DEFAULT_BOOSTS
+    from searchkit.settings import DEFAULT_BOOSTS
 
     schema = build_schema()
     parser = Q._cached_parser(schema, DEFAULT_BOOSTS, Q.COORDINATION, Q.FIELD_GROUP)

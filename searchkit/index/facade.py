@@ -45,6 +45,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..errors import IndexAccessError, IndexLockedError, ReadError
 from ..model import Article, SearchResults
+from ..ranking.bm25 import weighting
+from ..settings import DEFAULT_SETTINGS, Settings
 
 CURRENT = "CURRENT"  # file naming the live generation (whoosh indexname); absent means "MAIN"
 DEFAULT_GENERATION = "MAIN"
@@ -105,12 +107,12 @@ class IndexReport:
 
 
 def open_index(path: str | os.PathLike = "index", *, create: bool = True,
-               boosts: dict[str, float] | None = None) -> "Index":
+               boosts: dict[str, float] | None = None, settings: Settings | None = None) -> "Index":
     """Open the index in folder ``path`` (cheap: nothing is read until it is used).
 
     With ``create=True`` a missing folder is created (an empty index appears on first write);
-    with ``create=False`` a missing index raises `IndexAccessError`. ``boosts`` override
-    `searchkit.search.DEFAULT_BOOSTS` for this index's searches.
+    with ``create=False`` a missing index raises `IndexAccessError`. ``settings``
+    (`searchkit.settings.Settings`) rank this index's searches; ``boosts`` override some of their field boosts.
     """
     p = Path(path)
     if not create and not _exists(p):
@@ -122,7 +124,7 @@ def open_index(path: str | os.PathLike = "index", *, create: bool = True,
             p.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise IndexAccessError(f"cannot create index folder {p}: {e.strerror or e}") from None
-    return Index(p, boosts=boosts)
+    return Index(p, boosts=boosts, settings=settings)
 
 
 def _exists(path: Path) -> bool:
@@ -145,9 +147,9 @@ def _read_current(path: Path) -> str:
 class Index:
     """A searchkit index folder. Safe to share between threads; see the module docstring."""
 
-    def __init__(self, path: Path, boosts: dict[str, float] | None = None):
+    def __init__(self, path: Path, boosts: dict[str, float] | None = None, settings: Settings | None = None):
         self.path = Path(path)
-        self.boosts: dict[str, float] = dict(boosts or {})
+        self.settings: Settings = (settings or DEFAULT_SETTINGS).with_boosts(boosts)
         self._local = threading.local()
         self._state_lock = threading.Lock()
         self._ix = None  # whoosh FileIndex of the live generation
@@ -216,7 +218,7 @@ class Index:
         # caller may still be using it (it is released when the last reference goes).
         gen = ix.indexname
         try:
-            s = ix.searcher(weighting=_weighting())
+            s = ix.searcher(weighting=weighting(self.settings))
         except Exception as e:
             if _read_current(self.path) == gen:
                 raise IndexAccessError(f"cannot read the index at {self.path} ({type(e).__name__}: {e})") from None
@@ -240,7 +242,7 @@ class Index:
     def search(self, query: str, *, limit: int = 10, page: int = 1, unit: str = "passage",
                source: str | None = None, speaker: str | None = None, since: str | None = None,
                until: str | None = None, **kwargs: Any) -> SearchResults:
-        """Run ``query``: see `searchkit.search.search` (this method only delegates to it)."""
+        """Run ``query``: see `searchkit.results.search.search` (this method only delegates to it)."""
         from ..results.search import search
 
         return search(self, query, limit=limit, page=page, unit=unit, source=source, speaker=speaker,
@@ -869,14 +871,3 @@ def _pipeline(work: Iterator[tuple], jobs: int, close_fds: Sequence[int] = ()) -
             yield from (head.result() if isinstance(head, Future) else head)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _weighting():
-    """The query side's ranking function, if present (searchers are created with it)."""
-    try:
-        from ..ranking.scoring import weighting
-    except ImportError:
-        from whoosh.scoring import BM25F
-
-        return BM25F()
-    return weighting()

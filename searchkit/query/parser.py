@@ -19,7 +19,7 @@ a dangling operator) is dropped with a one-line warning while the rest still run
 when nothing runnable is left.
 
 Plain words search ``body``, ``headline``, ``quote`` and ``names`` (the phonetic name-variant field) with
-per-field boosts; words are OR-ed with a coordination factor (`searchkit.scoring.coord_or`), so passages
+per-field boosts; words are OR-ed with a coordination factor (`searchkit.query.nodes.coord_or`), so passages
 containing more of the words score higher without requiring all of them.
 """
 from __future__ import annotations
@@ -29,7 +29,13 @@ import threading
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 
+from whoosh import qparser
+from whoosh.qparser import syntax
+from whoosh.query import And, AndNot, FuzzyTerm, MultiTerm, Not, NullQuery, Or, Phrase, Term
+
 from ..errors import QueryError
+from ..settings import DEFAULT_SETTINGS
+from .nodes import CoordOr, coord_or
 
 MAX_QUERY_CHARS = 1000
 MAX_EXPANSION = 64  # indexed terms a prefix/fuzzy term may expand to
@@ -37,9 +43,8 @@ MAX_SCAN = 20000  # candidate terms looked at while expanding (bounds the time o
 MAX_FUZZY_EDITS = 2
 SCOPES = ("headline", "quote", "speaker", "source", "author", "date", "body")
 DEFAULT_FIELDS = ("body", "headline", "quote", "names")
-TEXT_FIELDS = ("body", "headline", "quote")  # fields whose terms are highlighted in snippets
-COORDINATION = 0.5  # score x (1 - c + c x matched words / words): see searchkit.scoring.coord_or
-FIELD_GROUP = "sum"  # how one word's matches in several fields combine: "sum" or "dismax" (best field)
+COORDINATION = DEFAULT_SETTINGS.coordination  # defaults of `parse_query` (the tuned values live in Settings)
+FIELD_GROUP = DEFAULT_SETTINGS.field_group
 
 
 @dataclass
@@ -52,8 +57,6 @@ class ParsedQuery:
 
     @property
     def is_empty(self) -> bool:
-        from whoosh.query import NullQuery
-
         return self.query is NullQuery
 
 
@@ -82,39 +85,54 @@ def _default_fields(schema, boosts: Mapping[str, float]) -> list[str]:
     return [f for f in DEFAULT_FIELDS if f in schema.names() and boosts.get(f, 1.0) > 0]
 
 
-def _parser(schema, boosts: Mapping[str, float], coordination: float, group: str):
-    from whoosh import qparser
+class WordsGroup(syntax.OrGroup):
+    """A group of words: an Or with per-word coordination (`searchkit.query.nodes.coord_or`); the
+    coordination scale is a class attribute of the per-setting subclass `words_group` returns."""
 
+    qclass = CoordOr
+    coordination = COORDINATION
+
+    def __init__(self, nodes=None, **kwargs):
+        kwargs["scale"] = self.coordination or None
+        super().__init__(nodes=nodes, **kwargs)
+
+
+_WORDS_GROUPS: dict[float, type] = {}
+
+
+def words_group(coordination: float) -> type:
+    """The `WordsGroup` class for one coordination scale (whoosh's parser takes a group *class*)."""
+    cls = _WORDS_GROUPS.get(coordination)
+    if cls is None:
+        cls = _WORDS_GROUPS[coordination] = type("WordsGroup", (WordsGroup,), {"coordination": coordination})
+    return cls
+
+
+class FieldsGroup(syntax.OrGroup):
+    """One word across the default fields (a plain Or: the fields of one word are not separate words)."""
+
+
+class Coordinate(qparser.Plugin):
+    """Runs after the +/- plugin, which rebuilds the top level as a plain OrGroup: make every OrGroup of
+    words a WordsGroup again."""
+
+    def __init__(self, group: type):
+        self.group = group
+
+    def filters(self, parser):
+        return [(self.do, 520)]
+
+    def do(self, parser, group):
+        if type(group) is syntax.OrGroup:
+            group = self.group(list(group.nodes), boost=group.boost)
+        group.nodes = [self.do(parser, n) if isinstance(n, syntax.GroupNode) else n for n in group.nodes]
+        return group
+
+
+def _parser(schema, boosts: Mapping[str, float], coordination: float, group: str):
     fields = _default_fields(schema, boosts)
     fieldboosts = {f: boosts.get(f, 1.0) for f in fields}
-    from whoosh.qparser import syntax
-
-    from ..ranking.scoring import _coord_classes
-
-    class WordsGroup(syntax.OrGroup):
-        """A group of words: an Or with per-word coordination (searchkit.scoring.coord_or)."""
-        qclass = _coord_classes()[0]
-
-        def __init__(self, nodes=None, **kwargs):
-            kwargs["scale"] = coordination or None
-            super().__init__(nodes=nodes, **kwargs)
-
-    class FieldsGroup(syntax.OrGroup):
-        """One word across the default fields (a plain Or: the fields of one word are not separate words)."""
-
-    class Coordinate(qparser.Plugin):
-        """Runs after the +/- plugin, which rebuilds the top level as a plain OrGroup: make every OrGroup of
-        words a WordsGroup again."""
-
-        def filters(self, parser):
-            return [(self.do, 520)]
-
-        def do(self, parser, group):
-            if type(group) is syntax.OrGroup:
-                group = WordsGroup(list(group.nodes), boost=group.boost)
-            group.nodes = [self.do(parser, n) if isinstance(n, syntax.GroupNode) else n for n in group.nodes]
-            return group
-
+    WordsGroup = words_group(coordination)
     parser = qparser.QueryParser(None, schema, group=WordsGroup)
     fieldgroup = qparser.DisMaxGroup if group == "dismax" else FieldsGroup
     parser.add_plugin(qparser.MultifieldPlugin(fields, fieldboosts=fieldboosts, group=fieldgroup))
@@ -126,7 +144,7 @@ def _parser(schema, boosts: Mapping[str, float], coordination: float, group: str
     parser.add_plugin(qparser.FuzzyTermPlugin())
     # `-word` only at the start of a word, so `covid-19` and `0-dimensional` stay words.
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)"))
-    parser.add_plugin(Coordinate())
+    parser.add_plugin(Coordinate(WordsGroup))
     return parser
 
 
@@ -170,8 +188,6 @@ def _errors(q, text: str) -> Iterator[str]:
 
 def _drop_errors(q):
     """Replace every sub-query whoosh marked with ``.error`` by NullQuery, then simplify."""
-    from whoosh.query import NullQuery
-
     if getattr(q, "error", None) is not None:
         return NullQuery
     if q.is_leaf():
@@ -181,8 +197,6 @@ def _drop_errors(q):
 
 def _unphrase(q, schema):
     """Phrases on fields indexed without positions (``names``) become an And of their words."""
-    from whoosh.query import And, Phrase, Term
-
     if isinstance(q, Phrase):
         f = schema[q.fieldname] if q.fieldname in schema.names() else None
         if f is not None and not f.format.supports("positions"):
@@ -196,8 +210,6 @@ def _unphrase(q, schema):
 def _exact_negations(q, negated: bool = False):
     """Inside ``-word`` / ``NOT``, drop the phonetic ``names`` clauses: excluding ``russia`` must not also
     exclude every passage that mentions someone called Rice or Ross."""
-    from whoosh.query import AndNot, Not, NullQuery, Or
-
     if negated and q.is_leaf():
         return NullQuery if getattr(q, "fieldname", None) == "names" else q
     if isinstance(q, AndNot):
@@ -220,8 +232,6 @@ def _exact_negations(q, negated: bool = False):
 
 def _require_dates(q):
     """``date:`` clauses among the words restrict the results (a date is a filter, not a word to rank by)."""
-    from whoosh.query import And, AndNot, Or
-
     if isinstance(q, AndNot):
         return AndNot(_require_dates(q.a), q.b)
     if not isinstance(q, Or):
@@ -246,10 +256,6 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
     ``boosts`` maps default fields to query-time weights (``names`` should stay below 1 so that exact
     spellings outrank phonetic variants). Raises `QueryError` when the input had errors and nothing is left.
     """
-    from whoosh.query import NullQuery
-
-    from ..ranking.scoring import coord_or
-
     coordination = COORDINATION if coordination is None else coordination
     group = FIELD_GROUP if group is None else group
     warnings: list[str] = []
@@ -295,10 +301,6 @@ def _plain_words(text: str, parser, schema, boosts: Mapping[str, float], coordin
     """The query whoosh's parser builds for plain words (ASCII letters and digits, no operators), built
     directly: the parser's plugin pipeline costs about 1 ms a query and most queries are just words.
     ``tests/test_query.py`` checks that both give equal queries. None when ``text`` is anything else."""
-    from whoosh.query import NullQuery, Or
-
-    from ..ranking.scoring import coord_or
-
     text = text.strip()
     if not _PLAIN.fullmatch(text):
         return None
@@ -326,8 +328,6 @@ def cap_expansions(q, reader, limit: int = MAX_EXPANSION):
 
     Bounds the cost of `a*` or `x~2` on a big vocabulary; also clamps fuzzy edit distance to 2.
     """
-    from whoosh.query import FuzzyTerm, MultiTerm, NullQuery, Or, Term
-
     if isinstance(q, MultiTerm):
         if isinstance(q, FuzzyTerm):
             q.maxdist = min(q.maxdist, MAX_FUZZY_EDITS)
@@ -355,8 +355,6 @@ def positive_terms(q) -> dict[str, set[str]]:
 
     Call after `cap_expansions`, so prefix and fuzzy terms are already concrete. Used for highlighting.
     """
-    from whoosh.query import AndNot, Not, Phrase, Term
-
     out: dict[str, set[str]] = {}
 
     def walk(node):

@@ -5,7 +5,7 @@ Python calls per posting: union, coordination, wrapping, scorer, length lookup),
 match anyway (the total, facets over all matching articles, one hit per article). Here each term's posting
 list is read a block at a time into arrays, scored in one vectorised expression against the segment's cached
 field lengths, and unions, intersections, exclusions and coordination are array operations. Scores are
-whoosh's own (the same BM25 expression, idf, average lengths, boosts and `searchkit.scoring.coord_or`
+whoosh's own (the same BM25 expression, idf, average lengths, boosts and `searchkit.query.nodes.coord_or`
 coordination; sums may differ in the last bit), which ``tests/test_execute.py`` checks against whoosh's
 searcher.
 
@@ -15,16 +15,16 @@ whoosh's scores.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-_CACHE: dict[tuple, Any] = {}  # (segment id, document count, what) -> per-segment arrays read once
-_CACHE_LOCK = threading.Lock()
-_MAX_CACHED = 512
-_EMPTY = (np.zeros(0, np.int64), np.zeros(0, np.float64))
+from whoosh.query import And, AndNot, NullQuery, Or, Phrase, Term
+from whoosh.scoring import BM25F
+
+from ..query.nodes import CoordOr
+from ..store.layout import EMPTY, field_lengths, posting_arrays, term_bytes
 
 Postings = tuple  # (sorted unique docnums: int64 array, their scores: float64 array)
 
@@ -97,163 +97,6 @@ def match(searcher, q, filter_docs: set[int] | None = None) -> Matches:
     return out
 
 
-def segment_cache(reader, what: tuple, make: Callable[[], Any]) -> Any:
-    """``make()`` computed once per segment and kept: a segment's documents never change (deletions only
-    hide them, and change the count of live documents that is part of the key)."""
-    key = (reader.segment().segment_id(), reader.doc_count_all(), reader.doc_count(), *what)
-    value = _CACHE.get(key)
-    if value is None:
-        value = make()
-        with _CACHE_LOCK:
-            if len(_CACHE) >= _MAX_CACHED:
-                _CACHE.clear()
-            _CACHE[key] = value
-    return value
-
-
-def field_lengths(reader, fieldname: str) -> np.ndarray | None:
-    """Each document's length in ``fieldname`` as whoosh scores it (its one-byte encoding decoded)."""
-    def make():
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-        from whoosh.util.numeric import byte_to_length
-
-        col = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if col is None:
-            return False
-        table = np.array([byte_to_length(b) for b in range(256)], np.float64)
-        n = reader.doc_count_all()
-        if getattr(col, "_fixedlen", None) == 1 and getattr(col, "_typecode", None) == "B":
-            # whoosh's layout: one byte per document (fewer at the end: the default, 0); read in one go
-            raw = np.frombuffer(bytes(col._dbfile.get(col._basepos, col._count)), np.uint8)
-            if len(raw) < n:
-                raw = np.concatenate([raw, np.zeros(n - len(raw), np.uint8)])
-        else:  # another column layout: whoosh's own reader
-            raw = np.fromiter(col, np.uint8, n)
-        return table[raw]
-
-    if not hasattr(reader, "_perdoc"):
-        return None
-    got = segment_cache(reader, ("lengths", fieldname), make)
-    return None if got is False else got
-
-
-def posting_arrays(reader, fieldname: str, btext: bytes, values: bool = False, within: np.ndarray | None = None):
-    """(docnums, term frequencies[, per-posting value bytes]) of one term's live postings in a segment; with
-    ``within`` (sorted docnums), blocks that cannot hold any of them may be left out."""
-    m = _unfiltered(reader, fieldname, btext)
-    id_parts, w_parts, v_parts = [], [], []
-    for ids, w, vals in _blocks(m, values, within):
-        id_parts.append(ids)
-        w_parts.append(w)
-        if values:
-            v_parts.extend(vals)
-    ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
-    tfs = np.concatenate(w_parts) if w_parts else np.zeros(0)
-    deleted = _deleted(reader)
-    if deleted is not None and len(ids):
-        keep = ~np.isin(ids, deleted)
-        if not keep.all():
-            ids, tfs = ids[keep], tfs[keep]
-            v_parts = [v for v, k in zip(v_parts, keep) if k] if values else v_parts
-    return (ids, tfs, v_parts) if values else (ids, tfs)
-
-
-def term_bytes(reader, fieldname: str, text) -> bytes | None:
-    """The indexed form of ``text`` in ``fieldname`` if this segment has that term, else None."""
-    if fieldname not in reader.schema:
-        return None
-    try:
-        btext = reader.schema[fieldname].to_bytes(text)
-    except ValueError:
-        return None
-    return btext if (fieldname, btext) in reader else None
-
-
-def read_postings(reader, fieldname: str, text, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(docnums, term frequencies) of the term ``text`` of ``fieldname`` in one segment (empty if absent)."""
-    btext = term_bytes(reader, fieldname, text)
-    return _EMPTY if btext is None else posting_arrays(reader, fieldname, btext, within=within)
-
-
-def posting_ids(reader, fieldname: str, btext: bytes) -> np.ndarray:
-    """Sorted docnums of one term's postings in a segment, deleted documents included (empty if absent)."""
-    if (fieldname, btext) not in reader:
-        return np.zeros(0, np.int64)
-    parts = [ids for ids, _, _ in _blocks(_unfiltered(reader, fieldname, btext), values=False)]
-    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
-
-
-def _unfiltered(reader, fieldname: str, btext: bytes):
-    """The term's posting matcher without whoosh's deleted-documents wrapper (callers drop those themselves,
-    or want them: a deleted article still occupies its documents)."""
-    from whoosh.matching.wrappers import FilterMatcher
-
-    m = reader.postings(fieldname, btext)
-    return m.child if isinstance(m, FilterMatcher) else m
-
-
-def _blocks(m, values: bool, within: np.ndarray | None = None):
-    """(docnums, term frequencies, value bytes or None) of a posting list a block at a time: from the on-disk
-    blocks directly (searchkit's array blocks, or whoosh's pickled ones) or, for any other matcher, one
-    posting at a time. With ``within`` (sorted docnums), a block whose docnum range holds none of them is
-    skipped undecoded."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
-    from ..store.codec import ArrayLeafMatcher
-
-    kind = type(m)
-    if kind is ArrayLeafMatcher or kind is W3LeafMatcher:
-        after = -1  # every docnum of the current block is above this (the previous block's last)
-        while m.is_active():
-            if within is not None:
-                i = int(np.searchsorted(within, after, side="right"))
-                if i >= len(within) or within[i] > m._maxid:
-                    after = m._maxid
-                    m._next_block()
-                    continue
-            after = m._maxid
-            if kind is ArrayLeafMatcher:
-                yield m.arrays(values)
-            else:
-                m._read_data()
-                deltas, weights, _ = m._data
-                ids = np.cumsum(np.array(deltas, np.int64))
-                if weights is None:
-                    w = np.ones(len(ids))
-                elif isinstance(weights, float):
-                    w = np.full(len(ids), weights)
-                else:
-                    w = np.array(weights, np.float64)
-                vals = None
-                if values:
-                    m._read_values()
-                    vals = m._values
-                yield ids, w, vals
-            m._next_block()
-        return
-    ids_l, w_l, v_l = [], [], []
-    while m.is_active():
-        ids_l.append(m.id())
-        w_l.append(m.weight())
-        if values:
-            v_l.append(m.value())
-        m.next()
-    if ids_l:
-        yield np.array(ids_l, np.int64), np.array(w_l, np.float64), (v_l if values else None)
-
-
-def _deleted(reader) -> np.ndarray | None:
-    if not reader.has_deletions():
-        return None
-    def make():
-        perdoc = getattr(reader, "_perdoc", None)
-        if perdoc is not None:
-            return np.array(sorted(perdoc.deleted_docs()), np.int64)
-        return np.array([d for d in range(reader.doc_count_all()) if reader.is_deleted(d)], np.int64)
-
-    return segment_cache(reader, ("deleted",), make)
-
-
 class _Segment:
     """Evaluates query nodes on one segment into (docnums, scores) arrays."""
 
@@ -263,17 +106,12 @@ class _Segment:
         self.ndocs = self.reader.doc_count_all()
         self.weighting = top.weighting
         self.params: dict[str, tuple] = {}  # field -> (average length, B, K1)
-        from .scoring import _coord_classes
-
-        self.coord_cls = _coord_classes()[0]
 
     def eval(self, q) -> Postings:
-        from whoosh.query import And, AndNot, NullQuery, Or, Phrase, Term
-
         if q is NullQuery:
-            return _EMPTY
+            return EMPTY
         kind = type(q)
-        coord_cls = self.coord_cls
+        coord_cls = CoordOr
         if kind is Term:
             return self.term(q)
         if (kind is Or or isinstance(q, coord_cls)) and len(q.subqueries) == 1:
@@ -304,8 +142,6 @@ class _Segment:
     def _term_setup(self, fieldname: str, text):
         """(bytes of the term, its BM25 parameters, the field's lengths), or None when the term is not here;
         parameters None when whoosh must score it (not BM25F, or a field without lengths)."""
-        from whoosh.scoring import BM25F
-
         reader = self.reader
         btext = term_bytes(reader, fieldname, text)
         if btext is None:
@@ -331,7 +167,7 @@ class _Segment:
     def term(self, q) -> Postings:
         setup = self._term_setup(q.fieldname, q.text)
         if setup is None:
-            return _EMPTY
+            return EMPTY
         btext, scorer, lengths = setup
         if scorer is None:
             return self.whoosh(q)
@@ -346,7 +182,7 @@ class _Segment:
         term scores, times the phrase's boost."""
         schema = self.reader.schema
         if q.fieldname not in schema or not q.words:
-            return _EMPTY
+            return EMPTY
         fmt = schema[q.fieldname].format
         if not fmt or not fmt.supports("positions"):
             return self.whoosh(q)  # whoosh raises its own "no positions" error
@@ -354,7 +190,7 @@ class _Segment:
         for w in q.words:
             setup = self._term_setup(q.fieldname, w)
             if setup is None:
-                return _EMPTY
+                return EMPTY
             if setup[1] is None:
                 return self.whoosh(q)
             words.append(setup)
@@ -367,7 +203,7 @@ class _Segment:
             postings[i] = got
             cand = got[0] if cand is None else np.intersect1d(cand, got[0], assume_unique=True)
             if not len(cand):
-                return _EMPTY
+                return EMPTY
         positions = []  # per word: {docnum: encoded positions} for the candidates
         total = np.zeros(len(cand))
         for (btext, scorer, lengths), (ids, tfs, vals) in zip(words, postings):
@@ -406,7 +242,7 @@ class _Segment:
     def union(self, parts: list[Postings]) -> Postings:
         parts = [p for p in parts if len(p[0])]
         if not parts:
-            return _EMPTY
+            return EMPTY
         if len(parts) == 1:
             return parts[0]
         acc = np.zeros(self.ndocs)
@@ -418,7 +254,7 @@ class _Segment:
         return ids, acc[ids]
 
     def coord(self, q) -> Postings:
-        """`searchkit.scoring.coord_or`: the sum, times ``1 - c + c * words matched / words``."""
+        """`searchkit.query.nodes.coord_or`: the sum, times ``1 - c + c * words matched / words``."""
         n, scale = len(q.subqueries), q.scale
         total = np.zeros(self.ndocs)
         count = np.zeros(self.ndocs, np.int32)
@@ -432,12 +268,12 @@ class _Segment:
 
     def intersection(self, subs) -> Postings:
         if not subs:
-            return _EMPTY
+            return EMPTY
         parts = []
         for s in subs:
             p = self.eval(s)
             if not len(p[0]):
-                return _EMPTY
+                return EMPTY
             parts.append(p)
         ids, scores = parts[0]
         for oids, oscores in parts[1:]:

@@ -1,214 +1,33 @@
-"""Ranking: BM25 weighting per field and the passage -> article aggregation.
+"""Whole-article scoring: BM25 of an article's passages taken together, for article mode.
 
-Why a subclass of whoosh's BM25F: whoosh's idf is ``log(N / (df + 1)) + 1``, which keeps very common words
-(present in most passages) at a weight near 1; Lucene/Anserini use ``log(1 + (N - df + .5) / (df + .5))``,
-the form the published BM25 anchors were measured with; and headline/quote words take the body's df (see
-BLENDED_IDF_FIELDS). Everything else (per-field length normalisation) is whoosh's.
-
-Article mode scores whole articles (`article_scores`; ARTICLE_LEVEL False = best passage via `aggregate`):
-BM25 over the article's passages, the headline merged into the body's tf BM25F-style (weight 1, as if it were
-the first line of the text) plus, for a headline boost above 1, the excess as a clause of its own, so a
-headline word still counts once the body's tf has saturated. Measured with
-``python bench/relevance.py --keep /tmp/skb/real [--set scoring.X=...] [--boosts headline=H,quote=0.5,body=1,names=0.2]``
-(nDCG@10; SciFact train / CISI / Cranfield; "headline test" = tests/test_search.py's headline-first test):
-
-==================================================  =======  ======  =========  =============
-setting                                             SciFact  CISI    Cranfield  headline test
-==================================================  =======  ======  =========  =============
-best passage, headline 1.5 (before)                 0.6753   0.3462  0.3716     passes
-whole articles, fields saturated apart, head. 1.5   0.6879   0.3326  0.3712     fails
-whole articles, fields saturated apart, head. 2     0.6804   --      --         --
-whole articles, pure BM25F (headline weight 3)      0.6968   0.3328  0.3500     fails ('region')
-whole articles, BM25F + excess clause, head. 2      0.6942   0.3376  0.3643     passes  **default**
-==================================================  =======  ======  =========  =============
-
-Re-ranking only the fetched pool (best articles by passage score) instead of every match gives the same
-SciFact figure and costs ~3 ms a query instead of ~370 ms. CISI and Cranfield lose ~0.008 against best-passage
-ranking: short abstracts with one passage gain nothing from whole-article scoring there.
-
-Parameters were chosen on ``bench/relevance.py`` (SciFact train judgments, article mode), cross-checked on CISI
-and Cranfield; the figures are in ``searchkit.search``'s docstring.
+The headline is merged into the body's tf BM25F-style (weight 1, as if it were the first line of the text)
+plus, for a headline boost above 1, the excess as a clause of its own, so a headline word still counts once
+the body's tf has saturated. Only the pool of best articles by passage score is re-ranked (~3 ms a query
+instead of ~370 ms for every match, the same SciFact figure). The measurements behind each choice are in
+docs/ranking.md.
 """
 from __future__ import annotations
 
-from math import log
 from typing import Sequence
 
-K1 = 1.2
-B = 0.75
-# Fields whose words take the body's document frequency for idf ("how rare is this word" is a property of the
-# word, not of the field; Lucene's cross-field queries blend it the same way). Needed because every passage
-# carries its article's headline: a headline word's own df counts the article's passages, so an article with
-# many passages would see its headline words look common and rank below a single body mention elsewhere.
-# Quotes are text inside the body, so their body df is the honest count too. Words found in no body keep
-# their own field's df.
-BLENDED_IDF_FIELDS = ("headline", "quote")
-# Article score = best passage + ARTICLE_SHARE x the sum of the other matching passages: a second passage that
-# also matches is evidence the article is about the query, but must not let long articles win on length alone.
-ARTICLE_SHARE = 0.0
-# Article mode scores whole articles (`article_scores`); False = best passage (`aggregate`), for comparison.
-ARTICLE_LEVEL = True
+import numpy as np
+from whoosh.query import Or, Term
 
-
-def weighting(k1: float | None = None, b: float | None = None):
-    """The whoosh weighting model searchkit ranks with (BM25 with Lucene's idf); defaults K1, B."""
-    from whoosh.scoring import BM25F
-
-    class LuceneBM25(BM25F):
-        def idf(self, searcher, fieldname, text):
-            n = 0
-            if fieldname in BLENDED_IDF_FIELDS:
-                n = searcher.doc_frequency("body", text)
-            n = n or searcher.doc_frequency(fieldname, text)
-            dc = searcher.doc_count_all()
-            return log(1.0 + (dc - n + 0.5) / (n + 0.5))
-
-    return LuceneBM25(B=B if b is None else b, K1=K1 if k1 is None else k1)
-
-
-def aggregate(scores: Sequence[float], share: float | None = None) -> float:
-    """One article's score from its passages' scores (any order); ``share`` defaults to ARTICLE_SHARE."""
-    share = ARTICLE_SHARE if share is None else share
-    if not scores:
-        return 0.0
-    best = max(scores)
-    return best + share * (sum(scores) - best)
-
-
-def coord_or(subqueries, boost: float = 1.0, scale: float | None = None):
-    """An Or over the query's words whose score is multiplied by ``1 - scale + scale * matched / words``.
-
-    Why not whoosh's ``Or(scale=...)``: its coordination counts *term matchers*, i.e. one word found in
-    body and headline counts twice, and it adds a bonus that is negligible next to BM25 scores. Here each
-    direct sub-query is one word (or phrase, or group) of what the person typed, whatever fields it spans.
-    """
-    return _coord_classes()[0](subqueries, boost=boost, scale=scale)
-
-
-def _coord_classes():
-    global _COORD
-    if _COORD is None:
-        _COORD = _make_coord_classes()
-    return _COORD
-
-
-_COORD = None
-
-
-def _make_coord_classes():
-    from whoosh.matching import Matcher
-    from whoosh.query import Or
-
-    class CoordOrMatcher(Matcher):
-        def __init__(self, kids, n: int, scale: float, boost: float):
-            self._all = kids
-            self._n, self._scale, self._boost = n, scale, boost
-            self._advance()
-
-        def _advance(self):
-            self._kids = [m for m in self._all if m.is_active()]
-            self._all = self._kids
-            self._id = min(m.id() for m in self._kids) if self._kids else None
-
-        def is_active(self):
-            return self._id is not None
-
-        def id(self):
-            return self._id
-
-        def next(self):
-            for m in self._kids:
-                if m.id() == self._id:
-                    m.next()
-            self._advance()
-
-        def skip_to(self, target):
-            for m in self._kids:
-                if m.id() < target:
-                    m.skip_to(target)
-            self._advance()
-
-        def score(self):
-            total, k = 0.0, 0
-            for m in self._kids:
-                if m.id() == self._id:
-                    total += m.score()
-                    k += 1
-            return self._boost * total * (1.0 - self._scale + self._scale * k / self._n)
-
-        def supports(self, astype):
-            return all(m.supports(astype) for m in self._kids)
-
-        def supports_block_quality(self):
-            return False
-
-        def max_quality(self):
-            # an upper bound (the coordination factor is at most 1), asked for by AndMaybe/AndNot pruning
-            return self._boost * sum(m.max_quality() for m in self._kids)
-
-        def children(self):
-            return list(self._kids)
-
-        def term_matchers(self):
-            for m in self._kids:
-                yield from m.term_matchers()
-
-        def matching_terms(self, id=None):
-            id = self._id if id is None else id
-            for m in self._kids:
-                if m.is_active() and m.id() == id:
-                    yield from m.matching_terms(id)
-
-        def copy(self):
-            return CoordOrMatcher([m.copy() for m in self._kids], self._n, self._scale, self._boost)
-
-        def reset(self):
-            for m in self._all:
-                m.reset()
-            self._advance()
-
-        def replace(self, minquality=0):
-            return self if self.is_active() else _null_matcher()
-
-    class CoordOr(Or):
-        """Or with per-word coordination (see `coord_or`); a distinct class so whoosh's normalisation
-        does not flatten the per-field Ors of each word into it."""
-
-        def apply(self, fn):
-            return CoordOr([fn(q) for q in self.subqueries], boost=self.boost, scale=self.scale)
-
-        def _matcher(self, subs, searcher, context):
-            if not self.scale:
-                return Or._matcher(self, subs, searcher, context)
-            kids = [q.matcher(searcher, context) for q in subs]
-            return CoordOrMatcher(kids, len(subs), self.scale, self.boost)
-
-    return CoordOr, CoordOrMatcher
-
-
-def _null_matcher():
-    from whoosh.matching import NullMatcher
-
-    return NullMatcher()
-
+from ..query.nodes import CoordOr
+from ..settings import DEFAULT_SETTINGS, Settings
+from ..store.layout import article_of, article_starts, field_lengths, read_postings
 
 # Fields counted once per article in article scoring: every passage carries a copy of the article's headline,
 # so summing its tf over passages would reward articles for being split into more passages.
 ONCE_PER_ARTICLE_FIELDS = ("headline",)
-# Length normalisation of headline words in article scoring (B for the headline field): a headline is a
-# dozen words whatever the article, so its length says little about verbosity.
-HEADLINE_B = 0.75
 # BM25F: a word's headline and body matches are summed (weighted by the field boosts, each length-normalised)
-# before one saturation, instead of saturating each field apart (a headline match then counts as more tf).
-BM25F = True
+# before one saturation, instead of saturating each field apart (`Settings.bm25f`).
 BM25F_FIELDS = ("headline", "body")
 
 
 def _words(q):
     """The query as (coordination scale, boost, [[(field, text, boost), ...] per typed word]), or None when
     some part is not a plain term (phrases, ranges, wildcards...): those keep best-passage scoring."""
-    from whoosh.query import Or, Term
-
     def leaves(node, boost):
         if isinstance(node, Term):
             return [(node.fieldname, node.text, boost * node.boost)]
@@ -222,8 +41,7 @@ def _words(q):
             return out
         return None
 
-    coord_cls = _coord_classes()[0]
-    if isinstance(q, coord_cls):
+    if isinstance(q, CoordOr):
         subs, scale, boost = q.subqueries, q.scale or 0.0, q.boost
     else:
         subs, scale, boost = [q], 0.0, 1.0
@@ -243,7 +61,7 @@ def _article_count(reader) -> int:
     return n
 
 
-def article_scores(searcher, q, best_docs: Sequence[int]) -> dict | None:
+def article_scores(searcher, q, best_docs: Sequence[int], settings: Settings = DEFAULT_SETTINGS) -> dict | None:
     """BM25 of whole articles for ``q``: tf summed over each article's passages, length = the sum of their
     lengths (headline counted once), the same field boosts, idf and coordination as passage scoring.
 
@@ -251,13 +69,8 @@ def article_scores(searcher, q, best_docs: Sequence[int]) -> dict | None:
     passages), so "one hit per article" should score the article, not its best piece. ``best_docs`` are
     index-wide docnums of one passage of each candidate article; returns {docnum: score} for them, or None
     when the query is not plain words. An article's passages are the run of documents from its passage 0
-    (`searchkit.facets.article_starts`), so its sums are slices of the posting and length arrays.
+    (`searchkit.store.layout.article_starts`), so its sums are slices of the posting and length arrays.
     """
-    import numpy as np
-
-    from .evaluator import field_lengths, read_postings
-    from ..results.facets import article_of, article_starts
-
     parsed = _words(q)
     if parsed is None:
         return None
@@ -266,7 +79,7 @@ def article_scores(searcher, q, best_docs: Sequence[int]) -> dict | None:
     names = searcher.schema.names()
     n_articles = _article_count(reader)
     w = searcher.weighting
-    k1, b = getattr(w, "K1", K1), getattr(w, "B", B)
+    k1, b = getattr(w, "K1", settings.k1), getattr(w, "B", settings.b)
     terms = list(dict.fromkeys((f, t) for word in words for f, t, _ in word))
     idfs = {(f, t): w.idf(searcher, f, t) for f, t in terms}
     avg = {}
@@ -321,9 +134,9 @@ def article_scores(searcher, q, best_docs: Sequence[int]) -> dict | None:
                 tf = tf_of[d][field, text]
                 if not tf:
                     continue
-                fb = HEADLINE_B if field == "headline" else b
+                fb = settings.headline_b if field == "headline" else b
                 lnorm = (1 - fb) + fb * len_of[d][field] / avg[field]
-                if BM25F and field in BM25F_FIELDS:
+                if settings.bm25f and field in BM25F_FIELDS:
                     acc = merged.setdefault(text, [0.0, 0.0])
                     acc[0] += min(boost, 1.0) * tf / lnorm
                     acc[1] = max(acc[1], idfs[field, text])

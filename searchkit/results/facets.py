@@ -14,40 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from ..ranking.evaluator import Matches, field_lengths, posting_ids, segment_cache
+from ..ranking.evaluator import Matches
+from ..store.layout import article_of, article_starts, field_lengths, posting_ids, segment_cache, segment_column
 
 FACETS = {"source": "source_facet", "year": "year", "speaker": "speaker_facet"}
 MAX_FACET_VALUES = 20
-
-
-def article_starts(reader) -> np.ndarray:
-    """Sorted docnums of the first passage of each article in one segment (live or deleted)."""
-    def make():
-        field = reader.schema["pindex"]
-        return posting_ids(reader, "pindex", field.to_bytes(0))
-
-    return segment_cache(reader, ("article-starts",), make)
-
-
-def article_of(reader, ids: np.ndarray) -> np.ndarray:
-    """The article ordinal (index into `article_starts`) of each of the segment's docnums ``ids``."""
-    return np.searchsorted(article_starts(reader), ids, side="right") - 1
-
-
-def _column(reader, fieldname: str):
-    """The segment reader's column reader for ``fieldname``, kept on that reader (it reads through the
-    reader's open files, so it must not outlive it)."""
-    cols = reader.__dict__.setdefault("_searchkit_columns", {})
-    col = cols.get(fieldname)
-    if col is None:
-        col = cols[fieldname] = reader.column_reader(fieldname, translate=True)
-    return col
-
-
-def article_id(reader, docnum: int) -> str:
-    """The article id of one of the segment's documents (its sortable column)."""
-    value = _column(reader, "article_id")[docnum]
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _article_values(reader, fieldname: str) -> tuple[np.ndarray, list]:
@@ -76,7 +47,7 @@ def _speaker_pairs(reader) -> tuple[np.ndarray, np.ndarray, list[str]]:
         names: dict[str, int] = {}
         lengths = field_lengths(reader, "speaker")
         if lengths is not None and "speaker_facet" in reader.schema.names():
-            col = _column(reader, "speaker_facet")
+            col = segment_column(reader, "speaker_facet")
             for d in np.flatnonzero(lengths).tolist():
                 value = col[d] or ""
                 if isinstance(value, bytes):

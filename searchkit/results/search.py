@@ -1,30 +1,12 @@
 """Search: a query string -> one page of ranked passages (or articles) with snippets, facets, suggestion.
 
 ``search(index, query, ...)`` is what ``Index.search``, the CLI and the web page call. Ranking is BM25 (Lucene
-idf, see `searchkit.scoring`) over passages, with query-time field boosts so that they can be changed without
-re-indexing (``open_index(path, boosts=...)`` or ``search(..., boosts=...)``).
-
-How the defaults were chosen: ``bench/relevance.py`` (nDCG@10, article mode, SciFact's 809 train queries;
-CISI and Cranfield printed beside it so a SciFact-only gain is visible), one setting changed at a time from
-headline 2 / quote 0.5 / names 0.2, K1 1.2, B 0.75, coordination 0.5, article = best passage (0.6655):
-
-- headline 1: 0.6866 (with K1 0.9, B 0.4: 0.6868; CISI 0.333, Cranfield 0.360) -- best for SciFact, but then
-  a body mention of a word outranks an article that has it in its headline (the news acceptance test);
-- headline 1.5: 0.6753 (CISI 0.346, Cranfield 0.372: better than headline 1 there) -- **kept**: the smallest
-  boost tried that keeps headline articles first (1.25 does not);
-- names 0 (no phonetic variants): 0.6616 -- variants help a little even here; kept at 0.2, below exact words;
-- coordination 0: 0.6556; coordination 1.0 (at K1 0.9, B 0.4): 0.6650 against 0.6674 -- 0.5 kept;
-- article = best passage + 0.3 x the others: 0.6566 -- best passage only, kept;
-- K1 0.9, B 0.4: 0.6674 -- within noise of 1.2 / 0.75, so whoosh's (and Lucene's) defaults are kept.
-
-Article mode now scores whole articles with headline 2 (SciFact 0.6942, CISI 0.338, Cranfield 0.364; the
-smallest boost keeping headline articles first there): see `searchkit.scoring`'s docstring for the table.
-
-Quotes: the quote field repeats text that is also in the body, so its boost is an *extra* weight; 0.5 lets a
-quoted word count 1.5x without outranking a headline word (SciFact has no quotes, so this is a product call).
+idf, `searchkit.ranking.bm25`) over passages, with query-time field boosts, so that they can be changed
+without re-indexing; every tunable is a field of `searchkit.settings.Settings` (``open_index(path,
+settings=...)`` or ``search(..., settings=...)``), and docs/ranking.md records how the defaults were chosen.
 
 Facets count matching *articles* (not passages) per source, year and speaker, over the whole matching set
-after filters; each lists at most ``searchkit.facets.MAX_FACET_VALUES`` values, most frequent first.
+after filters; each lists at most ``searchkit.results.facets.MAX_FACET_VALUES`` values, most frequent first.
 """
 from __future__ import annotations
 
@@ -33,16 +15,27 @@ import time
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from ..ranking import scoring
-from ..errors import QueryError
-from .facets import FACETS
-from ..model import ArticleRef, Hit, SearchResults, Snippet
+from whoosh.query import And, DateRange, NullQuery, Term
+from whoosh.query import QueryError as WhooshQueryError
+from whoosh.searching import Searcher
 
-DEFAULT_BOOSTS: dict[str, float] = {"headline": 2.0, "quote": 0.5, "body": 1.0, "names": 0.2}
+from ..errors import QueryError
+from ..model import ArticleRef, Hit, SearchResults, Snippet
+from ..query.parser import cap_expansions, parse_query, positive_terms
+from ..ranking.bm25 import is_weighting_for, weighting
+from ..ranking.evaluator import match, top
+from ..ranking.scoring import article_scores
+from ..settings import DEFAULT_SETTINGS, Settings
+from ..store.analysis import name_analyzer, news_analyzer
+from ..store.layout import article_id
+from ..store.schema import decode_article
+from . import facets
+from .facets import FACETS
+from .snippets import make_snippet, match_spans
+from .suggest import suggest
+
 MAX_LIMIT = 100
 UNITS = ("passage", "article")
-# Article mode re-ranks by whole-article score the best max(100, this x articles wanted) articles by best passage.
-ARTICLE_FETCH_FACTOR = 5
 
 
 def _date_bounds(text: str, what: str) -> tuple[datetime, datetime]:
@@ -69,8 +62,6 @@ def _date_bounds(text: str, what: str) -> tuple[datetime, datetime]:
 
 def _filter(schema, source, speaker, since, until):
     """The whoosh filter query for the keyword arguments, or None."""
-    from whoosh.query import And, DateRange, Term
-
     parts = []
     if source:
         parts.append(Term("source_facet", source))
@@ -94,16 +85,12 @@ def _validate(limit: int, page: int, unit: str) -> None:
         raise QueryError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
 
 
-def _searcher(index):
-    """The index's shared searcher, ranking with searchkit's weighting (wrapped only if it is not already)."""
-    from whoosh.searching import Searcher
-
-    from ..ranking.scoring import weighting
-
+def ranked_searcher(index, settings: Settings):
+    """The index's shared searcher, ranking with ``settings``' weighting (wrapped only if it is not already)."""
     shared = index.searcher()
-    if type(shared.weighting).__name__ == "LuceneBM25":
+    if is_weighting_for(shared.weighting, settings):
         return shared
-    return Searcher(shared.reader(), weighting=weighting(), closereader=False)
+    return Searcher(shared.reader(), weighting=weighting(settings), closereader=False)
 
 
 class Highlighter:
@@ -114,9 +101,6 @@ class Highlighter:
     """
 
     def __init__(self, q):
-        from ..store.analysis import name_analyzer, news_analyzer
-        from ..query.parser import positive_terms
-
         terms = positive_terms(q)
         self.news = news_analyzer()
         self.names = name_analyzer()
@@ -125,28 +109,22 @@ class Highlighter:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """[start, end) of every matching word of ``text`` (exact forms and name variants)."""
-        from .snippets import match_spans
-
         found = match_spans(text, self.text_terms, self.news) + match_spans(text, self.name_terms, self.names)
         return [(s, e) for s, e, _ in found]
 
     def __call__(self, text: str) -> Snippet:
         """The snippet of a passage: its best sentences with these words highlighted."""
-        from .snippets import make_snippet
-
         return make_snippet(text, self.text_terms, self.news, name_terms=self.name_terms, name_analyzer=self.names)
 
 
 def highlighter(index, query: str) -> Highlighter | None:
     """A `Highlighter` for ``query`` on ``index`` (prefix/fuzzy terms expanded against its vocabulary),
     or None when the query has nothing to mark or cannot be read."""
-    from ..query.parser import cap_expansions, parse_query
-
     if not query or not query.strip():
         return None
-    searcher = _searcher(index)
+    searcher = ranked_searcher(index, DEFAULT_SETTINGS)
     try:
-        parsed = parse_query(query, searcher.schema, DEFAULT_BOOSTS)
+        parsed = parse_query(query, searcher.schema, DEFAULT_SETTINGS.boosts)
     except QueryError:
         return None
     return Highlighter(cap_expansions(parsed.query, searcher.reader()))
@@ -163,8 +141,6 @@ def stored_article(searcher, docnum: int) -> tuple[int, str, dict[str, Any]]:
     document ``pindex`` places before this one (an article's passages are consecutive). Decoded articles
     are kept for the next hits of the same article (a small bounded cache).
     """
-    from ..store.schema import decode_article
-
     fields = searcher.stored_fields(docnum)
     pindex = int(fields.get("pindex") or 0)
     reader, offset = _leaf(searcher, docnum)
@@ -195,8 +171,6 @@ def _hit(rank: int, score: float, searcher, docnum: int, snip: Highlighter) -> H
 
 
 def _article_id(searcher, docnum: int) -> str:
-    from .facets import article_id
-
     sub, offset = _leaf(searcher, docnum)
     return article_id(sub, docnum - offset)
 
@@ -211,8 +185,6 @@ def _leaf(searcher, docnum: int):
 
 
 def search(index, query: str, **kwargs) -> SearchResults:  # noqa: D103 (documented on _search)
-    from whoosh.query import QueryError as WhooshQueryError
-
     try:
         return _search(index, query, **kwargs)
     except WhooshQueryError as e:  # e.g. a query whoosh itself cannot run: one line, never a traceback
@@ -221,39 +193,32 @@ def search(index, query: str, **kwargs) -> SearchResults:  # noqa: D103 (documen
 
 def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "passage",
            source: str | None = None, speaker: str | None = None, since: str | None = None,
-           until: str | None = None, boosts: Mapping[str, float] | None = None) -> SearchResults:
+           until: str | None = None, boosts: Mapping[str, float] | None = None,
+           settings: Settings | None = None) -> SearchResults:
     """Run ``query`` on ``index`` and return one page of results.
 
-    ``unit="article"`` gives one hit per article (its best passage as the snippet, score aggregated by
-    `searchkit.scoring.aggregate`). ``source``/``speaker`` keep exact facet values; ``since``/``until`` are
+    ``unit="article"`` gives one hit per article (its best passage as the snippet, scored as a whole article
+    by `searchkit.ranking.scoring.article_scores`). ``settings`` default to the index's; ``boosts`` override
+    some of their field boosts. ``source``/``speaker`` keep exact facet values; ``since``/``until`` are
     ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (inclusive). Raises `QueryError` for invalid arguments or a query
     with nothing runnable in it; recoverable query mistakes become ``SearchResults.warnings``.
     """
-    from whoosh.query import NullQuery
-
-    from ..query.parser import cap_expansions, parse_query
-    from .suggest import suggest
-
     t0 = time.perf_counter()
     _validate(limit, page, unit)
-    weights = {**DEFAULT_BOOSTS, **(getattr(index, "boosts", None) or {}), **(boosts or {})}
-    searcher = _searcher(index)
+    settings = (settings or getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
+    searcher = ranked_searcher(index, settings)
     schema = searcher.schema
-    parsed = parse_query(query, schema, weights)
+    parsed = parse_query(query, schema, settings.boosts, coordination=settings.coordination,
+                         group=settings.field_group)
     res = SearchResults(query=query, total=0, page=page, warnings=list(parsed.warnings), limit=limit, unit=unit,
                         facets={name: {} for name in FACETS})
     filt = _filter(schema, source, speaker, since, until)
     q = cap_expansions(parsed.query, searcher.reader())
 
-    from ..store.analysis import news_analyzer
-
     res.suggestion = suggest(searcher, parsed.text, news_analyzer())
     if q is NullQuery:
         res.elapsed = time.perf_counter() - t0
         return res
-
-    from . import facets
-    from ..ranking.evaluator import match, top
 
     snip = Highlighter(q)
     offset = (page - 1) * limit
@@ -266,16 +231,14 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
             res.hits.append(_hit(offset + i + 1, score, searcher, docnum, snip))
     else:
         want = offset + limit
-        fetch = max(100, want * ARTICLE_FETCH_FACTOR)
+        fetch = max(100, want * settings.article_fetch_factor)
         res.total, best_docs, best_scores = facets.best_per_article(matches)
         pool = top(best_docs, best_scores, fetch)  # the best articles by their best passage
         ranked = [_article_id(searcher, d) for d, _ in pool]
         best = dict(zip(ranked, pool))
         scores = {a: best[a][1] for a in ranked}
-        from ..ranking.scoring import article_scores
-
         # whole-article scores re-rank the best `fetch` articles by passage score
-        whole = article_scores(searcher, q, [best[a][0] for a in ranked]) if scoring.ARTICLE_LEVEL else None
+        whole = article_scores(searcher, q, [best[a][0] for a in ranked], settings) if settings.article_level else None
         if whole:
             scores.update({a: whole[best[a][0]] for a in ranked})
             ranked.sort(key=lambda a: -scores[a])  # stable: equal scores keep the passage order

@@ -6,7 +6,7 @@ corpus, the body field's blocks take 6.5 MB that way; as flat arrays (docnum del
 weights as 32-bit floats when they are not all equal, value lengths plus the values concatenated) they take
 2.7 MB, and 1.8 MB with positions coded as one byte per gap (`searchkit.schema.CompactPositions`). Reading
 a block is then ``zlib.decompress`` and a few ``numpy.frombuffer`` calls instead of unpickling a Python object
-per posting, which is what searching spent most of its time on (`searchkit.execute` reads whole posting
+per posting, which is what searching spent most of its time on (`searchkit.ranking.evaluator` reads whole posting
 lists). New segments are written with this codec by `searchkit.writers.segment_writer`.
 
 Everything else (term dictionary, block headers, stored fields, columns) is whoosh's own, and each segment
@@ -111,7 +111,7 @@ class ArrayPostingsWriter(W3PostingsWriter):
 
 
 class ArrayLeafMatcher(W3LeafMatcher):
-    """Reads `ArrayPostingsWriter` blocks; `arrays` gives a block as numpy arrays (for `searchkit.execute`)."""
+    """Reads `ArrayPostingsWriter` blocks; `arrays` gives a block as numpy arrays (for `searchkit.ranking.evaluator`)."""
 
     def _read_data(self):
         b = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)

@@ -30,7 +30,7 @@ Nothing else is stored: a hit's passage text and article fields come from its ar
 (`searchkit.search.stored_article`). Storing them per passage as well kept the body twice, and at 100k
 articles stored fields were half the index.
 
-No field boosts here: boosts are applied at query time (searchkit.search.DEFAULT_BOOSTS), so they
+No field boosts here: boosts are applied at query time (`searchkit.settings.Settings.boosts`), so they
 can be tuned without re-indexing.
 """
 from __future__ import annotations
@@ -50,7 +50,6 @@ from whoosh.system import pack_uint
 from .analysis import name_analyzer, news_analyzer
 
 # Fields the query language may scope to (``headline:``, ``quote:``...), besides ``body``.
-TEXT_FIELDS = ("headline", "body", "quote", "speaker", "source", "author", "names")
 
 
 def _date_field() -> DATETIME:
