@@ -335,7 +335,7 @@ def test_cli_index_and_info(tmp_path: Path, docs: Path) -> None:
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_large_files_are_streamed_in_record_batches(tmp_path: Path, monkeypatch, jobs: int) -> None:
-    import searchkit.index.facade as index_module
+    import searchkit.index.pipeline as index_module
 
     src = tmp_path / "src"
     src.mkdir()

@@ -11,18 +11,94 @@ failed write's).
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 import queue
 from typing import Any, Sequence
 
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.fields import NUMERIC
+from whoosh.filedb.filestore import FileStorage
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
+
+from ..store.codec import SearchkitCodec
+from .pipeline import worker_init
+
 BATCH_DOCS = 256  # documents per batch sent to a writer process
-WRITER_MB = 128  # each writer process's in-memory posting pool before it spills a sorted run to disk
+WRITER_MB = 256  # the parent's in-process writer: whoosh's in-memory buffer before it spills a run to disk
+SUB_WRITER_MB = 128  # each writer process's in-memory posting pool before it spills a sorted run to disk
 _POLL = 0.5  # seconds between liveness checks while waiting on a writer
 
 
+class FastSegmentWriter(SegmentWriter):
+    """whoosh's ``SegmentWriter`` with the hot paths of `segment_writer` (same segment content)."""
+
+
+    def add_document(self, **fields) -> None:
+        if any(k.endswith("_boost") for k in fields):
+            return super().add_document(**fields)
+        self._check_state()
+        schema, perdoc, pool, docnum = self.schema, self.perdocwriter, self.pool, self.docnum
+        numeric, numeric_terms = self._numeric, self._numeric_terms
+        names = sorted(n for n in fields if not n.startswith("_"))
+        self._check_fields(schema, names)
+        perdoc.start_doc(docnum)
+        posts: list[tuple] = []
+        size = 0
+        for name in names:
+            value = fields[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            if field.indexed:
+                start = len(posts)
+                if name in numeric:  # a date, year or passage number: few distinct values, 1-4 terms each
+                    key = (name, value)
+                    terms = numeric_terms.get(key)
+                    if terms is None:
+                        terms = numeric_terms[key] = list(field.index(value))
+                else:
+                    terms = field.index(value)
+                for tbytes, freq, weight, vbytes in terms:
+                    length += freq
+                    size += len(tbytes) * 2 + len(vbytes or b"")
+                    posts.append((name, tbytes, docnum, weight, vbytes))
+                size += (len(posts) - start) * (130 + len(name))  # whoosh's per-posting estimate
+                pool.fieldnames.add(name)
+                if not field.scorable:
+                    length = 0
+            if field.vector or field.separate_spelling():  # not in searchkit's schema
+                raise NotImplementedError(f"field {name!r}: vectors/spelling need whoosh's add_document")
+            stored = fields.get("_stored_" + name, value)
+            perdoc.add_field(name, field, stored if field.stored else None, length)
+            if field.column_type and stored is not None:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
+        perdoc.finish_doc()
+        pool.current.extend(posts)
+        pool.currentsize += size
+        if pool.currentsize > pool.limit:
+            pool.save()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        pdr = self.per_document_reader()
+        try:
+            if isinstance(self.codec, SearchkitCodec):
+                _add_postings(self.fieldwriter, self.schema, _Lengths(pdr), self.pool.iter_postings())
+            else:
+                self.fieldwriter.add_postings(self.schema, _Lengths(pdr), self.pool.iter_postings())
+            self.fieldwriter.close()
+        finally:
+            pdr.close()
+
+
 def segment_writer(ix, **kwargs):
-    """A whoosh ``SegmentWriter`` writing searchkit's codec (`searchkit.codec`) with its hot paths made
+    """A whoosh ``SegmentWriter`` writing searchkit's codec (`searchkit.store.codec`) with its hot paths made
     cheaper, writing the same segment content:
 
     - ``add_document`` hands each field's postings to the pool as one list (whoosh checks, sizes and
@@ -31,78 +107,10 @@ def segment_writer(ix, **kwargs):
     - commit hands each term's postings to the codec at once (`_add_postings`) with each document's field
       lengths from memory: whoosh made three calls per posting and looked each posting's length up in the
       just-written length column through a file read (~13% of indexing CPU in the profile)."""
-    from whoosh.writing import SegmentWriter
-
-    from whoosh.fields import NUMERIC
-
-    from ..store.codec import SearchkitCodec
-
-    numeric_terms: dict[tuple, list] = {}  # (field, value) -> its postings' (term, freq, weight, value)
-
-    class _Writer(SegmentWriter):
-        def add_document(self, **fields) -> None:
-            if any(k.endswith("_boost") for k in fields):
-                return super().add_document(**fields)
-            self._check_state()
-            schema, perdoc, pool, docnum = self.schema, self.perdocwriter, self.pool, self.docnum
-            numeric = self._numeric
-            names = sorted(n for n in fields if not n.startswith("_"))
-            self._check_fields(schema, names)
-            perdoc.start_doc(docnum)
-            posts: list[tuple] = []
-            size = 0
-            for name in names:
-                value = fields[name]
-                if value is None:
-                    continue
-                field = schema[name]
-                length = 0
-                if field.indexed:
-                    start = len(posts)
-                    if name in numeric:  # a date, year or passage number: few distinct values, 1-4 terms each
-                        key = (name, value)
-                        terms = numeric_terms.get(key)
-                        if terms is None:
-                            terms = numeric_terms[key] = list(field.index(value))
-                    else:
-                        terms = field.index(value)
-                    for tbytes, freq, weight, vbytes in terms:
-                        length += freq
-                        size += len(tbytes) * 2 + len(vbytes or b"")
-                        posts.append((name, tbytes, docnum, weight, vbytes))
-                    size += (len(posts) - start) * (130 + len(name))  # whoosh's per-posting estimate
-                    pool.fieldnames.add(name)
-                    if not field.scorable:
-                        length = 0
-                if field.vector or field.separate_spelling():  # not in searchkit's schema
-                    raise NotImplementedError(f"field {name!r}: vectors/spelling need whoosh's add_document")
-                stored = fields.get("_stored_" + name, value)
-                perdoc.add_field(name, field, stored if field.stored else None, length)
-                if field.column_type and stored is not None:
-                    perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
-            perdoc.finish_doc()
-            pool.current.extend(posts)
-            pool.currentsize += size
-            if pool.currentsize > pool.limit:
-                pool.save()
-            self._added = True
-            self.docnum += 1
-
-        def _flush_segment(self) -> None:
-            self.perdocwriter.close()
-            pdr = self.per_document_reader()
-            try:
-                if isinstance(self.codec, SearchkitCodec):
-                    _add_postings(self.fieldwriter, self.schema, _Lengths(pdr), self.pool.iter_postings())
-                else:
-                    self.fieldwriter.add_postings(self.schema, _Lengths(pdr), self.pool.iter_postings())
-                self.fieldwriter.close()
-            finally:
-                pdr.close()
-
     if "codec" not in kwargs:
         kwargs["codec"] = SearchkitCodec()
-    writer = _Writer(ix, **kwargs)
+    writer = FastSegmentWriter(ix, **kwargs)
+    writer._numeric_terms = {}  # (field, value) -> its postings' (term, freq, weight, value)
     writer._numeric = {n for n in writer.schema.names() if isinstance(writer.schema[n], NUMERIC)}
     return writer
 
@@ -160,9 +168,6 @@ class _Lengths:
         try:
             return self._cols[fieldname]
         except KeyError:
-            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-            from whoosh.util.numeric import byte_to_length
-
             reader = self._pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             col = self._cols[fieldname] = None if reader is None else [byte_to_length(b) if b else None
                                                                          for b in reader]
@@ -182,9 +187,7 @@ class SubWriters:
     like any failed write).
     """
 
-    def __init__(self, ix, jobs: int, close_fds: Sequence[int] = (), limitmb: int = WRITER_MB):
-        import multiprocessing
-
+    def __init__(self, ix, jobs: int, close_fds: Sequence[int] = (), limitmb: int = SUB_WRITER_MB):
         ctx = multiprocessing.get_context("fork")
         self._in = ctx.Queue(jobs * 2)
         self._out = ctx.Queue()
@@ -259,11 +262,7 @@ class SubWriters:
 def _writer_main(folder: str, indexname: str, inq, outq, close_fds: list[int], parent: int, limitmb: int) -> None:
     """A writer process: documents from ``inq`` into one new segment; the finished segment (or None when
     it received nothing, or the exception it failed with) onto ``outq``."""
-    from whoosh.filedb.filestore import FileStorage
-
-    from .facade import _worker_init
-
-    _worker_init(close_fds, parent)
+    worker_init(close_fds, parent)
     try:
         ix = FileStorage(folder).open_index(indexname)
         writer = segment_writer(ix, _lk=False, limitmb=limitmb)

@@ -73,7 +73,7 @@ def _os_reason(e: OSError) -> str:
     return (e.strerror or str(e)).lower()
 
 
-def _open(path: Path, max_size: int | None) -> BinaryIO:
+def open_source(path: Path, max_size: int | None) -> BinaryIO:
     """Open a regular file for reading; reject directories, FIFOs, devices and (if given) oversize files."""
     try:
         st = os.stat(path)
@@ -114,7 +114,7 @@ def _gunzip(f: BinaryIO, path: Path, limit: int, cap: bool = True) -> bytes:
 
 def read_bytes(path: Path, max_size: int = MAX_FILE_SIZE) -> bytes:
     """The file's content, gunzipped if it is gzip (by magic number, whatever its name)."""
-    with _open(path, max_size) as f:
+    with open_source(path, max_size) as f:
         head = f.read(2)
         f.seek(0)
         if head == GZIP_MAGIC:
@@ -130,7 +130,7 @@ def read_bytes(path: Path, max_size: int = MAX_FILE_SIZE) -> bytes:
 
 def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
     """The first ``size`` bytes of content (gunzipped if gzip): enough to sniff a file that will be streamed."""
-    with _open(path, None) as f:
+    with open_source(path, None) as f:
         if f.read(2) != GZIP_MAGIC:
             f.seek(0)
             return f.read(size)
@@ -144,7 +144,7 @@ def iter_lines(path: Path, max_size: int = MAX_FILE_SIZE) -> Iterator[tuple[int,
     Problems discovered mid-stream (truncated gzip, too much output) are yielded as a final ReadError
     value so that the records already read are kept; before the first line they raise.
     """
-    f = _open(path, None)
+    f = open_source(path, None)
     with f:
         raw: BinaryIO = f
         budget = None

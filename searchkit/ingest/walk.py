@@ -18,7 +18,7 @@ def is_index_dir(path: Path) -> bool:
         return False
 
 
-def _resolve(path: Path) -> Path:
+def resolve_path(path: Path) -> Path:
     try:
         return path.resolve()
     except (OSError, RuntimeError):  # RuntimeError: symlink loop on some Python versions
@@ -40,7 +40,7 @@ def _walk(directory: Path, ancestors: tuple[Path, ...], seen: set[Path]) -> Iter
         except OSError:
             is_dir = False
         if is_dir:
-            real = _resolve(path)
+            real = resolve_path(path)
             # A directory symlink into the tree being walked (or above it) would loop or repeat.
             if entry.is_symlink() and any(real == a or a in real.parents for a in ancestors):
                 continue
@@ -49,7 +49,7 @@ def _walk(directory: Path, ancestors: tuple[Path, ...], seen: set[Path]) -> Iter
             seen.add(real)
             yield from _walk(path, ancestors + (real,), seen)
             continue
-        real = _resolve(path)
+        real = resolve_path(path)
         if real in seen:
             continue
         seen.add(real)
@@ -66,13 +66,13 @@ def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            real = _resolve(path)
+            real = resolve_path(path)
             if real in seen or is_index_dir(path):
                 continue
             seen.add(real)
             yield from _walk(path, (real,), seen)
             continue
-        real = _resolve(path)
+        real = resolve_path(path)
         if real not in seen:
             seen.add(real)
             yield path
@@ -89,7 +89,7 @@ def iter_sources(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, Pat
         root = Path(given)
         id_root = root if root.is_dir() else None
         for f in iter_files([root]):
-            real = _resolve(f)
+            real = resolve_path(f)
             if real not in seen:
                 seen.add(real)
                 yield f, id_root

@@ -123,6 +123,13 @@ def article_scores(searcher, q, best_docs: Sequence[int], settings: Settings = D
                 else:
                     tf = float(cums[h0] - cums[l0])
                 tf_of[d][f, t] = tf
+    return _bm25_of_articles(words, tf_of, len_of, avg, idfs, (k1, b, scale, qboost), settings)
+
+
+def _bm25_of_articles(words, tf_of: dict, len_of: dict, avg: dict, idfs: dict, params: tuple,
+                      settings: Settings) -> dict:
+    """{docnum: score} from each article's summed tfs and lengths (see `article_scores`)."""
+    k1, b, scale, qboost = params
     out = {}
     n = len(words)
     for d in tf_of:

@@ -12,15 +12,19 @@ documents never change, so what is read once serves every later query.
 """
 from __future__ import annotations
 
+import re
 import threading
-from typing import Any, Callable
+from datetime import datetime
+from typing import Any, Callable, Iterator
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
+from ..model import Article
 from .codec import ArrayLeafMatcher
+from .schema import encode_article
 
 
 _CACHE: dict[tuple, Any] = {}  # (segment id, document count, what) -> per-segment arrays read once
@@ -211,3 +215,64 @@ def article_id(reader, docnum: int) -> str:
     """The article id of one of the segment's documents (its sortable column)."""
     value = segment_column(reader, "article_id")[docnum]
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def passage_documents(article: Article, file_key: str, file_hash: str, path: str,
+                      first_in_file: bool = True) -> Iterator[dict[str, Any]]:
+    """The whoosh documents for one article: one per passage (an article without passages still
+    gets one, so its headline is searchable), quotes and speakers mapped onto the passages whose
+    text contains their paragraph, the whole article stored on the first; the file's manifest
+    entry (``filekey``) on the first document of the file."""
+    when = parse_date(article.date)
+    common: dict[str, Any] = {"article_id": article.id, "file": file_key}
+    for name in ("headline", "source", "author"):
+        value = getattr(article, name)
+        if value:
+            common[name] = value
+    if article.source:
+        common["source_facet"] = article.source
+    if when:
+        common["date"] = when
+        common["year"] = when.year
+
+    starts, pos = [], 0
+    for p in article.paragraphs:
+        starts.append((pos, pos + len(p)))
+        pos += len(p) + 2
+    passages = article.passages or [None]
+    for i, passage in enumerate(passages):
+        doc = dict(common)
+        text = passage.text if passage else ""
+        pindex = passage.index if passage else 0
+        doc.update(pindex=pindex, body=text)
+        if first_in_file and i == 0:
+            doc["filekey"] = f"{file_hash}:{file_key}"
+        quotes = [q for q in article.quotes if passage and 0 <= q.paragraph < len(starts)
+                  and starts[q.paragraph][0] < passage.end and passage.start < starts[q.paragraph][1]]
+        if quotes:
+            doc["quote"] = "\n".join(q.text for q in quotes)
+        speakers = list(dict.fromkeys(q.speaker.strip() for q in quotes if q.speaker and q.speaker.strip()))
+        if speakers:
+            doc["speaker"] = "; ".join(speakers)
+            doc["speaker_facet"] = ",".join(s.replace(",", " ") for s in speakers)
+        names = " ".join(x for x in (article.headline, text, *speakers) if x)
+        if names:
+            doc["names"] = names
+        if i == 0:
+            doc["article"] = encode_article(article.to_dict())
+            doc["path"] = path
+        else:
+            doc["_stored_file"] = None  # indexed on every passage (deletes), stored once per article (size)
+        yield doc
+
+
+def parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value)
+    if not m:
+        return None
+    try:
+        return datetime(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+    except ValueError:
+        return None
