@@ -17,7 +17,7 @@ from searchkit.ranking.evaluator import match
 from searchkit.query.parser import cap_expansions, parse_query
 from searchkit.results.facets import FACETS, count
 from searchkit.store.layout import article_of, article_starts
-from searchkit.results.search import ranked_searcher
+from searchkit.index.searching import ranked_searcher
 from searchkit.settings import DEFAULT_BOOSTS, DEFAULT_SETTINGS
 
 REPO = Path(__file__).resolve().parents[1]

@@ -16,8 +16,8 @@ from whoosh.query import Or, Term
 from searchkit import IndexAccessError, IndexLockedError, open_index
 from searchkit.store.analysis import analyze
 from searchkit.cli import main
-from searchkit.index.facade import LOCK_NAME
-from searchkit.results.search import stored_article
+from searchkit.index.generations import LOCK_NAME
+from searchkit.index.searching import stored_article
 from searchkit.parse import parse_file
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from searchkit.store.analysis import news_analyzer, tokenizer
 from searchkit.cli import main
 from searchkit.errors import QueryError
-from searchkit.results.search import stored_article
+from searchkit.index.searching import stored_article
 
 
 def all_passages(index) -> list[dict]:

@@ -8,36 +8,22 @@
     print(report.summary())                  # "5 added, 0 updated, 0 unchanged, 0 removed"
     for hit in ix.search("Atmar Patrushev").hits: ...
 
-Design, and why:
+The `Index` class is a facade over the modules of this package, each with its design notes: update
+planning by content hash (`planning`), generations, the writer lock and failed writes (`generations`), the
+parallel parse pipeline (`pipeline`), writer processes (`writers`) and the search side (`searching`). It is
+the whoosh implementation of `searchkit.engine.Engine`.
 
-- **Incremental by content hash.** Each passage document carries its source file (``file``, the
-  resolved path) and that file's hash. The hashes live *inside* the whoosh index, so the index
-  and its manifest are committed together by whoosh's atomic table-of-contents rename: a run
-  killed at any point leaves the previous generation searchable and consistent.
-- **Generations for rebuilds.** ``--rebuild`` writes a complete new whoosh index (a new
-  ``indexname``) beside the old one in the same folder and then atomically replaces the
-  ``CURRENT`` pointer file, so an interrupted rebuild never leaves an empty index, and a rebuild
-  can change the schema. Old-generation files are removed afterwards.
-- **One writer.** A flock-based lock file (released by the OS if the process dies, so a crashed
-  indexer never blocks the next one) guards the folder; a second writer gets
-  `IndexLockedError` at once.
-- **Parallel parsing and writing.** Hashing and parsing (HTML extraction is the heavy part) run in a
-  process pool in bounded, ordered batches (memory stays flat). The parent assigns ids, builds the
-  passage documents and keeps deletions; for a large batch, writer processes analyse and write them
-  into segments of their own, committed together in one TOC write (`searchkit.index.writers`).
-- **Searchers per thread.** whoosh readers keep file positions, so each thread gets its own
-  searcher over the same committed generation; each is refreshed when a new commit appears, also
-  from another process.
+**Searchers per thread.** whoosh readers keep file positions, so each thread gets its own searcher over the
+same committed generation; each is refreshed when a new commit appears, also from another process.
 """
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from whoosh import sorting
 from whoosh.filedb.filestore import FileStorage
@@ -45,19 +31,23 @@ from whoosh.index import EmptyIndexError
 from whoosh.query import NumericRange
 from whoosh.util.times import long_to_datetime
 
-from ..errors import IndexAccessError, IndexLockedError, ReadError
+from ..engine import Filters, Ranked
+from ..errors import IndexAccessError, ReadError
 from ..model import Article, SearchResults
+from ..query.parser import ParsedQuery
 from ..ranking.bm25 import weighting
 from ..results.search import search
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.layout import passage_documents
 from ..store.schema import build_schema, decode_article, is_current
-from .generations import (ADD_LOCK_WAIT, CURRENT, LOCK_NAME, WriteLock, discard_partial, index_exists,  # noqa: F401
+from . import searching
+from .generations import (ADD_LOCK_WAIT, WriteLock, discard_partial, index_exists,
                           open_writer, read_current, remove_other_generations, switch_generation, write_errors)
 from .pipeline import parser_jobs, run_pipeline, work_items
-from .report import IndexReport, ProgressFn
 from .planning import IdAllocator, manifest_of, plan, removed_files
-from .writers import SubWriters, commit
+from .report import IndexReport, ProgressFn
+from .writers import SubWriters, commit, serial_adder
+
 
 def open_index(path: str | os.PathLike = "index", *, create: bool = True,
                boosts: dict[str, float] | None = None, settings: Settings | None = None) -> "Index":
@@ -176,6 +166,19 @@ class Index:
         return search(self, query, limit=limit, page=page, unit=unit, source=source, speaker=speaker,
                       since=since, until=until, **kwargs)
 
+    def parse(self, text: str, settings: Settings) -> ParsedQuery:
+        """`searchkit.engine.Engine.parse` (see `searchkit.index.searching.parse`)."""
+        return searching.parse(self, text, settings)
+
+    def run(self, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int, limit: int,
+            settings: Settings) -> Ranked:
+        """`searchkit.engine.Engine.run` (see `searchkit.index.searching.run`)."""
+        return searching.run(self, parsed, filters, unit=unit, offset=offset, limit=limit, settings=settings)
+
+    def suggest(self, text: str) -> str | None:
+        """`searchkit.engine.Engine.suggest`: did-you-mean from this index's vocabulary."""
+        return searching.suggestion(self, text)
+
     def article(self, article_id: str) -> Article | None:
         """The clean article stored at indexing time (no re-parsing), or None if there is none."""
         s = self.searcher()
@@ -271,7 +274,7 @@ class Index:
             lock_fds = [x.fd for x in (lock.lock, getattr(writer, "writelock", None)) if x is not None and x.fd is not None]
             if n_jobs > 1:  # writer processes too (forked before the parser pool starts its threads)
                 subs = SubWriters(ix, n_jobs, lock_fds)
-            add = subs.add if subs else _adder(writer)
+            add = subs.add if subs else serial_adder(writer)
             self._apply(run_pipeline(work_items(tasks), n_jobs, lock_fds), len(tasks), report, add=add, writer=writer,
                         manifest=manifest, ids=ids, strict=strict, progress=progress)
             for key in removed_files(roots, manifest, seen):
@@ -359,14 +362,6 @@ class Index:
         switch_generation(self.path, new_gen)
         with self._state_lock:
             self._ix = None
-
-
-def _adder(writer) -> Callable[[list], None]:
-    """``add(docs)`` for the in-process writer (the serial counterpart of `SubWriters.add`)."""
-    def add(docs: list) -> None:
-        for doc in docs:
-            writer.add_document(**doc)
-    return add
 
 
 # --------------------------------------------------------------------------------- documents

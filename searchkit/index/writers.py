@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import pickle
 import queue
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.fields import NUMERIC
@@ -303,3 +303,11 @@ def commit(writer, segments: list) -> None:
         writer._close_segment()
     writer._commit_toc(final)
     writer._finish()
+
+
+def serial_adder(writer) -> Callable[[list], None]:
+    """``add(docs)`` for the in-process writer (the serial counterpart of `SubWriters.add`)."""
+    def add(docs: list) -> None:
+        for doc in docs:
+            writer.add_document(**doc)
+    return add
