@@ -12,7 +12,7 @@ delay. Then it checks, with no clean-up of any kind:
     python bench/crash.py --trials 5 --rebuild # kill `searchkit index --rebuild` instead
 
 Articles come from ../shared/corpora/bbc beside the checkout when present, else are synthesised from
-the paragraphs of corpus/. tests/test_hardening_crash.py runs a few trials of the same code.
+the paragraphs of corpus/. tests/hardening/test_hardening_crash.py runs a few trials of the same code.
 """
 from __future__ import annotations
 

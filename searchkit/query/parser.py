@@ -300,7 +300,7 @@ _PLAIN = re.compile(r"[A-Za-z0-9]+(?:\s+[A-Za-z0-9]+)*")
 def _plain_words(text: str, parser, schema, boosts: Mapping[str, float], coordination: float):
     """The query whoosh's parser builds for plain words (ASCII letters and digits, no operators), built
     directly: the parser's plugin pipeline costs about 1 ms a query and most queries are just words.
-    ``tests/test_query.py`` checks that both give equal queries. None when ``text`` is anything else."""
+    ``tests/query/test_query.py`` checks that both give equal queries. None when ``text`` is anything else."""
     text = text.strip()
     if not _PLAIN.fullmatch(text):
         return None

@@ -6,7 +6,7 @@ match anyway (the total, facets over all matching articles, one hit per article)
 list is read a block at a time into arrays, scored in one vectorised expression against the segment's cached
 field lengths, and unions, intersections, exclusions and coordination are array operations. Scores are
 whoosh's own (the same BM25 expression, idf, average lengths, boosts and `searchkit.query.nodes.coord_or`
-coordination; sums may differ in the last bit), which ``tests/test_execute.py`` checks against whoosh's
+coordination; sums may differ in the last bit), which ``tests/ranking/test_evaluator.py`` checks against whoosh's
 searcher.
 
 Query nodes without an array form here (ranges, ``NOT`` alone, sloppy phrases, dis-max...) are run by

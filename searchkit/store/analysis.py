@@ -204,7 +204,7 @@ def tokenizer() -> RegexTokenizer:
 class NewsAnalyzer(CompositeAnalyzer):
     """``tokenizer() | NewsFilter()`` (whoosh's token stream, for queries and snippets), plus
     ``index_terms``: the same terms and positions computed without a Token object per word, which
-    the index's formats (`searchkit.schema`) use — per-token generator overhead was the largest
+    the index's formats (`searchkit.store.schema`) use — per-token generator overhead was the largest
     single cost of indexing."""
 
     def index_terms(self, text: str) -> tuple[int, list[str]]:

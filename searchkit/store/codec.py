@@ -4,10 +4,10 @@ whoosh (W3Codec) writes each block of up to 128 postings as a zlib-compressed *p
 (docnum deltas, weights, one pickled bytes object per posting's positions). Measured on the 10k benchmark
 corpus, the body field's blocks take 6.5 MB that way; as flat arrays (docnum deltas as 32-bit integers,
 weights as 32-bit floats when they are not all equal, value lengths plus the values concatenated) they take
-2.7 MB, and 1.8 MB with positions coded as one byte per gap (`searchkit.schema.CompactPositions`). Reading
+2.7 MB, and 1.8 MB with positions coded as one byte per gap (`searchkit.store.schema.CompactPositions`). Reading
 a block is then ``zlib.decompress`` and a few ``numpy.frombuffer`` calls instead of unpickling a Python object
 per posting, which is what searching spent most of its time on (`searchkit.ranking.evaluator` reads whole posting
-lists). New segments are written with this codec by `searchkit.writers.segment_writer`.
+lists). New segments are written with this codec by `searchkit.index.writers.segment_writer`.
 
 Everything else (term dictionary, block headers, stored fields, columns) is whoosh's own, and each segment
 records the codec that wrote it, so segments written by plain whoosh still read (and merge) as before.

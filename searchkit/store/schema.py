@@ -1,6 +1,6 @@
 """The whoosh schema: one document per passage, carrying its article's fields.
 
-Field names are a contract with the query side (searchkit.query / search / snippets):
+Field names are a contract with the query side (searchkit.query / results / store.layout):
 
 ==================  ==========================================================================
 ``article_id``      the article's id (record id for JSONL, path relative to the indexed folder);
@@ -27,7 +27,7 @@ Field names are a contract with the query side (searchkit.query / search / snipp
 ==================  ==========================================================================
 
 Nothing else is stored: a hit's passage text and article fields come from its article's stored copy
-(`searchkit.search.stored_article`). Storing them per passage as well kept the body twice, and at 100k
+(`searchkit.index.searching.stored_article`). Storing them per passage as well kept the body twice, and at 100k
 articles stored fields were half the index.
 
 No field boosts here: boosts are applied at query time (`searchkit.settings.Settings.boosts`), so they

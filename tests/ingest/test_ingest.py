@@ -12,7 +12,7 @@ from searchkit.ingest import iter_files, read_file
 from searchkit.ingest.html import looks_like_html
 from searchkit.model import RawDocument
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
 FIX = REPO / "tests" / "fixtures" / "ingest"
 SHARED = REPO / ".." / "shared"

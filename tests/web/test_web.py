@@ -23,7 +23,7 @@ from searchkit.present.html import article_paragraphs, highlight_html, snippet_h
 from searchkit.web import create_app
 from searchkit.web.params import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ROOT / "tests" / "fixtures" / "web" / "hostile.jsonl"
 HOSTILE_ID = json.loads(HOSTILE.read_text(encoding="utf-8").splitlines()[0])["id"]
 

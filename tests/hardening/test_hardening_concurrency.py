@@ -23,7 +23,7 @@ import pytest
 from searchkit import open_index
 from searchkit.web.server import running
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "corpus").iterdir())
 MARKER = "concurrencymarker"
 ROTATING = "rotatingmarker"

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from searchkit.cli import main
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 SEEDS = sorted(str(p) for p in CORPUS.glob("*.txt"))
 CONTRACT = {"path", "headline", "date", "source", "author", "url", "body", "paragraphs", "quotes", "passages"}
 

@@ -20,7 +20,7 @@ from searchkit.article.quotes import MIN_QUOTE_WORDS, SPEECH_VERBS, find_quotes
 from searchkit.parse import parse_file
 from searchkit.results.snippets import ELLIPSIS, MAX_CHARS, build_snippet, make_snippet, match_spans
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MARKS = ['"', "\u201c", "\u201d", "\u00ab", "\u00bb", "\u201e", "'", "\u2019"]
 WORDS = ["Atmar", "Mohammad Hanif Atmar", "Lavrov", "Sergey Lavrov", "he", "she", "He", "They", "the minister",
          "a spokesman for the ministry", "said", "says", "told reporters", "added", "according to", "warned",

@@ -9,7 +9,7 @@ from searchkit.article import build_article
 from searchkit.article.boilerplate import drop_reason, strip_inline
 from searchkit.model import Article, RawDocument
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "article"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "article"
 
 
 def parse(name: str, **meta) -> Article:

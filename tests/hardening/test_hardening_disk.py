@@ -21,7 +21,7 @@ from whoosh.filedb.filestore import FileStorage
 from searchkit import open_index
 from searchkit.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "corpus").iterdir())
 QUERIES = ["Atmar Patrushev", "Taliban", '"peace talks"', "Quillbrook bridge"]
 NEW_ARTICLE = ("Quillbrook council votes on the new bridge\n\nThe council of Quillbrook voted on Tuesday to build a new "

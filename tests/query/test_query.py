@@ -158,7 +158,7 @@ def test_plain_word_queries_are_built_exactly_as_whooshs_parser_builds_them():
 
     schema = build_schema()
     parser = Q._cached_parser(schema, DEFAULT_BOOSTS, Q.COORDINATION, Q.FIELD_GROUP)
-    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
     words = sorted({w for p in corpus.iterdir() if p.is_file()
                     for w in re.findall(r"[A-Za-z0-9]+", p.read_text(encoding="utf-8", errors="replace"))})
     assert len(words) > 500

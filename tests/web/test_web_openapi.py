@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from searchkit import open_index
 from searchkit.web import create_app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

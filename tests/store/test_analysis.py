@@ -87,7 +87,7 @@ def test_the_index_fast_path_gives_exactly_the_token_streams_postings() -> None:
     from searchkit.parse import parse_file
     from searchkit.store.schema import build_schema
 
-    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
     texts = []
     for f in sorted(corpus.iterdir()):
         for a in parse_file(f, corpus):

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from searchkit.cli import main
 
-FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 
 
 def run_parse(*paths) -> tuple[int, list[dict]]:

@@ -20,7 +20,7 @@ import pytest
 from searchkit import open_index
 from searchkit.web.server import running
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 10.0
 
 HUGE_BODY = b"POST /api/search HTTP/1.0\r\nContent-Length: 99999999\r\n\r\nabc"  # over the 64 KB body limit

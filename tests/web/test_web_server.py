@@ -16,7 +16,7 @@ import pytest
 from searchkit import open_index
 from searchkit.web.server import is_loopback, running
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

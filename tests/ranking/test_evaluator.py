@@ -20,7 +20,7 @@ from searchkit.store.layout import article_of, article_starts
 from searchkit.index.searching import ranked_searcher
 from searchkit.settings import DEFAULT_BOOSTS, DEFAULT_SETTINGS
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 QUERIES = [
     "taliban", "Russia talks Taliban", "Patrushev", "patrushef~", "negot*", '"national security adviser"',

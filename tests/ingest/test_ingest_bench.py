@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / ".." / "shared" / "eval" / "extraction"
 _spec = importlib.util.spec_from_file_location("bench_extraction", ROOT / "bench" / "extraction.py")
 bench = importlib.util.module_from_spec(_spec)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from searchkit.store.analysis import analyze, name_analyzer, news_analyzer
 from searchkit.results.snippets import ELLIPSIS, MAX_CHARS, make_snippet, sentences
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PASSAGE = (
     "Afghanistan’s National Security Advisor Mohammad Hanif Atmar on Friday met with Russian Foreign Minister "
     "Sergey Lavrov in Moscow. The two sides discussed regional security. Russia’s envoy said the talks would "
@@ -105,7 +105,7 @@ def test_fast_spans_equal_the_token_streams_on_the_corpus():
                       for t in analyzer(text, chars=True, positions=True, removestops=False, mode="index")
                       if t.text in terms and t.endchar > t.startchar)
 
-    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
     passages = [p.text for f in sorted(corpus.iterdir()) for a in parse_file(f, corpus) for p in a.passages]
     assert len(passages) > 20
     news, names = news_analyzer(), name_analyzer()

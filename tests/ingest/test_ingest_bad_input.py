@@ -13,7 +13,7 @@ from searchkit.ingest import load, read_file
 from searchkit.model import RawDocument
 
 MB = 1024 * 1024
-FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 
 
 def read_error(path, **kw) -> ReadError:

@@ -20,7 +20,7 @@ from searchkit.index.generations import LOCK_NAME
 from searchkit.index.searching import stored_article
 from searchkit.parse import parse_file
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
 SEEDS = sorted(CORPUS.iterdir())
 

@@ -9,7 +9,7 @@ import pytest
 from searchkit.article import build_article
 from searchkit.model import Article, RawDocument
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 
 def _seed(prefix: str) -> Article:

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from searchkit import open_index
 from searchkit.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "corpus").iterdir())
 MB = 1 << 20
 RSS_BOUND_KB = 1 << 20  # 1 GB: a safety bound, not a target
