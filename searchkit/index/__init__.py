@@ -1,5 +1,9 @@
-"""index: the `Index` facade and `open_index` (`index.facade`), the parse/write pipeline and the writer
-processes (`index.writers`). ``searchkit.open_index`` is the public entry point; see the facade for the design.
+"""index: the embedded whoosh engine, the first implementation of `searchkit.engine.Engine`.
+
+`facade` (`Index`, `open_index`: ``searchkit.open_index`` is the public entry point), `planning` (which files
+changed, by content hash), `pipeline` (parallel parsing, in ordered events), `writers` (writer processes),
+`generations` (rebuilds, the ``CURRENT`` pointer, the writer lock), `searching` (its side of a search),
+`report` (`IndexReport`).
 """
 from __future__ import annotations
 
