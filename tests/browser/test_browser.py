@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import expect
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 XSS_QUERIES = ["<script>window.xssFired=1;document.title='pwned'</script>",
                "\"><img src=x onerror=\"window.xssFired=2;alert(1)\">",
