@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Collection, Iterable
 
 from ..model import Snippet
+from ..store.analysis import NameAnalyzer, NewsAnalyzer, fold
 
 MAX_CHARS = 300
 ELLIPSIS = "\u2026"
@@ -50,8 +51,6 @@ def _fast_spans(text: str, terms: Collection[str], analyzer: Callable) -> list[t
     """`match_spans` for searchkit's own analyzers without a whoosh Token per word: the tokenizer's
     pattern plus the filter's cached per-word lookup (the same terms the token stream gives, in one
     ``finditer``). None for any other analyzer."""
-    from ..store.analysis import NameAnalyzer, NewsAnalyzer, fold
-
     if type(analyzer) not in (NewsAnalyzer, NameAnalyzer):
         return None
     tokenizer, filt = analyzer.items
