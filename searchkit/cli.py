@@ -8,6 +8,7 @@ import sys
 import click
 
 from . import __version__
+from .results import MAX_LIMIT
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
@@ -203,7 +204,7 @@ index is first built from ./corpus.
 @main.command("search", help=SEARCH_HELP)
 @click.argument("query", required=False)
 @click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="Results per page.")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, MAX_LIMIT), help="Results per page.")
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(min=1), help="Page of results.")
 @click.option("--articles", is_flag=True, help="One result per article (its best passage as the snippet).")
 @click.option("--since", metavar="DATE", help="Only articles from DATE on (YYYY, YYYY-MM or YYYY-MM-DD).")

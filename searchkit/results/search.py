@@ -20,12 +20,11 @@ from ..model import ArticleRef, Hit, SearchResults, Snippet
 from ..query.parser import positive_terms
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.analysis import name_analyzer, news_analyzer
+from . import MAX_LIMIT, UNITS
 from .facets import FACETS
 from .filters import make_filters
 from .snippets import make_snippet, match_spans
 
-MAX_LIMIT = 100
-UNITS = ("passage", "article")
 
 
 def _validate(limit: int, page: int, unit: str) -> None:

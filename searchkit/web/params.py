@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from ..errors import SearchkitError
 from ..query.parser import MAX_QUERY_CHARS
-from ..results.search import MAX_LIMIT, UNITS
+from ..results import MAX_LIMIT, UNITS
 
 MAX_FILTER_CHARS = 200
 MAX_PAGE = 1000  # deep pages cost the server (whoosh scores page x limit hits) and help no reader
