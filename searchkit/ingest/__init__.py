@@ -19,6 +19,7 @@ from typing import Iterator
 
 from ..errors import ReadError
 from ..model import RawDocument
+from .bounds import bound_html, bound_text
 from .html import html_text, looks_like_html
 from .load import MAX_FILE_SIZE, load_text, tidy
 from .markdown import split_markdown
@@ -64,6 +65,18 @@ def read_file(path: str | os.PathLike, root: str | os.PathLike | None = None,
     """
     path = Path(path)
     doc_id = document_id(path, root)
+    for item in _read(path, doc_id, max_size):
+        if isinstance(item, ReadError):
+            yield item
+            continue
+        item.text, note = bound_text(item.text)
+        yield item
+        if note:
+            yield ReadError(str(path), f"{item.id}: {note}" if item.id != doc_id else note)
+
+
+def _read(path: Path, doc_id: str, max_size: int) -> Iterator[RawDocument | ReadError]:
+    """The documents of one file, before `bound_text` (see read_file)."""
     kind = format_of(path)
     if kind == "jsonl":
         yield from read_jsonl(path, doc_id, max_size)
@@ -79,6 +92,9 @@ def read_file(path: str | os.PathLike, root: str | os.PathLike | None = None,
     elif kind == "html" and "<" not in text:
         kind = "text"  # plain text saved as .html
     if kind == "html":
+        text, note = bound_html(text)
+        if note:
+            yield ReadError(str(path), note)
         try:
             text, meta = html_text(text, str(path))
         except ReadError:
