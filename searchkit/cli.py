@@ -119,9 +119,10 @@ def _progress_printer(label: str):
               help="Parser processes (default: every core for large batches, 1 for small ones).")
 @click.option("--rebuild", is_flag=True, help="Index PATHS from scratch; the old index stays searchable until done.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file or record was skipped.")
+@click.option("--follow-links", is_flag=True, help="Also index files that symbolic links lead to outside PATHS.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild: bool, strict: bool,
-              as_json: bool) -> None:
+              follow_links: bool, as_json: bool) -> None:
     """Index PATHS (files or folders; default ./corpus) into --index.
 
     Incremental: new and changed files (by content hash) are indexed, files that disappeared from
@@ -136,7 +137,8 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild:
             _fail(f"no PATHS given and no ./{DEFAULT_CORPUS} folder here")
         paths = (DEFAULT_CORPUS,)
     try:
-        report = open_index(index_dir).add(paths, jobs=jobs, rebuild=rebuild, progress=_progress_printer("indexing"))
+        report = open_index(index_dir).add(paths, jobs=jobs, rebuild=rebuild, follow_links=follow_links,
+                                           progress=_progress_printer("indexing"))
     except SearchkitError as e:
         _fail(str(e))
     except KeyboardInterrupt:

@@ -302,7 +302,7 @@ class Index:
             return self._add([default_corpus], jobs=None, rebuild=False, strict=False, progress=progress, lock=lock)
 
     def add(self, paths: Iterable[str | os.PathLike], *, jobs: int | None = None, rebuild: bool = False,
-            strict: bool = False, progress: ProgressFn | None = None) -> IndexReport:
+            strict: bool = False, progress: ProgressFn | None = None, follow_links: bool = False) -> IndexReport:
         """Index the files under ``paths`` (folders are walked; see `searchkit.ingest.iter_files`).
 
         Incremental: new and changed files (by content hash) are (re)indexed, files under a given
@@ -313,12 +313,14 @@ class Index:
         ``IndexReport.errors`` (a file that fails keeps its previously indexed version); with
         ``strict=True`` any error aborts the run before committing and raises the first `ReadError`.
         ``progress(done, total)`` is called as files are processed. Raises `IndexLockedError` when
-        another process is writing.
+        another process is writing. Symbolic links leading out of a folder given are skipped unless
+        ``follow_links``.
         """
         with self._write_lock(wait=ADD_LOCK_WAIT) as lock, _write_errors(self.path):
-            return self._add(paths, jobs=jobs, rebuild=rebuild, strict=strict, progress=progress, lock=lock)
+            return self._add(paths, jobs=jobs, rebuild=rebuild, strict=strict, progress=progress, lock=lock,
+                             follow_links=follow_links)
 
-    def _add(self, paths, *, jobs, rebuild, strict, progress, lock: "_Lock") -> IndexReport:
+    def _add(self, paths, *, jobs, rebuild, strict, progress, lock: "_Lock", follow_links: bool = False) -> IndexReport:
         t0 = time.perf_counter()
         roots = [Path(p) for p in paths]
         for r in roots:
@@ -333,7 +335,7 @@ class Index:
         reader = ix.reader()
         try:
             manifest = {} if rebuild else _manifest(reader)
-            tasks, seen = _plan(roots, manifest)
+            tasks, seen = _plan(roots, manifest, follow_links)
             writer = _writer(ix, self.path)
         except BaseException:
             reader.close()
@@ -629,16 +631,17 @@ def _manifest(reader) -> dict[str, str]:
     return out
 
 
-def _plan(roots: Sequence[Path], manifest: dict[str, str]) -> tuple[list[tuple], set[str]]:
+def _plan(roots: Sequence[Path], manifest: dict[str, str],
+          follow_links: bool = False) -> tuple[list[tuple], set[str]]:
     """One task per distinct file under ``roots``: (path, id root, resolved key, known hash)."""
     from .ingest import iter_files
-    from .ingest.walk import _resolve  # a symlink loop makes Path.resolve() raise RuntimeError
+    from .ingest.walk import file_key
 
     tasks, seen = [], set()
     for root in roots:
         id_root = str(root) if root.is_dir() else None
-        for f in iter_files([root]):
-            key = str(_resolve(f))
+        for f in iter_files([root], follow_links):
+            key = file_key(f, root if id_root else None)
             if key in seen:
                 continue
             seen.add(key)
