@@ -59,7 +59,9 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
-def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool) -> None:
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this Host name (e.g. behind a proxy); others get 400.")
+def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool, allow_hosts: tuple[str, ...]) -> None:
     """Serve the search page and its JSON API on http://HOST:PORT/ until Ctrl-C.
 
     Re-indexing meanwhile (`searchkit index`) needs no restart: new commits show up on the next search.
@@ -72,7 +74,7 @@ def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool
         click.echo(f"warning: listening on {host}: anyone who can reach this address can read the index", err=True)
     try:
         index = _search_index(index_dir)  # the same index `searchkit search` would use, built on first use
-        run_server(index, host=host, port=port, threads=threads, open_browser=open_browser,
+        run_server(index, host=host, port=port, threads=threads, open_browser=open_browser, allow_hosts=allow_hosts,
                    announce=lambda url: click.echo(f"Serving {index_dir} on {url}  (Ctrl-C to stop)"))
     except SearchkitError as e:
         click.echo(f"error: {e}", err=True)
