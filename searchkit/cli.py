@@ -30,7 +30,7 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
     """
     from .errors import ReadError
     from .parse import parse_paths
-    from .present.terminal import render_article, use_color
+    from .present.terminal import json_line, printable, render_article, use_color
 
     failed = False
     color = use_color()
@@ -40,13 +40,12 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
             if isinstance(item, ReadError):
                 failed = True
                 if as_json:
-                    click.echo(json.dumps({"path": item.path, "error": item.reason}, ensure_ascii=False))
+                    click.echo(json_line({"path": item.path, "error": item.reason}))
                 else:
-                    click.echo(f"error: {item.path}: {item.reason}", err=True)
+                    click.echo(printable(f"error: {item.path}: {item.reason}"), err=True)
                 continue
             if as_json:
-                d = item.to_dict()
-                click.echo(json.dumps(d, ensure_ascii=False))
+                click.echo(json_line(item.to_dict()))
             else:
                 click.echo(render_article(item, color=color) + "\n")
     if failed:
@@ -67,6 +66,7 @@ def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool
     Re-indexing meanwhile (`searchkit index`) needs no restart: new commits show up on the next search.
     """
     from .errors import SearchkitError
+    from .present.terminal import printable
     from .web.server import is_loopback
     from .web.server import serve as run_server
 
@@ -77,7 +77,7 @@ def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool
         run_server(index, host=host, port=port, threads=threads, open_browser=open_browser, allow_hosts=allow_hosts,
                    announce=lambda url: click.echo(f"Serving {index_dir} on {url}  (Ctrl-C to stop)"))
     except SearchkitError as e:
-        click.echo(f"error: {e}", err=True)
+        click.echo(printable(f"error: {e}"), err=True)
         sys.exit(1)
     except OSError as e:
         click.echo(f"error: cannot listen on {host}:{port}: {e.strerror or e}", err=True)
@@ -87,7 +87,9 @@ def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool
 # --- index side: `index` and `info` -------------------------------------------------------------
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    from .present.terminal import printable
+
+    click.echo(printable(f"error: {message}"), err=True)
     sys.exit(1)
 
 
@@ -145,10 +147,12 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild:
         _fail(str(e))
     except KeyboardInterrupt:
         _fail(f"interrupted; {index_dir} is unchanged")
+    from .present.terminal import json_line, printable
+
     for err in report.errors:
-        click.echo(f"error: {err.path}: {err.reason}", err=True)
+        click.echo(printable(f"error: {err.path}: {err.reason}"), err=True)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+        click.echo(json_line(report.to_dict()))
     else:
         click.echo(report.summary())
     if strict and report.errors:
@@ -167,13 +171,15 @@ def info_cmd(index_dir: str, as_json: bool) -> None:
         info = open_index(index_dir, create=False).info()
     except SearchkitError as e:
         _fail(str(e))
+    from .present.terminal import json_line, printable
+
     if as_json:
-        click.echo(json.dumps(info, ensure_ascii=False))
+        click.echo(json_line(info))
         return
-    sources = ", ".join(f"{k} ({v})" for k, v in info["sources"].items()) or "-"
+    sources = printable(", ".join(f"{k} ({v})" for k, v in info["sources"].items())) or "-"
     dates = f"{info['date_from']} to {info['date_to']}" if info["date_from"] else "-"
     for label, value in [
-        ("index", f"{info['path']}  ({info['size_bytes'] / 1e6:.1f} MB, updated {info['last_update'] or 'never'})"),
+        ("index", f"{printable(info['path'])}  ({info['size_bytes'] / 1e6:.1f} MB, updated {info['last_update'] or 'never'})"),
         ("articles", f"{info['articles']}  ({info['passages']} passages from {info['files']} files)"),
         ("dates", dates),
         ("sources", sources),
@@ -220,6 +226,7 @@ index is first built from ./corpus.
 def search_cmd(query: str | None, index_dir: str, limit: int, page: int, articles: bool, since: str | None,
                until: str | None, source: str | None, speaker: str | None, as_json: bool, batch) -> None:
     from .errors import SearchkitError
+    from .present.terminal import json_line, printable
 
     if (query is None) == (batch is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
@@ -233,17 +240,17 @@ def search_cmd(query: str | None, index_dir: str, limit: int, page: int, article
         results = index.search(query, **options)
     except SearchkitError as e:
         if as_json:
-            click.echo(json.dumps({"query": query, "error": str(e)}, ensure_ascii=False))
+            click.echo(json_line({"query": query, "error": str(e)}))
         else:
-            click.echo(f"error: {e}", err=True)
+            click.echo(printable(f"error: {e}"), err=True)
         sys.exit(1)
     if as_json:
-        click.echo(json.dumps(results.to_dict(), ensure_ascii=False))
+        click.echo(json_line(results.to_dict()))
     else:
         from .present.terminal import render_results, use_color
 
         for w in results.warnings:
-            click.echo(f"warning: {w}", err=True)
+            click.echo(printable(f"warning: {w}"), err=True)
         results.warnings = []  # said on stderr already
         click.echo(render_results(results, color=use_color()))
 
@@ -269,6 +276,7 @@ def _search_index(index_dir: str):
 def _run_batch(index, lines, options: dict) -> None:
     """One JSON line out per JSON line in; a bad line or query gives {"id", "error"} and the rest go on."""
     from .errors import SearchkitError
+    from .present.terminal import json_line
 
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -282,7 +290,7 @@ def _run_batch(index, lines, options: dict) -> None:
             out = {"id": qid, **index.search(item["query"], **options).to_dict()}
         except (ValueError, SearchkitError) as e:
             out = {"id": qid, "error": f"line {n}: {e}" if not isinstance(e, SearchkitError) else str(e)}
-        click.echo(json.dumps(out, ensure_ascii=False))
+        click.echo(json_line(out))
 
 
 if __name__ == "__main__":  # pragma: no cover
