@@ -248,6 +248,7 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
     """
     from whoosh.query import NullQuery
 
+    from .querydates import fix_quoted_dates
     from .scoring import coord_or
 
     coordination = COORDINATION if coordination is None else coordination
@@ -270,7 +271,8 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
             reason = "nothing searchable here" if isinstance(e, (AttributeError, TypeError, KeyError, IndexError)) else _one_line(e)
             return None, [f"{piece.strip()[:60]}: {reason}"]
         errs = list(_errors(q, piece))
-        return _require_dates(_exact_negations(_unphrase(_drop_errors(q), schema))), errs
+        q, date_errs = fix_quoted_dates(q, parser, schema)  # issue 12 (5): quoted date values
+        return _require_dates(_exact_negations(_unphrase(_drop_errors(q), schema))), errs + date_errs
 
     q, errs = one(text)
     if q is None:
