@@ -24,7 +24,7 @@ from .html import html_text, looks_like_html
 from .load import MAX_FILE_SIZE, load_text, tidy
 from .markdown import split_markdown
 from .records import read_json, read_jsonl
-from .walk import iter_files, iter_sources
+from .walk import display_name, iter_files, iter_sources
 
 __all__ = ["MAX_FILE_SIZE", "FORMATS", "iter_files", "iter_sources", "read_file", "document_id"]
 
@@ -39,13 +39,14 @@ FORMATS = {
 
 
 def document_id(path: Path, root: str | os.PathLike | None) -> str:
-    """The id of a one-article file: its path relative to ``root`` (posix separators), else its name."""
+    """The id of a one-article file: its path relative to ``root`` (posix separators), else its name; bytes
+    of a name that are not UTF-8 escaped (`display_name`)."""
     if root is None:
-        return path.name
+        return display_name(path.name)
     try:
-        return path.relative_to(root).as_posix()
+        return display_name(path.relative_to(root).as_posix())
     except ValueError:
-        return Path(os.path.relpath(path, root)).as_posix()
+        return display_name(Path(os.path.relpath(path, root)).as_posix())
 
 
 def format_of(path: Path) -> str:
@@ -67,12 +68,14 @@ def read_file(path: str | os.PathLike, root: str | os.PathLike | None = None,
     doc_id = document_id(path, root)
     for item in _read(path, doc_id, max_size):
         if isinstance(item, ReadError):
+            item.path = display_name(item.path)
             yield item
             continue
+        item.path = display_name(item.path)
         item.text, note = bound_text(item.text)
         yield item
         if note:
-            yield ReadError(str(path), f"{item.id}: {note}" if item.id != doc_id else note)
+            yield ReadError(item.path, f"{item.id}: {note}" if item.id != doc_id else note)
 
 
 def _read(path: Path, doc_id: str, max_size: int) -> Iterator[RawDocument | ReadError]:

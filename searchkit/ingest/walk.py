@@ -29,6 +29,21 @@ def _resolve(path: Path) -> Path:
         return path.absolute()
 
 
+def display_name(name: str) -> str:
+    """``name`` as valid Unicode: the bytes of a file name that is not UTF-8 (which Python holds as lone
+    surrogates, ``caf\\udce9``) become ``\\xe9`` escapes. Ids, keys and printed paths use this form, so
+    any name the OS can hold is indexable and displayable (the real path is still used to open the file)."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # surrogates that did not come from undecodable bytes
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _inside(real: Path, root: Path) -> bool:
     return real == root or root in real.parents
 
@@ -39,14 +54,14 @@ def file_key(path: Path, root: Path | None) -> str:
     entry) removes the article, and two roots linking to one file stay two entries."""
     real = _resolve(path)
     if root is None:
-        return str(real)
+        return display_name(str(real))
     root_real = _resolve(root)
     if _inside(real, root_real):
-        return str(real)
+        return display_name(str(real))
     try:
-        return str(root_real / path.relative_to(root))
+        return display_name(str(root_real / path.relative_to(root)))
     except ValueError:
-        return str(real)
+        return display_name(str(real))
 
 
 def _walk(directory: Path, ancestors: tuple[Path, ...], seen: set[Path], follow: bool) -> Iterator[Path]:

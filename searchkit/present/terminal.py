@@ -14,6 +14,7 @@ from typing import IO
 
 import click
 
+from ..ingest.walk import display_name
 from ..model import Article, SearchResults
 
 
@@ -25,17 +26,18 @@ _ESCAPES = re.compile(
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 )
-_C1 = re.compile(r"[\x7f-\x9f]")
+_C1 = re.compile("[\x7f-\x9f\ud800-\udfff]")  # and lone surrogates, which cannot be written as UTF-8
 
 
 def printable(text: str) -> str:
-    """``text`` with every terminal control sequence and control character removed (tab and newline kept)."""
-    return _ESCAPES.sub("", text) if text else text
+    """``text`` with every terminal control sequence and control character removed (tab and newline kept),
+    and the undecodable bytes of a file name escaped (they could not be written to the terminal at all)."""
+    return _ESCAPES.sub("", display_name(text)) if text else text
 
 
 def json_line(obj) -> str:
     """One JSON line for a terminal or a pipe: C0 controls are escaped by json, C1 controls and DEL here
-    (``ensure_ascii=False`` would print them raw, and some terminals act on C1 CSI/OSC)."""
+    (``ensure_ascii=False`` would print them raw, and some terminals act on C1 CSI/OSC), and lone surrogates."""
     return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False))
 
 
