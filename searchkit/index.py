@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import IndexAccessError, IndexLockedError, ReadError
+from .leftovers import POINTER_TEMP
 from .model import Article, SearchResults
 
 CURRENT = "CURRENT"  # file naming the live generation (whoosh indexname); absent means "MAIN"
@@ -53,7 +54,6 @@ LOCK_NAME = "searchkit_WRITELOCK"
 # out a reader that briefly takes it (creating the empty index of a never-built folder), short enough
 # that a second `searchkit index` answers at once in human terms.
 ADD_LOCK_WAIT = 3.0
-_GENERATION_RE = re.compile(r"^_?(MAIN|G\d+)_")  # files that belong to a generation we created
 PARALLEL_MIN_FILES = 64  # below this many files and...
 PARALLEL_MIN_BYTES = 4 << 20  # ...this many bytes, a process pool costs more than it saves
 CHUNK_FILES = 8  # small files per task sent to a worker
@@ -418,8 +418,9 @@ class Index:
             reader.close()
         if rebuild:
             self._switch(ix.indexname)
-        elif report.changed:
-            self._remove_other_generations(old_gen)  # leftovers of an interrupted rebuild
+        else:
+            self._remove_other_generations(old_gen)  # leftovers of an interrupted run, even if nothing changed
+        _discard_partial(ix, None)  # the live generation's: unreferenced segments, TOCs never renamed
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -438,7 +439,7 @@ class Index:
 
     def _switch(self, new_gen: str) -> None:
         """Make ``new_gen`` live (atomic rename of the pointer file), then delete old files."""
-        tmp = self.path / f".{CURRENT}.tmp"
+        tmp = self.path / POINTER_TEMP
         with open(tmp, "w") as f:
             f.write(new_gen + "\n")
             f.flush()
@@ -449,13 +450,9 @@ class Index:
         self._remove_other_generations(new_gen)
 
     def _remove_other_generations(self, keep: str) -> None:
-        for f in self.path.iterdir():
-            m = _GENERATION_RE.match(f.name)
-            if m and m.group(1) != keep and f.is_file():
-                try:
-                    f.unlink()
-                except OSError:
-                    pass  # still open elsewhere (Windows); removed by a later rebuild
+        from .leftovers import remove_leftovers  # files and folders of interrupted runs (issue 12, defect 4)
+
+        remove_leftovers(self.path, keep)
 
 
 @contextmanager
