@@ -45,6 +45,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import IndexAccessError, IndexLockedError, ReadError
 from .leftovers import POINTER_TEMP
+from .retry import vanish_retry
 from .model import Article, SearchResults
 
 CURRENT = "CURRENT"  # file naming the live generation (whoosh indexname); absent means "MAIN"
@@ -172,8 +173,8 @@ class Index:
         with self._state_lock:
             if self._ix is not None and self._ix_gen == gen:
                 return self._ix
-            try:
-                ix = self._storage().open_index(gen)
+            try:  # the schema is read from the TOC too: inside the retry (issue 12, defect 6)
+                ix, schema = vanish_retry(lambda: _open_with_schema(self._storage(), gen))
             except EmptyIndexError:
                 return None
             except OSError as e:
@@ -184,7 +185,7 @@ class Index:
             if check_schema:
                 from .schema import is_current
 
-                if not is_current(ix.schema):
+                if not is_current(schema):
                     raise IndexAccessError(f"the index at {self.path} was built by another version of searchkit; "
                                            f"rebuild it with `searchkit index --rebuild --index {self.path}`")
             self._ix, self._ix_gen = ix, gen
@@ -217,7 +218,7 @@ class Index:
         # caller may still be using it (it is released when the last reference goes).
         gen = ix.indexname
         try:
-            s = ix.searcher(weighting=_weighting())
+            s = vanish_retry(lambda: ix.searcher(weighting=_weighting()))
         except Exception as e:
             if _read_current(self.path) == gen:
                 raise IndexAccessError(f"cannot read the index at {self.path} ({type(e).__name__}: {e})") from None
@@ -588,6 +589,12 @@ def passage_documents(article: Article, file_key: str, file_hash: str, path: str
         else:
             doc["_stored_file"] = None  # indexed on every passage (deletes), stored once per article (size)
         yield doc
+
+
+def _open_with_schema(storage, gen: str):
+    """(whoosh index of ``gen``, its schema): two reads of the newest TOC, retried together."""
+    ix = storage.open_index(gen)
+    return ix, ix.schema
 
 
 def _parse_date(value: str | None) -> datetime | None:
