@@ -41,8 +41,11 @@ from .model import ArticleRef, Hit, SearchResults, Snippet
 DEFAULT_BOOSTS: dict[str, float] = {"headline": 2.0, "quote": 0.5, "body": 1.0, "names": 0.2}
 MAX_LIMIT = 100
 UNITS = ("passage", "article")
-# Article mode re-ranks by whole-article score the best max(100, this x articles wanted) articles by best passage.
-ARTICLE_FETCH_FACTOR = 5
+# Article mode ranks articles by best passage, then re-ranks each block of this many (ranks 1-100, 101-200,
+# ...) by whole-article score. Blocks are fixed, not sized by the page asked for, so that pages partition one
+# ranking (a pool of max(100, 5 x wanted) re-ranked differently per page: 46 of page 1's 100 ids came back on
+# page 2). For the first 100 ranks this is exactly the old ranking at limit <= 20 (relevance figures unchanged).
+ARTICLE_BLOCK = 100
 
 
 def _date_bounds(text: str, what: str) -> tuple[datetime, datetime]:
@@ -219,6 +222,17 @@ def search(index, query: str, **kwargs) -> SearchResults:  # noqa: D103 (documen
         raise QueryError(f"cannot run this query: {e}") from None
 
 
+def _rerank_block(searcher, q, block: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """One block of articles (best passage, its score) re-ranked by whole-article score; a stable sort, so
+    equal scores keep the passage order and the block's ranking never depends on the page asked for."""
+    if not block or not scoring.ARTICLE_LEVEL:
+        return block
+    whole = scoring.article_scores(searcher, q, [d for d, _ in block])
+    if not whole:
+        return block
+    return sorted(((d, whole[d]) for d, _ in block), key=lambda x: -x[1])
+
+
 def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "passage",
            source: str | None = None, speaker: str | None = None, since: str | None = None,
            until: str | None = None, boosts: Mapping[str, float] | None = None) -> SearchResults:
@@ -265,22 +279,17 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
         for i, (docnum, score) in enumerate(matches.top(offset + limit)[offset:]):
             res.hits.append(_hit(offset + i + 1, score, searcher, docnum, snip))
     else:
-        want = offset + limit
-        fetch = max(100, want * ARTICLE_FETCH_FACTOR)
         res.total, best_docs, best_scores = facets.best_per_article(matches)
-        pool = top(best_docs, best_scores, fetch)  # the best articles by their best passage
-        ranked = [_article_id(searcher, d) for d, _ in pool]
-        best = dict(zip(ranked, pool))
-        scores = {a: best[a][1] for a in ranked}
-        from .scoring import article_scores
-
-        # whole-article scores re-rank the best `fetch` articles by passage score
-        whole = article_scores(searcher, q, [best[a][0] for a in ranked]) if scoring.ARTICLE_LEVEL else None
-        if whole:
-            scores.update({a: whole[best[a][0]] for a in ranked})
-            ranked.sort(key=lambda a: -scores[a])  # stable: equal scores keep the passage order
-        for i, a in enumerate(ranked[offset:offset + limit]):
-            res.hits.append(_hit(offset + i + 1, scores[a], searcher, best[a][0], snip))
+        first_block = offset // ARTICLE_BLOCK
+        end = -(-(offset + limit) // ARTICLE_BLOCK) * ARTICLE_BLOCK
+        # the best articles by their best passage, up to the end of the last block this page touches
+        pool = top(best_docs, best_scores, end)[first_block * ARTICLE_BLOCK:]
+        ranked: list[tuple[int, float]] = []  # (docnum of the best passage, score), from the first block's start
+        for start in range(0, len(pool), ARTICLE_BLOCK):
+            ranked += _rerank_block(searcher, q, pool[start:start + ARTICLE_BLOCK])
+        skip = offset - first_block * ARTICLE_BLOCK
+        for i, (docnum, score) in enumerate(ranked[skip:skip + limit]):
+            res.hits.append(_hit(offset + i + 1, score, searcher, docnum, snip))
     res.facets = facets.count(matches)
     res.elapsed = time.perf_counter() - t0
     return res
