@@ -298,7 +298,7 @@ class Index:
         another process that is building it at the same moment instead of failing."""
         if not self.is_empty() or not Path(default_corpus).is_dir():
             return None
-        with self._write_lock(wait=600.0) as lock, _write_errors(self.path):
+        with self._write_lock(wait=600.0) as lock, _write_errors(self.path, had_articles=False):
             if not self.is_empty():
                 return None
             return self._add([default_corpus], jobs=None, rebuild=False, strict=False, progress=progress, lock=lock)
@@ -318,7 +318,8 @@ class Index:
         another process is writing. Symbolic links leading out of a folder given are skipped unless
         ``follow_links``.
         """
-        with self._write_lock(wait=ADD_LOCK_WAIT) as lock, _write_errors(self.path):
+        had_articles = _exists(self.path) and not self.is_empty()  # what a failed run can say is left
+        with self._write_lock(wait=ADD_LOCK_WAIT) as lock, _write_errors(self.path, had_articles):
             return self._add(paths, jobs=jobs, rebuild=rebuild, strict=strict, progress=progress, lock=lock,
                              follow_links=follow_links)
 
@@ -457,12 +458,16 @@ class Index:
 
 
 @contextmanager
-def _write_errors(path: Path) -> Iterator[None]:
+def _write_errors(path: Path, had_articles: bool = True) -> Iterator[None]:
     """A failed write (full disk, read-only or failing file system) becomes a one-line error. Nothing
-    is committed unless whoosh's final table-of-contents rename succeeds, so the last commit stands."""
+    is committed unless whoosh's final table-of-contents rename succeeds, so the last commit stands — but
+    an index that never held an article has no last version to speak of, and must not be told it has."""
     try:
         yield
     except OSError as e:
+        if not had_articles:
+            raise IndexAccessError(f"cannot build the index at {path}: {e.strerror or e}; "
+                                   "nothing was indexed (there is no earlier version)") from None
         raise IndexAccessError(f"cannot update the index at {path}: {e.strerror or e}; "
                                "its last committed version is still searchable") from None
 
