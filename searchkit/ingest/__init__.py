@@ -1,15 +1,17 @@
 """Ingest: find files, pick a reader per format, and turn bytes into RawDocuments.
 
 Contract (used by searchkit.parse and the indexer):
-- ``iter_files(paths)`` walks files and directories (recursively, sorted; hidden files, whoosh index
-  folders and symlink loops skipped; each file once).
+- ``iter_files(paths, follow_links=False)`` walks files and directories (recursively, sorted; hidden files,
+  whoosh index folders, symlink loops and links out of the folder given skipped; each file once).
 - ``read_file(path, root=None)`` yields RawDocument for each article in the file, and a ReadError
-  *value* for each record it had to skip (a warning); it *raises* ReadError when the whole file is unreadable.
+  *value* for each record it had to skip or cut (a warning); it *raises* ReadError when the whole file is
+  unreadable. Ids and paths are valid Unicode (undecodable name bytes escaped, see ``walk.display_name``).
 
 Formats, chosen by extension (``.gz`` unwrapped first) and confirmed by sniffing the content:
 plain text (``.txt`` and anything unknown; a text file that is really HTML is read as HTML), HTML
 (``.html``/``.htm``/``.xhtml``), Markdown (``.md``/``.markdown``), JSON Lines (``.jsonl``/``.ndjson``) and
-JSON (``.json``). Limits: ``MAX_FILE_SIZE`` per file (and per JSONL record), gzip output capped the same way.
+JSON (``.json``). Limits: ``MAX_FILE_SIZE`` per file (and per JSONL record), gzip output capped the same way
+(a streamed .jsonl.gz over its budget is skipped whole); each article is cut to the bounds of ``bounds``.
 """
 from __future__ import annotations
 
