@@ -131,7 +131,8 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild:
 
     Incremental: new and changed files (by content hash) are indexed, files that disappeared from
     a given folder are removed, unchanged files are skipped. Files that cannot be read are listed
-    on stderr and skipped (their previous version stays indexed). One writer at a time.
+    on stderr and skipped (their previous version stays indexed). Symbolic links that lead out of PATHS
+    are not followed unless --follow-links. One writer at a time.
     """
     from .errors import SearchkitError
     from .index import open_index
