@@ -64,8 +64,9 @@ class Engine(Protocol):
     settings: Settings  # this index's default ranking settings
 
     def add(self, paths: Iterable[str | os.PathLike], *, jobs: int | None = None, rebuild: bool = False,
-            strict: bool = False, progress: Any = None) -> Any:
-        """Index, re-index or drop the articles of the files under ``paths``; an `IndexReport`."""
+            strict: bool = False, progress: Any = None, follow_links: bool = False) -> Any:
+        """Index, re-index or drop the articles of the files under ``paths``; an `IndexReport`. Symbolic
+        links leading out of a folder given are skipped unless ``follow_links``."""
 
     def parse(self, text: str, settings: Settings) -> ParsedQuery:
         """``text`` in the query language, with prefix/fuzzy terms expanded against this index's vocabulary."""

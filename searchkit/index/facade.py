@@ -46,6 +46,7 @@ from .generations import (ADD_LOCK_WAIT, WriteLock, discard_partial, index_exist
 from .pipeline import parser_jobs, run_pipeline, work_items
 from .planning import IdAllocator, manifest_of, plan, removed_files
 from .report import IndexReport, ProgressFn
+from .retry import vanish_retry
 from .writers import SubWriters, commit, serial_adder
 
 
@@ -95,8 +96,8 @@ class Index:
         with self._state_lock:
             if self._ix is not None and self._ix_gen == gen:
                 return self._ix
-            try:
-                ix = self._storage().open_index(gen)
+            try:  # the schema is read from the TOC too: inside the retry (issue 12, defect 6)
+                ix, schema = vanish_retry(lambda: _open_with_schema(self._storage(), gen))
             except EmptyIndexError:
                 return None
             except OSError as e:
@@ -105,7 +106,7 @@ class Index:
                 raise IndexAccessError(f"the index at {self.path} is unreadable ({type(e).__name__}); "
                                        f"rebuild it with `searchkit index --rebuild --index {self.path}`") from None
             if check_schema:
-                if not is_current(ix.schema):
+                if not is_current(schema):
                     raise IndexAccessError(f"the index at {self.path} was built by another version of searchkit; "
                                            f"rebuild it with `searchkit index --rebuild --index {self.path}`")
             self._ix, self._ix_gen = ix, gen
@@ -138,7 +139,7 @@ class Index:
         # caller may still be using it (it is released when the last reference goes).
         gen = ix.indexname
         try:
-            s = ix.searcher(weighting=weighting(self.settings))
+            s = vanish_retry(lambda: ix.searcher(weighting=weighting(self.settings)))
         except Exception as e:
             if read_current(self.path) == gen:
                 raise IndexAccessError(f"cannot read the index at {self.path} ({type(e).__name__}: {e})") from None
@@ -224,13 +225,13 @@ class Index:
         another process that is building it at the same moment instead of failing."""
         if not self.is_empty() or not Path(default_corpus).is_dir():
             return None
-        with self._write_lock(wait=600.0) as lock, write_errors(self.path):
+        with self._write_lock(wait=600.0) as lock, write_errors(self.path, had_articles=False):
             if not self.is_empty():
                 return None
             return self._add([default_corpus], jobs=None, rebuild=False, strict=False, progress=progress, lock=lock)
 
     def add(self, paths: Iterable[str | os.PathLike], *, jobs: int | None = None, rebuild: bool = False,
-            strict: bool = False, progress: ProgressFn | None = None) -> IndexReport:
+            strict: bool = False, progress: ProgressFn | None = None, follow_links: bool = False) -> IndexReport:
         """Index the files under ``paths`` (folders are walked; see `searchkit.ingest.iter_files`).
 
         Incremental: new and changed files (by content hash) are (re)indexed, files under a given
@@ -241,12 +242,15 @@ class Index:
         ``IndexReport.errors`` (a file that fails keeps its previously indexed version); with
         ``strict=True`` any error aborts the run before committing and raises the first `ReadError`.
         ``progress(done, total)`` is called as files are processed. Raises `IndexLockedError` when
-        another process is writing.
+        another process is writing. Symbolic links leading out of a folder given are skipped unless
+        ``follow_links``.
         """
-        with self._write_lock(wait=ADD_LOCK_WAIT) as lock, write_errors(self.path):
-            return self._add(paths, jobs=jobs, rebuild=rebuild, strict=strict, progress=progress, lock=lock)
+        had_articles = index_exists(self.path) and not self.is_empty()  # what a failed run can say is left
+        with self._write_lock(wait=ADD_LOCK_WAIT) as lock, write_errors(self.path, had_articles):
+            return self._add(paths, jobs=jobs, rebuild=rebuild, strict=strict, progress=progress, lock=lock,
+                             follow_links=follow_links)
 
-    def _add(self, paths, *, jobs, rebuild, strict, progress, lock: WriteLock) -> IndexReport:
+    def _add(self, paths, *, jobs, rebuild, strict, progress, lock: WriteLock, follow_links: bool = False) -> IndexReport:
         t0 = time.perf_counter()
         roots = [Path(p) for p in paths]
         for r in roots:
@@ -261,7 +265,7 @@ class Index:
         reader = ix.reader()
         try:
             manifest = {} if rebuild else manifest_of(reader)
-            tasks, seen = plan(roots, manifest)
+            tasks, seen = plan(roots, manifest, follow_links)
             writer = open_writer(ix, self.path)
         except BaseException:
             reader.close()
@@ -277,6 +281,9 @@ class Index:
             add = subs.add if subs else serial_adder(writer)
             self._apply(run_pipeline(work_items(tasks), n_jobs, lock_fds), len(tasks), report, add=add, writer=writer,
                         manifest=manifest, ids=ids, strict=strict, progress=progress)
+            for aid, n in ids.crowded():
+                report.errors.append(ReadError(aid, f"many articles share this id: indexed as {aid}~2 to {aid}~{n} "
+                                                    "(is the id field an id?)"))
             for key in removed_files(roots, manifest, seen):
                 writer.delete_by_term("file", key)
                 report.removed += 1
@@ -302,8 +309,9 @@ class Index:
             reader.close()
         if rebuild:
             self._switch(ix.indexname)
-        elif report.changed:
-            remove_other_generations(self.path, old_gen)  # leftovers of an interrupted rebuild
+        else:
+            remove_other_generations(self.path, old_gen)  # leftovers of an interrupted run, even if nothing changed
+        discard_partial(ix, None)  # the live generation's: unreferenced segments, TOCs never renamed
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -327,7 +335,7 @@ class Index:
                     report.articles += 1
                     first = key not in keyed
                     keyed.add(key)
-                    docs = list(passage_documents(item, key, file_hash, path, first))
+                    docs = list(passage_documents(item, key, file_hash, item.path, first))  # item.path: escaped name
                     add(docs)
                     report.passages += len(docs)
                 continue
@@ -366,6 +374,12 @@ class Index:
 
 # --------------------------------------------------------------------------------- documents
 
+def _open_with_schema(storage, gen: str):
+    """(whoosh index of ``gen``, its schema): two reads of the newest TOC, retried together."""
+    ix = storage.open_index(gen)
+    return ix, ix.schema
+
+
 def _date_range(reader) -> tuple[str | None, str | None]:
     """Earliest and latest article date, from the sortable column (no stored documents loaded)."""
     if not reader.has_column("date"):
@@ -376,18 +390,3 @@ def _date_range(reader) -> tuple[str | None, str | None]:
     if not values:
         return None, None
     return tuple(long_to_datetime(v).strftime("%Y-%m-%d") for v in (min(values), max(values)))  # type: ignore[return-value]
-
-
-# ------------------------------------------------------------------------ manifest and planning
-
-# ------------------------------------------------------------------------------- parallel parse
-
-# Work flows as ordered "events" (picklable tuples) from the parser processes to the one writer:
-#   ("unchanged", key)                       the file's hash is the indexed one
-#   ("error", key, path, reason)             the whole file was skipped (its indexed version stays)
-#   ("begin", key, hash, path)               a new or changed file: its old documents go, items follow
-#   ("items", key, hash, path, items)        Articles, and (path, reason) tuples for skipped records
-# Small files go to a worker whole (reading HTML is the heavy part); a large file (a JSONL export)
-# is read in the parent and its records are built into articles by the workers in batches, so
-# that no process ever holds a whole large file's articles.
-

@@ -23,7 +23,6 @@ from ..results import facets
 from ..results.suggest import suggest
 from ..settings import Settings
 from ..store.analysis import news_analyzer
-from ..store.layout import article_id
 from ..store.schema import decode_article
 
 
@@ -85,23 +84,40 @@ def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, setting
         out.total = len(matches)
         page = matches.top(offset + limit)[offset:]
     else:
-        fetch = max(100, (offset + limit) * settings.article_fetch_factor)
         out.total, best_docs, best_scores = facets.best_per_article(matches)
-        pool = top(best_docs, best_scores, fetch)  # the best articles by their best passage
-        ranked = [_article_id(searcher, d) for d, _ in pool]
-        best = dict(zip(ranked, pool))
-        scores = {a: best[a][1] for a in ranked}
-        # whole-article scores re-rank the best `fetch` articles by passage score
-        whole = article_scores(searcher, q, [best[a][0] for a in ranked], settings) if settings.article_level else None
-        if whole:
-            scores.update({a: whole[best[a][0]] for a in ranked})
-            ranked.sort(key=lambda a: -scores[a])  # stable: equal scores keep the passage order
-        page = [(best[a][0], scores[a]) for a in ranked[offset:offset + limit]]
+        page = _article_page(searcher, q, best_docs, best_scores, offset, limit, settings)
     for docnum, score in page:
         pindex, path, art = stored_article(searcher, docnum)
         out.hits.append(RankedHit(score=float(score), passage_index=pindex, path=path, article=art))
     out.facets = facets.count(matches)
     return out
+
+
+def _article_page(searcher, q, best_docs, best_scores, offset: int, limit: int,
+                  settings: Settings) -> list[tuple[int, float]]:
+    """(docnum of the best passage, score) of the articles at ranks ``offset`` + 1 ... ``offset + limit``:
+    articles by best passage, re-ranked in fixed blocks of ``settings.article_block`` (see `Settings`)."""
+    block = settings.article_block
+    first_block = offset // block
+    end = -(-(offset + limit) // block) * block
+    # the best articles by their best passage, up to the end of the last block this page touches
+    pool = top(best_docs, best_scores, end)[first_block * block:]
+    ranked: list[tuple[int, float]] = []  # (docnum of the best passage, score), from the first block's start
+    for start in range(0, len(pool), block):
+        ranked += _rerank_block(searcher, q, pool[start:start + block], settings)
+    skip = offset - first_block * block
+    return ranked[skip:skip + limit]
+
+
+def _rerank_block(searcher, q, block: list[tuple[int, float]], settings: Settings) -> list[tuple[int, float]]:
+    """One block of articles (best passage, its score) re-ranked by whole-article score; a stable sort, so
+    equal scores keep the passage order and the block's ranking never depends on the page asked for."""
+    if not block or not settings.article_level:
+        return block
+    whole = article_scores(searcher, q, [d for d, _ in block], settings)
+    if not whole:
+        return block
+    return sorted(((d, whole[d]) for d, _ in block), key=lambda x: -x[1])
 
 
 _ARTICLES: dict[tuple, tuple] = {}  # (segment id, document count, docnum of passage 0) -> (path, article dict)
@@ -130,11 +146,6 @@ def stored_article(searcher, docnum: int) -> tuple[int, str, dict[str, Any]]:
             _ARTICLES.clear()
         _ARTICLES[key] = got
     return pindex, got[0], got[1]
-
-
-def _article_id(searcher, docnum: int) -> str:
-    sub, offset = _leaf(searcher, docnum)
-    return article_id(sub, docnum - offset)
 
 
 def _leaf(searcher, docnum: int):

@@ -35,6 +35,7 @@ from whoosh.query import And, AndNot, FuzzyTerm, MultiTerm, Not, NullQuery, Or, 
 
 from ..errors import QueryError
 from ..settings import DEFAULT_SETTINGS
+from .dates import fix_quoted_dates
 from .nodes import CoordOr, coord_or
 
 MAX_QUERY_CHARS = 1000
@@ -276,7 +277,8 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
             reason = "nothing searchable here" if isinstance(e, (AttributeError, TypeError, KeyError, IndexError)) else _one_line(e)
             return None, [f"{piece.strip()[:60]}: {reason}"]
         errs = list(_errors(q, piece))
-        return _require_dates(_exact_negations(_unphrase(_drop_errors(q), schema))), errs
+        q, date_errs = fix_quoted_dates(q, parser, schema)  # issue 12 (5): quoted date values
+        return _require_dates(_exact_negations(_unphrase(_drop_errors(q), schema))), errs + date_errs
 
     q, errs = one(text)
     if q is None:

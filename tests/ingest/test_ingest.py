@@ -297,8 +297,11 @@ def test_iter_files_symlink_loop_and_duplicates(tmp_path):
     (outside / "far.txt").write_text("x")
     (outside / "back").symlink_to(tmp_path)
     (tmp_path / "linked").symlink_to(outside)
-    found = [p.relative_to(tmp_path).as_posix() for p in iter_files([tmp_path, tmp_path / "news" / "one.txt"])]
+    given = [tmp_path, tmp_path / "news" / "one.txt"]
+    found = [p.relative_to(tmp_path).as_posix() for p in iter_files(given, follow_links=True)]
     assert found == ["linked/far.txt", "news/alias.txt"]  # one.txt is the same file as alias.txt
+    found = [p.relative_to(tmp_path).as_posix() for p in iter_files(given)]
+    assert found == ["news/alias.txt"]  # by default a link out of the folder given is not followed
 
 
 def test_explicit_missing_path_is_reported_by_the_reader(tmp_path):
