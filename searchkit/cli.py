@@ -13,6 +13,16 @@ DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
 
 
+def _expand(ctx, param, value):
+    """``~`` in a path (quoted, or after ``--index=``, the shell leaves it alone): the home folder."""
+    if isinstance(value, tuple):
+        return tuple(os.path.expanduser(v) for v in value)
+    return os.path.expanduser(value) if isinstance(value, str) else value
+
+
+INDEX_OPTION = dict(default=DEFAULT_INDEX, show_default=True, callback=_expand)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="searchkit")
 def main() -> None:
@@ -54,7 +64,7 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder to serve.")
+@click.option("--index", "index_dir", **INDEX_OPTION, help="Index folder to serve.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
@@ -89,6 +99,12 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+def _json_fail(message: str) -> None:
+    """With --json the error is a JSON object on stdout too (a script reads stdout), and the line on stderr."""
+    click.echo(json.dumps({"error": message}, ensure_ascii=False))
+    _fail(message)
+
+
 def _progress_printer(label: str):
     """A progress(done, total) callback: a bar on a terminal, else a count line every 5 s."""
     import time
@@ -113,8 +129,8 @@ def _progress_printer(label: str):
 
 
 @main.command("index")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=str))
-@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str), callback=_expand)
+@click.option("--index", "index_dir", **INDEX_OPTION, help="Index folder.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Parser processes (default: every core for large batches, 1 for small ones).")
 @click.option("--rebuild", is_flag=True, help="Index PATHS from scratch; the old index stays searchable until done.")
@@ -131,16 +147,22 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild:
     from .errors import SearchkitError
     from .index import open_index
 
+    fail = _json_fail if as_json else _fail
     if not paths:
         if not os.path.isdir(DEFAULT_CORPUS):
-            _fail(f"no PATHS given and no ./{DEFAULT_CORPUS} folder here")
+            fail(f"no PATHS given and no ./{DEFAULT_CORPUS} folder here")
         paths = (DEFAULT_CORPUS,)
+    for p in paths:  # checked here, not by click.Path(exists=True): `~` is expanded first
+        if not os.path.exists(p):
+            if as_json:
+                click.echo(json.dumps({"error": f"{p}: does not exist"}, ensure_ascii=False))
+            raise click.BadParameter(f"Path {p!r} does not exist.", param_hint="'PATHS...'")
     try:
         report = open_index(index_dir).add(paths, jobs=jobs, rebuild=rebuild, progress=_progress_printer("indexing"))
     except SearchkitError as e:
-        _fail(str(e))
+        fail(str(e))
     except KeyboardInterrupt:
-        _fail(f"interrupted; {index_dir} is unchanged")
+        fail(f"interrupted; {index_dir} is unchanged")
     for err in report.errors:
         click.echo(f"error: {err.path}: {err.reason}", err=True)
     if as_json:
@@ -152,7 +174,7 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild:
 
 
 @main.command("info")
-@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--index", "index_dir", **INDEX_OPTION, help="Index folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def info_cmd(index_dir: str, as_json: bool) -> None:
     """Show what the index holds: articles, passages, sources, date range, size, last update."""
@@ -202,7 +224,7 @@ index is first built from ./corpus.
 
 @main.command("search", help=SEARCH_HELP)
 @click.argument("query", required=False)
-@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--index", "index_dir", **INDEX_OPTION, help="Index folder.")
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="Results per page.")
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(min=1), help="Page of results.")
 @click.option("--articles", is_flag=True, help="One result per article (its best passage as the snippet).")
@@ -255,8 +277,9 @@ def _search_index(index_dir: str):
     index = open_index(index_dir, create=default)
     if default and index.is_empty():
         if not os.path.isdir(DEFAULT_CORPUS):
-            raise IndexAccessError(f"the index at ./{DEFAULT_INDEX} is empty and there is no ./{DEFAULT_CORPUS} "
-                                   "to build it from (use `searchkit index PATHS`)")
+            raise IndexAccessError(f"no index at ./{DEFAULT_INDEX} and no ./{DEFAULT_CORPUS} folder to build it from: "
+                                   "index your articles first with `searchkit index PATHS` (PATHS: your article "
+                                   "files or folders), or run this where ./corpus is")
         click.echo(f"Building the index from ./{DEFAULT_CORPUS}…", err=True)
         index.ensure_built(DEFAULT_CORPUS)
     return index

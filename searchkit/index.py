@@ -96,6 +96,7 @@ class IndexReport:
         return f"{line} ({self.articles} articles, {self.passages} passages in {self.seconds:.1f} s)"
 
     def to_dict(self) -> dict[str, Any]:
+        """The `searchkit index --json` object: counts, errors (path and reason), seconds, rebuilt."""
         return {
             "added": self.added, "updated": self.updated, "unchanged": self.unchanged, "removed": self.removed,
             "articles": self.articles, "passages": self.passages, "failed_files": self.failed_files,
@@ -106,23 +107,28 @@ class IndexReport:
 
 def open_index(path: str | os.PathLike = "index", *, create: bool = True,
                boosts: dict[str, float] | None = None) -> "Index":
-    """Open the index in folder ``path`` (cheap: nothing is read until it is used).
+    """Open the index in folder ``path`` (cheap: nothing is read or written until it is used).
 
-    With ``create=True`` a missing folder is created (an empty index appears on first write);
-    with ``create=False`` a missing index raises `IndexAccessError`. ``boosts`` override
-    `searchkit.search.DEFAULT_BOOSTS` for this index's searches.
+    ``path`` may start with ``~`` (the home folder). With ``create=True`` the index may not exist yet:
+    `Index.add` creates the folder and the index (searching it before then raises `IndexAccessError`
+    naming the path, so a typo is never a silently empty index); with ``create=False`` a missing index
+    raises `IndexAccessError` at once. ``boosts`` override `searchkit.search.DEFAULT_BOOSTS` for this
+    index's searches. Returns an `Index`.
     """
-    p = Path(path)
+    p = Path(os.path.expanduser(os.fspath(path)))
     if not create and not _exists(p):
-        raise IndexAccessError(f"no index at {p}; build one with `searchkit index --index {p}`")
+        raise IndexAccessError(f"no index at {p}; build one with `searchkit index PATHS --index {p}`")
     if p.exists() and not p.is_dir():
         raise IndexAccessError(f"{p} is a file, not an index folder")
-    if create:
-        try:
-            p.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise IndexAccessError(f"cannot create index folder {p}: {e.strerror or e}") from None
     return Index(p, boosts=boosts)
+
+
+def _make_folder(p: Path) -> None:
+    """Create the index folder (only writers do: opening or searching never creates anything)."""
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise IndexAccessError(f"cannot create index folder {p}: {e.strerror or e}") from None
 
 
 def _exists(path: Path) -> bool:
@@ -195,20 +201,21 @@ class Index:
 
         Cheap to call before every search: one ``stat`` of the folder decides whether anything was
         committed since (by this or another process); if so the searcher is refreshed.
-        A folder that holds no index yet gets an empty one (so a search finds nothing, no error);
-        `IndexAccessError` when the folder is gone or the index is unreadable.
+        `IndexAccessError` naming the path when the folder is missing or holds no index (searching never
+        creates one: a mistyped path must not look like an empty index), or the index is unreadable.
         """
         local = self._local
         try:
             stamp = os.stat(self.path).st_mtime_ns
         except OSError as e:
-            raise IndexAccessError(f"no index at {self.path}: {e.strerror or e}") from None
+            raise IndexAccessError(f"no index at {self.path} ({e.strerror or e}; build one with "
+                                   f"`searchkit index PATHS --index {self.path}`)") from None
         s = getattr(local, "searcher", None)
         if s is not None and stamp == getattr(local, "stamp", None):
             return s
         ix = self._whoosh()
         if ix is None:
-            ix = self._create_empty()
+            raise IndexAccessError(f"no index at {self.path} (build one with `searchkit index PATHS --index {self.path}`)")
         if s is not None and getattr(local, "gen", None) == ix.indexname and s.up_to_date():
             local.stamp = stamp
             return s
@@ -224,11 +231,6 @@ class Index:
         local.searcher, local.stamp, local.gen = s, stamp, gen
         return s
 
-    def _create_empty(self):
-        """Create the (empty) index so that searching a never-built folder works (and finds nothing)."""
-        with self._write_lock(wait=10.0):
-            return self._whoosh() or self._create_empty_locked()
-
     def is_empty(self) -> bool:
         """True when the index holds no passages (or was never built)."""
         try:
@@ -240,14 +242,25 @@ class Index:
     def search(self, query: str, *, limit: int = 10, page: int = 1, unit: str = "passage",
                source: str | None = None, speaker: str | None = None, since: str | None = None,
                until: str | None = None, **kwargs: Any) -> SearchResults:
-        """Run ``query``: see `searchkit.search.search` (this method only delegates to it)."""
+        """Run ``query`` on this index and return one page of results as `SearchResults`.
+
+        ``query`` is searchkit's query language (words, ``"phrases"``, ``-exclude``, ``OR``, ``field:``
+        scopes, ``date:2017-03``, ``term~``, ``prefix*``). ``limit`` hits per page (1-100), ``page`` from 1.
+        ``unit="passage"`` ranks passages; ``unit="article"`` gives one hit per article (its best passage
+        as the snippet). ``source`` and ``speaker`` keep exact facet values; ``since`` and ``until`` are
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (inclusive). ``boosts`` (keyword) overrides field weights
+        for this search. Recoverable query mistakes become ``SearchResults.warnings``; invalid arguments
+        or a query with nothing runnable raise `QueryError`, a missing index `IndexAccessError`.
+        The work is done by `searchkit.search.search` (same parameters, with the index first).
+        """
         from .search import search
 
         return search(self, query, limit=limit, page=page, unit=unit, source=source, speaker=speaker,
                       since=since, until=until, **kwargs)
 
     def article(self, article_id: str) -> Article | None:
-        """The clean article stored at indexing time (no re-parsing), or None if there is none."""
+        """The clean `Article` with id ``article_id`` as stored at indexing time (no re-parsing), or None
+        if the index has no such article."""
         from .schema import decode_article
 
         s = self.searcher()
@@ -292,10 +305,12 @@ class Index:
     def ensure_built(self, default_corpus: str | os.PathLike = "corpus",
                      progress: ProgressFn | None = None) -> IndexReport | None:
         """Build the index from ``default_corpus`` when the index is empty and that folder exists
-        (so a fresh checkout's first search works); None when nothing had to be done. Waits for
-        another process that is building it at the same moment instead of failing."""
+        (so a fresh checkout's first search works) and return its `IndexReport`; None when nothing had
+        to be done. ``progress(done, total)`` is called as files are processed. Waits for another process
+        that is building it at the same moment instead of failing."""
         if not self.is_empty() or not Path(default_corpus).is_dir():
             return None
+        _make_folder(self.path)
         with self._write_lock(wait=600.0) as lock, _write_errors(self.path):
             if not self.is_empty():
                 return None
@@ -315,6 +330,9 @@ class Index:
         ``progress(done, total)`` is called as files are processed. Raises `IndexLockedError` when
         another process is writing.
         """
+        paths = [Path(os.path.expanduser(os.fspath(p))) for p in paths]
+        _refuse_index_inside(self.path, paths)
+        _make_folder(self.path)
         with self._write_lock(wait=ADD_LOCK_WAIT) as lock, _write_errors(self.path):
             return self._add(paths, jobs=jobs, rebuild=rebuild, strict=strict, progress=progress, lock=lock)
 
@@ -412,8 +430,8 @@ class Index:
             reader.close()
         if rebuild:
             self._switch(ix.indexname)
-        elif report.changed:
-            self._remove_other_generations(old_gen)  # leftovers of an interrupted rebuild
+        else:  # leftovers of an interrupted rebuild (also when nothing changed: we hold the lock)
+            self._remove_other_generations(old_gen)
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -450,6 +468,22 @@ class Index:
                     f.unlink()
                 except OSError:
                     pass  # still open elsewhere (Windows); removed by a later rebuild
+
+
+def _refuse_index_inside(index: Path, roots: Sequence[Path]) -> None:
+    """A data folder that is the index folder (or inside it) would index nothing and litter it: refuse."""
+    try:
+        target = index.resolve()
+    except OSError:
+        return
+    for root in roots:
+        try:
+            r = root.resolve()
+        except OSError:
+            continue
+        if r == target or target in r.parents:
+            raise ReadError(str(root), f"is the index folder {index} (or inside it); keep the articles and "
+                                       "the index in separate folders")
 
 
 @contextmanager

@@ -210,7 +210,16 @@ def _leaf(searcher, docnum: int):
     return reader.readers[segment], reader.doc_offsets[segment]
 
 
-def search(index, query: str, **kwargs) -> SearchResults:  # noqa: D103 (documented on _search)
+def search(index, query: str, **kwargs) -> SearchResults:
+    """Run ``query`` on ``index`` (an `Index`) and return one page of results as `SearchResults`.
+
+    Keyword arguments: ``limit`` (hits per page, 1-100, default 10), ``page`` (from 1), ``unit``
+    (``"passage"`` or ``"article"``: one hit per article, its best passage as the snippet, score aggregated
+    by `searchkit.scoring.aggregate`), ``source``/``speaker`` (exact facet values), ``since``/``until``
+    (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, inclusive) and ``boosts`` (field weights over
+    `DEFAULT_BOOSTS`). Raises `QueryError` for invalid arguments or a query with nothing runnable in it;
+    recoverable query mistakes become ``SearchResults.warnings``.
+    """
     from whoosh.query import QueryError as WhooshQueryError
 
     try:
