@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import BaseConverter
 
 from ..errors import IndexAccessError, SearchkitError
+from ..present.groups import group_hits
 from ..present.html import article_paragraphs, highlight_html, query_highlighter, snippet_html
 from .openapi import MAX_ID_CHARS, openapi_document
 from .params import MAX_QUERY_CHARS, SEARCH_PARAMS, ParamError, parse_search_args
@@ -116,8 +117,9 @@ def create_app(index: Any) -> Flask:
         except (SearchkitError, ValueError) as e:
             error, status, bad_param = _one_line(e), 400, isinstance(e, ParamError)
         facets = results.facets if results is not None else {}
+        groups = group_hits(results.hits) if results is not None else []
         return render_template("search.html", v=values, results=results, error=error, bad_param=bad_param,
-                               facets=facets, active=_active_filters(values)), status
+                               facets=facets, active=_active_filters(values), groups=groups), status
 
     @app.get("/articles/<article_id:article_id>")
     def article_page(article_id: str):
@@ -126,8 +128,10 @@ def create_app(index: Any) -> Flask:
         spans_for = query_highlighter(index, query)
         paragraphs = article_paragraphs(article, spans_for)
         quotes = [(q, highlight_html(q.text, spans_for(q.text) if spans_for else ())) for q in article.quotes]
+        raw = request.args.get("passage", "")
+        opened = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else None
         return render_template("article.html", article=article, paragraphs=paragraphs, quotes=quotes, q=query,
-                               safe_url=_safe_url(article.url))
+                               safe_url=_safe_url(article.url), opened=opened)
 
     @app.get("/api/search")
     def api_search():
@@ -208,7 +212,9 @@ def page_url(values: dict[str, Any], **changes: Any) -> str:
 
 def article_url(article_id: str, query: str = "", passage: int | None = None) -> str:
     """Link to an article page, carrying the query for highlighting and the passage anchor."""
-    url = url_for("article_page", article_id=article_id, **({"q": query} if query else {}))
+    # ``passage`` in the query too, so the server marks the passage (for screen readers, without JavaScript)
+    args = {**({"q": query} if query else {}), **({"passage": passage} if passage is not None else {})}
+    url = url_for("article_page", article_id=article_id, **args)
     return url + (f"#p{passage}" if passage is not None else "")
 
 

@@ -1,0 +1,57 @@
+"""Issue 14 in a real browser: the phone layout, the opened passage, the timeline, CSV export, saved searches."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import _page
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser):
+    context, page = _page(browser, viewport=PHONE, is_mobile=True, has_touch=True)
+    yield page
+    context.close()
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_phone_results_filters_reachable_and_touch_targets(phone, base_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.goto(base_url + "/?q=Afghanistan")
+    expect(phone.locator(".hit").first).to_be_visible()
+    phone.screenshot(path=str(ARTIFACTS / "phone-results.png"), full_page=True)
+    assert no_horizontal_scroll(phone)
+    jump = phone.get_by_role("link", name=re.compile("Filters"))
+    expect(jump).to_be_in_viewport()  # at the top, not below ten results
+    jump.click()
+    expect(phone.locator("#filters-heading")).to_be_in_viewport()
+    facet_links = phone.locator(".facet a")
+    assert facet_links.count() >= 2
+    for box in facet_links.evaluate_all("as => as.map(a => a.getBoundingClientRect().height)"):
+        assert box >= 44
+    width = phone.evaluate("""() => { const i = document.getElementById('q');
+        const c = document.createElement('canvas').getContext('2d'); c.font = getComputedStyle(i).font;
+        return [c.measureText(i.placeholder).width, i.clientWidth]; }""")
+    assert width[0] < width[1] - 8, f"placeholder {width[0]:.0f} px in a {width[1]} px box"
+
+
+def test_phone_article_marks_the_opened_passage(phone, base_url):
+    phone.goto(base_url + "/?q=opium+poppy")
+    phone.locator(".hit h2 a").first.click()
+    phone.wait_for_url(re.compile(r"/articles/.+#p\d+$"))
+    current = phone.locator(".body p.current").first
+    expect(current).to_be_in_viewport()
+    expect(current.locator(".passage-marker")).to_have_text(re.compile("Passage you opened"))
+    bg, border = current.evaluate("p => [getComputedStyle(p).backgroundColor, getComputedStyle(p).borderLeftWidth]")
+    assert bg not in ("rgba(0, 0, 0, 0)", "rgb(254, 247, 224)") and float(border.rstrip("px")) >= 3
+    phone.screenshot(path=str(ARTIFACTS / "phone-article.png"), full_page=True)
+    assert no_horizontal_scroll(phone)
