@@ -233,10 +233,12 @@ index is first built from ./corpus.
 @click.option("--source", metavar="NAME", help="Only articles from this source (exact name, as in the facets).")
 @click.option("--speaker", metavar="NAME", help="Only passages quoting this speaker (exact name, as in the facets).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the documented contract).")
+@click.option("--timeline", is_flag=True, help="Also print matching articles per month (per year for long spans).")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), metavar="FILE",
               help='Run many queries: lines of {"id", "query"} in, one JSON line per query out.')
 def search_cmd(query: str | None, index_dir: str, limit: int, page: int, articles: bool, since: str | None,
-               until: str | None, source: str | None, speaker: str | None, as_json: bool, batch) -> None:
+               until: str | None, source: str | None, speaker: str | None, as_json: bool, timeline: bool,
+               batch) -> None:
     from .errors import SearchkitError
 
     if (query is None) == (batch is None):
@@ -264,6 +266,12 @@ def search_cmd(query: str | None, index_dir: str, limit: int, page: int, article
             click.echo(f"warning: {w}", err=True)
         results.warnings = []  # said on stderr already
         click.echo(render_results(results, color=use_color()))
+        if timeline:
+            from .present.terminal import terminal_width
+            from .present.timeline import text_histogram
+            from .timeline import bars
+
+            click.echo("\n" + text_histogram(bars(results.facets.get("month") or {}), width=terminal_width()))
 
 
 def _search_index(index_dir: str):

@@ -25,6 +25,7 @@ quoted word count 1.5x without outranking a headline word (SciFact has no quotes
 
 Facets count matching *articles* (not passages) per source, year and speaker, over the whole matching set
 after filters; each lists at most ``searchkit.facets.MAX_FACET_VALUES`` values, most frequent first.
+``facets.month`` (`searchkit.timeline`) lists every month with a matching article, oldest first.
 """
 from __future__ import annotations
 
@@ -250,7 +251,7 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
     schema = searcher.schema
     parsed = parse_query(query, schema, weights)
     res = SearchResults(query=query, total=0, page=page, warnings=list(parsed.warnings), limit=limit, unit=unit,
-                        facets={name: {} for name in FACETS})
+                        facets={**{name: {} for name in FACETS}, "month": {}})
     filt = _filter(schema, source, speaker, since, until)
     q = cap_expansions(parsed.query, searcher.reader())
 
@@ -291,5 +292,8 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
         for i, a in enumerate(ranked[offset:offset + limit]):
             res.hits.append(_hit(offset + i + 1, scores[a], searcher, best[a][0], snip))
     res.facets = facets.count(matches)
+    from .timeline import month_counts
+
+    res.facets["month"] = month_counts(matches)  # the timeline: every month, oldest first (issue 14)
     res.elapsed = time.perf_counter() - t0
     return res

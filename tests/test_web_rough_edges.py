@@ -7,21 +7,15 @@ from urllib.parse import quote
 
 import pytest
 
-from searchkit import open_index
 from searchkit.web import create_app
 
-from story import write_story
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def web_index(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("web-edges")
-    write_story(tmp / "story")
-    index = open_index(tmp / "index")
-    index.add([ROOT / "corpus", tmp / "story"])
-    return index
+def web_index(story_index):
+    return story_index
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,8 @@ from werkzeug.routing import BaseConverter
 
 from ..errors import IndexAccessError, SearchkitError
 from ..present.groups import group_hits
+from ..present.timeline import timeline_svg
+from ..timeline import bars
 from ..present.html import article_paragraphs, highlight_html, query_highlighter, snippet_html
 from .openapi import MAX_ID_CHARS, openapi_document
 from .params import MAX_QUERY_CHARS, SEARCH_PARAMS, ParamError, parse_search_args
@@ -118,8 +120,9 @@ def create_app(index: Any) -> Flask:
             error, status, bad_param = _one_line(e), 400, isinstance(e, ParamError)
         facets = results.facets if results is not None else {}
         groups = group_hits(results.hits) if results is not None else []
+        chart = timeline_svg(bars(facets.get("month") or {}), lambda b: page_url(values, since=b.since, until=b.until))
         return render_template("search.html", v=values, results=results, error=error, bad_param=bad_param,
-                               facets=facets, active=_active_filters(values), groups=groups), status
+                               facets=facets, active=_active_filters(values), groups=groups, timeline=chart), status
 
     @app.get("/articles/<article_id:article_id>")
     def article_page(article_id: str):

@@ -70,7 +70,8 @@ SCHEMAS: dict[str, Any] = {
             "suggestion": {**_NSTR, "description": "A corrected query when a word is probably misspelt."},
             "facets": {
                 "type": "object",
-                "description": "Counts over the whole matching set, by source, year and speaker.",
+                "description": "Matching articles over the whole matching set, by source, year and speaker (most "
+                               "frequent first), and month: every YYYY-MM with a match, oldest first (the timeline).",
                 "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
             },
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},

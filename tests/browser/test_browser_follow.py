@@ -55,3 +55,20 @@ def test_phone_article_marks_the_opened_passage(phone, base_url):
     assert bg not in ("rgba(0, 0, 0, 0)", "rgb(254, 247, 224)") and float(border.rstrip("px")) >= 3
     phone.screenshot(path=str(ARTIFACTS / "phone-article.png"), full_page=True)
     assert no_horizontal_scroll(phone)
+
+
+def test_timeline_visible_and_a_bar_filters_to_its_month(page, base_url):
+    page.goto(base_url + "/?q=Afghanistan")
+    chart = page.locator("svg.timeline-chart")
+    expect(chart).to_be_visible()
+    bars = page.locator("svg.timeline-chart a.bar")
+    assert bars.count() >= 2
+    label = bars.first.get_attribute("aria-label")  # "2017-03: 2 articles"
+    month, count = re.match(r"(\d{4}-\d{2}): (\d+)", label).groups()
+    bars.first.click()
+    page.wait_for_url(re.compile(rf"since={month}.*until={month}"))
+    expect(page.locator("ul.chips")).to_contain_text(month)
+    dates = page.locator(".hit time").all_inner_texts()
+    assert dates and all(d.startswith(month) for d in dates)
+    assert page.locator("svg.timeline-chart a.bar").count() == 1
+    assert page.locator(".hit").count() == int(count), "one heading per matching article of that month"
