@@ -233,22 +233,33 @@ index is first built from ./corpus.
 @click.option("--source", metavar="NAME", help="Only articles from this source (exact name, as in the facets).")
 @click.option("--speaker", metavar="NAME", help="Only passages quoting this speaker (exact name, as in the facets).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the documented contract).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default=None,
+              help="Print one row per hit (rank, score, article id, path, headline, date, source, author, "
+                   "passage index, snippet, url) as CSV or JSON Lines.")
+@click.option("--all", "everything", is_flag=True, help="With --format: every match, not one page (streamed).")
 @click.option("--timeline", is_flag=True, help="Also print matching articles per month (per year for long spans).")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), metavar="FILE",
               help='Run many queries: lines of {"id", "query"} in, one JSON line per query out.')
 def search_cmd(query: str | None, index_dir: str, limit: int, page: int, articles: bool, since: str | None,
-               until: str | None, source: str | None, speaker: str | None, as_json: bool, timeline: bool,
-               batch) -> None:
+               until: str | None, source: str | None, speaker: str | None, as_json: bool, fmt: str | None,
+               everything: bool, timeline: bool, batch) -> None:
     from .errors import SearchkitError
 
     if (query is None) == (batch is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
+    if everything and not fmt:
+        raise click.UsageError("--all needs --format csv or --format jsonl")
+    if fmt and (as_json or batch is not None or timeline):
+        raise click.UsageError("--format prints rows: it does not combine with --json, --batch or --timeline")
     options = dict(limit=limit, page=page, unit="article" if articles else "passage", source=source,
                    speaker=speaker, since=since, until=until)
     try:
         index = _search_index(index_dir)
         if batch is not None:
             _run_batch(index, batch, options)
+            return
+        if fmt:
+            _export(index, query, fmt, everything, options)
             return
         results = index.search(query, **options)
     except SearchkitError as e:
@@ -291,6 +302,27 @@ def _search_index(index_dir: str):
         click.echo(f"Building the index from ./{DEFAULT_CORPUS}…", err=True)
         index.ensure_built(DEFAULT_CORPUS)
     return index
+
+
+def _export(index, query: str, fmt: str, everything: bool, options: dict) -> None:
+    """Rows of this page's hits, or of every match streamed (--all); a bad query fails before any row."""
+    import itertools
+
+    from .export import write
+    from .search import iter_hits
+
+    if everything:
+        keep = ("unit", "source", "speaker", "since", "until")
+        hits = iter_hits(index, query, **{k: options[k] for k in keep})
+        first = next(hits, None)  # runs the query: its errors come before the header
+        hits = itertools.chain([first] if first is not None else [], hits)
+    else:
+        hits = iter(index.search(query, **options).hits)
+    try:
+        write(hits, sys.stdout, fmt)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _run_batch(index, lines, options: dict) -> None:

@@ -130,6 +130,7 @@ class ArticleRef:
     date: str | None
     source: str | None
     author: str | None
+    url: str | None = None  # for exports; not in the JSON, whose shape is a published contract
 
     def to_dict(self) -> dict[str, Any]:
         """The article fields of a hit as JSON (the ``article`` object of a search result)."""

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from . import scoring
 from .errors import QueryError
@@ -190,7 +190,7 @@ def _hit(rank: int, score: float, searcher, docnum: int, snip: Highlighter) -> H
         next((p for p in passages if p.get("index") == pindex), {})
     text = passage.get("text") or ""
     ref = ArticleRef(id=str(art.get("id", "")), path=path, headline=art.get("headline"), date=art.get("date"),
-                     source=art.get("source"), author=art.get("author"))
+                     source=art.get("source"), author=art.get("author"), url=art.get("url"))
     return Hit(rank=rank, score=float(score), article=ref, passage_index=pindex, passage_text=text,
                snippet=snip(text))
 
@@ -297,3 +297,38 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
     res.facets["month"] = month_counts(matches)  # the timeline: every month, oldest first (issue 14)
     res.elapsed = time.perf_counter() - t0
     return res
+
+
+def iter_hits(index, query: str, *, unit: str = "passage", source: str | None = None, speaker: str | None = None,
+              since: str | None = None, until: str | None = None,
+              boosts: Mapping[str, float] | None = None) -> Iterator[Hit]:
+    """Every match of ``query`` on ``index``, best first, one `Hit` at a time (the ``--all`` export).
+
+    Parameters as for `search`. Only the matches' docnums and scores are held (a few bytes each); each hit's
+    article is read and its snippet made when the hit is taken, so memory stays flat however many there
+    are. Passage ranks equal `search`'s; with ``unit="article"`` articles come in the order of their best
+    passage (`search` re-scores its first pages' articles as wholes, which needs them all at once).
+    Raises `QueryError` like `search`, when the first hit is asked for.
+    """
+    import numpy as np
+    from whoosh.query import NullQuery
+
+    from . import facets
+    from .execute import match
+    from .query import cap_expansions, parse_query
+
+    _validate(1, 1, unit)
+    searcher = _searcher(index)
+    weights = {**DEFAULT_BOOSTS, **(getattr(index, "boosts", None) or {}), **(boosts or {})}
+    q = cap_expansions(parse_query(query, searcher.schema, weights).query, searcher.reader())
+    if q is NullQuery:
+        return
+    filt = _filter(searcher.schema, source, speaker, since, until)
+    matches = match(searcher, q, None if filt is None else set(searcher._filter_to_comb(filt)))
+    if unit == "passage":
+        docs, scores = matches.docnums(), matches.scores()
+    else:
+        _, docs, scores = facets.best_per_article(matches)
+    snip = Highlighter(q)
+    for rank, i in enumerate(np.lexsort((docs, -np.round(scores, 9))).tolist(), 1):  # `execute.top`'s order
+        yield _hit(rank, float(scores[i]), searcher, int(docs[i]), snip)

@@ -27,7 +27,7 @@ from ..present.timeline import timeline_svg
 from ..timeline import bars
 from ..present.html import article_paragraphs, highlight_html, query_highlighter, snippet_html
 from .openapi import MAX_ID_CHARS, openapi_document
-from .params import MAX_QUERY_CHARS, SEARCH_PARAMS, ParamError, parse_search_args
+from .params import MAX_QUERY_CHARS, RESPONSE_PARAMS, SEARCH_PARAMS, ParamError, parse_search_args
 
 log = logging.getLogger("searchkit.web")
 
@@ -80,7 +80,8 @@ def create_app(index: Any) -> Flask:
     app.url_map.converters["article_id"] = ArticleIdConverter
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["snippet_html"] = snippet_html
-    app.jinja_env.globals.update(page_url=page_url, article_url=article_url, MAX_QUERY_CHARS=MAX_QUERY_CHARS)
+    app.jinja_env.globals.update(page_url=page_url, article_url=article_url, csv_url=csv_url,
+                                 MAX_QUERY_CHARS=MAX_QUERY_CHARS)
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -141,7 +142,10 @@ def create_app(index: Any) -> Flask:
         values = parse_search_args(request.args.to_dict(flat=False), strict=True)
         if not values["q"].strip():
             raise ParamError("q is required: the query to search for")
-        return jsonify(_run_search(index, values).to_dict())
+        results = _run_search(index, values)
+        if values["format"] == "csv":
+            return _csv_response(results)
+        return jsonify(results.to_dict())
 
     @app.get("/api/articles/<article_id:article_id>")
     def api_article(article_id: str):
@@ -178,7 +182,21 @@ def create_app(index: Any) -> Flask:
 
 def _run_search(index: Any, values: dict[str, Any]):
     """``Index.search`` with validated parameters (``q`` is its positional query)."""
-    return index.search(values["q"], **{k: v for k, v in values.items() if k != "q"})
+    return index.search(values["q"], **{k: v for k, v in values.items() if k != "q" and k not in RESPONSE_PARAMS})
+
+
+def _csv_response(results) -> Response:
+    """This page's hits as a CSV file to download (`searchkit.export`, with a BOM so spreadsheets read UTF-8)."""
+    import io
+    import re
+
+    from ..export import write_csv
+
+    buf = io.StringIO()
+    write_csv(results.hits, buf, bom=True)
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", results.query).strip("-")[:40] or "results"
+    return Response(buf.getvalue().encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="searchkit-{slug}.csv"'})
 
 
 def _error_response(status: int, message: str):
@@ -208,9 +226,18 @@ def page_url(values: dict[str, Any], **changes: Any) -> str:
     merged = {**values, **changes}
     if "page" not in changes:
         merged["page"] = 1
-    pairs = [(name, merged[name]) for name, default in _DEFAULTS.items()
-             if merged.get(name) not in (None, "") and merged.get(name) != default]
-    return request.script_root + "/" + ("?" + urlencode(pairs) if pairs else "")
+    return request.script_root + "/" + _query_string(merged)
+
+
+def csv_url(values: dict[str, Any]) -> str:
+    """The JSON API URL that downloads this page's hits as CSV (same query, filters, page and limit)."""
+    return request.script_root + "/api/search" + _query_string({**values, "format": "csv"})
+
+
+def _query_string(values: dict[str, Any]) -> str:
+    pairs = [(name, values[name]) for name, default in _DEFAULTS.items()
+             if values.get(name) not in (None, "") and values.get(name) != default]
+    return "?" + urlencode(pairs) if pairs else ""
 
 
 def article_url(article_id: str, query: str = "", passage: int | None = None) -> str:

@@ -186,7 +186,9 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "Ranked passages (or articles) for a query, with snippets, facets and a suggestion.",
                 "parameters": _search_parameters(query_required=True),
                 "responses": {
-                    "200": _json("SearchResults", "One page of results."),
+                    "200": {"description": "One page of results (format=csv: its hits as CSV rows).",
+                            "content": {**_json("SearchResults", "")["content"],
+                                        "text/csv": {"schema": {"type": "string"}}}},
                     "400": _error("A bad parameter, since after until, or a query with nothing runnable."),
                     "503": _UNAVAILABLE,
                 },

@@ -72,3 +72,20 @@ def test_timeline_visible_and_a_bar_filters_to_its_month(page, base_url):
     assert dates and all(d.startswith(month) for d in dates)
     assert page.locator("svg.timeline-chart a.bar").count() == 1
     assert page.locator(".hit").count() == int(count), "one heading per matching article of that month"
+
+
+def test_csv_link_downloads_the_rows_of_the_page(page, base_url):
+    import csv
+    import io
+
+    page.goto(base_url + "/?q=Afghanistan&limit=5")
+    shown = page.locator(".hit .snippet").count()
+    headings = page.locator(".hit h2 a").all_inner_texts()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download CSV").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".csv")
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == shown == 5
+    assert list(dict.fromkeys(r["headline"] for r in rows)) == headings  # same hits, same order
