@@ -8,19 +8,10 @@ import sys
 import click
 
 from . import __version__
-
-DEFAULT_INDEX = "index"
-DEFAULT_CORPUS = "corpus"
-
-
-def _expand(ctx, param, value):
-    """``~`` in a path (quoted, or after ``--index=``, the shell leaves it alone): the home folder."""
-    if isinstance(value, tuple):
-        return tuple(os.path.expanduser(v) for v in value)
-    return os.path.expanduser(value) if isinstance(value, str) else value
-
-
-INDEX_OPTION = dict(default=DEFAULT_INDEX, show_default=True, callback=_expand)
+from .cli_common import DEFAULT_CORPUS, DEFAULT_INDEX, INDEX_OPTION
+from .cli_common import expand as _expand
+from .cli_common import fail as _fail
+from .cli_common import json_fail as _json_fail
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,15 +85,6 @@ def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool
 
 # --- index side: `index` and `info` -------------------------------------------------------------
 
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
-
-
-def _json_fail(message: str) -> None:
-    """With --json the error is a JSON object on stdout too (a script reads stdout), and the line on stderr."""
-    click.echo(json.dumps({"error": message}, ensure_ascii=False))
-    _fail(message)
 
 
 def _progress_printer(label: str):
@@ -342,6 +324,15 @@ def _run_batch(index, lines, options: dict) -> None:
         except (ValueError, SearchkitError) as e:
             out = {"id": qid, "error": f"line {n}: {e}" if not isinstance(e, SearchkitError) else str(e)}
         click.echo(json.dumps(out, ensure_ascii=False))
+
+
+def _register() -> None:
+    from .cli_saved import saved_group
+
+    main.add_command(saved_group)
+
+
+_register()
 
 
 if __name__ == "__main__":  # pragma: no cover

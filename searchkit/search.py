@@ -299,6 +299,23 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
     return res
 
 
+def _all_matches(index, query: str, filters: dict, boosts: Mapping[str, float] | None):
+    """(searcher, highlighter, `Matches`) of every match of ``query`` with ``filters``; None if nothing runs."""
+    from whoosh.query import NullQuery
+
+    from .execute import match
+    from .query import cap_expansions, parse_query
+
+    searcher = _searcher(index)
+    weights = {**DEFAULT_BOOSTS, **(getattr(index, "boosts", None) or {}), **(boosts or {})}
+    q = cap_expansions(parse_query(query, searcher.schema, weights).query, searcher.reader())
+    if q is NullQuery:
+        return None
+    filt = _filter(searcher.schema, filters.get("source"), filters.get("speaker"), filters.get("since"),
+                   filters.get("until"))
+    return searcher, Highlighter(q), match(searcher, q, None if filt is None else set(searcher._filter_to_comb(filt)))
+
+
 def iter_hits(index, query: str, *, unit: str = "passage", source: str | None = None, speaker: str | None = None,
               since: str | None = None, until: str | None = None,
               boosts: Mapping[str, float] | None = None) -> Iterator[Hit]:
@@ -311,24 +328,31 @@ def iter_hits(index, query: str, *, unit: str = "passage", source: str | None = 
     Raises `QueryError` like `search`, when the first hit is asked for.
     """
     import numpy as np
-    from whoosh.query import NullQuery
 
     from . import facets
-    from .execute import match
-    from .query import cap_expansions, parse_query
 
     _validate(1, 1, unit)
-    searcher = _searcher(index)
-    weights = {**DEFAULT_BOOSTS, **(getattr(index, "boosts", None) or {}), **(boosts or {})}
-    q = cap_expansions(parse_query(query, searcher.schema, weights).query, searcher.reader())
-    if q is NullQuery:
+    found = _all_matches(index, query, dict(source=source, speaker=speaker, since=since, until=until), boosts)
+    if found is None:
         return
-    filt = _filter(searcher.schema, source, speaker, since, until)
-    matches = match(searcher, q, None if filt is None else set(searcher._filter_to_comb(filt)))
+    searcher, snip, matches = found
     if unit == "passage":
         docs, scores = matches.docnums(), matches.scores()
     else:
         _, docs, scores = facets.best_per_article(matches)
-    snip = Highlighter(q)
     for rank, i in enumerate(np.lexsort((docs, -np.round(scores, 9))).tolist(), 1):  # `execute.top`'s order
         yield _hit(rank, float(scores[i]), searcher, int(docs[i]), snip)
+
+
+def article_ids(index, query: str, *, source: str | None = None, speaker: str | None = None,
+                since: str | None = None, until: str | None = None) -> set[str]:
+    """The ids of every article matching ``query`` with these filters (as for `search`), read from the
+    article-id column only: what saved searches compare to find new matches. Raises `QueryError`."""
+    from . import facets
+
+    found = _all_matches(index, query, dict(source=source, speaker=speaker, since=since, until=until), None)
+    if found is None:
+        return set()
+    searcher, _, matches = found
+    _, docs, _ = facets.best_per_article(matches)
+    return {_article_id(searcher, int(d)) for d in docs.tolist()}

@@ -83,6 +83,10 @@ def create_app(index: Any) -> Flask:
     app.jinja_env.globals.update(page_url=page_url, article_url=article_url, csv_url=csv_url,
                                  MAX_QUERY_CHARS=MAX_QUERY_CHARS)
 
+    from .saved import register_saved
+
+    register_saved(app, index)
+
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers.update(SECURITY_HEADERS)

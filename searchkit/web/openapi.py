@@ -171,14 +171,15 @@ _ID_PARAM = {"name": "id", "in": "path", "required": True,
 
 
 def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3.0 description of every route the server answers (all GET; HEAD alike)."""
+    """The OpenAPI 3.0 description of every route the server answers (GET and HEAD alike; POST only to
+    save a search)."""
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "searchkit",
             "version": __version__,
             "description": "Local full-text search over news articles: the JSON API behind `searchkit serve`. "
-                           "Read-only; every endpoint is GET.",
+                           "Read-only: every endpoint is GET, except the page's form that saves a search (POST /saved).",
         },
         "paths": {
             "/api/search": {"get": {
@@ -219,6 +220,19 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {"200": _html("Search box and results."),
                               "400": _html("The search page explaining what is wrong with the request.")},
             }},
+            "/saved": {
+                "get": {"operationId": "saved_page", "summary": "The saved searches with their new-match counts.",
+                        "responses": {"200": _html("The list of saved searches.")}},
+                "post": {"operationId": "saved_add",
+                         "summary": "Save a search (the page's form: name, q, source, speaker, since, until, csrf).",
+                         "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
+                             "schema": {"type": "object", "required": ["q", "csrf"],
+                                        "properties": {k: {"type": "string"} for k in
+                                                       ("name", "q", "source", "speaker", "since", "until", "csrf")}}}}},
+                         "responses": {"303": {"description": "Saved; go to /saved."},
+                                       "400": _html("A bad name, query or filter."),
+                                       "403": _html("A missing or wrong CSRF token, or a request from another site.")}},
+            },
             "/articles/{id}": {"get": {
                 "operationId": "article_page",
                 "summary": "One article as a page, the query's words highlighted (pass q).",

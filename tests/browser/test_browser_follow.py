@@ -89,3 +89,37 @@ def test_csv_link_downloads_the_rows_of_the_page(page, base_url):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == shown == 5
     assert list(dict.fromkeys(r["headline"] for r in rows)) == headings  # same hits, same order
+
+
+def test_save_from_the_page_then_a_matching_article_shows_a_new_count(browser, tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from story import STORY, write_story
+
+    from searchkit import open_index
+    from searchkit.web.server import running
+
+    data = tmp_path / "data"
+    write_story(data, STORY[:2])
+    index = open_index(tmp_path / "index")
+    index.add([data])
+    context, page = _page(browser, viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        with running(index) as url:
+            page.goto(url.rstrip("/") + "/?q=dockworkers+strike")
+            page.fill("#save-name", "port strike")
+            page.get_by_role("button", name="Save").click()
+            page.wait_for_url(re.compile(r"/saved\?saved="))
+            item = page.locator("ul.saved-list li", has_text="port strike")
+            expect(item.locator(".new-count")).to_have_text("0 new")
+            write_story(data, [("2022-05-01", "Coast Wire")], name="later.jsonl")
+            index.add([data])
+            page.reload()
+            expect(item.locator(".new-count")).to_have_text("1 new")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "phone-saved.png"), full_page=True)
+            assert no_horizontal_scroll(page)
+            assert page.guard.errors == []
+    finally:
+        context.close()

@@ -1,0 +1,33 @@
+"""What every `searchkit` subcommand module shares: the default folders, the --index option, failing."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+DEFAULT_INDEX = "index"
+DEFAULT_CORPUS = "corpus"
+
+
+def expand(ctx, param, value):
+    """``~`` in a path (quoted, or after ``--index=``, the shell leaves it alone): the home folder."""
+    if isinstance(value, tuple):
+        return tuple(os.path.expanduser(v) for v in value)
+    return os.path.expanduser(value) if isinstance(value, str) else value
+
+
+INDEX_OPTION = dict(default=DEFAULT_INDEX, show_default=True, callback=expand)
+
+
+def fail(message: str) -> None:
+    """``error: message`` on stderr and exit status 1."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def json_fail(message: str) -> None:
+    """With --json the error is a JSON object on stdout too (a script reads stdout), and the line on stderr."""
+    click.echo(json.dumps({"error": message}, ensure_ascii=False))
+    fail(message)
