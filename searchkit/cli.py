@@ -60,19 +60,32 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
-def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool) -> None:
+@click.option("--watch", "watch_paths", multiple=True, type=click.Path(exists=True, path_type=str), callback=_expand,
+              metavar="PATH", help="Keep the index current with PATH while serving (as `searchkit watch`); repeatable.")
+def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool, watch_paths: tuple[str, ...]) -> None:
     """Serve the search page and its JSON API on http://HOST:PORT/ until Ctrl-C.
 
     Re-indexing meanwhile (`searchkit index`) needs no restart: new commits show up on the next search.
+    With --watch PATH the server indexes changes under PATH itself, a line per update.
     """
     from .errors import SearchkitError
     from .web.server import is_loopback
     from .web.server import serve as run_server
 
+    stop = None  # the --watch thread's stop event
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach this address can read the index", err=True)
     try:
-        index = _search_index(index_dir)  # the same index `searchkit search` would use, built on first use
+        if watch_paths:  # build or catch up first, so the page never serves a folder that is not an index yet
+            from .cli_watch import echo_update
+            from .index import open_index
+            from .watch import update, watch_in_thread
+
+            index = open_index(index_dir)
+            echo_update(update(index, list(watch_paths), 0))
+            stop = watch_in_thread(index, list(watch_paths), on_update=echo_update)[1]
+        else:
+            index = _search_index(index_dir)  # the same index `searchkit search` would use, built on first use
         run_server(index, host=host, port=port, threads=threads, open_browser=open_browser,
                    announce=lambda url: click.echo(f"Serving {index_dir} on {url}  (Ctrl-C to stop)"))
     except SearchkitError as e:
@@ -81,6 +94,9 @@ def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool
     except OSError as e:
         click.echo(f"error: cannot listen on {host}:{port}: {e.strerror or e}", err=True)
         sys.exit(1)
+    finally:
+        if stop is not None:
+            stop.set()
 
 
 # --- index side: `index` and `info` -------------------------------------------------------------
@@ -328,8 +344,10 @@ def _run_batch(index, lines, options: dict) -> None:
 
 def _register() -> None:
     from .cli_saved import saved_group
+    from .cli_watch import watch_cmd
 
     main.add_command(saved_group)
+    main.add_command(watch_cmd)
 
 
 _register()
