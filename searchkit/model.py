@@ -37,6 +37,7 @@ class Quote:
     paragraph: int  # index into Article.paragraphs
 
     def to_dict(self) -> dict[str, Any]:
+        """The quote as JSON: text, speaker, paragraph."""
         return {"text": self.text, "speaker": self.speaker, "paragraph": self.paragraph}
 
 
@@ -50,6 +51,7 @@ class Passage:
     end: int
 
     def to_dict(self) -> dict[str, Any]:
+        """The passage as JSON: index, text, start, end."""
         return {"index": self.index, "text": self.text, "start": self.start, "end": self.end}
 
 
@@ -128,8 +130,10 @@ class ArticleRef:
     date: str | None
     source: str | None
     author: str | None
+    url: str | None = None  # for exports; not in the JSON, whose shape is a published contract
 
     def to_dict(self) -> dict[str, Any]:
+        """The article fields of a hit as JSON (the ``article`` object of a search result)."""
         return {
             "id": self.id,
             "path": self.path,
@@ -150,6 +154,7 @@ class Hit:
     snippet: Snippet
 
     def to_dict(self) -> dict[str, Any]:
+        """One search result as JSON: rank, score, article, passage (text, snippet, highlight offsets)."""
         return {
             "rank": self.rank,
             "score": round(self.score, 4),
@@ -183,6 +188,7 @@ class SearchResults:
         return max(1, -(-self.total // self.limit)) if self.limit else 1
 
     def to_dict(self) -> dict[str, Any]:
+        """The `searchkit search --json` object: query, total, page, suggestion, facets, results, warnings..."""
         return {
             "query": self.query,
             "total": self.total,

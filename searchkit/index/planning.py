@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Sequence
 
+from ..errors import ReadError
 from ..ingest import iter_files
 from ..ingest.walk import file_key
 
@@ -44,6 +45,22 @@ def plan(roots: Sequence[Path], manifest: dict[str, str],
             seen.add(key)
             tasks.append((str(f), id_root, key, manifest.get(key)))
     return tasks, seen
+
+
+def refuse_index_inside(index: Path, roots: Sequence[Path]) -> None:
+    """A data folder that is the index folder (or inside it) would index nothing and litter it: refuse."""
+    try:
+        target = index.resolve()
+    except OSError:
+        return
+    for root in roots:
+        try:
+            r = root.resolve()
+        except OSError:
+            continue
+        if r == target or target in r.parents:
+            raise ReadError(str(root), f"is the index folder {index} (or inside it); keep the articles and "
+                                       "the index in separate folders")
 
 
 def removed_files(roots: Sequence[Path], manifest: dict[str, str], seen: set[str]) -> list[str]:

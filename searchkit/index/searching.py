@@ -7,8 +7,9 @@ whole-article BM25 (`searchkit.ranking.scoring`).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
+import numpy as np
 from whoosh.query import And, DateRange, NullQuery, Term
 from whoosh.query import QueryError as WhooshQueryError
 from whoosh.searching import Searcher
@@ -20,9 +21,11 @@ from ..ranking.bm25 import is_weighting_for, weighting
 from ..ranking.evaluator import match, top
 from ..ranking.scoring import article_scores
 from ..results import facets
+from ..results.timeline import month_counts
 from ..results.suggest import suggest
 from ..settings import Settings
 from ..store.analysis import news_analyzer
+from ..store.layout import article_id
 from ..store.schema import decode_article
 
 
@@ -72,14 +75,22 @@ def run(index, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int,
         raise QueryError(f"cannot run this query: {e}") from None
 
 
-def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, settings: Settings) -> Ranked:
-    out = Ranked(query=q, facets={name: {} for name in facets.FACETS})
+def _all_matches(index, q, filters: Filters, settings: Settings):
+    """(searcher, `Matches` of every document matching ``q`` within ``filters``), or None for the empty query."""
     if q is NullQuery:
-        return out
+        return None
     searcher = ranked_searcher(index, settings)
     filt = filter_query(filters)
     filter_docs = searcher._filter_to_comb(filt) if filt is not None else None
-    matches = match(searcher, q, None if filter_docs is None else set(filter_docs))
+    return searcher, match(searcher, q, None if filter_docs is None else set(filter_docs))
+
+
+def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, settings: Settings) -> Ranked:
+    out = Ranked(query=q, facets={**{name: {} for name in facets.FACETS}, "month": {}})
+    found = _all_matches(index, q, filters, settings)
+    if found is None:
+        return out
+    searcher, matches = found
     if unit == "passage":
         out.total = len(matches)
         page = matches.top(offset + limit)[offset:]
@@ -90,7 +101,40 @@ def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, setting
         pindex, path, art = stored_article(searcher, docnum)
         out.hits.append(RankedHit(score=float(score), passage_index=pindex, path=path, article=art))
     out.facets = facets.count(matches)
+    out.facets["month"] = month_counts(matches)  # the timeline: every month, oldest first (issue 14)
     return out
+
+
+def all_ranked(index, parsed: ParsedQuery, filters: Filters, *, unit: str, settings: Settings) -> Iterator[RankedHit]:
+    """`Engine.all_ranked` for the whoosh index: every match, best first, one at a time. Only the matches'
+    docnums and scores are held (a few bytes each); each hit's article is read when the hit is taken."""
+    try:
+        found = _all_matches(index, parsed.query, filters, settings)
+    except WhooshQueryError as e:
+        raise QueryError(f"cannot run this query: {e}") from None
+    if found is None:
+        return
+    searcher, matches = found
+    if unit == "passage":
+        docs, scores = matches.docnums(), matches.scores()
+    else:
+        _, docs, scores = facets.best_per_article(matches)
+    for i in np.lexsort((docs, -np.round(scores, 9))).tolist():  # `searchkit.ranking.evaluator.top`'s order
+        pindex, path, art = stored_article(searcher, int(docs[i]))
+        yield RankedHit(score=float(scores[i]), passage_index=pindex, path=path, article=art)
+
+
+def matching_article_ids(index, parsed: ParsedQuery, filters: Filters, settings: Settings) -> set[str]:
+    """`Engine.article_ids` for the whoosh index: read from the article-id column only."""
+    try:
+        found = _all_matches(index, parsed.query, filters, settings)
+    except WhooshQueryError as e:
+        raise QueryError(f"cannot run this query: {e}") from None
+    if found is None:
+        return set()
+    searcher, matches = found
+    _, docs, _ = facets.best_per_article(matches)
+    return {_article_id(searcher, int(d)) for d in docs.tolist()}
 
 
 def _article_page(searcher, q, best_docs, best_scores, offset: int, limit: int,
@@ -146,6 +190,11 @@ def stored_article(searcher, docnum: int) -> tuple[int, str, dict[str, Any]]:
             _ARTICLES.clear()
         _ARTICLES[key] = got
     return pindex, got[0], got[1]
+
+
+def _article_id(searcher, docnum: int) -> str:
+    sub, offset = _leaf(searcher, docnum)
+    return article_id(sub, docnum - offset)
 
 
 def _leaf(searcher, docnum: int):

@@ -88,7 +88,12 @@ SEARCH_PARAMS: tuple[Param, ...] = (
           pattern=DATE_PATTERN, hint=DATE_HINT),
     Param("until", "Only articles dated on or before this date (YYYY, YYYY-MM or YYYY-MM-DD).",
           pattern=DATE_PATTERN, hint=DATE_HINT),
+    Param("format", "json: the results object; csv: this page's hits as a CSV download (one row per hit: rank, "
+          "score, article_id, path, headline, date, source, author, passage_index, snippet, url).",
+          default="json", enum=("json", "csv"), pattern=None),
 )
+# Parameters that shape the response, not the search
+RESPONSE_PARAMS = ("format",)
 _BY_NAME = {p.name: p for p in SEARCH_PARAMS}
 
 
