@@ -12,7 +12,6 @@ documents never change, so what is read once serves every later query.
 """
 from __future__ import annotations
 
-import re
 import threading
 from datetime import datetime
 from typing import Any, Callable, Iterator
@@ -22,6 +21,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
+from ..article.dates import date_span
 from ..model import Article
 from .codec import ArrayLeafMatcher
 from .schema import encode_article
@@ -267,12 +267,8 @@ def passage_documents(article: Article, file_key: str, file_hash: str, path: str
 
 
 def parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value)
-    if not m:
-        return None
-    try:
-        return datetime(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
-    except ValueError:
-        return None
+    """The first instant of an article's date (``Article.date``, written YYYY-MM-DD by the parser), read
+    with the grammar the search filters use, so every date the index holds is one a filter can name; None
+    (an undated article) for anything else."""
+    span = date_span(value)
+    return span[0] if span else None
