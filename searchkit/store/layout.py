@@ -22,7 +22,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
 from ..article.dates import date_span
-from ..model import Article
+from ..model import Article, paragraph_spans
 from .codec import ArrayLeafMatcher
 from .schema import encode_article
 
@@ -235,10 +235,7 @@ def passage_documents(article: Article, file_key: str, file_hash: str, path: str
         common["date"] = when
         common["year"] = when.year
 
-    starts, pos = [], 0
-    for p in article.paragraphs:
-        starts.append((pos, pos + len(p)))
-        pos += len(p) + 2
+    starts = paragraph_spans(article.paragraphs)
     passages = article.passages or [None]
     for i, passage in enumerate(passages):
         doc = dict(common)

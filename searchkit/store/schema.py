@@ -47,6 +47,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
+from ..model import join_paragraphs
 from .analysis import name_analyzer, news_analyzer
 
 # Fields the query language may scope to (``headline:``, ``quote:``...), besides ``body``.
@@ -170,7 +171,7 @@ def encode_article(article_dict: dict[str, Any]) -> bytes:
     """
     d = dict(article_dict)
     body = d.pop("body", None)
-    if body is None or body != "\n\n".join(d.get("paragraphs", [])):
+    if body is None or body != join_paragraphs(d.get("paragraphs", [])):
         d["body"] = body  # keep what cannot be derived
         body = body or ""
     d["passages"] = [{k: v for k, v in p.items() if not (k == "text" and v == body[p["start"]:p["end"]])}
@@ -184,7 +185,7 @@ def decode_article(value: bytes | str) -> dict[str, Any]:
         value = zlib.decompress(value).decode("utf-8")
     d = json.loads(value)
     if "body" not in d:
-        d["body"] = "\n\n".join(d.get("paragraphs", []))
+        d["body"] = join_paragraphs(d.get("paragraphs", []))
     body = d["body"] or ""
     for p in d.get("passages", []):
         p.setdefault("text", body[p["start"]:p["end"]])
