@@ -33,7 +33,7 @@ from whoosh import qparser
 from whoosh.qparser import syntax
 from whoosh.query import And, AndNot, FuzzyTerm, MultiTerm, Not, NullQuery, Or, Phrase, Term
 
-from ..errors import QueryError
+from ..errors import QueryError, one_line
 from ..settings import DEFAULT_SETTINGS
 from .nodes import CoordOr, coord_or
 
@@ -180,7 +180,7 @@ def _errors(q, text: str) -> Iterator[str]:
     if err is not None:
         start, end = getattr(q, "startchar", None), getattr(q, "endchar", None)
         where = text[start:end].strip() if start is not None and end is not None else ""
-        yield f"{where[:60] or text.strip()[:60]}: {_one_line(err)}"
+        yield f"{one_line(where)[:60] or one_line(text)[:60]}: {one_line(err)}"
     if not q.is_leaf():
         for sub in q.children():
             yield from _errors(sub, text)
@@ -273,8 +273,8 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
         except Exception as e:  # whoosh raises plain Exception for e.g. a bad date inside a range
             # whoosh's own messages say what is wrong; its internal slips (a fuzzy or prefix term whose
             # word analyses to nothing, like `J~`) do not, so say that instead of leaking them.
-            reason = "nothing searchable here" if isinstance(e, (AttributeError, TypeError, KeyError, IndexError)) else _one_line(e)
-            return None, [f"{piece.strip()[:60]}: {reason}"]
+            reason = "nothing searchable here" if isinstance(e, (AttributeError, TypeError, KeyError, IndexError)) else one_line(e)
+            return None, [f"{one_line(piece)[:60]}: {reason}"]
         errs = list(_errors(q, piece))
         return _require_dates(_exact_negations(_unphrase(_drop_errors(q), schema))), errs
 
@@ -317,10 +317,6 @@ def _plain_words(text: str, parser, schema, boosts: Mapping[str, float], coordin
     if not clauses:
         return NullQuery
     return coord_or(clauses, scale=coordination or None).normalize()
-
-
-def _one_line(e: object) -> str:
-    return " ".join(str(e).split()) or type(e).__name__
 
 
 def cap_expansions(q, reader, limit: int = MAX_EXPANSION):

@@ -21,7 +21,7 @@ from flask import Flask, Response, abort, jsonify, render_template, request, url
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import BaseConverter
 
-from ..errors import IndexAccessError, SearchkitError
+from ..errors import IndexAccessError, SearchkitError, one_line
 from ..present.html import article_paragraphs, highlight_html, query_highlighter, snippet_html
 from .openapi import MAX_ID_CHARS, openapi_document
 from .params import MAX_QUERY_CHARS, SEARCH_PARAMS, ParamError, parse_search_args
@@ -114,7 +114,7 @@ def create_app(index: Any) -> Flask:
         except IndexAccessError:
             raise
         except (SearchkitError, ValueError) as e:
-            error, status, bad_param = _one_line(e), 400, isinstance(e, ParamError)
+            error, status, bad_param = one_line(e, 300), 400, isinstance(e, ParamError)
         facets = results.facets if results is not None else {}
         return render_template("search.html", v=values, results=results, error=error, bad_param=bad_param,
                                facets=facets, active=_active_filters(values)), status
@@ -151,13 +151,13 @@ def create_app(index: Any) -> Flask:
     @app.errorhandler(ParamError)
     @app.errorhandler(SearchkitError)
     def _bad_request(e: Exception):
-        return _error_response(400, _one_line(e))
+        return _error_response(400, one_line(e, 300))
 
     @app.errorhandler(IndexAccessError)
     def _unavailable(e: IndexAccessError):
         # The index folder is missing, unreadable or from another version: the server's problem, said plainly.
         log.error("index unavailable: %s", e)
-        return _error_response(503, _one_line(e))
+        return _error_response(503, one_line(e, 300))
 
     def _lookup(article_id: str):
         # The id is only ever a key into the index: no filesystem access, whatever it contains.
@@ -179,11 +179,6 @@ def _error_response(status: int, message: str):
     if request.path.startswith("/api/"):
         return jsonify({"error": message, "status": status}), status
     return render_template("error.html", status=status, message=message), status
-
-
-def _one_line(e: BaseException) -> str:
-    text = " ".join(str(e).split()) or e.__class__.__name__
-    return text[:300]
 
 
 def _active_filters(values: dict[str, Any]) -> list[tuple[str, str, str]]:
