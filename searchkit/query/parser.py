@@ -35,14 +35,14 @@ from whoosh.query import And, AndNot, FuzzyTerm, MultiTerm, Not, NullQuery, Or, 
 
 from ..errors import QueryError, one_line
 from ..settings import DEFAULT_SETTINGS
+from ..store.schema import AUTHOR, BODY, DATE, HEADLINE, NAMES, QUOTE, SOURCE, SPEAKER, WORD_FIELDS
 from .nodes import CoordOr, coord_or
 
 MAX_QUERY_CHARS = 1000
 MAX_EXPANSION = 64  # indexed terms a prefix/fuzzy term may expand to
 MAX_SCAN = 20000  # candidate terms looked at while expanding (bounds the time of `a*`)
 MAX_FUZZY_EDITS = 2
-SCOPES = ("headline", "quote", "speaker", "source", "author", "date", "body")
-DEFAULT_FIELDS = ("body", "headline", "quote", "names")
+SCOPES = (HEADLINE, QUOTE, SPEAKER, SOURCE, AUTHOR, DATE, BODY)
 COORDINATION = DEFAULT_SETTINGS.coordination  # defaults of `parse_query` (the tuned values live in Settings)
 FIELD_GROUP = DEFAULT_SETTINGS.field_group
 
@@ -82,7 +82,7 @@ def _cached_parser(schema, boosts: Mapping[str, float], coordination: float, gro
 
 def _default_fields(schema, boosts: Mapping[str, float]) -> list[str]:
     """The fields a plain word searches: the default ones this schema has and whose boost is not 0."""
-    return [f for f in DEFAULT_FIELDS if f in schema.names() and boosts.get(f, 1.0) > 0]
+    return [f for f in WORD_FIELDS if f in schema.names() and boosts.get(f, 1.0) > 0]
 
 
 class WordsGroup(syntax.OrGroup):
@@ -211,7 +211,7 @@ def _exact_negations(q, negated: bool = False):
     """Inside ``-word`` / ``NOT``, drop the phonetic ``names`` clauses: excluding ``russia`` must not also
     exclude every passage that mentions someone called Rice or Ross."""
     if negated and q.is_leaf():
-        return NullQuery if getattr(q, "fieldname", None) == "names" else q
+        return NullQuery if getattr(q, "fieldname", None) == NAMES else q
     if isinstance(q, AndNot):
         return AndNot(_exact_negations(q.a, negated), _exact_negations(q.b, True)).normalize()
     if isinstance(q, Not):
@@ -236,8 +236,8 @@ def _require_dates(q):
         return AndNot(_require_dates(q.a), q.b)
     if not isinstance(q, Or):
         return q
-    dates = [c for c in q.subqueries if c.field() == "date"]
-    rest = [c for c in q.subqueries if c.field() != "date"]
+    dates = [c for c in q.subqueries if c.field() == DATE]
+    rest = [c for c in q.subqueries if c.field() != DATE]
     if not dates or not rest:
         return q
     words = type(q)(rest, boost=q.boost, scale=q.scale) if len(rest) > 1 else rest[0]

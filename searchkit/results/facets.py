@@ -16,8 +16,9 @@ import numpy as np
 
 from ..ranking.evaluator import Matches
 from ..store.layout import article_of, article_starts, field_lengths, posting_ids, segment_cache, segment_column
+from ..store.schema import SOURCE_FACET, SPEAKER, SPEAKER_FACET, YEAR
 
-FACETS = {"source": "source_facet", "year": "year", "speaker": "speaker_facet"}
+FACETS = {"source": SOURCE_FACET, "year": YEAR, "speaker": SPEAKER_FACET}  # facet name -> the field it counts
 MAX_FACET_VALUES = 20
 
 
@@ -45,9 +46,9 @@ def _speaker_pairs(reader) -> tuple[np.ndarray, np.ndarray, list[str]]:
         docs_out: list[int] = []
         codes_out: list[int] = []
         names: dict[str, int] = {}
-        lengths = field_lengths(reader, "speaker")
-        if lengths is not None and "speaker_facet" in reader.schema.names():
-            col = segment_column(reader, "speaker_facet")
+        lengths = field_lengths(reader, SPEAKER)
+        if lengths is not None and SPEAKER_FACET in reader.schema.names():
+            col = segment_column(reader, SPEAKER_FACET)
             for d in np.flatnonzero(lengths).tolist():
                 value = col[d] or ""
                 if isinstance(value, bytes):

@@ -20,6 +20,7 @@ from ..model import ArticleRef, Hit, SearchResults, Snippet
 from ..query.parser import positive_terms
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.analysis import name_analyzer, news_analyzer
+from ..store.schema import BODY, HEADLINE, NAMES, QUOTE, SPEAKER
 from . import MAX_LIMIT, UNITS
 from .facets import FACETS
 from .filters import make_filters
@@ -47,8 +48,8 @@ class Highlighter:
         terms = positive_terms(q)
         self.news = news_analyzer()
         self.names = name_analyzer()
-        self.text_terms = set().union(*(v for k, v in terms.items() if k in ("body", "headline", "quote", "speaker")))
-        self.name_terms = terms.get("names", set())
+        self.text_terms = set().union(*(v for k, v in terms.items() if k in (BODY, HEADLINE, QUOTE, SPEAKER)))
+        self.name_terms = terms.get(NAMES, set())
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """[start, end) of every matching word of ``text`` (exact forms and name variants)."""
