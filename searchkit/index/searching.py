@@ -19,12 +19,12 @@ from ..query.parser import ParsedQuery, cap_expansions, parse_query
 from ..ranking.bm25 import is_weighting_for, weighting
 from ..ranking.evaluator import match, top
 from ..ranking.scoring import article_scores
-from ..results import facets
 from ..results.suggest import suggest
 from ..settings import Settings
 from ..store.analysis import news_analyzer
 from ..store.layout import article_id
 from ..store.schema import ARTICLE, ARTICLE_ID, DATE, PATH, PINDEX, SOURCE_FACET, SPEAKER_FACET, decode_article
+from . import facets
 
 
 def ranked_searcher(index, settings: Settings):

@@ -6,7 +6,7 @@ without re-indexing; every tunable is a field of `searchkit.settings.Settings` (
 settings=...)`` or ``search(..., settings=...)``), and docs/ranking.md records how the defaults were chosen.
 
 Facets count matching *articles* (not passages) per source, year and speaker, over the whole matching set
-after filters; each lists at most ``searchkit.results.facets.MAX_FACET_VALUES`` values, most frequent first.
+after filters; each lists at most ``searchkit.index.facets.MAX_FACET_VALUES`` values, most frequent first.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from typing import Mapping
 
-from ..engine import Engine, RankedHit
+from ..engine import FACET_NAMES, Engine, RankedHit
 from ..errors import QueryError
 from ..model import ArticleRef, Hit, SearchResults, Snippet
 from ..query.parser import positive_terms
@@ -22,7 +22,6 @@ from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.analysis import name_analyzer, news_analyzer
 from ..store.schema import BODY, HEADLINE, NAMES, QUOTE, SPEAKER
 from . import MAX_LIMIT, UNITS
-from .facets import FACETS
 from .filters import make_filters
 from .snippets import make_snippet, match_spans
 
@@ -102,7 +101,7 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
     settings = (settings or getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
     parsed = index.parse(query, settings)
     res = SearchResults(query=query, total=0, page=page, warnings=list(parsed.warnings), limit=limit, unit=unit,
-                        facets={name: {} for name in FACETS})
+                        facets={name: {} for name in FACET_NAMES})
     filters = make_filters(source, speaker, since, until)
     res.suggestion = index.suggest(parsed.text)
     if parsed.is_empty:
