@@ -48,6 +48,9 @@ class RankedHit:
     article: dict[str, Any]  # ``Article.to_dict()`` as stored at indexing time
 
 
+FACET_NAMES = ("source", "year", "speaker")  # the facets every engine counts (keys of `Ranked.facets`)
+
+
 @dataclass
 class Ranked:
     """One page of an engine's answer to a parsed query."""

@@ -8,7 +8,24 @@ and library users all see the same shapes. ``to_dict`` methods produce the docum
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
+
+PARAGRAPH_SEP = "\n\n"  # between the paragraphs of ``Article.body``; passage offsets count it
+
+
+def join_paragraphs(paragraphs: Sequence[str]) -> str:
+    """The body that ``paragraphs`` make: joined by blank lines, the text that passage offsets index."""
+    return PARAGRAPH_SEP.join(paragraphs)
+
+
+def paragraph_spans(paragraphs: Sequence[str]) -> list[tuple[int, int]]:
+    """``[start, end)`` of each paragraph in `join_paragraphs` (the one place that knows the offsets), so the
+    passage builder, the index (quotes onto passages) and the article page (anchors) map offsets alike."""
+    spans, pos = [], 0
+    for p in paragraphs:
+        spans.append((pos, pos + len(p)))
+        pos += len(p) + len(PARAGRAPH_SEP)
+    return spans
 
 
 @dataclass
@@ -73,7 +90,7 @@ class Article:
 
     @property
     def body(self) -> str:
-        return "\n\n".join(self.paragraphs)
+        return join_paragraphs(self.paragraphs)
 
     def to_dict(self) -> dict[str, Any]:
         """The `searchkit parse --json` object (plus id, dropped and offsets, which are extensions)."""

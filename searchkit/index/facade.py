@@ -39,7 +39,8 @@ from ..ranking.bm25 import weighting
 from ..results.search import search
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.layout import passage_documents
-from ..store.schema import build_schema, decode_article, is_current
+from ..store.schema import (ARTICLE, ARTICLE_ID, DATE, FILE, PINDEX, SOURCE_FACET, build_schema, decode_article,
+                            is_current)
 from . import searching
 from .generations import (ADD_LOCK_WAIT, WriteLock, discard_partial, index_exists, make_folder,
                           open_with_schema, open_writer, read_current, remove_other_generations, switch_generation, write_errors)
@@ -188,9 +189,9 @@ class Index:
     def article(self, article_id: str) -> Article | None:
         """The clean `Article` with id ``article_id`` as stored at indexing time (no re-parsing), or None."""
         s = self.searcher()
-        for fields in s.documents(article_id=article_id):
-            if "article" in fields:
-                return Article.from_dict(decode_article(fields["article"]))
+        for fields in s.documents(**{ARTICLE_ID: article_id}):
+            if ARTICLE in fields:
+                return Article.from_dict(decode_article(fields[ARTICLE]))
         return None
 
     def info(self) -> dict[str, Any]:
@@ -198,8 +199,8 @@ class Index:
         source), date range, size on disk in bytes, last update (ISO, UTC)."""
         s = self.searcher()
         reader = s.reader()
-        firsts = NumericRange("pindex", 0, 0)  # one document per article
-        r = s.search(firsts, limit=None, groupedby={"source": sorting.FieldFacet("source_facet", maptype=sorting.Count)})
+        firsts = NumericRange(PINDEX, 0, 0)  # one document per article
+        r = s.search(firsts, limit=None, groupedby={"source": sorting.FieldFacet(SOURCE_FACET, maptype=sorting.Count)})
         sources = {k or "(unknown)": v for k, v in sorted(r.groups("source").items(), key=lambda kv: (-kv[1], str(kv[0])))}
         dates = _date_range(reader)
         gen = read_current(self.path)
@@ -295,7 +296,7 @@ class Index:
                 report.errors.append(ReadError(aid, f"many articles share this id: indexed as {aid}~2 to {aid}~{n} "
                                                     "(is the id field an id?)"))
             for key in removed_files(roots, manifest, seen):
-                writer.delete_by_term("file", key)
+                writer.delete_by_term(FILE, key)
                 report.removed += 1
             if report.changed:
                 commit(writer, subs.segments() if subs else [])
@@ -358,7 +359,7 @@ class Index:
                 report.failed_files += 1
             elif kind == "begin":  # a new or changed file: its articles follow
                 if key in manifest:
-                    writer.delete_by_term("file", key)
+                    writer.delete_by_term(FILE, key)
                     report.updated += 1
                 else:
                     report.added += 1
@@ -387,10 +388,10 @@ class Index:
 
 def _date_range(reader) -> tuple[str | None, str | None]:
     """Earliest and latest article date, from the sortable column (no stored documents loaded)."""
-    if not reader.has_column("date"):
+    if not reader.has_column(DATE):
         return None, None
-    col = reader.column_reader("date", translate=False)
-    missing = reader.schema["date"].column_type._default  # what undated documents hold
+    col = reader.column_reader(DATE, translate=False)
+    missing = reader.schema[DATE].column_type._default  # what undated documents hold
     values = [v for v in (col[d] for d in reader.all_doc_ids()) if v != missing]
     if not values:
         return None, None

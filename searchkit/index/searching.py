@@ -20,13 +20,13 @@ from ..query.parser import ParsedQuery, cap_expansions, parse_query
 from ..ranking.bm25 import is_weighting_for, weighting
 from ..ranking.evaluator import match, top
 from ..ranking.scoring import article_scores
-from ..results import facets
 from ..results.timeline import month_counts
 from ..results.suggest import suggest
 from ..settings import Settings
 from ..store.analysis import news_analyzer
 from ..store.layout import article_id
-from ..store.schema import decode_article
+from ..store.schema import ARTICLE, ARTICLE_ID, DATE, PATH, PINDEX, SOURCE_FACET, SPEAKER_FACET, decode_article
+from . import facets
 
 
 def ranked_searcher(index, settings: Settings):
@@ -58,11 +58,11 @@ def filter_query(filters: Filters):
     """The whoosh filter query for ``filters``, or None."""
     parts = []
     if filters.source:
-        parts.append(Term("source_facet", filters.source))
+        parts.append(Term(SOURCE_FACET, filters.source))
     if filters.speaker:
-        parts.append(Term("speaker_facet", filters.speaker))
+        parts.append(Term(SPEAKER_FACET, filters.speaker))
     if filters.since or filters.until:
-        parts.append(DateRange("date", filters.since, filters.until))
+        parts.append(DateRange(DATE, filters.since, filters.until))
     return And(parts) if parts else None
 
 
@@ -176,16 +176,16 @@ def stored_article(searcher, docnum: int) -> tuple[int, str, dict[str, Any]]:
     next hits of the same article (a small bounded cache).
     """
     fields = searcher.stored_fields(docnum)
-    pindex = int(fields.get("pindex") or 0)
+    pindex = int(fields.get(PINDEX) or 0)
     reader, offset = _leaf(searcher, docnum)
     key = (reader.segment().segment_id(), reader.doc_count_all(), docnum - offset - pindex)
     got = _ARTICLES.get(key)
     if got is None:
         first = searcher.stored_fields(docnum - pindex) if pindex else fields
-        if "article" not in first or first.get("article_id") != fields.get("article_id"):
+        if ARTICLE not in first or first.get(ARTICLE_ID) != fields.get(ARTICLE_ID):
             # not laid out as expected (never seen): look the article's first passage up by its id
-            first = next((f for f in searcher.documents(article_id=fields.get("article_id")) if "article" in f), {})
-        got = (str(first.get("path") or ""), decode_article(first["article"]) if "article" in first else {})
+            first = next((f for f in searcher.documents(**{ARTICLE_ID: fields.get(ARTICLE_ID)}) if ARTICLE in f), {})
+        got = (str(first.get(PATH) or ""), decode_article(first[ARTICLE]) if ARTICLE in first else {})
         if len(_ARTICLES) >= _ARTICLES_MAX:
             _ARTICLES.clear()
         _ARTICLES[key] = got

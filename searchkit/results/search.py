@@ -6,7 +6,7 @@ without re-indexing; every tunable is a field of `searchkit.settings.Settings` (
 settings=...)`` or ``search(..., settings=...)``), and docs/ranking.md records how the defaults were chosen.
 
 Facets count matching *articles* (not passages) per source, year and speaker, over the whole matching set
-after filters; each lists at most ``searchkit.results.facets.MAX_FACET_VALUES`` values, most frequent first.
+after filters; each lists at most ``searchkit.index.facets.MAX_FACET_VALUES`` values, most frequent first.
 ``facets.month`` (`searchkit.results.timeline`) lists every month with a matching article, oldest first.
 
 ``iter_hits`` (every match, for ``export --all``) and ``article_ids`` (for saved searches) run a query without
@@ -18,14 +18,14 @@ from __future__ import annotations
 import time
 from typing import Iterator, Mapping
 
-from ..engine import Engine, RankedHit
+from ..engine import FACET_NAMES, Engine, RankedHit
 from ..errors import QueryError
 from ..model import ArticleRef, Hit, SearchResults, Snippet
 from ..query.parser import positive_terms
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.analysis import name_analyzer, news_analyzer
+from ..store.schema import BODY, HEADLINE, NAMES, QUOTE, SPEAKER
 from . import MAX_LIMIT, UNITS
-from .facets import FACETS
 from .filters import make_filters
 from .snippets import make_snippet, match_spans
 
@@ -51,8 +51,8 @@ class Highlighter:
         terms = positive_terms(q)
         self.news = news_analyzer()
         self.names = name_analyzer()
-        self.text_terms = set().union(*(v for k, v in terms.items() if k in ("body", "headline", "quote", "speaker")))
-        self.name_terms = terms.get("names", set())
+        self.text_terms = set().union(*(v for k, v in terms.items() if k in (BODY, HEADLINE, QUOTE, SPEAKER)))
+        self.name_terms = terms.get(NAMES, set())
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """[start, end) of every matching word of ``text`` (exact forms and name variants)."""
@@ -106,7 +106,7 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
     settings = (settings or getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
     parsed = index.parse(query, settings)
     res = SearchResults(query=query, total=0, page=page, warnings=list(parsed.warnings), limit=limit, unit=unit,
-                        facets={**{name: {} for name in FACETS}, "month": {}})
+                        facets={**{name: {} for name in FACET_NAMES}, "month": {}})
     filters = make_filters(source, speaker, since, until)
     res.suggestion = index.suggest(parsed.text)
     if parsed.is_empty:

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..ranking.evaluator import Matches
 from ..store.layout import article_of, article_starts, segment_cache
+from ..store.schema import DATE
 
 MAX_MONTH_BARS = 36
 _USECS_PER_DAY = 86_400_000_000
@@ -41,10 +42,10 @@ def _article_months(reader) -> np.ndarray:
     def make():
         starts = article_starts(reader)
         months = np.full(len(starts), _NO_MONTH, np.int64)
-        if not reader.has_column("date") or not len(starts):
+        if not reader.has_column(DATE) or not len(starts):
             return months
-        col = reader.column_reader("date", translate=False)
-        missing = reader.schema["date"].column_type._default  # what undated documents hold
+        col = reader.column_reader(DATE, translate=False)
+        missing = reader.schema[DATE].column_type._default  # what undated documents hold
         raw = np.array([col[int(d)] for d in starts], dtype=object)
         dated = raw != missing
         if dated.any():

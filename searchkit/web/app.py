@@ -22,7 +22,7 @@ from flask import Flask, Response, abort, jsonify, render_template, request, url
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import BaseConverter
 
-from ..errors import IndexAccessError, SearchkitError
+from ..errors import IndexAccessError, SearchkitError, one_line
 from ..present.groups import group_hits
 from ..present.timeline import timeline_svg
 from ..results.timeline import bars
@@ -132,7 +132,7 @@ def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
         except IndexAccessError:
             raise
         except (SearchkitError, ValueError) as e:
-            error, status, bad_param = _one_line(e), 400, isinstance(e, ParamError)
+            error, status, bad_param = one_line(e, 300), 400, isinstance(e, ParamError)
         facets = results.facets if results is not None else {}
         groups = group_hits(results.hits) if results is not None else []
         chart = timeline_svg(bars(facets.get("month") or {}), lambda b: page_url(values, since=b.since, until=b.until))
@@ -176,13 +176,13 @@ def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
     @app.errorhandler(ParamError)
     @app.errorhandler(SearchkitError)
     def _bad_request(e: Exception):
-        return _error_response(400, _one_line(e))
+        return _error_response(400, one_line(e, 300))
 
     @app.errorhandler(IndexAccessError)
     def _unavailable(e: IndexAccessError):
         # The index folder is missing, unreadable or from another version: the server's problem, said plainly.
         log.error("index unavailable: %s", e)
-        return _error_response(503, _one_line(e))
+        return _error_response(503, one_line(e, 300))
 
     def _lookup(article_id: str):
         # The id is only ever a key into the index: no filesystem access, whatever it contains.
@@ -240,11 +240,6 @@ def without_absolute_paths(value: Any) -> Any:
     if isinstance(value, list):
         return [without_absolute_paths(v) for v in value]
     return value
-
-
-def _one_line(e: BaseException) -> str:
-    text = " ".join(str(e).split()) or e.__class__.__name__
-    return text[:300]
 
 
 def _active_filters(values: dict[str, Any]) -> list[tuple[str, str, str]]:
