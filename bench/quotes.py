@@ -33,13 +33,14 @@ _HONORIFICS = frozenset("mr mrs ms dr sir lady lord baroness miss".split())
 
 
 def normalise(text: str) -> str:
-    """Lower case, straight apostrophes, single spaces: labels and page text are compared on this form."""
+    """Straight apostrophes, single spaces: labels and page text are compared on this form (case kept:
+    "Three Amigos" the nickname is not "three amigos" the term someone used)."""
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    return " ".join(text.lower().split())
+    return " ".join(text.split())
 
 
 def _words(name: str) -> list[str]:
-    return [w for w in re.findall(r"[\w'-]+", normalise(name)) if w not in _HONORIFICS]
+    return [w for w in re.findall(r"[\w'-]+", normalise(name).lower()) if w not in _HONORIFICS]
 
 
 def same_person(label: str, found: str) -> bool:
