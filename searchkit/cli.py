@@ -19,6 +19,10 @@ def main() -> None:
     """Full-text search for collections of news articles."""
 
 
+def _dropped_warning(share: float) -> str:
+    return f"{share:.0%} of its words were dropped as boilerplate (see `searchkit parse`)"
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article per line.")
@@ -44,6 +48,8 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
                 else:
                     click.echo(f"error: {item.path}: {item.reason}", err=True)
                 continue
+            if item.mostly_dropped:
+                click.echo(f"warning: {item.path}: {_dropped_warning(item.dropped_share)}", err=True)
             if as_json:
                 d = item.to_dict()
                 click.echo(json.dumps(d, ensure_ascii=False))
@@ -143,6 +149,8 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild:
         _fail(f"interrupted; {index_dir} is unchanged")
     for err in report.errors:
         click.echo(f"error: {err.path}: {err.reason}", err=True)
+    for path, share in report.mostly_dropped:
+        click.echo(f"warning: {path}: {_dropped_warning(share)}", err=True)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
