@@ -67,15 +67,16 @@ def _date_bounds(text: str, what: str) -> tuple[datetime, datetime]:
     return start, end - timedelta(microseconds=1)
 
 
-def _filter(schema, source, speaker, since, until):
-    """The whoosh filter query for the keyword arguments, or None."""
-    from whoosh.query import And, DateRange, Term
+def _filter(schema, source, speaker, since, until, speaker_names=None):
+    """The whoosh filter query for the keyword arguments, or None (``speaker_names``: every stored variant
+    of the speaker's name, `facets.speaker_variants`)."""
+    from whoosh.query import And, DateRange, Or, Term
 
     parts = []
     if source:
         parts.append(Term("source_facet", source))
     if speaker:
-        parts.append(Term("speaker_facet", speaker))
+        parts.append(Or([Term("speaker_facet", n) for n in speaker_names or [speaker]]))
     if since or until:
         lo = _date_bounds(since, "since")[0] if since else None
         hi = _date_bounds(until, "until")[1] if until else None
@@ -242,7 +243,10 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
     parsed = parse_query(query, schema, weights)
     res = SearchResults(query=query, total=0, page=page, warnings=list(parsed.warnings), limit=limit, unit=unit,
                         facets={name: {} for name in FACETS})
-    filt = _filter(schema, source, speaker, since, until)
+    from . import facets
+
+    variants = facets.speaker_variants(searcher.reader(), speaker) if speaker else None
+    filt = _filter(schema, source, speaker, since, until, variants)
     q = cap_expansions(parsed.query, searcher.reader())
 
     from .analysis import news_analyzer
@@ -252,7 +256,6 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
         res.elapsed = time.perf_counter() - t0
         return res
 
-    from . import facets
     from .execute import match, top
 
     snip = Highlighter(q)
@@ -281,6 +284,6 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
             ranked.sort(key=lambda a: -scores[a])  # stable: equal scores keep the passage order
         for i, a in enumerate(ranked[offset:offset + limit]):
             res.hits.append(_hit(offset + i + 1, scores[a], searcher, best[a][0], snip))
-    res.facets = facets.count(matches)
+    res.facets = facets.count(matches, facets.speaker_canon(searcher.reader()))
     res.elapsed = time.perf_counter() - t0
     return res
