@@ -146,6 +146,36 @@ def _container(el, out: list[str]) -> None:
             out.append(_SPACES.sub(" ", child.tail).strip())
 
 
+_BODY_CLASS = re.compile(r"(?:article|story|entry|post)[_-]{1,2}(?:body|content|text)\b|\bbody__container\b", re.I)
+
+
+def join_split_bodies(tree) -> int:
+    """Join an article body that the page splits into sibling containers (same class, an advert row
+    between them) into the first one, so that extraction, which keeps one container, keeps all of it.
+
+    Only containers with the *same* class string are joined, and never across an <h1> or <article>
+    start: a page that scrolls on to the next story starts that story with its own headline. Returns how
+    many containers were joined.
+    """
+    found = [el for el in tree.iter("div", "section") if _BODY_CLASS.search(el.get("class") or "")]
+    if len(found) < 2:
+        return 0
+    outer = set(found)
+    found = [el for el in found if not any(a in outer for a in el.iterancestors())]
+    order = {el: i for i, el in enumerate(tree.iter())}
+    walls = [order[el] for el in tree.iter("h1", "article")]
+    first, joined = found[0], 0
+    last = max((order[d] for d in first.iter()), default=order[first])
+    for el in found[1:]:
+        if el.get("class") != first.get("class") or any(last < w <= order[el] for w in walls):
+            break
+        for child in list(el):
+            first.append(child)
+        el.getparent().remove(el)
+        joined += 1
+    return joined
+
+
 def _main_content(tree, url: str | None, fast: bool) -> str:
     """trafilatura's main content of a parsed page, as Markdown ('' if it found none)."""
     import trafilatura
@@ -174,9 +204,12 @@ def extract(html: str, url: str | None = None) -> tuple[str, dict[str, Any]]:
             meta["date"] = found.date
     url = url or meta.get("url")
     # Extraction prunes the tree it is given, so the slow retry parses the page again.
+    join_split_bodies(tree)
     body = _main_content(tree, url, fast=True)
     if len(body) < ESCALATE_BELOW:
         again = trafilatura.load_html(html)
+        if again is not None:
+            join_split_bodies(again)
         retry = _main_content(again, url, fast=False) if again is not None else ""
         if len(retry) > len(body):
             body = retry
