@@ -33,3 +33,15 @@ def test_next_story_after_its_own_headline_is_not_joined():
     assert join_split_bodies(advert) == 1
     scrolled = trafilatura.load_html(page("<article><h1>Ferry timetable changes in June</h1></article>"))
     assert join_split_bodies(scrolled) == 0
+
+
+def test_embedded_post_in_a_social_embed_wrapper_is_kept():
+    story = "".join(f"<p>{PARA}Paragraph {i}.</p>" for i in range(3))
+    html = (f"<html><head><title>Silo vote</title></head><body><main><article><h1>Silo vote</h1>{story}"
+            "<div class='social-embed-box'><blockquote class='twitter-tweet'><p lang='en'>Forty years of "
+            "hauling apples to the coast and now the cold store is ours. Proud of this valley tonight."
+            "</p>— Orchard Co-op (@orchardcoop) <a href='https://twitter.com/x/status/1'>May 4, 2022</a>"
+            "</blockquote><script src='https://platform.twitter.com/widgets.js'></script></div>"
+            f"<p>{PARA}The last paragraph.</p></article></main></body></html>")
+    text, _ = extract(html)
+    assert "now the cold store is ours" in text and "The last paragraph." in text
