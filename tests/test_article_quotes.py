@@ -282,3 +282,9 @@ def test_possessive_is_not_the_subject_and_a_nickname_is_not_speech():
     paras = ["Chef Lena Ortiz opened the bistro in June. Marco Bellini's review was harsh.",
              "\u201cI read it twice and laughed,\u201d she said. The critics call the street \u201cRestaurant Row.\u201d"]
     assert speakers(*paras) == [("I read it twice and laughed", "Lena Ortiz")]
+
+
+def test_name_with_an_unpunctuated_role_before_said():
+    paras = ["The board said the plan was sound. \u201cThe well needs one more test before we commit,\u201d "
+             "Dr Ruth Amadi head of drilling said."]
+    assert speakers(*paras) == [("The well needs one more test before we commit", "Ruth Amadi")]

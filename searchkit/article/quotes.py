@@ -72,6 +72,7 @@ _HEAD_END = re.compile(r"\s(?:at|in|on|during|after|before|to|from|with|when|whi
 _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whose|which|whom)\s.*$", re.DOTALL)
 _RELATIVE = re.compile(r"\s+(?:who|which|that|whose|whom)\s.*$")
 _DETERMINER = re.compile(r"^(?:and |but |while )?(?P<role>(?:a|an|the|one|another|two|three|several) [^,;]{2,80})$", re.I)
+_UNPUNCTUATED_ROLE = re.compile(r"(?: (?:[a-z][\w-]*|of|for|at|[A-Z][\w&.-]*)){1,6}")  # lower-case role after a name
 _DOCUMENTS = frozenset("report statement study survey note release letter filing analysis memo".split())
 _NAMING = re.compile(r"\b(?:the|as|called|dubbed|named|titled|entitled|nicknamed)\s*$", re.IGNORECASE)
 _SMALL_WORDS = frozenset("a an the of and or in on at to for with from by vs de la le".split())
@@ -190,6 +191,12 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
         name = name_from_phrase(part, at_end=True) if part else None
         if name:
             return "person", name
+        lead = cap_runs(part)[0] if k == 0 and cap_runs(part) else None
+        if lead and lead[0] == 0 and not part[: lead[1]].endswith(("'s", "’s", "'", "’")) \
+                and _UNPUNCTUATED_ROLE.fullmatch(part[lead[1]:]):
+            name = name_from_phrase(part[: lead[1]], at_end=True)  # "Dr Mike Watts head of exploration said"
+            if name:
+                return "person", name
         if not _POSSESSIVE_LEAD.match(part):  # "Disney’s chairman of streaming" is an appositive too
             return role
     return role
