@@ -19,6 +19,9 @@ from typing import Any, Sequence
 BATCH_DOCS = 256  # documents per batch sent to a writer process
 WRITER_MB = 128  # each writer process's in-memory posting pool before it spills a sorted run to disk
 _POLL = 0.5  # seconds between liveness checks while waiting on a writer
+# Writer processes build their segments with `searchkit.bulk` (array-built postings, the same bytes);
+# SEARCHKIT_BULK=0 selects the per-posting writer below, for comparison and as a fallback.
+BULK = os.environ.get("SEARCHKIT_BULK", "1") != "0"
 
 
 def segment_writer(ix, **kwargs):
@@ -266,7 +269,12 @@ def _writer_main(folder: str, indexname: str, inq, outq, close_fds: list[int], p
     _worker_init(close_fds, parent)
     try:
         ix = FileStorage(folder).open_index(indexname)
-        writer = segment_writer(ix, _lk=False, limitmb=limitmb)
+        if BULK:
+            from .bulk import bulk_segment_writer
+
+            writer = bulk_segment_writer(ix, _lk=False, limitmb=limitmb)
+        else:
+            writer = segment_writer(ix, _lk=False, limitmb=limitmb)
         add = writer.add_document
         while True:
             batch = inq.get()

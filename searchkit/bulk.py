@@ -1,0 +1,327 @@
+"""Bulk segment building: a segment's postings built with array operations, written in one pass.
+
+whoosh's writer turns every posting into a Python tuple, pools and sorts the tuples, then hands them to
+the postings writer (`searchkit.writers`): at the 100k benchmark, ``add_document`` and commit were three
+quarters of indexing time, almost all of it per-posting Python work. Here a writer process keeps, per
+field, the term ids of each document's words (one dictionary lookup per *distinct* word, through the
+analyzer's cached ``index_terms``) in flat arrays; every few hundred thousand words they are reduced with
+numpy to postings (sort by term id, stable, so docnums stay ascending; frequencies, position gaps coded as
+`searchkit.schema.CompactPositions` values, all as arrays). At commit the vocabulary is sorted once,
+postings are permuted into (term, docnum) order, block boundaries, block statistics, docnum deltas and
+weights are computed for the whole field, and the loop left in Python runs once per *block*: slice the
+prepared bytes, compress, write. Stored fields, lengths and columns go through whoosh's per-document
+writer as before (one call per field of a document, not per posting).
+
+The segment is the one `searchkit.writers.segment_writer` writes from the same documents, byte for byte:
+the same codec (`searchkit.codec`), term dictionary, statistics and block layout
+(``tests/test_bulk.py`` compares them file by file and read back). Fields without the fast analysis path
+(ids, dates, numbers, keyword facets: one to four terms each) are analysed by their whoosh field, one call
+per document and field, and joined into the same arrays.
+"""
+from __future__ import annotations
+
+import pickle
+import struct
+import zlib
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.fields import NUMERIC
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .codec import SearchkitCodec
+from .schema import CompactPositions, FastFrequency
+
+REDUCE_TOKENS = 1 << 19  # words of a field buffered before they are reduced to postings (memory stays small)
+_HEADER = struct.Struct("<BI")  # the codec's block header: (flags, number of postings)
+_W_ONES, _W_SAME, _W_EACH = 0, 1, 2  # the codec's weight and value flags (see searchkit.codec)
+_V_NONE, _V_FIXED, _V_VAR = 0, 4, 8
+
+
+def _quantize(length: int) -> int:
+    """A field length as the length column gives it back (whoosh stores a byte), 0 for none."""
+    b = length_to_byte(length)
+    return byte_to_length(b) if b else 0
+
+
+def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+
+def _gather(stream: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The byte ranges ``stream[starts[i]:starts[i] + sizes[i]]`` concatenated, without a Python loop."""
+    total = int(sizes.sum())
+    if not total:
+        return np.zeros(0, np.uint8)
+    out_starts = np.cumsum(sizes) - sizes
+    return stream[np.repeat(starts - out_starts, sizes) + np.arange(total)]
+
+
+class FieldPostings:
+    """One field's postings for the segment being built, as reduced chunks of arrays."""
+
+    def __init__(self, field: Any):
+        self.field = field
+        fmt = field.format
+        self.fast = isinstance(fmt, (CompactPositions, FastFrequency)) and hasattr(field.analyzer, "index_terms")
+        self.positions = isinstance(fmt, CompactPositions)
+        self.boost = float(fmt.field_boost)
+        self.vocab: dict = {}  # term (str on the fast path, bytes otherwise) -> id
+        self._tids: list[int] = []  # fast path, pending: term ids of every kept word
+        self._docs: list[tuple[int, int, int]] = []  # (docnum, words, position of the first)
+        self._generic: list[tuple[int, int, float, bytes]] = []  # slow path: (tid, docnum, weight, value)
+        self.chunks: list[tuple[np.ndarray, ...]] = []  # (tid, doc, weight, value sizes, value bytes)
+        self.lengths: dict[int, int] = {}  # docnum -> quantized field length (scorable fields)
+
+    def add(self, docnum: int, value: Any, terms=None) -> int:
+        """Add one document's value; returns its field length (what whoosh's writer counts)."""
+        if self.fast:
+            first, words = self.field.analyzer.index_terms(value)
+            vocab = self.vocab
+            for w in set(words).difference(vocab):
+                vocab[w] = len(vocab)
+            self._tids += map(vocab.__getitem__, words)
+            self._docs.append((docnum, len(words), first))
+            length = len(words)
+            if len(self._tids) >= REDUCE_TOKENS:
+                self._reduce()
+        else:
+            length = 0
+            vocab = self.vocab
+            for tbytes, freq, weight, vbytes in (terms if terms is not None else self.field.index(value)):
+                length += freq
+                tid = vocab.setdefault(tbytes, len(vocab))
+                self._generic.append((tid, docnum, weight, vbytes or b""))
+        if length and self.field.scorable:
+            self.lengths[docnum] = _quantize(length)
+        return length
+
+    def _reduce(self) -> None:
+        """Pending words -> postings: sorted by term id (stable: docnum, then position, stay in order)."""
+        if self._generic:
+            tid, doc, weight, values = zip(*self._generic)
+            sizes = np.fromiter(map(len, values), np.int64, len(values))
+            self.chunks.append((np.array(tid, np.int64), np.array(doc, np.int64), np.array(weight, np.float64),
+                                sizes, np.frombuffer(b"".join(values), np.uint8)))
+            self._generic = []
+        if not self._tids:
+            return
+        tids = np.array(self._tids, np.int64)
+        docnums, counts, firsts = (np.array(c, np.int64) for c in zip(*self._docs))
+        self._tids, self._docs = [], []
+        starts = np.cumsum(counts) - counts
+        docs = np.repeat(docnums, counts)
+        pos = np.arange(len(tids)) - np.repeat(starts - firsts, counts)
+        order = np.argsort(tids, kind="stable")
+        tids, docs, pos = tids[order], docs[order], pos[order]
+        new = np.ones(len(tids), bool)
+        new[1:] = (tids[1:] != tids[:-1]) | (docs[1:] != docs[:-1])
+        pstart = np.flatnonzero(new)
+        freq = np.diff(np.append(pstart, len(tids)))
+        if self.positions:
+            sizes, stream = _position_values(pos, new, pstart, freq)
+        else:  # whoosh's Frequency value: the count as a big-endian uint32
+            sizes = np.full(len(pstart), 4, np.int64)
+            stream = np.frombuffer(freq.astype(">u4").tobytes(), np.uint8)
+        self.chunks.append((tids[pstart], docs[pstart], freq * self.boost, sizes, stream))
+
+    def postings(self) -> tuple[list[bytes], tuple[np.ndarray, ...]]:
+        """(term bytes in sorted order, postings in (term, docnum) order as (term rank, doc, weight, value
+        sizes, value bytes)); the buffers are released."""
+        self._reduce()
+        chunks, self.chunks = self.chunks, []
+        tid = _concat([c[0] for c in chunks], np.int64)
+        doc = _concat([c[1] for c in chunks], np.int64)
+        weight = _concat([c[2] for c in chunks], np.float64)
+        sizes = _concat([c[3] for c in chunks], np.int64)
+        stream = _concat([c[4] for c in chunks], np.uint8)
+        words = list(self.vocab)
+        btexts = [w.encode("utf-8") for w in words] if self.fast else words
+        ranked = sorted(range(len(btexts)), key=btexts.__getitem__)
+        rank = np.empty(len(ranked), np.int64)
+        rank[ranked] = np.arange(len(ranked))
+        key = rank[tid]
+        order = np.argsort(key, kind="stable")  # chunks were added in docnum order
+        vstart = np.cumsum(sizes) - sizes
+        stream = _gather(stream, vstart[order], sizes[order])
+        return [btexts[i] for i in ranked], (key[order], doc[order], weight[order], sizes[order], stream)
+
+
+def _position_values(pos: np.ndarray, new: np.ndarray, pstart: np.ndarray, freq: np.ndarray):
+    """Each posting's `CompactPositions` value (a flag byte, then one byte per position gap, or four when
+    a gap is 256 or more) as (sizes, concatenated bytes)."""
+    gaps = pos.copy()
+    gaps[1:] -= pos[:-1]
+    gaps[new] = pos[new]
+    wide = np.maximum.reduceat(gaps, pstart) >= 256 if len(pstart) else np.zeros(0, bool)
+    width = np.where(wide, 4, 1)
+    sizes = 1 + freq * width
+    ends = np.cumsum(sizes)
+    out = np.zeros(int(ends[-1]) if len(ends) else 0, np.uint8)
+    flagpos = ends - sizes
+    out[flagpos] = wide
+    posting = np.cumsum(new) - 1  # each word's posting
+    tokwidth = width[posting]
+    within = np.arange(len(pos)) - np.repeat(pstart, freq)
+    off = flagpos[posting] + 1 + within * tokwidth
+    narrow = tokwidth == 1
+    out[off[narrow]] = gaps[narrow]
+    if wide.any():
+        w = ~narrow
+        out[off[w, None] + np.arange(4)] = gaps[w].astype("<u4").view(np.uint8).reshape(-1, 4)
+    return sizes, out
+
+
+def write_field(fieldwriter, name: str, field, fp: FieldPostings, compression: int, blocklimit: int) -> None:
+    """Write one field's terms and posting blocks: the layout of `searchkit.codec.ArrayPostingsWriter`
+    with whoosh's term infos, computed for all blocks at once; Python runs once per block and term."""
+    btexts, (key, doc, weight, sizes, stream) = fp.postings()
+    if not len(key):
+        return
+    fieldwriter.start_field(name, field)
+    fieldid = fieldwriter._fieldmap[name]
+    tindex, postfile = fieldwriter._tindex, fieldwriter._postfile
+    n = len(key)
+    tstart = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    tcount = np.diff(np.append(tstart, n))
+    nblocks = -(-tcount // blocklimit)
+    bterm = np.repeat(np.arange(len(tstart)), nblocks)
+    bstart = tstart[bterm] + (np.arange(len(bterm)) - np.repeat(np.cumsum(nblocks) - nblocks, nblocks)) * blocklimit
+    bend = np.minimum(bstart + blocklimit, tstart[bterm] + tcount[bterm])
+    first = np.zeros(n, bool)
+    first[bstart] = True
+    deltas = doc.copy()
+    deltas[1:] -= doc[:-1]
+    deltas[first] = doc[first]
+    w32 = weight.astype(np.float32)
+    lencol = np.zeros(int(doc.max()) + 1, np.int64)
+    if fp.lengths:
+        lencol[np.fromiter(fp.lengths, np.int64)] = np.fromiter(fp.lengths.values(), np.int64)
+    plen = lencol[doc]
+    bmax_w = np.maximum.reduceat(weight, bstart)
+    b_ones = np.minimum.reduceat(w32 == 1.0, bstart)
+    b_same = np.minimum.reduceat(w32 == w32[bstart].repeat(bend - bstart), bstart)
+    big = np.iinfo(np.int64).max
+    bminl = np.minimum.reduceat(np.where(plen > 0, plen, big), bstart)
+    bmaxl = np.maximum.reduceat(plen, bstart)
+    tweight = np.add.reduceat(w32.astype(np.float64), tstart)
+    fixed = field.format.fixed_value_size()
+    vend = np.cumsum(sizes)
+    vbeg = vend - sizes
+    bvbytes = np.add.reduceat(sizes, bstart)
+    dbytes = deltas.astype("<u4").tobytes()
+    wbytes = w32.tobytes()
+    sbytes = sizes.astype("<u4").tobytes()
+    vbytes = stream.tobytes()
+    lists = [a.tolist() for a in (bstart, bend, bmax_w, b_ones, b_same, bminl, bmaxl, bvbytes, vbeg, doc, w32)]
+    bstart_l, bend_l, bmax_l, ones_l, same_l, minl_l, maxl_l, bvb_l, vbeg_l, doc_l, w_l = lists
+    block = 0
+    tcount_l, tstart_l = tcount.tolist(), tstart.tolist()
+    for t, btext in enumerate(btexts):
+        offset = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        minlen, maxlen, maxw = None, 0, 0.0
+        nb = -(-tcount_l[t] // blocklimit)
+        for k in range(nb):
+            s, e = bstart_l[block], bend_l[block]
+            if ones_l[block]:
+                wflag, wb = _W_ONES, b""
+            elif same_l[block]:
+                wflag, wb = _W_SAME, struct.pack("<f", w_l[s])
+            else:
+                wflag, wb = _W_EACH, wbytes[4 * s:4 * e]
+            if not bvb_l[block] or fixed == 0:
+                vflag, vb = _V_NONE, b""
+            elif fixed is not None and fixed > 0:
+                vflag, vb = _V_FIXED, vbytes[vbeg_l[s]:vbeg_l[s] + bvb_l[block]]
+            else:
+                vflag, vb = _V_VAR, sbytes[4 * s:4 * e] + vbytes[vbeg_l[s]:vbeg_l[s] + bvb_l[block]]
+            data = _HEADER.pack(wflag | vflag, e - s) + dbytes[4 * s:4 * e] + wb + vb
+            if compression:
+                data = zlib.compress(data, compression)
+            bmin = None if minl_l[block] == big else minl_l[block]
+            info = pickle.dumps((e - s, doc_l[e - 1], bmax_l[block], compression, length_to_byte(bmin),
+                                 length_to_byte(maxl_l[block])), 2)
+            size = len(info) + len(data)
+            postfile.write_int(-size if k == nb - 1 else size)
+            postfile.write(info)
+            postfile.write(data)
+            if bmin is not None:
+                minlen = bmin if minlen is None else min(minlen, bmin)
+            maxlen, maxw = max(maxlen, maxl_l[block]), max(maxw, bmax_l[block])
+            block += 1
+        ts = tstart_l[t]
+        ti = W3TermInfo(weight=tweight[t].item(), df=tcount_l[t], minlength=minlen, maxlength=maxlen,
+                        maxweight=maxw, minid=doc_l[ts], maxid=doc_l[ts + tcount_l[t] - 1])
+        ti.set_extent(offset, postfile.tell() - offset)
+        tindex.add(pack_ushort(fieldid) + btext, ti.to_bytes())
+    fieldwriter.finish_field()
+
+
+def bulk_segment_writer(ix, **kwargs):
+    """A whoosh ``SegmentWriter`` (searchkit's codec) whose postings are built by `FieldPostings` and
+    written by `write_field`; the segment's life cycle (files, ``_finalize_segment``, the TOC) is whoosh's.
+    For the writer processes, which only add documents: boosts, term vectors and spelling words (not in
+    searchkit's schema) are refused."""
+    from whoosh.writing import SegmentWriter
+
+    class _BulkWriter(SegmentWriter):
+        def add_document(self, **fields) -> None:
+            self._check_state()
+            schema, perdoc, docnum = self.schema, self.perdocwriter, self.docnum
+            names = sorted(n for n in fields if not n.startswith("_"))
+            self._check_fields(schema, names)
+            if any(k.endswith("_boost") for k in fields):
+                raise NotImplementedError("bulk segments take no boosts; use searchkit.writers.segment_writer")
+            perdoc.start_doc(docnum)
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if field.indexed:
+                    length = self._field_postings(name, field).add(docnum, value, self._numeric_terms(name, value))
+                    if not field.scorable:
+                        length = 0
+                if field.vector or field.separate_spelling():
+                    raise NotImplementedError(f"field {name!r}: vectors/spelling need whoosh's add_document")
+                stored = fields.get("_stored_" + name, value)
+                perdoc.add_field(name, field, stored if field.stored else None, length)
+                if field.column_type and stored is not None:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
+            perdoc.finish_doc()
+            self._added = True
+            self.docnum += 1
+
+        def _field_postings(self, name: str, field) -> FieldPostings:
+            fp = self._bulk.get(name)
+            if fp is None:
+                fp = self._bulk[name] = FieldPostings(field)
+            return fp
+
+        def _numeric_terms(self, name: str, value):
+            """A date, year or passage number's terms, analysed once per distinct value (None otherwise)."""
+            if name not in self._numeric:
+                return None
+            terms = self._numeric_cache.get((name, value))
+            if terms is None:
+                terms = self._numeric_cache[(name, value)] = list(self.schema[name].index(value))
+            return terms
+
+        def _flush_segment(self) -> None:
+            self.perdocwriter.close()
+            codec = self.codec
+            for name in sorted(self._bulk):
+                write_field(self.fieldwriter, name, self.schema[name], self._bulk.pop(name),
+                            codec._compression, codec._blocklimit)
+            self.fieldwriter.close()
+
+    kwargs.setdefault("codec", SearchkitCodec())
+    writer = _BulkWriter(ix, **kwargs)
+    writer._bulk = {}
+    writer._numeric = {n for n in writer.schema.names() if isinstance(writer.schema[n], NUMERIC)}
+    writer._numeric_cache = {}
+    return writer
