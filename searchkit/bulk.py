@@ -74,17 +74,23 @@ class FieldPostings:
         self._generic: list[tuple[int, int, float, bytes]] = []  # slow path: (tid, docnum, weight, value)
         self.chunks: list[tuple[np.ndarray, ...]] = []  # (tid, doc, weight, value sizes, value bytes)
         self.lengths: dict[int, int] = {}  # docnum -> quantized field length (scorable fields)
+        self._last: tuple = (None, None)  # the previous document's value and its (first position, term ids)
 
     def add(self, docnum: int, value: Any, terms=None) -> int:
         """Add one document's value; returns its field length (what whoosh's writer counts)."""
         if self.fast:
-            first, words = self.field.analyzer.index_terms(value)
-            vocab = self.vocab
-            for w in set(words).difference(vocab):
-                vocab[w] = len(vocab)
-            self._tids += map(vocab.__getitem__, words)
-            self._docs.append((docnum, len(words), first))
-            length = len(words)
+            if value == self._last[0]:  # headline, source, author: the same on every passage of an article
+                first, tids = self._last[1]
+            else:
+                first, words = self.field.analyzer.index_terms(value)
+                vocab = self.vocab
+                for w in set(words).difference(vocab):
+                    vocab[w] = len(vocab)
+                tids = list(map(vocab.__getitem__, words))
+                self._last = (value, (first, tids))
+            self._tids += tids
+            self._docs.append((docnum, len(tids), first))
+            length = len(tids)
             if len(self._tids) >= REDUCE_TOKENS:
                 self._reduce()
         else:
@@ -221,7 +227,7 @@ def write_field(fieldwriter, name: str, field, fp: FieldPostings, compression: i
     tcount_l, tstart_l = tcount.tolist(), tstart.tolist()
     for t, btext in enumerate(btexts):
         offset = postfile.tell()
-        postfile.write(WHOOSH3_HEADER_MAGIC)
+        out = [WHOOSH3_HEADER_MAGIC]  # the term's blocks, written at once
         minlen, maxlen, maxw = None, 0, 0.0
         nb = -(-tcount_l[t] // blocklimit)
         for k in range(nb):
@@ -245,17 +251,16 @@ def write_field(fieldwriter, name: str, field, fp: FieldPostings, compression: i
             info = pickle.dumps((e - s, doc_l[e - 1], bmax_l[block], compression, length_to_byte(bmin),
                                  length_to_byte(maxl_l[block])), 2)
             size = len(info) + len(data)
-            postfile.write_int(-size if k == nb - 1 else size)
-            postfile.write(info)
-            postfile.write(data)
+            out += (pack_int(-size if k == nb - 1 else size), info, data)
             if bmin is not None:
                 minlen = bmin if minlen is None else min(minlen, bmin)
             maxlen, maxw = max(maxlen, maxl_l[block]), max(maxw, bmax_l[block])
             block += 1
+        postfile.write(b"".join(out))
         ts = tstart_l[t]
         ti = W3TermInfo(weight=tweight[t].item(), df=tcount_l[t], minlength=minlen, maxlength=maxlen,
                         maxweight=maxw, minid=doc_l[ts], maxid=doc_l[ts + tcount_l[t] - 1])
-        ti.set_extent(offset, postfile.tell() - offset)
+        ti.set_extent(offset, sum(map(len, out)))
         tindex.add(pack_ushort(fieldid) + btext, ti.to_bytes())
     fieldwriter.finish_field()
 
