@@ -35,6 +35,9 @@ from .codec import SearchkitCodec
 from .schema import CompactPositions, FastFrequency
 
 REDUCE_TOKENS = 1 << 19  # words of a field buffered before they are reduced to postings (memory stays small)
+# Buffered postings take 16 bytes each (term id, docnum, weight, value size as 32-bit numbers) plus their
+# values; weights are float32, exact for the small whole numbers they are (a frequency times boost 1.0)
+# and turned back into float64 for writing, so the written statistics are whoosh's.
 _HEADER = struct.Struct("<BI")  # the codec's block header: (flags, number of postings)
 _W_ONES, _W_SAME, _W_EACH = 0, 1, 2  # the codec's weight and value flags (see searchkit.codec)
 _V_NONE, _V_FIXED, _V_VAR = 0, 4, 8
@@ -50,13 +53,17 @@ def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
 
 
-def _gather(stream: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """The byte ranges ``stream[starts[i]:starts[i] + sizes[i]]`` concatenated, without a Python loop."""
-    total = int(sizes.sum())
-    if not total:
-        return np.zeros(0, np.uint8)
-    out_starts = np.cumsum(sizes) - sizes
-    return stream[np.repeat(starts - out_starts, sizes) + np.arange(total)]
+def _gather(stream: np.ndarray, starts: np.ndarray, sizes: np.ndarray, piece: int = 1 << 18) -> np.ndarray:
+    """The byte ranges ``stream[starts[i]:starts[i] + sizes[i]]`` concatenated, without a Python loop per
+    range; ``piece`` ranges at a time, so the index arrays stay small beside the stream."""
+    out = np.empty(int(sizes.sum()), np.uint8)
+    at = 0
+    for i in range(0, len(sizes), piece):
+        st, sz = starts[i:i + piece].astype(np.int64), sizes[i:i + piece].astype(np.int64)
+        n = int(sz.sum())
+        out[at:at + n] = stream[np.repeat(st - (np.cumsum(sz) - sz), sz) + np.arange(n)]
+        at += n
+    return out
 
 
 class FieldPostings:
@@ -108,8 +115,8 @@ class FieldPostings:
         """Pending words -> postings: sorted by term id (stable: docnum, then position, stay in order)."""
         if self._generic:
             tid, doc, weight, values = zip(*self._generic)
-            sizes = np.fromiter(map(len, values), np.int64, len(values))
-            self.chunks.append((np.array(tid, np.int64), np.array(doc, np.int64), np.array(weight, np.float64),
+            sizes = np.fromiter(map(len, values), np.int32, len(values))
+            self.chunks.append((np.array(tid, np.int32), np.array(doc, np.int32), np.array(weight, np.float32),
                                 sizes, np.frombuffer(b"".join(values), np.uint8)))
             self._generic = []
         if not self._tids:
@@ -129,20 +136,19 @@ class FieldPostings:
         if self.positions:
             sizes, stream = _position_values(pos, new, pstart, freq)
         else:  # whoosh's Frequency value: the count as a big-endian uint32
-            sizes = np.full(len(pstart), 4, np.int64)
+            sizes = np.full(len(pstart), 4, np.int32)
             stream = np.frombuffer(freq.astype(">u4").tobytes(), np.uint8)
-        self.chunks.append((tids[pstart], docs[pstart], freq * self.boost, sizes, stream))
+        self.chunks.append((tids[pstart].astype(np.int32), docs[pstart].astype(np.int32),
+                            (freq * self.boost).astype(np.float32), sizes.astype(np.int32), stream))
 
     def postings(self) -> tuple[list[bytes], tuple[np.ndarray, ...]]:
         """(term bytes in sorted order, postings in (term, docnum) order as (term rank, doc, weight, value
         sizes, value bytes)); the buffers are released."""
         self._reduce()
         chunks, self.chunks = self.chunks, []
-        tid = _concat([c[0] for c in chunks], np.int64)
-        doc = _concat([c[1] for c in chunks], np.int64)
-        weight = _concat([c[2] for c in chunks], np.float64)
-        sizes = _concat([c[3] for c in chunks], np.int64)
-        stream = _concat([c[4] for c in chunks], np.uint8)
+        tid, doc, weight, sizes, stream = (_concat([c[i] for c in chunks], t)
+                                           for i, t in enumerate((np.int32, np.int32, np.float32, np.int32, np.uint8)))
+        del chunks
         words = list(self.vocab)
         btexts = [w.encode("utf-8") for w in words] if self.fast else words
         ranked = sorted(range(len(btexts)), key=btexts.__getitem__)
@@ -150,9 +156,11 @@ class FieldPostings:
         rank[ranked] = np.arange(len(ranked))
         key = rank[tid]
         order = np.argsort(key, kind="stable")  # chunks were added in docnum order
-        vstart = np.cumsum(sizes) - sizes
+        vstart = np.cumsum(sizes, dtype=np.int64) - sizes
         stream = _gather(stream, vstart[order], sizes[order])
-        return [btexts[i] for i in ranked], (key[order], doc[order], weight[order], sizes[order], stream)
+        del vstart
+        return [btexts[i] for i in ranked], (key[order], doc[order].astype(np.int64),
+                                             weight[order].astype(np.float64), sizes[order].astype(np.int64), stream)
 
 
 def _position_values(pos: np.ndarray, new: np.ndarray, pstart: np.ndarray, freq: np.ndarray):
@@ -221,8 +229,10 @@ def write_field(fieldwriter, name: str, field, fp: FieldPostings, compression: i
     wbytes = w32.tobytes()
     sbytes = sizes.astype("<u4").tobytes()
     vbytes = stream.tobytes()
-    lists = [a.tolist() for a in (bstart, bend, bmax_w, b_ones, b_same, bminl, bmaxl, bvbytes, vbeg, doc, w32)]
-    bstart_l, bend_l, bmax_l, ones_l, same_l, minl_l, maxl_l, bvb_l, vbeg_l, doc_l, w_l = lists
+    blast, bfirst_w, bvstart = doc[bend - 1], w32[bstart], vbeg[bstart]  # per block: last id, 1st weight, values
+    lists = [a.tolist() for a in (bstart, bend, bmax_w, b_ones, b_same, bminl, bmaxl, bvbytes, bvstart, blast,
+                                  bfirst_w, doc[tstart], doc[tstart + tcount - 1])]
+    bstart_l, bend_l, bmax_l, ones_l, same_l, minl_l, maxl_l, bvb_l, bvs_l, blast_l, bw_l, minid_l, maxid_l = lists
     block = 0
     tcount_l, tstart_l = tcount.tolist(), tstart.tolist()
     for t, btext in enumerate(btexts):
@@ -235,20 +245,20 @@ def write_field(fieldwriter, name: str, field, fp: FieldPostings, compression: i
             if ones_l[block]:
                 wflag, wb = _W_ONES, b""
             elif same_l[block]:
-                wflag, wb = _W_SAME, struct.pack("<f", w_l[s])
+                wflag, wb = _W_SAME, struct.pack("<f", bw_l[block])
             else:
                 wflag, wb = _W_EACH, wbytes[4 * s:4 * e]
             if not bvb_l[block] or fixed == 0:
                 vflag, vb = _V_NONE, b""
             elif fixed is not None and fixed > 0:
-                vflag, vb = _V_FIXED, vbytes[vbeg_l[s]:vbeg_l[s] + bvb_l[block]]
+                vflag, vb = _V_FIXED, vbytes[bvs_l[block]:bvs_l[block] + bvb_l[block]]
             else:
-                vflag, vb = _V_VAR, sbytes[4 * s:4 * e] + vbytes[vbeg_l[s]:vbeg_l[s] + bvb_l[block]]
+                vflag, vb = _V_VAR, sbytes[4 * s:4 * e] + vbytes[bvs_l[block]:bvs_l[block] + bvb_l[block]]
             data = _HEADER.pack(wflag | vflag, e - s) + dbytes[4 * s:4 * e] + wb + vb
             if compression:
                 data = zlib.compress(data, compression)
             bmin = None if minl_l[block] == big else minl_l[block]
-            info = pickle.dumps((e - s, doc_l[e - 1], bmax_l[block], compression, length_to_byte(bmin),
+            info = pickle.dumps((e - s, blast_l[block], bmax_l[block], compression, length_to_byte(bmin),
                                  length_to_byte(maxl_l[block])), 2)
             size = len(info) + len(data)
             out += (pack_int(-size if k == nb - 1 else size), info, data)
@@ -257,9 +267,8 @@ def write_field(fieldwriter, name: str, field, fp: FieldPostings, compression: i
             maxlen, maxw = max(maxlen, maxl_l[block]), max(maxw, bmax_l[block])
             block += 1
         postfile.write(b"".join(out))
-        ts = tstart_l[t]
         ti = W3TermInfo(weight=tweight[t].item(), df=tcount_l[t], minlength=minlen, maxlength=maxlen,
-                        maxweight=maxw, minid=doc_l[ts], maxid=doc_l[ts + tcount_l[t] - 1])
+                        maxweight=maxw, minid=minid_l[t], maxid=maxid_l[t])
         ti.set_extent(offset, sum(map(len, out)))
         tindex.add(pack_ushort(fieldid) + btext, ti.to_bytes())
     fieldwriter.finish_field()
