@@ -23,6 +23,7 @@ from __future__ import annotations
 import pickle
 import struct
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -188,15 +189,38 @@ def _position_values(pos: np.ndarray, new: np.ndarray, pstart: np.ndarray, freq:
     return sizes, out
 
 
-def write_field(fieldwriter, name: str, field, fp: FieldPostings, compression: int, blocklimit: int) -> None:
-    """Write one field's terms and posting blocks: the layout of `searchkit.codec.ArrayPostingsWriter`
-    with whoosh's term infos, computed for all blocks at once; Python runs once per block and term."""
-    btexts, (key, doc, weight, sizes, stream) = fp.postings()
-    if not len(key):
-        return
-    fieldwriter.start_field(name, field)
-    fieldid = fieldwriter._fieldmap[name]
-    tindex, postfile = fieldwriter._tindex, fieldwriter._postfile
+@dataclass
+class _Blocks:
+    """A field's posting blocks, prepared for writing: per-block statistics as lists, per-term counts,
+    and the docnum deltas, weights, value sizes and values of all postings as bytes to slice."""
+
+    start: list
+    end: list
+    maxweight: list
+    ones: list
+    same: list
+    firstweight: list
+    minlen: list  # NO_LENGTH where the block has no length
+    maxlen: list
+    vstart: list
+    vsize: list
+    lastid: list
+    tcount: list
+    tweight: list
+    minid: list
+    maxid: list
+    deltas: bytes
+    weights: bytes
+    sizes: bytes
+    values: bytes
+
+
+NO_LENGTH = np.iinfo(np.int64).max
+
+
+def _blocks(key, doc, weight, sizes, stream, lengths: dict[int, int], blocklimit: int) -> _Blocks:
+    """Block boundaries (each term's postings cut every ``blocklimit``) and every statistic whoosh's
+    postings writer and term infos keep, computed for the whole field with numpy."""
     n = len(key)
     tstart = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     tcount = np.diff(np.append(tstart, n))
@@ -208,67 +232,75 @@ def write_field(fieldwriter, name: str, field, fp: FieldPostings, compression: i
     first[bstart] = True
     deltas = doc.copy()
     deltas[1:] -= doc[:-1]
-    deltas[first] = doc[first]
+    deltas[first] = doc[first]  # each block's docnums are deltas from 0
     w32 = weight.astype(np.float32)
     lencol = np.zeros(int(doc.max()) + 1, np.int64)
-    if fp.lengths:
-        lencol[np.fromiter(fp.lengths, np.int64)] = np.fromiter(fp.lengths.values(), np.int64)
+    if lengths:
+        lencol[np.fromiter(lengths, np.int64)] = np.fromiter(lengths.values(), np.int64)
     plen = lencol[doc]
-    bmax_w = np.maximum.reduceat(weight, bstart)
-    b_ones = np.minimum.reduceat(w32 == 1.0, bstart)
-    b_same = np.minimum.reduceat(w32 == w32[bstart].repeat(bend - bstart), bstart)
-    big = np.iinfo(np.int64).max
-    bminl = np.minimum.reduceat(np.where(plen > 0, plen, big), bstart)
-    bmaxl = np.maximum.reduceat(plen, bstart)
-    tweight = np.add.reduceat(w32.astype(np.float64), tstart)
+    vbeg = np.cumsum(sizes) - sizes
+    return _Blocks(
+        start=bstart.tolist(), end=bend.tolist(), maxweight=np.maximum.reduceat(weight, bstart).tolist(),
+        ones=np.minimum.reduceat(w32 == 1.0, bstart).tolist(),
+        same=np.minimum.reduceat(w32 == w32[bstart].repeat(bend - bstart), bstart).tolist(),
+        firstweight=w32[bstart].tolist(),
+        minlen=np.minimum.reduceat(np.where(plen > 0, plen, NO_LENGTH), bstart).tolist(),
+        maxlen=np.maximum.reduceat(plen, bstart).tolist(),
+        vstart=vbeg[bstart].tolist(), vsize=np.add.reduceat(sizes, bstart).tolist(), lastid=doc[bend - 1].tolist(),
+        tcount=tcount.tolist(), tweight=np.add.reduceat(w32.astype(np.float64), tstart).tolist(),
+        minid=doc[tstart].tolist(), maxid=doc[tstart + tcount - 1].tolist(),
+        deltas=deltas.astype("<u4").tobytes(), weights=w32.tobytes(), sizes=sizes.astype("<u4").tobytes(),
+        values=stream.tobytes())
+
+
+def write_field(fieldwriter, name: str, field, fp: FieldPostings, compression: int, blocklimit: int) -> None:
+    """Write one field's terms and posting blocks: the layout of `searchkit.codec.ArrayPostingsWriter`
+    with whoosh's term infos, prepared for all blocks at once (`_blocks`); Python runs once per block."""
+    btexts, (key, doc, weight, sizes, stream) = fp.postings()
+    if not len(key):
+        return
+    bl = _blocks(key, doc, weight, sizes, stream, fp.lengths, blocklimit)
+    del key, doc, weight, sizes, stream
+    fieldwriter.start_field(name, field)
+    fieldid = fieldwriter._fieldmap[name]
+    tindex, postfile = fieldwriter._tindex, fieldwriter._postfile
     fixed = field.format.fixed_value_size()
-    vend = np.cumsum(sizes)
-    vbeg = vend - sizes
-    bvbytes = np.add.reduceat(sizes, bstart)
-    dbytes = deltas.astype("<u4").tobytes()
-    wbytes = w32.tobytes()
-    sbytes = sizes.astype("<u4").tobytes()
-    vbytes = stream.tobytes()
-    blast, bfirst_w, bvstart = doc[bend - 1], w32[bstart], vbeg[bstart]  # per block: last id, 1st weight, values
-    lists = [a.tolist() for a in (bstart, bend, bmax_w, b_ones, b_same, bminl, bmaxl, bvbytes, bvstart, blast,
-                                  bfirst_w, doc[tstart], doc[tstart + tcount - 1])]
-    bstart_l, bend_l, bmax_l, ones_l, same_l, minl_l, maxl_l, bvb_l, bvs_l, blast_l, bw_l, minid_l, maxid_l = lists
     block = 0
-    tcount_l, tstart_l = tcount.tolist(), tstart.tolist()
     for t, btext in enumerate(btexts):
         offset = postfile.tell()
         out = [WHOOSH3_HEADER_MAGIC]  # the term's blocks, written at once
         minlen, maxlen, maxw = None, 0, 0.0
-        nb = -(-tcount_l[t] // blocklimit)
+        nb = -(-bl.tcount[t] // blocklimit)
         for k in range(nb):
-            s, e = bstart_l[block], bend_l[block]
-            if ones_l[block]:
+            s, e = bl.start[block], bl.end[block]
+            if bl.ones[block]:
                 wflag, wb = _W_ONES, b""
-            elif same_l[block]:
-                wflag, wb = _W_SAME, struct.pack("<f", bw_l[block])
+            elif bl.same[block]:
+                wflag, wb = _W_SAME, struct.pack("<f", bl.firstweight[block])
             else:
-                wflag, wb = _W_EACH, wbytes[4 * s:4 * e]
-            if not bvb_l[block] or fixed == 0:
-                vflag, vb = _V_NONE, b""
+                wflag, wb = _W_EACH, bl.weights[4 * s:4 * e]
+            values = bl.values[bl.vstart[block]:bl.vstart[block] + bl.vsize[block]]
+            if not values or fixed == 0:
+                vflag, values = _V_NONE, b""
             elif fixed is not None and fixed > 0:
-                vflag, vb = _V_FIXED, vbytes[bvs_l[block]:bvs_l[block] + bvb_l[block]]
+                vflag = _V_FIXED
             else:
-                vflag, vb = _V_VAR, sbytes[4 * s:4 * e] + vbytes[bvs_l[block]:bvs_l[block] + bvb_l[block]]
-            data = _HEADER.pack(wflag | vflag, e - s) + dbytes[4 * s:4 * e] + wb + vb
+                vflag, values = _V_VAR, bl.sizes[4 * s:4 * e] + values
+            data = _HEADER.pack(wflag | vflag, e - s) + bl.deltas[4 * s:4 * e] + wb + values
             if compression:
                 data = zlib.compress(data, compression)
-            bmin = None if minl_l[block] == big else minl_l[block]
-            info = pickle.dumps((e - s, blast_l[block], bmax_l[block], compression, length_to_byte(bmin),
-                                 length_to_byte(maxl_l[block])), 2)
+            bmin = None if bl.minlen[block] == NO_LENGTH else bl.minlen[block]
+            info = pickle.dumps((e - s, bl.lastid[block], bl.maxweight[block], compression, length_to_byte(bmin),
+                                 length_to_byte(bl.maxlen[block])), 2)
             size = len(info) + len(data)
             out += (pack_int(-size if k == nb - 1 else size), info, data)
             if bmin is not None:
                 minlen = bmin if minlen is None else min(minlen, bmin)
-            maxlen, maxw = max(maxlen, maxl_l[block]), max(maxw, bmax_l[block])
+            maxlen, maxw = max(maxlen, bl.maxlen[block]), max(maxw, bl.maxweight[block])
             block += 1
         postfile.write(b"".join(out))
-        ti = W3TermInfo(weight=tweight[t].item(), df=tcount_l[t], minlength=minlen, maxlength=maxlen,
-                        maxweight=maxw, minid=minid_l[t], maxid=maxid_l[t])
+        ti = W3TermInfo(weight=bl.tweight[t], df=bl.tcount[t], minlength=minlen, maxlength=maxlen,
+                        maxweight=maxw, minid=bl.minid[t], maxid=bl.maxid[t])
         ti.set_extent(offset, sum(map(len, out)))
         tindex.add(pack_ushort(fieldid) + btext, ti.to_bytes())
     fieldwriter.finish_field()
