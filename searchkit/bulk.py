@@ -23,6 +23,7 @@ from __future__ import annotations
 import pickle
 import struct
 import zlib
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,7 @@ from .codec import SearchkitCodec
 from .schema import CompactPositions, FastFrequency
 
 REDUCE_TOKENS = 1 << 19  # words of a field buffered before they are reduced to postings (memory stays small)
+SEGMENT_POSTINGS = 3 << 20  # postings of one bulk segment (~100 MB buffered, ~250 MB while it is written)
 # Buffered postings take 16 bytes each (term id, docnum, weight, value size as 32-bit numbers) plus their
 # values; weights are float32, exact for the small whole numbers they are (a frequency times boost 1.0)
 # and turned back into float64 for writing, so the written statistics are whoosh's.
@@ -81,7 +83,7 @@ class FieldPostings:
         self._docs: list[tuple[int, int, int]] = []  # (docnum, words, position of the first)
         self._generic: list[tuple[int, int, float, bytes]] = []  # slow path: (tid, docnum, weight, value)
         self.chunks: list[tuple[np.ndarray, ...]] = []  # (tid, doc, weight, value sizes, value bytes)
-        self.lengths: dict[int, int] = {}  # docnum -> quantized field length (scorable fields)
+        self.lengths = array("i")  # docnum, quantized field length, docnum, ... (scorable fields)
         self._last: tuple = (None, None)  # the previous document's value and its (first position, term ids)
 
     def add(self, docnum: int, value: Any, terms=None) -> int:
@@ -109,8 +111,12 @@ class FieldPostings:
                 tid = vocab.setdefault(tbytes, len(vocab))
                 self._generic.append((tid, docnum, weight, vbytes or b""))
         if length and self.field.scorable:
-            self.lengths[docnum] = _quantize(length)
+            self.lengths += array("i", (docnum, _quantize(length)))
         return length
+
+    def buffered(self) -> int:
+        """Postings (reduced) and words (pending) held in memory."""
+        return sum(len(c[0]) for c in self.chunks) + len(self._tids) + len(self._generic)
 
     def _reduce(self) -> None:
         """Pending words -> postings: sorted by term id (stable: docnum, then position, stay in order)."""
@@ -218,7 +224,7 @@ class _Blocks:
 NO_LENGTH = np.iinfo(np.int64).max
 
 
-def _blocks(key, doc, weight, sizes, stream, lengths: dict[int, int], blocklimit: int) -> _Blocks:
+def _blocks(key, doc, weight, sizes, stream, lengths: array, blocklimit: int) -> _Blocks:
     """Block boundaries (each term's postings cut every ``blocklimit``) and every statistic whoosh's
     postings writer and term infos keep, computed for the whole field with numpy."""
     n = len(key)
@@ -235,8 +241,8 @@ def _blocks(key, doc, weight, sizes, stream, lengths: dict[int, int], blocklimit
     deltas[first] = doc[first]  # each block's docnums are deltas from 0
     w32 = weight.astype(np.float32)
     lencol = np.zeros(int(doc.max()) + 1, np.int64)
-    if lengths:
-        lencol[np.fromiter(lengths, np.int64)] = np.fromiter(lengths.values(), np.int64)
+    pairs = np.frombuffer(lengths, np.int32).reshape(-1, 2)
+    lencol[pairs[:, 0]] = pairs[:, 1]
     plen = lencol[doc]
     vbeg = np.cumsum(sizes) - sizes
     return _Blocks(
@@ -341,6 +347,11 @@ def bulk_segment_writer(ix, **kwargs):
             perdoc.finish_doc()
             self._added = True
             self.docnum += 1
+
+        def full(self) -> bool:
+            """True when this segment holds `SEGMENT_POSTINGS` postings: memory grows with a bulk segment
+            (it is built at commit, not spilled), so the caller finishes it and starts another."""
+            return sum(fp.buffered() for fp in self._bulk.values()) >= SEGMENT_POSTINGS
 
         def _field_postings(self, name: str, field) -> FieldPostings:
             fp = self._bulk.get(name)

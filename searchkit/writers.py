@@ -246,7 +246,7 @@ class SubWriters:
             found.append(value)
         for p in self._procs:
             p.join()
-        return [s for s in found if s is not None]
+        return [s for segments in found for s in segments]
 
     def cancel(self) -> None:
         for p in self._procs:
@@ -260,8 +260,9 @@ class SubWriters:
 
 
 def _writer_main(folder: str, indexname: str, inq, outq, close_fds: list[int], parent: int, limitmb: int) -> None:
-    """A writer process: documents from ``inq`` into one new segment; the finished segment (or None when
-    it received nothing, or the exception it failed with) onto ``outq``."""
+    """A writer process: documents from ``inq`` into a new segment (several with the bulk builder, which
+    finishes a full one and starts the next); the finished segments (none when it received nothing, or
+    the exception it failed with) onto ``outq``."""
     from whoosh.filedb.filestore import FileStorage
 
     from .index import _worker_init
@@ -276,18 +277,22 @@ def _writer_main(folder: str, indexname: str, inq, outq, close_fds: list[int], p
         else:
             writer = segment_writer(ix, _lk=False, limitmb=limitmb)
         add = writer.add_document
+        done: list = []  # bulk segments finished because they were full (see searchkit.bulk)
         while True:
             batch = inq.get()
             if batch is None:
                 break
             for doc in batch:
                 add(**doc)
+            if BULK and writer.full():
+                done.append(writer._finalize_segment())
+                writer = bulk_segment_writer(ix, _lk=False, limitmb=limitmb)
+                add = writer.add_document
         if writer._added:
-            result = writer._finalize_segment()
+            done.append(writer._finalize_segment())
         else:
             writer._close_segment()
-            result = None
-        outq.put(("ok", result))
+        outq.put(("ok", done))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises it
         try:
             pickle.loads(pickle.dumps(e))  # the queue pickles in a thread: check here that it can

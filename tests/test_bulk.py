@@ -148,3 +148,31 @@ def test_multi_block_terms_and_wide_position_gaps(tmp_path: Path) -> None:
     assert max(len(seg["body", b"common"][-1]) for seg in ours) > 256  # three blocks or more
     assert max(max(p[3]) for p in ours[0]["body", b"end"][-1]) > 300
     assert _segment_files(tmp_path / "bulk") == _segment_files(tmp_path / "whoosh")
+
+
+def test_full_bulk_segments_are_finished_and_committed_together(tmp_path: Path, monkeypatch) -> None:
+    """A writer process whose bulk segment is full starts another; all of them reach the one TOC, and the
+    index answers as one built by the per-posting writer."""
+    import searchkit.bulk
+    import searchkit.writers
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(6):
+        for f in sorted((ROOT / "corpus").iterdir()):
+            (corpus / f"{i:02d}_{f.name}").write_text(f.read_text())
+    monkeypatch.setattr(searchkit.bulk, "SEGMENT_POSTINGS", 2000)
+    monkeypatch.setattr(searchkit.writers, "BATCH_DOCS", 16)
+    ours = open_index(tmp_path / "bulk")
+    ours.add([corpus], jobs=2)
+    monkeypatch.setattr(searchkit.writers, "BULK", False)
+    theirs = open_index(tmp_path / "whoosh")
+    theirs.add([corpus], jobs=2)
+    assert len(ours._whoosh()._segments()) > len(theirs._whoosh()._segments())
+    assert ours.searcher().doc_count() == theirs.searcher().doc_count()
+    text = " ".join(d["body"] for d in _documents(sorted((ROOT / "corpus").iterdir())[:1], ROOT / "corpus"))
+    for word in list(dict.fromkeys(w for w in text.split() if w.isalpha() and len(w) >= 6))[:3]:
+        # copies tie: which copy fills the page depends on the writers' race, the scores do not
+        found = [(r.total, sorted(round(h.score, 6) for h in r.hits)) for r in
+                 (ix.search(word, limit=100) for ix in (ours, theirs))]
+        assert found[0][0] and found[0] == found[1]
