@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 
 from markupsafe import Markup, escape
 
-from ..model import Article, Snippet
+from ..model import Article, Snippet, paragraph_spans
 
 
 def highlight_html(text: str, spans: Iterable[tuple[int, int]]) -> Markup:
@@ -60,11 +60,7 @@ def article_paragraphs(article: Article, spans_for: Highlighter | None = None) -
     ``spans_for`` gives the highlight spans of a text (from the search library, which analyses words
     exactly as the index did); without it nothing is marked.
     """
-    starts: list[int] = []
-    offset = 0
-    for paragraph in article.paragraphs:
-        starts.append(offset)
-        offset += len(paragraph) + 2
+    starts = [s for s, _ in paragraph_spans(article.paragraphs)]
     views = [ParagraphView(highlight_html(p, spans_for(p) if spans_for else ())) for p in article.paragraphs]
     if not views:
         return views
@@ -88,10 +84,10 @@ def _paragraph_at(starts: list[int], offset: int) -> int:
 def query_highlighter(index, query: str) -> Highlighter | None:
     """Spans of the query's words in any text of ``index``'s articles (None when nothing to mark).
 
-    The matching is the search library's own (`searchkit.search.highlighter`), so the article page marks
+    The matching is the search library's own (`searchkit.results.search.highlighter`), so the article page marks
     exactly the words that snippets mark (``talks`` for ``talk``, ``Hanif`` for ``Haneef``).
     """
-    from ..search import highlighter
+    from ..results.search import highlighter
 
     h = highlighter(index, query)
     return h.spans if h is not None else None
