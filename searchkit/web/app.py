@@ -91,6 +91,15 @@ def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
 
     register_saved(app, index)
 
+    _install_guards(app, hosts)
+    _install_pages(app, index)
+    _install_api(app, index)
+    return app
+
+
+def _install_guards(app: Flask, hosts: HostPolicy) -> None:
+    """Host check, security headers and the error pages every route shares (JSON for the API)."""
+
     @app.before_request
     def _check_host():
         if not hosts.allows(request.environ.get("HTTP_HOST")):
@@ -120,6 +129,21 @@ def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
             log.error("error serving %s: %s", request.full_path, original.__class__.__name__)
         return _error_response(500, "internal error: the server could not complete this request (see its log)")
 
+    @app.errorhandler(ParamError)
+    @app.errorhandler(SearchkitError)
+    def _bad_request(e: Exception):
+        return _error_response(400, one_line(e, 300))
+
+    @app.errorhandler(IndexAccessError)
+    def _unavailable(e: IndexAccessError):
+        # The index folder is missing, unreadable or from another version: the server's problem, said plainly.
+        log.error("index unavailable: %s", e)
+        return _error_response(503, one_line(e, 300))
+
+
+def _install_pages(app: Flask, index: Any) -> None:
+    """The HTML pages: results (``/``) and one article."""
+
     @app.get("/")
     def page():
         values: dict[str, Any] = dict(_DEFAULTS)
@@ -142,7 +166,7 @@ def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
     @app.get("/articles/<article_id:article_id>")
     def article_page(article_id: str):
         query = parse_search_args({"q": request.args.getlist("q")[:1]}, strict=False)["q"]
-        article = _lookup(article_id)
+        article = _lookup(index, article_id)
         spans_for = query_highlighter(index, query)
         paragraphs = article_paragraphs(article, spans_for)
         quotes = [(q, highlight_html(q.text, spans_for(q.text) if spans_for else ())) for q in article.quotes]
@@ -150,6 +174,10 @@ def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
         opened = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else None
         return render_template("article.html", article=article, paragraphs=paragraphs, quotes=quotes, q=query,
                                safe_url=_safe_url(article.url), opened=opened)
+
+
+def _install_api(app: Flask, index: Any) -> None:
+    """The JSON API under ``/api/`` (documented in `searchkit.web.openapi`)."""
 
     @app.get("/api/search")
     def api_search():
@@ -163,7 +191,7 @@ def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
 
     @app.get("/api/articles/<article_id:article_id>")
     def api_article(article_id: str):
-        return jsonify(without_absolute_paths(_lookup(article_id).to_dict()))
+        return jsonify(without_absolute_paths(_lookup(index, article_id).to_dict()))
 
     @app.get("/api/info")
     def api_info():
@@ -173,25 +201,13 @@ def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
     def api_openapi():
         return jsonify(openapi_document())
 
-    @app.errorhandler(ParamError)
-    @app.errorhandler(SearchkitError)
-    def _bad_request(e: Exception):
-        return _error_response(400, one_line(e, 300))
 
-    @app.errorhandler(IndexAccessError)
-    def _unavailable(e: IndexAccessError):
-        # The index folder is missing, unreadable or from another version: the server's problem, said plainly.
-        log.error("index unavailable: %s", e)
-        return _error_response(503, one_line(e, 300))
-
-    def _lookup(article_id: str):
-        # The id is only ever a key into the index: no filesystem access, whatever it contains.
-        article = index.article(article_id) if len(article_id) <= MAX_ID_CHARS else None
-        if article is None:
-            abort(404, description=f"no article with id {article_id[:200]!r} in this index")
-        return article
-
-    return app
+def _lookup(index: Any, article_id: str):
+    # The id is only ever a key into the index: no filesystem access, whatever it contains.
+    article = index.article(article_id) if len(article_id) <= MAX_ID_CHARS else None
+    if article is None:
+        abort(404, description=f"no article with id {article_id[:200]!r} in this index")
+    return article
 
 
 def _run_search(index: Any, values: dict[str, Any]):
