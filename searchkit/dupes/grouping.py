@@ -1,0 +1,183 @@
+"""Grouping: which articles are copies of one story, which is the original, and where a passage first appeared.
+
+Pure functions over sketches (`searchkit.dupes.sketch`), so that the same rules run at index time, in the
+benchmark and in tests, and the result depends only on the set of articles (never on the order they were
+indexed in): incremental updates and ``--rebuild`` give the same groups.
+
+What counts as a copy: two articles whose clean bodies (boilerplate removed) are candidates in MinHash LSH and
+whose estimated *containment* -- the share of the shorter body's 5-word shingles found in the longer one -- is
+at least ``COPY_CONTAINMENT``. Containment, not Jaccard, because a syndicated copy is often trimmed: a copy
+that keeps half of the story is still the story. Groups are the connected components of confirmed pairs.
+A follow-up that reuses one paragraph of an earlier story shares a small part of its shingles and is not a
+copy; its reused passage gets ``first_seen`` instead (see `provenance`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import sketch
+
+COPY_CONTAINMENT = 0.7  # bench/dupes.py: copies >= 0.8, follow-ups and same-topic stories <= 0.45
+COPY_ROWS = 2  # rows per LSH band of the article signature: 64 bands, a candidate from Jaccard ~0.15 up
+MIN_SHINGLES = 8  # a body shorter than this (a one-line brief) is never grouped: too little to tell
+PARAGRAPH_JACCARD = 0.6  # "nearly identical" passages
+PARAGRAPH_ROWS = 2
+MIN_PARAGRAPH_WORDS = 12  # a reused passage must be more than a stock phrase ("he told reporters.")
+MAX_REUSE = 25  # a passage found in more stories than this is site furniture or a stock text, not a source
+_UNDATED = "9999-99-99"  # undated articles sort after every dated one: they can never be "earlier"
+
+
+@dataclass
+class Record:
+    """What grouping needs of one article."""
+
+    id: str
+    path: str
+    date: str | None
+    size: int  # distinct shingles of the clean body
+    sig: np.ndarray  # sketch.signature of those shingles
+
+
+@dataclass
+class Piece:
+    """A passage-sized unit of one article for provenance: one paragraph within one passage."""
+
+    article: int  # row of the article in the records list
+    paragraph: int  # index into Article.paragraphs
+    passage: int  # Passage.index
+    sig: np.ndarray  # sketch.signature(..., PARAGRAPH_PERM)
+
+
+@dataclass
+class Result:
+    groups: list[list[int]] = field(default_factory=list)  # rows, original first, then earliest first
+    first_seen: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, passage) -> row
+
+
+def _find(parent: np.ndarray, i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = int(parent[i])
+    return i
+
+
+def _components(n: int, pairs: np.ndarray) -> list[list[int]]:
+    parent = np.arange(n)
+    for a, b in pairs.tolist():
+        ra, rb = _find(parent, a), _find(parent, b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    comps: dict[int, list[int]] = {}
+    for i in range(n):
+        comps.setdefault(_find(parent, i), []).append(i)
+    return [c for c in comps.values() if len(c) > 1]
+
+
+def _shared_paragraphs(mine: list[Piece], theirs: list[Piece]) -> int:
+    """How many distinct paragraphs of ``mine`` are nearly identical to a piece of ``theirs``."""
+    if not mine or not theirs:
+        return 0
+    other = np.stack([p.sig for p in theirs])
+    return len({p.paragraph for p in mine if (other == p.sig).mean(axis=1).max() >= PARAGRAPH_JACCARD})
+
+
+def is_copy(a: Record, b: Record, pieces_a: list[Piece], pieces_b: list[Piece]) -> bool:
+    """The copy rule: the shorter body lies mostly in the longer (containment >= ``COPY_CONTAINMENT``) and,
+    when it has two substantial paragraphs or more, at least two of them are found in the longer one. The
+    second half is what keeps a follow-up apart: built around one long reused paragraph, it can be mostly
+    "contained" in its source, but a copy repeats the story, not one paragraph of it."""
+    if sketch.containment(a.sig, a.size, b.sig, b.size) < COPY_CONTAINMENT:
+        return False
+    (short, long_) = (pieces_a, pieces_b) if a.size <= b.size else (pieces_b, pieces_a)
+    if len({p.paragraph for p in short}) < 2:
+        return True
+    return _shared_paragraphs(short, long_) >= 2
+
+
+def copy_pairs(records: list[Record], pieces: list[Piece] = ()) -> np.ndarray:
+    """(m, 2) rows of confirmed copy pairs (LSH candidates that pass `is_copy`)."""
+    rows = np.array([i for i, r in enumerate(records) if r.size >= MIN_SHINGLES], np.int64)
+    if len(rows) < 2:
+        return np.zeros((0, 2), np.int64)
+    by_article: dict[int, list[Piece]] = {}
+    for p in pieces:
+        by_article.setdefault(p.article, []).append(p)
+    sigs = np.stack([records[i].sig for i in rows])
+    cand = rows[sketch.candidate_pairs(sigs, COPY_ROWS)]
+    keep = [k for k, (a, b) in enumerate(cand.tolist())
+            if is_copy(records[a], records[b], by_article.get(a, []), by_article.get(b, []))]
+    return cand[keep]
+
+
+def _order(records: list[Record], members: list[int]) -> list[int]:
+    """Original first: the earliest date; on a tie, the body that contains the others most (then the larger
+    body: an edited copy lost words); then path."""
+    def contains_others(i: int) -> float:
+        r = records[i]
+        total = 0.0
+        for j in members:
+            o = records[j]
+            if j != i and (o.date or _UNDATED) == (r.date or _UNDATED):
+                inter = sketch.jaccard(r.sig, o.sig) * (r.size + o.size) / (1 + sketch.jaccard(r.sig, o.sig))
+                total += inter / max(o.size, 1)
+        return total
+
+    # contains_others is an estimate (+-0.05): coarse steps, then the exact shingle count decides
+    return sorted(members, key=lambda i: (records[i].date or _UNDATED, -round(contains_others(i) / max(len(members) - 1, 1), 1),
+                                          -records[i].size, records[i].path, records[i].id))
+
+
+def group(records: list[Record], pieces: list[Piece] = ()) -> list[list[int]]:
+    """The groups of copies (two members or more), each ordered original first; groups by their original."""
+    groups = [_order(records, c) for c in _components(len(records), copy_pairs(records, pieces))]
+    return sorted(groups, key=lambda g: (records[g[0]].date or _UNDATED, records[g[0]].path, records[g[0]].id))
+
+
+def provenance(records: list[Record], pieces: list[Piece], groups: list[list[int]]) -> dict[tuple[int, int], int]:
+    """(article row, passage) -> row of the earliest *other-story* article holding a nearly identical piece.
+
+    "Other story": not the article itself and not a member of its group (a copy repeating its original is
+    not provenance). Earliest: by date, a group's original before its copies, then path. Pieces found in more
+    than ``MAX_REUSE`` stories are ignored (cookie notices, stock disclaimers that boilerplate removal left).
+    """
+    if len(pieces) < 2:
+        return {}
+    group_of = np.arange(len(records)) + len(records)  # ungrouped: its own story id
+    rank = np.zeros(len(records), np.int64)
+    for g, members in enumerate(groups):
+        for k, i in enumerate(members):
+            group_of[i], rank[i] = g, k
+    order_key = {i: (r.date or _UNDATED, int(rank[i] > 0), r.path, r.id) for i, r in enumerate(records)}
+    sigs = np.stack([p.sig for p in pieces])
+    owners = np.array([p.article for p in pieces], np.int64)
+    cand = sketch.candidate_pairs(sigs, PARAGRAPH_ROWS)
+    if not len(cand):
+        return {}
+    cand = cand[group_of[owners[cand[:, 0]]] != group_of[owners[cand[:, 1]]]]
+    same = (sigs[cand[:, 0]] == sigs[cand[:, 1]]).mean(axis=1) if len(cand) else np.zeros(0)
+    cand = cand[same >= PARAGRAPH_JACCARD]
+    stories: dict[int, set[int]] = {}  # piece -> the stories its near-identical pieces come from
+    for a, b in cand.tolist():
+        stories.setdefault(a, {int(group_of[owners[a]])}).add(int(group_of[owners[b]]))
+        stories.setdefault(b, {int(group_of[owners[b]])}).add(int(group_of[owners[a]]))
+    out: dict[tuple[int, int], int] = {}
+    for a, b in cand.tolist():
+        if len(stories[a]) > MAX_REUSE or len(stories[b]) > MAX_REUSE:
+            continue
+        ra, rb = int(owners[a]), int(owners[b])
+        if order_key[rb] < order_key[ra]:
+            a, b, ra, rb = b, a, rb, ra
+        if records[ra].date is None:
+            continue  # an undated article is never "earlier"
+        key = (rb, pieces[b].passage)
+        if key not in out or order_key[ra] < order_key[out[key]]:
+            out[key] = ra
+    return out
+
+
+def compute(records: list[Record], pieces: list[Piece]) -> Result:
+    """Groups and passage provenance of a whole collection."""
+    groups = group(records, pieces)
+    return Result(groups=groups, first_seen=provenance(records, pieces, groups))
