@@ -19,10 +19,12 @@ import numpy as np
 
 from . import sketch
 
-COPY_CONTAINMENT = 0.7  # bench/dupes.py: copies >= 0.8, follow-ups and same-topic stories <= 0.45
+COPY_CONTAINMENT = 0.6  # see is_copy
 COPY_ROWS = 2  # rows per LSH band of the article signature: 64 bands, a candidate from Jaccard ~0.15 up
+LEDE_WORDS = 25
 MIN_SHINGLES = 8  # a body shorter than this (a one-line brief) is never grouped: too little to tell
-PARAGRAPH_JACCARD = 0.6  # "nearly identical" passages
+PARAGRAPH_JACCARD = 0.6  # "nearly identical" passages (provenance)
+COPY_PARAGRAPH_JACCARD = 0.35  # a paragraph "found" in a copy may have lost a sentence or changed numbers
 PARAGRAPH_ROWS = 2
 MIN_PARAGRAPH_WORDS = 12  # a reused passage must be more than a stock phrase ("he told reporters.")
 MAX_REUSE = 25  # a passage found in more stories than this is site furniture or a stock text, not a source
@@ -46,6 +48,7 @@ class Piece:
 
     article: int  # row of the article in the records list
     paragraph: int  # index into Article.paragraphs
+    before: int  # words of the body before that paragraph
     passage: int  # Passage.index
     sig: np.ndarray  # sketch.signature(..., PARAGRAPH_PERM)
 
@@ -75,25 +78,48 @@ def _components(n: int, pairs: np.ndarray) -> list[list[int]]:
     return [c for c in comps.values() if len(c) > 1]
 
 
-def _shared_paragraphs(mine: list[Piece], theirs: list[Piece]) -> int:
-    """How many distinct paragraphs of ``mine`` are nearly identical to a piece of ``theirs``."""
+def _shared_paragraphs(mine: list[Piece], theirs: list[Piece]) -> tuple[set[int], set[int]]:
+    """(paragraphs of ``mine``, paragraphs of ``theirs``) that are nearly identical to a piece of the other."""
     if not mine or not theirs:
-        return 0
+        return set(), set()
     other = np.stack([p.sig for p in theirs])
-    return len({p.paragraph for p in mine if (other == p.sig).mean(axis=1).max() >= PARAGRAPH_JACCARD})
+    mine_hit, theirs_hit = set(), set()
+    for p in mine:
+        same = (other == p.sig).mean(axis=1) >= COPY_PARAGRAPH_JACCARD
+        if same.any():
+            mine_hit.add(p.paragraph)
+            theirs_hit.update(theirs[k].paragraph for k in np.flatnonzero(same).tolist())
+    return mine_hit, theirs_hit
 
 
 def is_copy(a: Record, b: Record, pieces_a: list[Piece], pieces_b: list[Piece]) -> bool:
-    """The copy rule: the shorter body lies mostly in the longer (containment >= ``COPY_CONTAINMENT``) and,
-    when it has two substantial paragraphs or more, at least two of them are found in the longer one. The
-    second half is what keeps a follow-up apart: built around one long reused paragraph, it can be mostly
-    "contained" in its source, but a copy repeats the story, not one paragraph of it."""
+    """The copy rule, on the shorter body S and the longer L (thresholds from bench/dupes.py's candidates):
+
+    - S lies mostly in L: containment >= ``COPY_CONTAINMENT`` (copies 0.53-1.0, most above 0.8);
+    - and S repeats the *story*, not one paragraph of it: two or more of S's paragraphs are found in L; or S
+      has a single substantial paragraph and it is L's first substantial one, in the same place (at most
+      ``LEDE_WORDS`` words more or fewer before it than S has: menu lines that boilerplate removal kept), i.e. a copy trimmed to its lede --
+      news is cut from the bottom -- or a table with its note, not a story that quotes S's paragraph
+      after material of its own; or S has no substantial paragraph at all (a table) and containment >= 0.9.
+
+    The second condition is what keeps a follow-up apart: built around one long reused paragraph it can be
+    0.9 "contained" in its source, but it shares exactly one paragraph, placed anywhere but first.
+    """
     if sketch.containment(a.sig, a.size, b.sig, b.size) < COPY_CONTAINMENT:
         return False
-    (short, long_) = (pieces_a, pieces_b) if a.size <= b.size else (pieces_b, pieces_a)
-    if len({p.paragraph for p in short}) < 2:
+    short, long_ = (pieces_a, pieces_b) if (a.size, a.id) <= (b.size, b.id) else (pieces_b, pieces_a)
+    paragraphs = {p.paragraph for p in short}
+    if not paragraphs:
+        return sketch.containment(a.sig, a.size, b.sig, b.size) >= 0.9
+    mine, theirs = _shared_paragraphs(short, long_)
+    if len(mine) >= 2:
         return True
-    return _shared_paragraphs(short, long_) >= 2
+    if len(paragraphs) == 1 and mine:  # the one paragraph must open L's story, and sit where it sits in S
+        first = min(p.paragraph for p in long_)
+        other = np.stack([p.sig for p in long_])
+        return any(long_[k].paragraph == first and abs(long_[k].before - p.before) <= LEDE_WORDS
+                   for p in short for k in np.flatnonzero((other == p.sig).mean(axis=1) >= COPY_PARAGRAPH_JACCARD).tolist())
+    return False
 
 
 def copy_pairs(records: list[Record], pieces: list[Piece] = ()) -> np.ndarray:

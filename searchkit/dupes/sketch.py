@@ -10,8 +10,9 @@ signature matrix (``NUM_PERM`` x 4 bytes per article) and nothing else.
 
 Words are normalised so that what syndication changes does not change the sketch: case, punctuation, quote
 styles, thousands separators ("1,500" = "1500"), the spellings of percent ("pct", "%", "per cent") and
-the wire abbreviations "mln", "bln", "dlrs". Paragraphs under ``MIN_BODY_WORDS`` words are left out of an
-article's shingles: they are menus, buttons and sign-offs that boilerplate removal kept, rarely story text;
+the wire abbreviations "mln", "bln", "dlrs". Paragraphs under ``MIN_BODY_WORDS`` words without a figure are left
+out of an article's shingles: they are menus, buttons and sign-offs that boilerplate removal kept (a short
+line with figures is a table row, and stays);
 so is a wire dateline ("LONDON, March 3 (Reuters) - ") that a republisher puts before the first one.
 """
 from __future__ import annotations
@@ -150,26 +151,31 @@ def candidate_pairs(sigs: np.ndarray, rows: int, max_bucket: int = 64) -> np.nda
     return np.unique(p, axis=0)
 
 
-def article_sketch(paragraphs: list[str], passages: list) -> tuple[int, np.ndarray, list[tuple[int, int, np.ndarray]]]:
-    """(distinct shingles, signature, [(paragraph, passage index, piece signature), ...]) of one clean body.
+def article_sketch(paragraphs: list[str], passages: list) -> tuple[int, np.ndarray, list[tuple[int, int, int, np.ndarray]]]:
+    """(distinct shingles, signature, [(paragraph, words before it, passage index, piece signature), ...]) of
+    one clean body.
 
     Pieces are the paragraphs cut at passage boundaries (a paragraph split over two passages gives two), so a
     reused paragraph is attributed to exactly the passages that show it; pieces under 12 words are skipped.
     """
     body_words: list[str] = []
-    pieces: list[tuple[int, int, np.ndarray]] = []
+    pieces: list[tuple[int, int, int, np.ndarray]] = []
+    before = 0
     pos = 0
     spans = [(p.index, p.start, p.end) for p in passages]
     for number, para in enumerate(paragraphs):
         start, end = pos, pos + len(para)
         pos = end + 2  # Article.body joins paragraphs with a blank line
         para_words = words(para if body_words else _DATELINE.sub("", para, count=1))
-        if len(para_words) >= MIN_BODY_WORDS:
-            body_words += para_words
+        if len(para_words) >= MIN_BODY_WORDS or any(w[0].isdigit() for w in para_words):
+            body_words += para_words  # short lines count when they carry figures: a results table is the story
         inside = [(index, max(start, ps), min(end, pe)) for index, ps, pe in spans if max(start, ps) < min(end, pe)]
         for index, lo, hi in inside:
             w = para_words if len(inside) == 1 else words(para[lo - start: hi - start])
             if len(w) >= 12:
-                pieces.append((number, index, signature(shingles(w), PARAGRAPH_PERM)))
+                pieces.append((number, before, index, signature(shingles(w), PARAGRAPH_PERM)))
+        before += len(para_words)
+    if len(body_words) < 3 * MIN_BODY_WORDS:  # all short lines (a results table): then they are the story
+        body_words = [w for para in paragraphs for w in words(para)]
     sh = shingles(body_words)
     return len(sh), signature(sh), pieces

@@ -43,7 +43,7 @@ class Tracker:
         self.meta: list[list[Any]] = []  # per article: _META values
         self.sizes: list[int] = []
         self.sigs: list[np.ndarray] = []
-        self.pieces: list[tuple[int, int, int, np.ndarray]] = []  # (article row, paragraph, passage, signature)
+        self.pieces: list[tuple[int, int, int, np.ndarray]] = []  # (article row, paragraph, words before, passage, signature)
         self._rows: dict[str, list[int]] = {}  # file key -> its rows
         self._dead: set[int] = set()  # rows of removed files, dropped by `_compact`
         self.stamp: str | None = None
@@ -69,13 +69,13 @@ class Tracker:
             with np.load(self.folder / STATE_FILE, allow_pickle=False) as z:
                 head = json.loads(bytes(z["meta"]).decode("utf-8"))
                 sigs, sizes = z["sigs"], z["sizes"]
-                owners, paras, passages, psigs = (z["piece_article"], z["piece_paragraph"], z["piece_passage"],
-                                                  z["piece_sigs"])
+                owners, paras, before = z["piece_article"], z["piece_paragraph"], z["piece_before"]
+                passages, psigs = z["piece_passage"], z["piece_sigs"]
         except (OSError, ValueError, KeyError):
             return False
         self.stamp, self.meta = head.get("stamp"), head["articles"]
         self.sizes, self.sigs = sizes.tolist(), list(sigs)
-        self.pieces = list(zip(owners.tolist(), paras.tolist(), passages.tolist(), list(psigs)))
+        self.pieces = list(zip(owners.tolist(), paras.tolist(), before.tolist(), passages.tolist(), list(psigs)))
         for row, m in enumerate(self.meta):
             self._rows.setdefault(m[1], []).append(row)
         return len(self.meta) == len(self.sigs)
@@ -101,7 +101,7 @@ class Tracker:
         self.meta.append([article.id, file_key, path or article.path, article.date, article.source, article.headline])
         self.sizes.append(size)
         self.sigs.append(sig)
-        self.pieces += [(row, para, index, s) for para, index, s in pieces]
+        self.pieces += [(row, *piece) for piece in pieces]
 
     def remove_file(self, file_key: str) -> None:
         """Forget the articles of a removed or changed file (those added after this call stay)."""
@@ -115,7 +115,7 @@ class Tracker:
         self.meta = [self.meta[i] for i in keep]
         self.sizes = [self.sizes[i] for i in keep]
         self.sigs = [self.sigs[i] for i in keep]
-        self.pieces = [(new_row[r], q, p, s) for r, q, p, s in self.pieces if r in new_row]
+        self.pieces = [(new_row[p[0]], *p[1:]) for p in self.pieces if p[0] in new_row]
         self._rows = {k: [new_row[r] for r in rows if r in new_row] for k, rows in self._rows.items()}
         self._dead = set()
 
@@ -126,7 +126,7 @@ class Tracker:
         self._compact()
         recs = [grouping.Record(id=m[0], path=m[2], date=m[3], size=int(n), sig=s)
                 for m, n, s in zip(self.meta, self.sizes, self.sigs)]
-        return recs, [grouping.Piece(article=r, paragraph=q, passage=p, sig=s) for r, q, p, s in self.pieces]
+        return recs, [grouping.Piece(article=r, paragraph=q, before=w, passage=p, sig=s) for r, q, w, p, s in self.pieces]
 
     def save(self, stamp: str) -> "grouping.Result":
         """Recompute the groups and write both files (sketches first; each replaced atomically)."""
@@ -139,8 +139,9 @@ class Tracker:
             "sizes": np.array(self.sizes, np.int64),
             "piece_article": np.array([p[0] for p in self.pieces], np.int64),
             "piece_paragraph": np.array([p[1] for p in self.pieces], np.int64),
-            "piece_passage": np.array([p[2] for p in self.pieces], np.int64),
-            "piece_sigs": (np.stack([p[3] for p in self.pieces]) if self.pieces
+            "piece_before": np.array([p[2] for p in self.pieces], np.int64),
+            "piece_passage": np.array([p[3] for p in self.pieces], np.int64),
+            "piece_sigs": (np.stack([p[4] for p in self.pieces]) if self.pieces
                            else np.zeros((0, sketch.PARAGRAPH_PERM), np.uint32)),
         }
         _atomic_write(self.folder / STATE_FILE, lambda f: np.savez(f, **arrays))
