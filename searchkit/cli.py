@@ -210,17 +210,20 @@ index is first built from ./corpus.
 @click.option("--until", metavar="DATE", help="Only articles up to DATE (inclusive).")
 @click.option("--source", metavar="NAME", help="Only articles from this source (exact name, as in the facets).")
 @click.option("--speaker", metavar="NAME", help="Only passages quoting this speaker (exact name, as in the facets).")
+@click.option("--all-copies", is_flag=True,
+              help="Show every copy of a syndicated story as its own result (default: one, with the others listed).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the documented contract).")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), metavar="FILE",
               help='Run many queries: lines of {"id", "query"} in, one JSON line per query out.')
 def search_cmd(query: str | None, index_dir: str, limit: int, page: int, articles: bool, since: str | None,
-               until: str | None, source: str | None, speaker: str | None, as_json: bool, batch) -> None:
+               until: str | None, source: str | None, speaker: str | None, all_copies: bool, as_json: bool,
+               batch) -> None:
     from .errors import SearchkitError
 
     if (query is None) == (batch is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
     options = dict(limit=limit, page=page, unit="article" if articles else "passage", source=source,
-                   speaker=speaker, since=since, until=until)
+                   speaker=speaker, since=since, until=until, collapse=not all_copies)
     try:
         index = _search_index(index_dir)
         if batch is not None:
@@ -242,6 +245,28 @@ def search_cmd(query: str | None, index_dir: str, limit: int, page: int, article
             click.echo(f"warning: {w}", err=True)
         results.warnings = []  # said on stderr already
         click.echo(render_results(results, color=use_color()))
+
+
+@main.command("dupes")
+@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--json", "as_json", is_flag=True, help='One {"size", "articles": [...]} object per group per line.')
+def dupes_cmd(index_dir: str, as_json: bool) -> None:
+    """List the groups of copies (the same story republished): original first, then the copies, earliest first."""
+    from .dupes import list_groups
+    from .errors import SearchkitError
+    from .index import open_index
+
+    try:
+        groups = list_groups(open_index(index_dir, create=False))
+    except SearchkitError as e:
+        _fail(str(e))
+    if as_json:
+        for g in groups:
+            click.echo(json.dumps(g, ensure_ascii=False))
+        return
+    from .present.terminal import render_groups, use_color
+
+    click.echo(render_groups(groups, color=use_color()))
 
 
 def _search_index(index_dir: str):

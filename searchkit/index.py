@@ -339,6 +339,9 @@ class Index:
             reader.close()
             raise
         ids = _IdAllocator(reader)
+        from .dupes import hooks as dupes_hooks  # copy groups (searchkit.dupes): fed here, saved after the commit
+
+        dupes = dupes_hooks.start(self.path, ix, reader, rebuild)
         subs = None  # writer processes, when the batch is large enough for a parser pool
         try:
             n_jobs = _jobs(jobs, tasks)
@@ -368,6 +371,8 @@ class Index:
                         docs = list(passage_documents(item, key, file_hash, path, first))
                         add(docs)
                         report.passages += len(docs)
+                        if dupes:
+                            dupes.add(key, item, path)
                     continue
                 if kind == "unchanged":
                     report.unchanged += 1
@@ -380,6 +385,8 @@ class Index:
                     if key in manifest:
                         writer.delete_by_term("file", key)
                         report.updated += 1
+                        if dupes:
+                            dupes.remove_file(key)
                     else:
                         report.added += 1
                 done += 1
@@ -388,6 +395,8 @@ class Index:
             for key in _removed(roots, manifest, seen):
                 writer.delete_by_term("file", key)
                 report.removed += 1
+                if dupes:
+                    dupes.remove_file(key)
             if report.changed:
                 from .writers import commit
 
@@ -414,6 +423,7 @@ class Index:
             self._switch(ix.indexname)
         elif report.changed:
             self._remove_other_generations(old_gen)  # leftovers of an interrupted rebuild
+        dupes_hooks.finish(dupes, ix, report.changed)
         report.seconds = time.perf_counter() - t0
         return report
 

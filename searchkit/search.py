@@ -182,7 +182,7 @@ def stored_article(searcher, docnum: int) -> tuple[int, str, dict[str, Any]]:
     return pindex, got[0], got[1]
 
 
-def _hit(rank: int, score: float, searcher, docnum: int, snip: Highlighter) -> Hit:
+def _hit(rank: int, score: float, searcher, docnum: int, snip: Highlighter, groups=None) -> Hit:
     pindex, path, art = stored_article(searcher, docnum)
     passages = art.get("passages") or []
     passage = passages[pindex] if pindex < len(passages) and passages[pindex].get("index") == pindex else \
@@ -190,8 +190,11 @@ def _hit(rank: int, score: float, searcher, docnum: int, snip: Highlighter) -> H
     text = passage.get("text") or ""
     ref = ArticleRef(id=str(art.get("id", "")), path=path, headline=art.get("headline"), date=art.get("date"),
                      source=art.get("source"), author=art.get("author"))
-    return Hit(rank=rank, score=float(score), article=ref, passage_index=pindex, passage_text=text,
-               snippet=snip(text))
+    hit = Hit(rank=rank, score=float(score), article=ref, passage_index=pindex, passage_text=text,
+              snippet=snip(text))
+    if groups is not None:  # searchkit.dupes
+        hit.copies, hit.first_seen = groups.copies(ref.id), groups.first_seen_of(ref.id, pindex)
+    return hit
 
 
 def _article_id(searcher, docnum: int) -> str:
@@ -210,6 +213,16 @@ def _leaf(searcher, docnum: int):
     return reader.readers[segment], reader.doc_offsets[segment]
 
 
+def _groups(index):
+    """The index's copy groups (`searchkit.dupes`), or None for an index object without a folder."""
+    path = getattr(index, "path", None)
+    if path is None:
+        return None
+    from .dupes import load_groups
+
+    return load_groups(path)
+
+
 def search(index, query: str, **kwargs) -> SearchResults:  # noqa: D103 (documented on _search)
     from whoosh.query import QueryError as WhooshQueryError
 
@@ -221,12 +234,14 @@ def search(index, query: str, **kwargs) -> SearchResults:  # noqa: D103 (documen
 
 def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "passage",
            source: str | None = None, speaker: str | None = None, since: str | None = None,
-           until: str | None = None, boosts: Mapping[str, float] | None = None) -> SearchResults:
+           until: str | None = None, boosts: Mapping[str, float] | None = None, collapse: bool = True) -> SearchResults:
     """Run ``query`` on ``index`` and return one page of results.
 
     ``unit="article"`` gives one hit per article (its best passage as the snippet, score aggregated by
     `searchkit.scoring.aggregate`). ``source``/``speaker`` keep exact facet values; ``since``/``until`` are
-    ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (inclusive). Raises `QueryError` for invalid arguments or a query
+    ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (inclusive). ``collapse`` (default) shows one member of each group
+    of copies (`searchkit.dupes`): the best-ranked, with the others in ``Hit.copies``; totals and facets count
+    the group once; ``collapse=False`` shows every copy as its own result. Raises `QueryError` for invalid arguments or a query
     with nothing runnable in it; recoverable query mistakes become ``SearchResults.warnings``.
     """
     from whoosh.query import NullQuery
@@ -259,11 +274,16 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
     offset = (page - 1) * limit
     filter_docs = searcher._filter_to_comb(filt) if filt is not None else None
     matches = match(searcher, q, None if filter_docs is None else set(filter_docs))
+    groups = _groups(index)
+    if collapse and groups is not None:
+        from .dupes.collapse import collapse as collapse_copies
+
+        matches = collapse_copies(matches, groups)
 
     if unit == "passage":
         res.total = len(matches)
         for i, (docnum, score) in enumerate(matches.top(offset + limit)[offset:]):
-            res.hits.append(_hit(offset + i + 1, score, searcher, docnum, snip))
+            res.hits.append(_hit(offset + i + 1, score, searcher, docnum, snip, groups))
     else:
         want = offset + limit
         fetch = max(100, want * ARTICLE_FETCH_FACTOR)
@@ -280,7 +300,7 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
             scores.update({a: whole[best[a][0]] for a in ranked})
             ranked.sort(key=lambda a: -scores[a])  # stable: equal scores keep the passage order
         for i, a in enumerate(ranked[offset:offset + limit]):
-            res.hits.append(_hit(offset + i + 1, scores[a], searcher, best[a][0], snip))
+            res.hits.append(_hit(offset + i + 1, scores[a], searcher, best[a][0], snip, groups))
     res.facets = facets.count(matches)
     res.elapsed = time.perf_counter() - t0
     return res

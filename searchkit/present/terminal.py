@@ -66,6 +66,40 @@ def highlight(text: str, spans: list[tuple[int, int]], color: bool) -> str:
     return "".join(out)
 
 
+def _outlet(ref: dict) -> str:
+    """ "Outlet (2017-03-19)" for a copy or a first_seen article (its id when it has no source)."""
+    name = ref.get("source") or ref.get("id") or "?"
+    return f"{name} ({ref['date']})" if ref.get("date") else name
+
+
+def _provenance_lines(hit) -> list[str]:
+    """ "also in: ..." (the copies a collapsed result stands for) and "first seen in ..." (a reused passage)."""
+    lines = []
+    if hit.copies:
+        lines.append("also in: " + ", ".join(_outlet(c) for c in hit.copies))
+    if hit.first_seen:
+        f = hit.first_seen
+        where = ", ".join(x for x in (f.get("source") or f.get("id"), f.get("date")) if x)
+        lines.append(f"first seen in {where}  [{f.get('id')}]")
+    return lines
+
+
+def render_groups(groups: list[dict], color: bool = False) -> str:
+    """`searchkit dupes`: one block per group of copies, original first (a table: date, source, id, headline)."""
+    if not groups:
+        return "no copies found: every article is its own story"
+    out: list[str] = []
+    for n, g in enumerate(groups, 1):
+        out.append(style(f"{n:>3}. one story, {g['size']} articles", color, bold=True))
+        for k, a in enumerate(g["articles"]):
+            role = "original" if k == 0 else "copy"
+            out.append(f"     {role:<8} {a.get('date') or '-':<10}  {(a.get('source') or '-')[:24]:<24}  "
+                       f"{a['id']}  {style(a.get('headline') or '', color, dim=True)}")
+    n_art = sum(g["size"] for g in groups)
+    out.append(style(f"{len(groups)} group{'s' * (len(groups) != 1)}, {n_art} articles", color, dim=True))
+    return "\n".join(out)
+
+
 def render_results(results: SearchResults, color: bool = False) -> str:
     """Search results for a person: rank, headline, source/date/author, snippet, suggestion, timing."""
     out: list[str] = []
@@ -81,6 +115,7 @@ def render_results(results: SearchResults, color: bool = False) -> str:
         where = f"{a.id}  passage {hit.passage_index}"
         out.append("     " + style(f"{meta}  [{where}]" if meta else f"[{where}]", color, dim=True))
         out.append("     " + highlight(hit.snippet.text, hit.snippet.highlights, color).replace("\n", " "))
+        out += [style("     " + line, color, dim=True) for line in _provenance_lines(hit)]
         out.append("")
     unit = "article" if results.unit == "article" else "result"
     plural = "" if results.total == 1 else "s"

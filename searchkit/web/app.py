@@ -171,7 +171,8 @@ def create_app(index: Any) -> Flask:
 
 def _run_search(index: Any, values: dict[str, Any]):
     """``Index.search`` with validated parameters (``q`` is its positional query)."""
-    return index.search(values["q"], **{k: v for k, v in values.items() if k != "q"})
+    options = {k: v for k, v in values.items() if k not in ("q", "copies")}
+    return index.search(values["q"], collapse=values.get("copies") != "all", **options)
 
 
 def _error_response(status: int, message: str):

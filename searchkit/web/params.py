@@ -18,6 +18,7 @@ from ..search import MAX_LIMIT, UNITS
 MAX_FILTER_CHARS = 200
 MAX_PAGE = 1000  # deep pages cost the server (whoosh scores page x limit hits) and help no reader
 DEFAULT_LIMIT = 10
+COPIES = ("collapse", "all")  # the `copies` parameter: Index.search(collapse=True / False)
 # A real calendar date (YYYY-MM-DD) or a prefix of one (YYYY, YYYY-MM), as `searchkit search
 # --since/--until` accept, years 1000-2999. Written out as a regex (months' lengths, leap years) so
 # that the OpenAPI pattern alone says exactly what is accepted.
@@ -88,6 +89,8 @@ SEARCH_PARAMS: tuple[Param, ...] = (
           pattern=DATE_PATTERN, hint=DATE_HINT),
     Param("until", "Only articles dated on or before this date (YYYY, YYYY-MM or YYYY-MM-DD).",
           pattern=DATE_PATTERN, hint=DATE_HINT),
+    Param("copies", "collapse: one result per syndicated story, its other copies listed in `copies`; "
+          "all: every copy as its own result.", default="collapse", enum=COPIES, pattern=None),
 )
 _BY_NAME = {p.name: p for p in SEARCH_PARAMS}
 
