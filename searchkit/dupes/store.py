@@ -35,15 +35,41 @@ def _atomic_write(path: Path, write) -> None:
     os.replace(tmp, path)
 
 
+class _Rows:
+    """A growable 2-D array (doubling): one row per article or piece, without a Python object per row."""
+
+    def __init__(self, width: int, dtype, data: np.ndarray | None = None):
+        self.data = data if data is not None else np.zeros((64, width), dtype)
+        self.n = 0 if data is None else len(data)
+
+    def append(self, row) -> None:
+        if self.n == len(self.data):
+            self.data = np.concatenate([self.data, np.zeros_like(self.data[: max(64, self.n)])])
+        self.data[self.n] = row
+        self.n += 1
+
+    def view(self) -> np.ndarray:
+        return self.data[: self.n]
+
+    def keep(self, mask: np.ndarray) -> None:
+        self.data = self.view()[mask].copy()
+        self.n = len(self.data)
+
+
 class Tracker:
-    """The sketches of an index's articles, changed as `Index.add` runs and saved after its commit."""
+    """The sketches of an index's articles, changed as `Index.add` runs and saved after its commit.
+
+    Held as arrays (``NUM_PERM`` x 4 bytes per article, 36 bytes per passage piece) plus each article's six
+    metadata strings, so memory grows by well under a kilobyte per article and never by an object per piece.
+    """
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.meta: list[list[Any]] = []  # per article: _META values
-        self.sizes: list[int] = []
-        self.sigs: list[np.ndarray] = []
-        self.pieces: list[tuple[int, int, int, np.ndarray]] = []  # (article row, paragraph, words before, passage, signature)
+        self.sigs = _Rows(sketch.NUM_PERM, np.uint32)
+        self.sizes = _Rows(1, np.int64)
+        self.piece_cols = _Rows(4, np.int64)  # (article row, paragraph, words before, passage index)
+        self.piece_sigs = _Rows(sketch.PARAGRAPH_PERM, np.uint32)
         self._rows: dict[str, list[int]] = {}  # file key -> its rows
         self._dead: set[int] = set()  # rows of removed files, dropped by `_compact`
         self.stamp: str | None = None
@@ -68,17 +94,19 @@ class Tracker:
         try:
             with np.load(self.folder / STATE_FILE, allow_pickle=False) as z:
                 head = json.loads(bytes(z["meta"]).decode("utf-8"))
-                sigs, sizes = z["sigs"], z["sizes"]
-                owners, paras, before = z["piece_article"], z["piece_paragraph"], z["piece_before"]
-                passages, psigs = z["piece_passage"], z["piece_sigs"]
+                arrays = {k: z[k] for k in ("sigs", "sizes", "piece_cols", "piece_sigs")}
         except (OSError, ValueError, KeyError):
             return False
+        if len(head["articles"]) != len(arrays["sigs"]):
+            return False
         self.stamp, self.meta = head.get("stamp"), head["articles"]
-        self.sizes, self.sigs = sizes.tolist(), list(sigs)
-        self.pieces = list(zip(owners.tolist(), paras.tolist(), before.tolist(), passages.tolist(), list(psigs)))
+        self.sigs = _Rows(sketch.NUM_PERM, np.uint32, arrays["sigs"])
+        self.sizes = _Rows(1, np.int64, arrays["sizes"].reshape(-1, 1))
+        self.piece_cols = _Rows(4, np.int64, arrays["piece_cols"].reshape(-1, 4))
+        self.piece_sigs = _Rows(sketch.PARAGRAPH_PERM, np.uint32, arrays["piece_sigs"])
         for row, m in enumerate(self.meta):
             self._rows.setdefault(m[1], []).append(row)
-        return len(self.meta) == len(self.sigs)
+        return True
 
     def resync(self, reader) -> None:
         """Sketch every article stored in the index (whoosh ``reader``): the slow path, run only when the
@@ -101,7 +129,9 @@ class Tracker:
         self.meta.append([article.id, file_key, path or article.path, article.date, article.source, article.headline])
         self.sizes.append(size)
         self.sigs.append(sig)
-        self.pieces += [(row, *piece) for piece in pieces]
+        for paragraph, before, passage, piece_sig in pieces:
+            self.piece_cols.append((row, paragraph, before, passage))
+            self.piece_sigs.append(piece_sig)
 
     def remove_file(self, file_key: str) -> None:
         """Forget the articles of a removed or changed file (those added after this call stay)."""
@@ -110,13 +140,20 @@ class Tracker:
     def _compact(self) -> None:
         if not self._dead:
             return
-        keep = [i for i in range(len(self.meta)) if i not in self._dead]
-        new_row = {old: new for new, old in enumerate(keep)}
-        self.meta = [self.meta[i] for i in keep]
-        self.sizes = [self.sizes[i] for i in keep]
-        self.sigs = [self.sigs[i] for i in keep]
-        self.pieces = [(new_row[p[0]], *p[1:]) for p in self.pieces if p[0] in new_row]
-        self._rows = {k: [new_row[r] for r in rows if r in new_row] for k, rows in self._rows.items()}
+        alive = np.ones(len(self.meta), bool)
+        alive[list(self._dead)] = False
+        new_row = np.cumsum(alive) - 1
+        self.meta = [m for m, a in zip(self.meta, alive.tolist()) if a]
+        self.sigs.keep(alive)
+        self.sizes.keep(alive)
+        owners = self.piece_cols.view()[:, 0]
+        keep = alive[owners] if len(owners) else np.zeros(0, bool)
+        self.piece_cols.keep(keep)
+        self.piece_sigs.keep(keep)
+        self.piece_cols.data[:, 0] = new_row[self.piece_cols.data[:, 0]]
+        self._rows = {}
+        for row, m in enumerate(self.meta):
+            self._rows.setdefault(m[1], []).append(row)
         self._dead = set()
 
     # ------------------------------------------------------------------------------------ saving
@@ -124,26 +161,21 @@ class Tracker:
     def records(self) -> tuple[list[grouping.Record], list[grouping.Piece]]:
         """The live articles' sketches, as `grouping.compute` takes them."""
         self._compact()
-        recs = [grouping.Record(id=m[0], path=m[2], date=m[3], size=int(n), sig=s)
-                for m, n, s in zip(self.meta, self.sizes, self.sigs)]
-        return recs, [grouping.Piece(article=r, paragraph=q, before=w, passage=p, sig=s) for r, q, w, p, s in self.pieces]
+        sigs, sizes = self.sigs.view(), self.sizes.view()[:, 0].tolist()
+        recs = [grouping.Record(id=m[0], path=m[2], date=m[3], size=n, sig=sigs[i])
+                for i, (m, n) in enumerate(zip(self.meta, sizes))]
+        psigs = self.piece_sigs.view()
+        pieces = [grouping.Piece(article=r, paragraph=q, before=w, passage=p, sig=psigs[k])
+                  for k, (r, q, w, p) in enumerate(self.piece_cols.view().tolist())]
+        return recs, pieces
 
     def save(self, stamp: str) -> "grouping.Result":
         """Recompute the groups and write both files (sketches first; each replaced atomically)."""
         self._compact()
         self.stamp = stamp
         head = json.dumps({"stamp": stamp, "articles": self.meta}).encode("utf-8")
-        arrays = {
-            "meta": np.frombuffer(head, np.uint8),
-            "sigs": np.stack(self.sigs) if self.sigs else np.zeros((0, sketch.NUM_PERM), np.uint32),
-            "sizes": np.array(self.sizes, np.int64),
-            "piece_article": np.array([p[0] for p in self.pieces], np.int64),
-            "piece_paragraph": np.array([p[1] for p in self.pieces], np.int64),
-            "piece_before": np.array([p[2] for p in self.pieces], np.int64),
-            "piece_passage": np.array([p[3] for p in self.pieces], np.int64),
-            "piece_sigs": (np.stack([p[4] for p in self.pieces]) if self.pieces
-                           else np.zeros((0, sketch.PARAGRAPH_PERM), np.uint32)),
-        }
+        arrays = {"meta": np.frombuffer(head, np.uint8), "sigs": self.sigs.view(), "sizes": self.sizes.view(),
+                  "piece_cols": self.piece_cols.view(), "piece_sigs": self.piece_sigs.view()}
         _atomic_write(self.folder / STATE_FILE, lambda f: np.savez(f, **arrays))
         result = grouping.compute(*self.records())
         doc = groups_document(self.meta, result, stamp)
