@@ -745,6 +745,7 @@ def _parse_files(tasks: list[tuple]) -> list[tuple]:
                 events.append(("unchanged", key))
                 continue
             items = [(x.path, x.reason) if isinstance(x, ReadError) else x for x in parse_file(path, root=id_root)]
+            _dupes_prepare(items)
         except ReadError as e:
             events.append(("error", key, e.path, e.reason))
         except OSError as e:
@@ -769,7 +770,15 @@ def _build_records(key: str, file_hash: str, path: str, raws: list) -> list[tupl
             items.append(build_article(raw))
         except Exception as e:  # noqa: BLE001 - one bad record must not lose the file
             items.append((path, f"record {raw.id}: could not be parsed ({type(e).__name__}: {e})"))
+    _dupes_prepare(items)
     return [("items", key, file_hash, path, items)]
+
+
+def _dupes_prepare(items: list) -> None:
+    """Worker: sketch the articles for copy grouping here, in parallel, not in the writing parent."""
+    from .dupes import hooks
+
+    hooks.prepare(items)
 
 
 def _large_file(task: tuple) -> Iterator[tuple]:

@@ -25,6 +25,22 @@ def start(folder: Path, ix, reader, rebuild: bool) -> "store.Tracker | None":
     return t
 
 
+SKETCH_ATTR = "dupes_sketch"  # where `prepare` leaves an article's sketch for `Tracker.add` (not a field:
+# it travels from the parser process to the writer with the article and is dropped there)
+
+
+def prepare(items: list) -> None:
+    """In a parser process: sketch each article of ``items`` (others, like skipped records, are left alone),
+    so the writing process only files the sketches."""
+    from . import ENABLED, sketch
+
+    if not ENABLED:
+        return
+    for item in items:
+        if hasattr(item, "paragraphs") and hasattr(item, "passages"):
+            setattr(item, SKETCH_ATTR, sketch.article_sketch(item.paragraphs, item.passages))
+
+
 def finish(tracker: "store.Tracker | None", ix, changed: bool) -> None:
     """After the commit (and a rebuild's switch): save the sketches and groups under the new commit's stamp."""
     if tracker is None:

@@ -26,7 +26,7 @@ SHINGLE = 5  # words per shingle: long enough that unrelated news prose shares a
 NUM_PERM = 128  # permutations of an article signature
 PARAGRAPH_PERM = 16  # a paragraph's signature is smaller: it only needs to tell near-identical from not
 _MAX32 = np.uint64(0xFFFFFFFF)
-_WORD = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:['’][^\W\d_]+)?|%")
+_WORD = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:['’][^\W\d_]+)?")
 _PERCENT = {"pct", "percent", "%", "pc"}
 _SPELLED = {"mln": "million", "bln": "billion", "dlrs": "dollars", "dlr": "dollar", "pct": "percent"}
 # A wire dateline a republisher puts before the first paragraph: "LONDON, March 3 (Reuters) - "
@@ -34,45 +34,81 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .'-]{1,40},(?:\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2
 MIN_BODY_WORDS = 8  # shorter paragraphs (menus, "Subscribe", sign-offs) stay out of an article's shingles
 
 
+_SEPARATOR = re.compile(r"(\d),(?=\d)")
+_TRAILING_ZEROS = re.compile(r"(\d\.\d*?[1-9])0+\b|(\d)\.0+\b")
+_ABBREVIATION = re.compile(r"\b(?:pct|pc|mln|bln|dlrs|dlr)\b")
+_EXPANDED = {"pc": "percent", **_SPELLED}
+
+
+def _normalise(text: str) -> str:
+    """Lower case, one apostrophe, no thousands separators or trailing decimal zeros, one spelling of percent
+    and of the wire abbreviations. Patterns that start with a digit or a word boundary, each one pass (measured
+    15% faster than one pattern with every alternative behind look-behinds)."""
+    text = text.lower().replace("\u2019", "'").replace("per cent", " percent ").replace("%", " percent ")
+    text = _SEPARATOR.sub(r"\1", text)
+    if "." in text:
+        text = _TRAILING_ZEROS.sub(lambda m: m.group(1) or m.group(2), text)
+    return _ABBREVIATION.sub(lambda m: _EXPANDED[m.group(0)], text)
+
+
 def words(text: str) -> list[str]:
-    """Normalised words of ``text`` (see the module docstring)."""
-    out: list[str] = []
-    for w in _WORD.findall(text.lower()):
-        if w[0].isdigit():
-            w = w.replace(",", "")
-            if "." in w:
-                w = w.rstrip("0").rstrip(".") if re.fullmatch(r"\d+\.\d+", w) else w
-        elif w in _PERCENT:
-            w = "percent"
-        elif w in _SPELLED:
-            w = _SPELLED[w]
-        elif w == "per":
-            out.append(w)
-            continue
-        if w == "cent" and out and out[-1] == "per":
-            out[-1] = "percent"
-            continue
-        out.append(w.replace("’", "'"))
-    return out
+    """Normalised words of ``text`` (see the module docstring): substitutions over the whole text, then one
+    regex pass, so that no Python code runs per word."""
+    return _WORD.findall(_normalise(text))
 
 
-def _word_hashes(tokens: list[str]) -> np.ndarray:
-    # crc32 is stable across processes (Python's hash() is salted per run)
-    return np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens), np.uint64, len(tokens))
+_P = 0x100000001B3  # odd, so it has an inverse modulo 2^64
+_P_INV = pow(_P, -1, 1 << 64)
+_POWERS: dict[int, np.ndarray] = {}
 
 
-def shingles(tokens: list[str], k: int = SHINGLE) -> np.ndarray:
-    """Distinct 32-bit hashes of the ``k``-word shingles of ``tokens`` (one shingle if there are fewer)."""
+def _powers(base: int, n: int) -> np.ndarray:
+    """base^0 .. base^(n-1) modulo 2^64 (kept, and grown when a longer text comes)."""
+    have = _POWERS.get(base)
+    if have is None or len(have) < n:
+        size = max(n, 1 << 14, 2 * len(have) if have is not None else 0)
+        out = np.full(size, base, np.uint64)
+        out[0] = 1
+        have = _POWERS[base] = np.cumprod(out, dtype=np.uint64)  # wraps modulo 2^64, as intended
+    return have[:n]
+
+
+def token_hashes(tokens: list[str]) -> np.ndarray:
+    """A 64-bit hash of each token, stable across processes (Python's hash() is salted per run), computed for
+    all tokens at once: a polynomial over the bytes of the joined text, one prefix sum, cut at the spaces."""
     if not tokens:
         return np.zeros(0, np.uint64)
-    h = _word_hashes(tokens)
-    if len(h) < k:
-        k = len(h)
+    data = np.frombuffer(" ".join(tokens).encode("utf-8"), np.uint8).astype(np.uint64) + np.uint64(1)
+    n = len(data)
+    with np.errstate(over="ignore"):
+        prefix = np.concatenate([np.zeros(1, np.uint64), np.cumsum(data * _powers(_P, n), dtype=np.uint64)])
+        spaces = np.flatnonzero(data == np.uint64(ord(" ") + 1))
+        starts = np.concatenate([np.zeros(1, np.int64), spaces + 1])
+        ends = np.concatenate([spaces, np.array([n], np.int64)])
+        h = (prefix[ends] - prefix[starts]) * _powers(_P_INV, n + 1)[starts]
+        h ^= h >> np.uint64(31)
+        h *= np.uint64(0x9E3779B97F4A7C15)
+        h ^= h >> np.uint64(29)
+    return h
+
+
+def _windows(h: np.ndarray, k: int) -> np.ndarray:
+    """The (not de-duplicated) 32-bit hash of every run of ``k`` consecutive word hashes."""
     acc = np.zeros(len(h) - k + 1, np.uint64)
-    for i in range(k):  # polynomial combination of the k word hashes, wrapping in 64 bits
-        acc = acc * np.uint64(1000003) + h[i:len(h) - k + 1 + i]
-    acc ^= acc >> np.uint64(29)
-    return np.unique(acc & _MAX32)
+    with np.errstate(over="ignore"):
+        for i in range(k):  # polynomial combination of the k word hashes, wrapping in 64 bits
+            acc = acc * np.uint64(1000003) + h[i:len(h) - k + 1 + i]
+        acc ^= acc >> np.uint64(29)
+    return acc & _MAX32
+
+
+def shingles(tokens, k: int = SHINGLE) -> np.ndarray:
+    """Distinct 32-bit hashes of the ``k``-word shingles of ``tokens`` (words, or their `token_hashes`; one
+    shingle if there are fewer than ``k``)."""
+    h = tokens if isinstance(tokens, np.ndarray) else token_hashes(tokens)
+    if not len(h):
+        return np.zeros(0, np.uint64)
+    return np.unique(_windows(h, min(k, len(h))))
 
 
 def _permutations(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -151,31 +187,59 @@ def candidate_pairs(sigs: np.ndarray, rows: int, max_bucket: int = 64) -> np.nda
     return np.unique(p, axis=0)
 
 
+def signatures(sets: list[np.ndarray], num_perm: int) -> np.ndarray:
+    """`signature` of each of several (non-empty) sets in one array operation: (len(sets), num_perm)."""
+    if not sets:
+        return np.zeros((0, num_perm), np.uint32)
+    a, b = _PERMS[num_perm]
+    x = np.concatenate(sets)
+    with np.errstate(over="ignore"):
+        v = (x[None, :] * a[:, None] + b[:, None]) >> np.uint64(32)
+    starts = np.cumsum([0] + [len(h) for h in sets[:-1]])
+    return np.minimum.reduceat(v, starts, axis=1).T.astype(np.uint32)
+
+
 def article_sketch(paragraphs: list[str], passages: list) -> tuple[int, np.ndarray, list[tuple[int, int, int, np.ndarray]]]:
     """(distinct shingles, signature, [(paragraph, words before it, passage index, piece signature), ...]) of
     one clean body.
 
     Pieces are the paragraphs cut at passage boundaries (a paragraph split over two passages gives two), so a
     reused paragraph is attributed to exactly the passages that show it; pieces under 12 words are skipped.
+    All words of the article are hashed in one array operation, and all pieces are signed in another.
     """
-    body_words: list[str] = []
-    pieces: list[tuple[int, int, int, np.ndarray]] = []
-    before = 0
-    pos = 0
+    bounds, pos = [], 0
+    for para in paragraphs:
+        bounds.append((pos, pos + len(para)))
+        pos += len(para) + 2  # Article.body joins paragraphs with a blank line
+    if paragraphs:  # normalised in one go (paragraphs hold no blank line), then split again
+        text = _normalise("\n\n".join([_DATELINE.sub("", paragraphs[0], count=1), *paragraphs[1:]]))
+        toks = [_WORD.findall(part) for part in text.split("\n\n")]
+    else:
+        toks = []
+    counts = np.array([len(t) for t in toks], np.int64)
+    h = token_hashes([w for t in toks for w in t])
+    first = np.concatenate([np.zeros(1, np.int64), np.cumsum(counts)])
+    kept = [i for i, t in enumerate(toks) if len(t) >= MIN_BODY_WORDS or any(w[0].isdigit() for w in t)]
+    if sum(len(toks[i]) for i in kept) < 3 * MIN_BODY_WORDS:  # all short lines without figures: the story
+        kept = list(range(len(toks)))
+    every = _windows(h, SHINGLE) if len(h) >= SHINGLE else h[:0]  # window i: words i .. i+4
+    if len(kept) == len(toks):
+        sh = np.unique(every) if len(h) >= SHINGLE else shingles(h)
+    else:
+        sh = shingles(np.concatenate([h[first[i]:first[i + 1]] for i in kept]) if kept else h[:0])
+    heads, sets = [], []
     spans = [(p.index, p.start, p.end) for p in passages]
-    for number, para in enumerate(paragraphs):
-        start, end = pos, pos + len(para)
-        pos = end + 2  # Article.body joins paragraphs with a blank line
-        para_words = words(para if body_words else _DATELINE.sub("", para, count=1))
-        if len(para_words) >= MIN_BODY_WORDS or any(w[0].isdigit() for w in para_words):
-            body_words += para_words  # short lines count when they carry figures: a results table is the story
+    for number, (start, end) in enumerate(bounds):
+        if counts[number] < 12:
+            continue
         inside = [(index, max(start, ps), min(end, pe)) for index, ps, pe in spans if max(start, ps) < min(end, pe)]
         for index, lo, hi in inside:
-            w = para_words if len(inside) == 1 else words(para[lo - start: hi - start])
-            if len(w) >= 12:
-                pieces.append((number, before, index, signature(shingles(w), PARAGRAPH_PERM)))
-        before += len(para_words)
-    if len(body_words) < 3 * MIN_BODY_WORDS:  # all short lines (a results table): then they are the story
-        body_words = [w for para in paragraphs for w in words(para)]
-    sh = shingles(body_words)
-    return len(sh), signature(sh), pieces
+            if len(inside) == 1:  # the whole paragraph: its windows are a slice of the article's
+                part = every[first[number]:first[number + 1] - SHINGLE + 1]
+            else:
+                part = _windows(token_hashes(words(paragraphs[number][lo - start: hi - start])), SHINGLE)
+            if len(part) >= 12 - SHINGLE + 1:
+                heads.append((number, int(first[number]), index))
+                sets.append(part)
+    sigs = signatures(sets, PARAGRAPH_PERM)
+    return len(sh), signature(sh), [(*head, sig) for head, sig in zip(heads, sigs)]

@@ -123,7 +123,8 @@ class Tracker:
 
     def add(self, file_key: str, article, path: str | None = None) -> None:
         """Sketch one article of ``file_key`` (call after `remove_file` for a changed file)."""
-        size, sig, pieces = sketch.article_sketch(article.paragraphs, article.passages)
+        made = article.__dict__.pop("dupes_sketch", None)  # computed by hooks.prepare in a parser process
+        size, sig, pieces = made or sketch.article_sketch(article.paragraphs, article.passages)
         row = len(self.meta)
         self._rows.setdefault(file_key, []).append(row)
         self.meta.append([article.id, file_key, path or article.path, article.date, article.source, article.headline])
