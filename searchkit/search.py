@@ -213,14 +213,15 @@ def _leaf(searcher, docnum: int):
     return reader.readers[segment], reader.doc_offsets[segment]
 
 
-def _groups(index):
-    """The index's copy groups (`searchkit.dupes`), or None for an index object without a folder."""
+def _groups(index, searcher):
+    """The index's copy groups (`searchkit.dupes`) for the commit ``searcher`` reads; None for an index
+    object without a folder, or when the groups belong to another commit."""
     path = getattr(index, "path", None)
     if path is None:
         return None
-    from .dupes import load_groups
+    from .dupes.view import for_searcher
 
-    return load_groups(path)
+    return for_searcher(path, searcher)
 
 
 def search(index, query: str, **kwargs) -> SearchResults:  # noqa: D103 (documented on _search)
@@ -274,7 +275,7 @@ def _search(index, query: str, *, limit: int = 10, page: int = 1, unit: str = "p
     offset = (page - 1) * limit
     filter_docs = searcher._filter_to_comb(filt) if filt is not None else None
     matches = match(searcher, q, None if filter_docs is None else set(filter_docs))
-    groups = _groups(index)
+    groups = _groups(index, searcher)
     if collapse and groups is not None:
         from .dupes.collapse import collapse as collapse_copies
 

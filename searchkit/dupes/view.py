@@ -19,6 +19,7 @@ class Groups:
     articles: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {"id","source","date","headline"}
     first_seen: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> {passage index: id}
     version: tuple = ()  # changes whenever the file does (a cache key for per-segment arrays)
+    stamp: str | None = None  # the index commit they were computed for (see `for_searcher`)
     group_of: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -64,9 +65,32 @@ def load_groups(folder: str | os.PathLike) -> Groups:
     try:
         doc = json.loads(path.read_text("utf-8"))
         groups = Groups(members=[list(map(str, g)) for g in doc.get("groups", [])], articles=doc.get("articles", {}),
-                        first_seen=doc.get("first_seen", {}), version=(key, *version))
+                        first_seen=doc.get("first_seen", {}), version=(key, *version), stamp=doc.get("stamp"))
     except (OSError, ValueError, TypeError, AttributeError):
         return Groups()  # unreadable: search works without collapsing; the next `index` run rewrites it
     with _LOCK:
         _CACHE[key] = (version, groups)
     return groups
+
+
+def reader_stamp(reader) -> str | None:
+    """The commit a whoosh reader reads ("indexname:generation", as `hooks.stamp` writes it), or None."""
+    leaves = [reader] if reader.is_atomic() else list(getattr(reader, "readers", []))
+    for leaf in leaves:
+        segment = getattr(leaf, "segment", None)
+        if callable(segment) and getattr(segment(), "indexname", None):
+            return f"{segment().indexname}:{reader.generation()}"
+    return None
+
+
+def for_searcher(folder: str | os.PathLike, searcher) -> Groups | None:
+    """The groups of ``folder`` if they were computed for the commit ``searcher`` reads, else None.
+
+    The groups file is written just after each commit; a search in between (or after a run killed there)
+    would otherwise pair the new articles with the old groups. Such a search simply does not collapse:
+    every answer is that of one whole commit."""
+    groups = load_groups(folder)
+    if not groups.members and not groups.first_seen:
+        return None
+    stamp = reader_stamp(searcher.reader())
+    return groups if stamp is None or groups.stamp == stamp else None
