@@ -230,13 +230,60 @@ def provenance_rate(index, truth: dict, groups) -> float:
     return ok / len(truth["followups"]) if truth["followups"] else 1.0
 
 
+def cost(corpus: Path, work: Path, queries: int = 200) -> dict:
+    """What grouping costs on a real corpus: CPU seconds of indexing (this process and its workers) with
+    grouping off and on, peak RSS, and search p95 with collapsing on and off (interleaved, so load on a shared
+    machine hits both alike). CPU, not wall time: the machine this runs on is rarely idle."""
+    import resource
+
+    import searchkit
+    import searchkit.dupes as dupes
+
+    fig: dict = {}
+    for enabled in (False, True):
+        dupes.ENABLED = enabled
+        folder = work / f"cost-{'on' if enabled else 'off'}"
+        shutil.rmtree(folder, ignore_errors=True)
+        before = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        report = searchkit.open_index(folder).add([corpus], jobs=2)
+        after = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        cpu = sum(a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(after, before))
+        fig[f"index_cpu_s_{'on' if enabled else 'off'}"] = round(cpu, 1)
+        fig[f"articles_{'on' if enabled else 'off'}"] = report.articles
+    fig["index_cpu_increase"] = round(fig["index_cpu_s_on"] / fig["index_cpu_s_off"] - 1, 3)
+    fig["peak_rss_mb_parent"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    index = searchkit.open_index(work / "cost-on")
+    rng = random.Random(1)
+    groups = dupes.load_groups(index.path)
+    text = " ".join(index.article(g[0]).body for g in groups.members[:200])  # words that reach copies
+    vocab_words = sorted({w for w in re.findall(r"[a-z]{5,}", text.lower()) if w not in STOP_WORDS}) or ["market"]
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(queries):
+        q = " ".join(rng.sample(vocab_words, 2))
+        for collapse in rng.sample([True, False], 2):  # both ways, in random order
+            t = time.perf_counter()
+            index.search(q, collapse=collapse)
+            times[collapse].append(time.perf_counter() - t)
+    for collapse, ts in times.items():
+        ts.sort()
+        fig[f"search_p95_ms_{'collapse' if collapse else 'all'}"] = round(ts[int(0.95 * (len(ts) - 1))] * 1000, 2)
+    fig["groups"] = len(groups.members)
+    return fig
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--stories", type=int, default=1000, help="articles to plant, roughly (default 1000)")
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--work", type=Path, default=OUT_DIR / "dupes")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--cost", type=Path, metavar="CORPUS",
+                    help="instead: indexing CPU and search p95 with grouping off/on over CORPUS (e.g. bench/out/corpus-10k)")
     args = ap.parse_args()
+    if args.cost:
+        for k, v in cost(args.cost, args.work).items():
+            print(f"{k:>24}: {v}")
+        return
     if not (SHARED / "corpora").is_dir():
         sys.exit(f"no corpora at {SHARED / 'corpora'}: this benchmark needs ../shared")
     import searchkit

@@ -54,6 +54,30 @@ class Piece:
 
 
 @dataclass
+class Pieces:
+    """Every piece of a collection as arrays (no object per piece: there are ~10 per article), rows sorted by
+    article; `of` gives one article's as `Piece` objects, for the few articles a rule looks at closely."""
+
+    cols: np.ndarray  # (n, 4) int64: article row, paragraph, words before, passage index
+    sigs: np.ndarray  # (n, sketch.PARAGRAPH_PERM) uint32
+
+    def __len__(self) -> int:
+        return len(self.cols)
+
+    def of(self, article: int) -> list[Piece]:
+        lo, hi = np.searchsorted(self.cols[:, 0], [article, article + 1])
+        return [Piece(article=int(a), paragraph=int(q), before=int(w), passage=int(p), sig=self.sigs[lo + k])
+                for k, (a, q, w, p) in enumerate(self.cols[lo:hi].tolist())]
+
+    @classmethod
+    def from_list(cls, pieces: list[Piece]) -> "Pieces":
+        pieces = sorted(pieces, key=lambda p: p.article)
+        cols = np.array([(p.article, p.paragraph, p.before, p.passage) for p in pieces], np.int64).reshape(-1, 4)
+        sigs = np.stack([p.sig for p in pieces]) if pieces else np.zeros((0, sketch.PARAGRAPH_PERM), np.uint32)
+        return cls(cols, sigs)
+
+
+@dataclass
 class Result:
     groups: list[list[int]] = field(default_factory=list)  # rows, original first, then earliest first
     first_seen: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, passage) -> row
@@ -122,18 +146,16 @@ def is_copy(a: Record, b: Record, pieces_a: list[Piece], pieces_b: list[Piece]) 
     return False
 
 
-def copy_pairs(records: list[Record], pieces: list[Piece] = ()) -> np.ndarray:
+def copy_pairs(records: list[Record], pieces: Pieces | None = None) -> np.ndarray:
     """(m, 2) rows of confirmed copy pairs (LSH candidates that pass `is_copy`)."""
     rows = np.array([i for i, r in enumerate(records) if r.size >= MIN_SHINGLES], np.int64)
     if len(rows) < 2:
         return np.zeros((0, 2), np.int64)
-    by_article: dict[int, list[Piece]] = {}
-    for p in pieces:
-        by_article.setdefault(p.article, []).append(p)
+    pieces = pieces if pieces is not None else Pieces.from_list([])
     sigs = np.stack([records[i].sig for i in rows])
     cand = rows[sketch.candidate_pairs(sigs, COPY_ROWS)]
     keep = [k for k, (a, b) in enumerate(cand.tolist())
-            if is_copy(records[a], records[b], by_article.get(a, []), by_article.get(b, []))]
+            if is_copy(records[a], records[b], pieces.of(a), pieces.of(b))]
     return cand[keep]
 
 
@@ -155,13 +177,13 @@ def _order(records: list[Record], members: list[int]) -> list[int]:
                                           -records[i].size, records[i].path, records[i].id))
 
 
-def group(records: list[Record], pieces: list[Piece] = ()) -> list[list[int]]:
+def group(records: list[Record], pieces: Pieces | None = None) -> list[list[int]]:
     """The groups of copies (two members or more), each ordered original first; groups by their original."""
     groups = [_order(records, c) for c in _components(len(records), copy_pairs(records, pieces))]
     return sorted(groups, key=lambda g: (records[g[0]].date or _UNDATED, records[g[0]].path, records[g[0]].id))
 
 
-def provenance(records: list[Record], pieces: list[Piece], groups: list[list[int]]) -> dict[tuple[int, int], int]:
+def provenance(records: list[Record], pieces: Pieces, groups: list[list[int]]) -> dict[tuple[int, int], int]:
     """(article row, passage) -> row of the earliest *other-story* article holding a nearly identical piece.
 
     "Other story": not the article itself and not a member of its group (a copy repeating its original is
@@ -176,8 +198,7 @@ def provenance(records: list[Record], pieces: list[Piece], groups: list[list[int
         for k, i in enumerate(members):
             group_of[i], rank[i] = g, k
     order_key = {i: (r.date or _UNDATED, int(rank[i] > 0), r.path, r.id) for i, r in enumerate(records)}
-    sigs = np.stack([p.sig for p in pieces])
-    owners = np.array([p.article for p in pieces], np.int64)
+    sigs, owners = pieces.sigs, pieces.cols[:, 0]
     cand = sketch.candidate_pairs(sigs, PARAGRAPH_ROWS)
     if not len(cand):
         return {}
@@ -197,13 +218,13 @@ def provenance(records: list[Record], pieces: list[Piece], groups: list[list[int
             a, b, ra, rb = b, a, rb, ra
         if records[ra].date is None:
             continue  # an undated article is never "earlier"
-        key = (rb, pieces[b].passage)
+        key = (rb, int(pieces.cols[b, 3]))
         if key not in out or order_key[ra] < order_key[out[key]]:
             out[key] = ra
     return out
 
 
-def compute(records: list[Record], pieces: list[Piece]) -> Result:
+def compute(records: list[Record], pieces: Pieces) -> Result:
     """Groups and passage provenance of a whole collection."""
     groups = group(records, pieces)
     return Result(groups=groups, first_seen=provenance(records, pieces, groups))

@@ -148,37 +148,40 @@ def containment(sig_a: np.ndarray, size_a: int, sig_b: np.ndarray, size_b: int) 
     return min(1.0, j * (size_a + size_b) / (1.0 + j) / min(size_a, size_b))
 
 
-def band_keys(sigs: np.ndarray, rows: int) -> np.ndarray:
-    """(n, bands) uint64 keys: one per band of ``rows`` signature values (band number mixed in)."""
-    n, perm = sigs.shape
-    bands = perm // rows
-    s = sigs[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
-    key = np.zeros((n, bands), np.uint64)
-    for r in range(rows):
-        key = key * np.uint64(0x9E3779B97F4A7C15) + s[:, :, r]
-    return key ^ (np.arange(bands, dtype=np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F))
+def band_keys(sigs: np.ndarray, rows: int, band: int) -> np.ndarray:
+    """One uint64 key per signature for band number ``band`` (its ``rows`` values, band number mixed in)."""
+    s = sigs[:, band * rows:(band + 1) * rows].astype(np.uint64)
+    key = np.full(len(sigs), (band * 0xC2B2AE3D27D4EB4F) & 0xFFFFFFFFFFFFFFFF, np.uint64)
+    with np.errstate(over="ignore"):
+        for r in range(rows):
+            key = key * np.uint64(0x9E3779B97F4A7C15) + s[:, r]
+    return key
 
 
 def candidate_pairs(sigs: np.ndarray, rows: int, max_bucket: int = 64) -> np.ndarray:
     """(m, 2) distinct pairs of row numbers whose signatures agree on at least one whole band.
 
-    A bucket larger than ``max_bucket`` (the same text many times over) pairs each member with the next
-    ``max_bucket`` members only: enough to connect them all, without a quadratic blow-up."""
+    Bands are sorted one at a time, so the extra memory is a few arrays of one key per row, whatever the
+    number of bands. A bucket larger than ``max_bucket`` (the same text many times over) pairs each member
+    with the next ``max_bucket`` members only: enough to connect them all, without a quadratic blow-up."""
     if len(sigs) < 2:
         return np.zeros((0, 2), np.int64)
-    keys = band_keys(sigs, rows).ravel()
-    rows_of = np.repeat(np.arange(len(sigs), dtype=np.int64), keys.size // len(sigs))
-    order = np.argsort(keys, kind="stable")
-    keys, rows_of = keys[order], rows_of[order]
-    shared = np.r_[keys[1:] == keys[:-1], False] | np.r_[False, keys[1:] == keys[:-1]]
-    keys, rows_of = keys[shared], rows_of[shared]  # only keys held by two rows or more
     pairs = []
-    for lag in range(1, max_bucket + 1):
-        # pair every element with the one `lag` places after it, when both are in the same bucket
-        i = np.flatnonzero(keys[:-lag] == keys[lag:]) if lag < len(keys) else np.zeros(0, np.int64)
-        if not len(i):
-            break
-        pairs.append(np.stack([rows_of[i], rows_of[i + lag]], axis=1))
+    for band in range(sigs.shape[1] // rows):
+        keys = band_keys(sigs, rows, band)
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        same = keys[1:] == keys[:-1]
+        if not same.any():
+            continue
+        shared = np.r_[same, False] | np.r_[False, same]  # only keys held by two rows or more
+        keys, rows_of = keys[shared], order[shared]
+        for lag in range(1, max_bucket + 1):
+            # pair every element with the one `lag` places after it, when both are in the same bucket
+            i = np.flatnonzero(keys[:-lag] == keys[lag:]) if lag < len(keys) else np.zeros(0, np.int64)
+            if not len(i):
+                break
+            pairs.append(np.stack([rows_of[i], rows_of[i + lag]], axis=1))
     if not pairs:
         return np.zeros((0, 2), np.int64)
     p = np.concatenate(pairs)

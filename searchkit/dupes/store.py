@@ -159,16 +159,13 @@ class Tracker:
 
     # ------------------------------------------------------------------------------------ saving
 
-    def records(self) -> tuple[list[grouping.Record], list[grouping.Piece]]:
+    def records(self) -> tuple[list[grouping.Record], grouping.Pieces]:
         """The live articles' sketches, as `grouping.compute` takes them."""
         self._compact()
         sigs, sizes = self.sigs.view(), self.sizes.view()[:, 0].tolist()
         recs = [grouping.Record(id=m[0], path=m[2], date=m[3], size=n, sig=sigs[i])
                 for i, (m, n) in enumerate(zip(self.meta, sizes))]
-        psigs = self.piece_sigs.view()
-        pieces = [grouping.Piece(article=r, paragraph=q, before=w, passage=p, sig=psigs[k])
-                  for k, (r, q, w, p) in enumerate(self.piece_cols.view().tolist())]
-        return recs, pieces
+        return recs, grouping.Pieces(self.piece_cols.view(), self.piece_sigs.view())
 
     def save(self, stamp: str) -> "grouping.Result":
         """Recompute the groups and write both files (sketches first; each replaced atomically)."""
