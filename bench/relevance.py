@@ -2,7 +2,7 @@
 
     python bench/relevance.py                       # scifact (train judgments), cisi, cranfield
     python bench/relevance.py scifact --keep /tmp/sk-rel   # reuse built indexes between runs (tuning)
-    python bench/relevance.py --set scoring.K1=0.9 --set query.COORDINATION=0 --boosts headline=1
+    python bench/relevance.py --set k1=0.9 --set coordination=0 --boosts headline=1
 
 Each collection is written to a temporary JSONL file (``id``, ``title``, ``text``: title becomes the headline,
 text the body) and indexed with ``open_index(...).add(...)``, so the real pipeline (reader, article builder,
@@ -12,15 +12,15 @@ typed (the query language included); query metadata is ignored. Data: ``../share
 Gains: SciFact and CISI judgments are binary; Cranfield's grades 1 (complete answer) .. 4 (minimal interest)
 become gains 4 .. 1, and its -1 code (one per query, "no interest") gain 0.
 
-``--set module.NAME=value`` overrides a tunable constant of ``searchkit.<module>`` for this run (the knobs:
-``scoring.K1``, ``scoring.B``, ``scoring.ARTICLE_SHARE``, ``scoring.ARTICLE_LEVEL``, ``query.COORDINATION``, ``query.FIELD_GROUP``);
-``--boosts`` overrides ``searchkit.search.DEFAULT_BOOSTS``. That is how the defaults were chosen; the
-measurements are recorded in ``searchkit/search.py``.
+``--set NAME=value`` overrides a field of `searchkit.settings.Settings` for this run (``k1``, ``b``,
+``coordination``, ``field_group``, ``article_level``, ``article_block``, ``headline_b``, ``bm25f``; an old
+``module.NAME`` spelling is accepted); ``--boosts`` overrides some of ``Settings.boosts``. That is how the
+defaults were chosen; the measurements are recorded in docs/ranking.md.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
+import dataclasses
 import json
 import math
 import re
@@ -124,7 +124,7 @@ def recall_at(ranked: list[str], judged: dict[str, int], k: int = 100) -> float:
     return len(rel & set(ranked[:k])) / len(rel) if rel else 0.0
 
 
-def build(name: str, docs: list[dict], root: Path, boosts=None):
+def build(name: str, docs: list[dict], root: Path, settings=None):
     """Index ``docs`` into ``root/index`` through the real pipeline (reusing it when already built)."""
     import searchkit
 
@@ -137,13 +137,13 @@ def build(name: str, docs: list[dict], root: Path, boosts=None):
                 f.write(json.dumps(d, ensure_ascii=False) + "\n")
     from searchkit.errors import IndexAccessError
 
-    index = searchkit.open_index(root / "index", boosts=boosts)
+    index = searchkit.open_index(root / "index", settings=settings)
     t0 = time.perf_counter()
     try:
         report = index.add([src])
     except IndexAccessError:  # a --keep index from another searchkit version: build it afresh
         shutil.rmtree(root / "index")
-        index = searchkit.open_index(root / "index", boosts=boosts)
+        index = searchkit.open_index(root / "index", settings=settings)
         t0 = time.perf_counter()
         report = index.add([src])
     return index, time.perf_counter() - t0, report
@@ -169,26 +169,30 @@ def evaluate(index, queries: dict[str, str], qrels: dict[str, dict[str, int]], d
             "errors": errors, "p50_ms": 1000 * lat[len(lat) // 2]}
 
 
-def _apply_settings(settings: list[str]) -> None:
-    for s in settings:
-        m = re.fullmatch(r"(\w+)\.(\w+)=(.*)", s)
-        if not m:
-            sys.exit(f"--set wants module.NAME=value, not {s!r}")
-        mod = importlib.import_module(f"searchkit.{m.group(1)}")
-        old = getattr(mod, m.group(2))
-        raw = m.group(3)
+def make_settings(overrides: list[str], boosts: dict[str, float] | None):
+    """The `Settings` of this run: the defaults with ``NAME=value`` overrides and some boosts changed."""
+    from searchkit.settings import Settings
+
+    settings = Settings()
+    for s in overrides:
+        m = re.fullmatch(r"(?:\w+\.)?(\w+)=(.*)", s)
+        name = m.group(1).lower() if m else ""
+        if name not in {f.name for f in dataclasses.fields(Settings)} or name == "boosts":
+            sys.exit(f"--set wants NAME=value with NAME a field of searchkit.settings.Settings, not {s!r}")
+        old, raw = getattr(settings, name), m.group(2)
         if isinstance(old, bool):
             value = raw.lower() in ("1", "true", "yes", "on")
         else:
-            value = type(old)(raw) if not isinstance(old, str) else raw
-        setattr(mod, m.group(2), value)
+            value = type(old)(raw)
+        settings = dataclasses.replace(settings, **{name: value})
+    return settings.with_boosts(boosts)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("collections", nargs="*", help=f"any of {', '.join(COLLECTIONS)} (default: all)")
     ap.add_argument("--keep", type=Path, help="build indexes here and reuse them on the next run")
-    ap.add_argument("--set", dest="settings", action="append", default=[], metavar="module.NAME=value")
+    ap.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=value")
     ap.add_argument("--recall", action="store_true", help="also fetch 100 results per query for recall@100")
     ap.add_argument("--boosts", default="", help="e.g. headline=2,quote=1.5,names=0.2")
     args = ap.parse_args()
@@ -197,14 +201,14 @@ def main() -> None:
     unknown = set(args.collections) - set(COLLECTIONS)
     if unknown:
         sys.exit(f"unknown collection(s): {', '.join(sorted(unknown))}; choose from {', '.join(COLLECTIONS)}")
-    _apply_settings(args.settings)
     boosts = {k: float(v) for k, v in (kv.split("=") for kv in args.boosts.split(",") if kv)} or None
+    settings = make_settings(args.settings, boosts)
     tmp = None if args.keep else tempfile.TemporaryDirectory(prefix="searchkit-relevance-")
     base = args.keep or Path(tmp.name)
     try:
         for name in args.collections or list(COLLECTIONS):
             docs, queries, qrels = COLLECTIONS[name]()
-            index, secs, report = build(name, docs, base / name, boosts)
+            index, secs, report = build(name, docs, base / name, settings)
             depth = 100 if args.recall else 10
             m = evaluate(index, queries, qrels, depth)
             print(f"{name:10s} nDCG@10 {m['ndcg@10']:.4f}  recall@{depth} {m[f'recall@{depth}']:.4f}  "

@@ -8,6 +8,7 @@ import sys
 import click
 
 from . import __version__
+from .results import MAX_LIMIT
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
@@ -30,7 +31,7 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
     """
     from .errors import ReadError
     from .parse import parse_paths
-    from .present.terminal import render_article, use_color
+    from .present.terminal import json_line, printable, render_article, use_color
 
     failed = False
     color = use_color()
@@ -40,13 +41,12 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
             if isinstance(item, ReadError):
                 failed = True
                 if as_json:
-                    click.echo(json.dumps({"path": item.path, "error": item.reason}, ensure_ascii=False))
+                    click.echo(json_line({"path": item.path, "error": item.reason}))
                 else:
-                    click.echo(f"error: {item.path}: {item.reason}", err=True)
+                    click.echo(printable(f"error: {item.path}: {item.reason}"), err=True)
                 continue
             if as_json:
-                d = item.to_dict()
-                click.echo(json.dumps(d, ensure_ascii=False))
+                click.echo(json_line(item.to_dict()))
             else:
                 click.echo(render_article(item, color=color) + "\n")
     if failed:
@@ -59,12 +59,15 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
-def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool) -> None:
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this Host name (e.g. behind a proxy); others get 400.")
+def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool, allow_hosts: tuple[str, ...]) -> None:
     """Serve the search page and its JSON API on http://HOST:PORT/ until Ctrl-C.
 
     Re-indexing meanwhile (`searchkit index`) needs no restart: new commits show up on the next search.
     """
     from .errors import SearchkitError
+    from .present.terminal import printable
     from .web.server import is_loopback
     from .web.server import serve as run_server
 
@@ -72,10 +75,10 @@ def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool
         click.echo(f"warning: listening on {host}: anyone who can reach this address can read the index", err=True)
     try:
         index = _search_index(index_dir)  # the same index `searchkit search` would use, built on first use
-        run_server(index, host=host, port=port, threads=threads, open_browser=open_browser,
+        run_server(index, host=host, port=port, threads=threads, open_browser=open_browser, allow_hosts=allow_hosts,
                    announce=lambda url: click.echo(f"Serving {index_dir} on {url}  (Ctrl-C to stop)"))
     except SearchkitError as e:
-        click.echo(f"error: {e}", err=True)
+        click.echo(printable(f"error: {e}"), err=True)
         sys.exit(1)
     except OSError as e:
         click.echo(f"error: cannot listen on {host}:{port}: {e.strerror or e}", err=True)
@@ -85,7 +88,9 @@ def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool
 # --- index side: `index` and `info` -------------------------------------------------------------
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    from .present.terminal import printable
+
+    click.echo(printable(f"error: {message}"), err=True)
     sys.exit(1)
 
 
@@ -119,14 +124,16 @@ def _progress_printer(label: str):
               help="Parser processes (default: every core for large batches, 1 for small ones).")
 @click.option("--rebuild", is_flag=True, help="Index PATHS from scratch; the old index stays searchable until done.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file or record was skipped.")
+@click.option("--follow-links", is_flag=True, help="Also index files that symbolic links lead to outside PATHS.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild: bool, strict: bool,
-              as_json: bool) -> None:
+              follow_links: bool, as_json: bool) -> None:
     """Index PATHS (files or folders; default ./corpus) into --index.
 
     Incremental: new and changed files (by content hash) are indexed, files that disappeared from
     a given folder are removed, unchanged files are skipped. Files that cannot be read are listed
-    on stderr and skipped (their previous version stays indexed). One writer at a time.
+    on stderr and skipped (their previous version stays indexed). Symbolic links that lead out of PATHS
+    are not followed unless --follow-links. One writer at a time.
     """
     from .errors import SearchkitError
     from .index import open_index
@@ -136,15 +143,18 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild:
             _fail(f"no PATHS given and no ./{DEFAULT_CORPUS} folder here")
         paths = (DEFAULT_CORPUS,)
     try:
-        report = open_index(index_dir).add(paths, jobs=jobs, rebuild=rebuild, progress=_progress_printer("indexing"))
+        report = open_index(index_dir).add(paths, jobs=jobs, rebuild=rebuild, follow_links=follow_links,
+                                           progress=_progress_printer("indexing"))
     except SearchkitError as e:
         _fail(str(e))
     except KeyboardInterrupt:
         _fail(f"interrupted; {index_dir} is unchanged")
+    from .present.terminal import json_line, printable
+
     for err in report.errors:
-        click.echo(f"error: {err.path}: {err.reason}", err=True)
+        click.echo(printable(f"error: {err.path}: {err.reason}"), err=True)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+        click.echo(json_line(report.to_dict()))
     else:
         click.echo(report.summary())
     if strict and report.errors:
@@ -163,13 +173,15 @@ def info_cmd(index_dir: str, as_json: bool) -> None:
         info = open_index(index_dir, create=False).info()
     except SearchkitError as e:
         _fail(str(e))
+    from .present.terminal import json_line, printable
+
     if as_json:
-        click.echo(json.dumps(info, ensure_ascii=False))
+        click.echo(json_line(info))
         return
-    sources = ", ".join(f"{k} ({v})" for k, v in info["sources"].items()) or "-"
+    sources = printable(", ".join(f"{k} ({v})" for k, v in info["sources"].items())) or "-"
     dates = f"{info['date_from']} to {info['date_to']}" if info["date_from"] else "-"
     for label, value in [
-        ("index", f"{info['path']}  ({info['size_bytes'] / 1e6:.1f} MB, updated {info['last_update'] or 'never'})"),
+        ("index", f"{printable(info['path'])}  ({info['size_bytes'] / 1e6:.1f} MB, updated {info['last_update'] or 'never'})"),
         ("articles", f"{info['articles']}  ({info['passages']} passages from {info['files']} files)"),
         ("dates", dates),
         ("sources", sources),
@@ -203,7 +215,7 @@ index is first built from ./corpus.
 @main.command("search", help=SEARCH_HELP)
 @click.argument("query", required=False)
 @click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100), help="Results per page.")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, MAX_LIMIT), help="Results per page.")
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(min=1), help="Page of results.")
 @click.option("--articles", is_flag=True, help="One result per article (its best passage as the snippet).")
 @click.option("--since", metavar="DATE", help="Only articles from DATE on (YYYY, YYYY-MM or YYYY-MM-DD).")
@@ -219,6 +231,7 @@ def search_cmd(query: str | None, index_dir: str, limit: int, page: int, article
                until: str | None, source: str | None, speaker: str | None, all_copies: bool, as_json: bool,
                batch) -> None:
     from .errors import SearchkitError
+    from .present.terminal import json_line, printable
 
     if (query is None) == (batch is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
@@ -232,17 +245,17 @@ def search_cmd(query: str | None, index_dir: str, limit: int, page: int, article
         results = index.search(query, **options)
     except SearchkitError as e:
         if as_json:
-            click.echo(json.dumps({"query": query, "error": str(e)}, ensure_ascii=False))
+            click.echo(json_line({"query": query, "error": str(e)}))
         else:
-            click.echo(f"error: {e}", err=True)
+            click.echo(printable(f"error: {e}"), err=True)
         sys.exit(1)
     if as_json:
-        click.echo(json.dumps(results.to_dict(), ensure_ascii=False))
+        click.echo(json_line(results.to_dict()))
     else:
         from .present.terminal import render_results, use_color
 
         for w in results.warnings:
-            click.echo(f"warning: {w}", err=True)
+            click.echo(printable(f"warning: {w}"), err=True)
         results.warnings = []  # said on stderr already
         click.echo(render_results(results, color=use_color()))
 
@@ -260,11 +273,12 @@ def dupes_cmd(index_dir: str, as_json: bool) -> None:
         groups = list_groups(open_index(index_dir, create=False))
     except SearchkitError as e:
         _fail(str(e))
+    from .present.terminal import json_line, render_groups, use_color
+
     if as_json:
         for g in groups:
-            click.echo(json.dumps(g, ensure_ascii=False))
+            click.echo(json_line(g))
         return
-    from .present.terminal import render_groups, use_color
 
     click.echo(render_groups(groups, color=use_color()))
 
@@ -290,6 +304,7 @@ def _search_index(index_dir: str):
 def _run_batch(index, lines, options: dict) -> None:
     """One JSON line out per JSON line in; a bad line or query gives {"id", "error"} and the rest go on."""
     from .errors import SearchkitError
+    from .present.terminal import json_line
 
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -303,7 +318,7 @@ def _run_batch(index, lines, options: dict) -> None:
             out = {"id": qid, **index.search(item["query"], **options).to_dict()}
         except (ValueError, SearchkitError) as e:
             out = {"id": qid, "error": f"line {n}: {e}" if not isinstance(e, SearchkitError) else str(e)}
-        click.echo(json.dumps(out, ensure_ascii=False))
+        click.echo(json_line(out))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from ..model import Quote
 from .names import PRONOUNS, SENTENCE_WORDS, cap_runs, full_names, is_org, name_from_phrase, resolve_surname, strip_titles
-from .sentences import _is_abbreviation, sentence_spans
+from .sentences import is_abbreviation, sentence_spans
 
 OPENERS = "“«„"
 CLOSERS = "”»"
@@ -120,7 +120,7 @@ def _mask(text: str, spans: list[_Span]) -> str:
 
 def _sentence_breaks(text: str) -> list[re.Match[str]]:
     """Line breaks, and full stops followed by a space that end a sentence (not "U.S.", "Gen."), in ``text``."""
-    return [m for m in _SENTENCE_BREAK.finditer(text) if not _is_abbreviation(text, m.start())]
+    return [m for m in _SENTENCE_BREAK.finditer(text) if not is_abbreviation(text, m.start())]
 
 
 def _last_sentence(seg: str) -> str:

@@ -17,7 +17,7 @@ ABBREVIATIONS = frozenset(
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“”‘(\[A-Z0-9])|[.!?]+[\"'”’)\]]*\s*$")
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
+def is_abbreviation(text: str, dot: int) -> bool:
     """True when the '.' at ``dot`` closes an abbreviation or an initial, not a sentence."""
     if text[dot] != ".":
         return False
@@ -39,7 +39,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> Iterato
     end = len(text) if end is None else end
     pos = start
     for m in _END.finditer(text, start, end):
-        if _is_abbreviation(text, m.start()):
+        if is_abbreviation(text, m.start()):
             continue
         s, e = _trim(text, pos, m.end())
         if s < e:

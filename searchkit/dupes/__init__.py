@@ -14,11 +14,12 @@ the index makes). ``ENABLED = False`` switches grouping off for indexing (the be
 """
 from __future__ import annotations
 
+from .store import INDEX_FILES
 from .view import Groups, load_groups
 
 ENABLED = True
 
-__all__ = ["Groups", "load_groups", "ENABLED", "list_groups"]
+__all__ = ["Groups", "load_groups", "ENABLED", "list_groups", "INDEX_FILES"]
 
 
 def list_groups(index) -> list[dict]:

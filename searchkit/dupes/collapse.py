@@ -1,6 +1,6 @@
 """Collapsing copies in a result set: the best-ranked member of each group stands for it.
 
-Works on `searchkit.execute.Matches` before ranking, paging and facets, so all three see one member per group:
+Works on `searchkit.ranking.evaluator.Matches` before ranking, paging and facets, so all three see one member per group:
 the total and the pages count a group once, and facet counts too. Which member stands for a group is decided
 over every match (its best passage score, ties in index order), so paging never shows a second member later.
 """
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..execute import Matches, SegmentMatches, posting_ids, segment_cache, term_bytes
-from ..facets import article_of, article_starts
+from ..ranking.evaluator import Matches, SegmentMatches
+from ..store.layout import article_of, article_starts, posting_ids, segment_cache, term_bytes
 from .view import Groups
 
 

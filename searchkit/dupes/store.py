@@ -23,6 +23,7 @@ from . import grouping, sketch
 
 STATE_FILE = "dupes-state.npz"
 GROUPS_FILE = "dupes.json"
+INDEX_FILES = (STATE_FILE, GROUPS_FILE)  # what grouping keeps in an index folder, beside the generations
 _META = ("id", "file", "path", "date", "source", "headline")
 
 
@@ -112,7 +113,7 @@ class Tracker:
         """Sketch every article stored in the index (whoosh ``reader``): the slow path, run only when the
         saved sketches are missing or stale."""
         from ..model import Article
-        from ..schema import decode_article
+        from ..store.schema import decode_article
 
         for docnum, fields in reader.iter_docs():
             if "article" in fields:

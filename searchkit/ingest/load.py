@@ -73,7 +73,7 @@ def _os_reason(e: OSError) -> str:
     return (e.strerror or str(e)).lower()
 
 
-def _open(path: Path, max_size: int | None) -> BinaryIO:
+def open_source(path: Path, max_size: int | None) -> BinaryIO:
     """Open a regular file for reading; reject directories, FIFOs, devices and (if given) oversize files."""
     try:
         st = os.stat(path)
@@ -114,7 +114,7 @@ def _gunzip(f: BinaryIO, path: Path, limit: int, cap: bool = True) -> bytes:
 
 def read_bytes(path: Path, max_size: int = MAX_FILE_SIZE) -> bytes:
     """The file's content, gunzipped if it is gzip (by magic number, whatever its name)."""
-    with _open(path, max_size) as f:
+    with open_source(path, max_size) as f:
         head = f.read(2)
         f.seek(0)
         if head == GZIP_MAGIC:
@@ -130,12 +130,36 @@ def read_bytes(path: Path, max_size: int = MAX_FILE_SIZE) -> bytes:
 
 def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
     """The first ``size`` bytes of content (gunzipped if gzip): enough to sniff a file that will be streamed."""
-    with _open(path, None) as f:
+    with open_source(path, None) as f:
         if f.read(2) != GZIP_MAGIC:
             f.seek(0)
             return f.read(size)
         f.seek(0)
         return _gunzip(f, path, size, cap=False)
+
+
+def _refuse_gzip_over(f: BinaryIO, path: Path, budget: int) -> None:
+    """Raise ReadError when the gzip stream in ``f`` inflates to more than ``budget`` bytes.
+
+    One decompression pass that keeps nothing (about a second per 300 MB): the price of deciding before the
+    first record whether a streamed archive is indexed whole or skipped whole. A damaged stream is left for
+    the reading pass to report (it keeps the records before the damage).
+    """
+    total = 0
+    try:
+        with gzip.GzipFile(fileobj=f) as g:
+            while True:
+                block = g.read(1 << 20)
+                if not block:
+                    return
+                total += len(block)
+                if total > budget:
+                    raise ReadError(str(path), f"decompressed size exceeds {mb(budget)} limit (gzip bomb?); "
+                                               "the whole file is skipped")
+    except (EOFError, gzip.BadGzipFile, zlib.error, OSError):
+        return
+    finally:
+        f.seek(0)
 
 
 def iter_lines(path: Path, max_size: int = MAX_FILE_SIZE) -> Iterator[tuple[int, bytes | ReadError]]:
@@ -144,12 +168,14 @@ def iter_lines(path: Path, max_size: int = MAX_FILE_SIZE) -> Iterator[tuple[int,
     Problems discovered mid-stream (truncated gzip, too much output) are yielded as a final ReadError
     value so that the records already read are kept; before the first line they raise.
     """
-    f = _open(path, None)
+    f = open_source(path, None)
     with f:
         raw: BinaryIO = f
         budget = None
         if f.read(2) == GZIP_MAGIC:
             budget = max(max_size, STREAM_GZIP_RATIO * os.fstat(f.fileno()).st_size)
+            f.seek(0)
+            _refuse_gzip_over(f, path, budget)  # skipped whole, before any record: never half a bomb
             raw = gzip.GzipFile(fileobj=f)  # type: ignore[assignment]
         f.seek(0)
         total, lineno, yielded = 0, 0, False

@@ -88,10 +88,10 @@ def _paragraph_at(starts: list[int], offset: int) -> int:
 def query_highlighter(index, query: str) -> Highlighter | None:
     """Spans of the query's words in any text of ``index``'s articles (None when nothing to mark).
 
-    The matching is the search library's own (`searchkit.search.highlighter`), so the article page marks
+    The matching is the search library's own (`searchkit.results.search.highlighter`), so the article page marks
     exactly the words that snippets mark (``talks`` for ``talk``, ``Hanif`` for ``Haneef``).
     """
-    from ..search import highlighter
+    from ..results.search import highlighter
 
     h = highlighter(index, query)
     return h.spans if h is not None else None

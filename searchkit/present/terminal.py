@@ -1,13 +1,44 @@
-"""Terminal rendering. Colour only on a TTY and never with NO_COLOR (https://no-color.org)."""
+"""Terminal rendering. Colour only on a TTY and never with NO_COLOR (https://no-color.org).
+
+Documents are hostile input: a field holding ``ESC]0;title BEL`` (window title), an OSC 8 hyperlink or an
+OSC 52 clipboard write would act on the user's terminal if printed raw. Every piece of document text (and
+every file name) goes through `printable` before it reaches a terminal; JSON output through `json_line`.
+"""
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 from typing import IO
 
 import click
 
+from ..ingest.walk import display_name
 from ..model import Article, SearchResults
+
+
+# An escape sequence: OSC/DCS/SOS/PM/APC strings up to BEL or ST (or the end), CSI with its parameters, or
+# ESC and one character; then any other C0 control (but tab and newline), DEL, and C1 controls.
+_ESCAPES = re.compile(
+    r"(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"
+    r"|(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+_C1 = re.compile("[\x7f-\x9f\ud800-\udfff]")  # and lone surrogates, which cannot be written as UTF-8
+
+
+def printable(text: str) -> str:
+    """``text`` with every terminal control sequence and control character removed (tab and newline kept),
+    and the undecodable bytes of a file name escaped (they could not be written to the terminal at all)."""
+    return _ESCAPES.sub("", display_name(text)) if text else text
+
+
+def json_line(obj) -> str:
+    """One JSON line for a terminal or a pipe: C0 controls are escaped by json, C1 controls and DEL here
+    (``ensure_ascii=False`` would print them raw, and some terminals act on C1 CSI/OSC), and lone surrogates."""
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False))
 
 
 def use_color(stream: IO | None = None) -> bool:
@@ -28,48 +59,49 @@ def render_article(article: Article, color: bool = False) -> str:
     """A readable view of what the engine will index: fields, quotes, passages, dropped boilerplate."""
     out: list[str] = []
     label = lambda s: style(f"{s:<9}", color, fg="cyan")  # noqa: E731
-    out.append(style(article.path, color, bold=True))
+    out.append(style(printable(article.path), color, bold=True))
     for name in ("headline", "date", "source", "author", "url"):
         value = getattr(article, name)
-        out.append(f"  {label(name)}{value if value is not None else style('-', color, dim=True)}")
-    out.append(f"  {label('id')}{article.id}")
+        out.append(f"  {label(name)}{printable(value) if value is not None else style('-', color, dim=True)}")
+    out.append(f"  {label('id')}{printable(article.id)}")
     words = sum(len(p.split()) for p in article.paragraphs)
     out.append(f"  {label('body')}{len(article.paragraphs)} paragraphs, {words} words")
     if article.quotes:
         out.append(style(f"\n  Quotes ({len(article.quotes)})", color, bold=True))
         for q in article.quotes:
-            who = q.speaker or style("(unattributed)", color, dim=True)
+            who = printable(q.speaker) if q.speaker else style("(unattributed)", color, dim=True)
             where = style(f"[\u00b6{q.paragraph}]", color, dim=True)
-            out.append(f"    {where} {who}: \u201c{q.text}\u201d")
+            out.append(f"    {where} {who}: \u201c{printable(q.text)}\u201d")
     out.append(style(f"\n  Passages ({len(article.passages)})", color, bold=True))
     for p in article.passages:
         words = len(p.text.split())
         out.append(style(f"    [{p.index}] {words} words, chars {p.start}-{p.end}", color, fg="cyan"))
-        out.append("      " + p.text.replace("\n", "\n      "))
+        out.append("      " + printable(p.text).replace("\n", "\n      "))
     if article.dropped:
         out.append(style(f"\n  Dropped as boilerplate ({len(article.dropped)})", color, bold=True))
         for line in article.dropped:
-            out.append(style(f"    - {line}", color, dim=True))
+            out.append(style(f"    - {printable(line)}", color, dim=True))
     return "\n".join(out)
 
 
 def highlight(text: str, spans: list[tuple[int, int]], color: bool) -> str:
-    """``text`` with ``spans`` in bold colour (on a colour terminal only; plain text otherwise)."""
+    """``text`` with ``spans`` in bold colour (on a colour terminal only; plain text otherwise), control
+    sequences removed piece by piece (so the spans still point at the right characters)."""
     if not color or not spans:
-        return text
+        return printable(text)
     out, pos = [], 0
     for s, e in spans:
-        out.append(text[pos:s])
-        out.append(click.style(text[s:e], bold=True, fg="yellow"))
+        out.append(printable(text[pos:s]))
+        out.append(click.style(printable(text[s:e]), bold=True, fg="yellow"))
         pos = e
-    out.append(text[pos:])
+    out.append(printable(text[pos:]))
     return "".join(out)
 
 
 def _outlet(ref: dict) -> str:
     """ "Outlet (2017-03-19)" for a copy or a first_seen article (its id when it has no source)."""
-    name = ref.get("source") or ref.get("id") or "?"
-    return f"{name} ({ref['date']})" if ref.get("date") else name
+    name = printable(ref.get("source") or ref.get("id") or "?")
+    return f"{name} ({printable(ref['date'])})" if ref.get("date") else name
 
 
 def _provenance_lines(hit) -> list[str]:
@@ -80,7 +112,7 @@ def _provenance_lines(hit) -> list[str]:
     if hit.first_seen:
         f = hit.first_seen
         where = ", ".join(x for x in (f.get("source") or f.get("id"), f.get("date")) if x)
-        lines.append(f"first seen in {where}  [{f.get('id')}]")
+        lines.append(printable(f"first seen in {where}  [{f.get('id')}]"))
     return lines
 
 
@@ -93,8 +125,9 @@ def render_groups(groups: list[dict], color: bool = False) -> str:
         out.append(style(f"{n:>3}. one story, {g['size']} articles", color, bold=True))
         for k, a in enumerate(g["articles"]):
             role = "original" if k == 0 else "copy"
-            out.append(f"     {role:<8} {a.get('date') or '-':<10}  {(a.get('source') or '-')[:24]:<24}  "
-                       f"{a['id']}  {style(a.get('headline') or '', color, dim=True)}")
+            out.append(f"     {role:<8} {printable(a.get('date') or '-'):<10}  "
+                       f"{printable(a.get('source') or '-')[:24]:<24}  {printable(a['id'])}  "
+                       f"{style(printable(a.get('headline') or ''), color, dim=True)}")
     n_art = sum(g["size"] for g in groups)
     out.append(style(f"{len(groups)} group{'s' * (len(groups) != 1)}, {n_art} articles", color, dim=True))
     return "\n".join(out)
@@ -104,15 +137,15 @@ def render_results(results: SearchResults, color: bool = False) -> str:
     """Search results for a person: rank, headline, source/date/author, snippet, suggestion, timing."""
     out: list[str] = []
     for w in results.warnings:
-        out.append(style(f"warning: {w}", color, fg="yellow"))
+        out.append(style(f"warning: {printable(w)}", color, fg="yellow"))
     if results.suggestion:
-        out.append(f"Did you mean: {style(results.suggestion, color, bold=True)}?")
+        out.append(f"Did you mean: {style(printable(results.suggestion), color, bold=True)}?")
     for hit in results.hits:
         a = hit.article
-        title = a.headline or a.path or a.id
+        title = printable(a.headline or a.path or a.id)
         out.append(f"{style(f'{hit.rank:>3}.', color, fg='cyan')} {style(title, color, bold=True)}")
-        meta = " · ".join(x for x in (a.source, a.date, a.author) if x)
-        where = f"{a.id}  passage {hit.passage_index}"
+        meta = printable(" · ".join(x for x in (a.source, a.date, a.author) if x))
+        where = f"{printable(a.id)}  passage {hit.passage_index}"
         out.append("     " + style(f"{meta}  [{where}]" if meta else f"[{where}]", color, dim=True))
         out.append("     " + highlight(hit.snippet.text, hit.snippet.highlights, color).replace("\n", " "))
         out += [style("     " + line, color, dim=True) for line in _provenance_lines(hit)]

@@ -15,6 +15,7 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+from html import escape
 from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Flask, Response, abort, jsonify, render_template, request, url_for
@@ -23,6 +24,7 @@ from werkzeug.routing import BaseConverter
 
 from ..errors import IndexAccessError, SearchkitError
 from ..present.html import article_paragraphs, highlight_html, query_highlighter, snippet_html
+from .hosts import HostPolicy
 from .openapi import MAX_ID_CHARS, openapi_document
 from .params import MAX_QUERY_CHARS, SEARCH_PARAMS, ParamError, parse_search_args
 
@@ -60,11 +62,13 @@ class ArticleIdConverter(BaseConverter):
         return quote(value, safe="/")
 
 
-def create_app(index: Any) -> Flask:
+def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
     """A Flask app serving ``index`` (an ``Index`` from ``open_index``, or the path of one).
 
     The index's shared searcher picks up new commits, so re-indexing while serving needs no restart.
+    ``hosts`` says which Host headers are answered (default: loopback names only); others get 400.
     """
+    hosts = hosts or HostPolicy()
     if isinstance(index, (str, os.PathLike)):
         from .. import open_index
 
@@ -78,6 +82,12 @@ def create_app(index: Any) -> Flask:
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["snippet_html"] = snippet_html
     app.jinja_env.globals.update(page_url=page_url, article_url=article_url, MAX_QUERY_CHARS=MAX_QUERY_CHARS)
+
+    @app.before_request
+    def _check_host():
+        if not hosts.allows(request.environ.get("HTTP_HOST")):
+            return _plain_error(400, "this server does not answer for that Host name")
+        return None
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -134,15 +144,15 @@ def create_app(index: Any) -> Flask:
         values = parse_search_args(request.args.to_dict(flat=False), strict=True)
         if not values["q"].strip():
             raise ParamError("q is required: the query to search for")
-        return jsonify(_run_search(index, values).to_dict())
+        return jsonify(without_absolute_paths(_run_search(index, values).to_dict()))
 
     @app.get("/api/articles/<article_id:article_id>")
     def api_article(article_id: str):
-        return jsonify(_lookup(article_id).to_dict())
+        return jsonify(without_absolute_paths(_lookup(article_id).to_dict()))
 
     @app.get("/api/info")
     def api_info():
-        return jsonify(index.info())
+        return jsonify(without_absolute_paths(index.info()))
 
     @app.get("/api/openapi.json")
     def api_openapi():
@@ -179,7 +189,29 @@ def _error_response(status: int, message: str):
     """JSON ``{"error", "status"}`` under /api/, a friendly page elsewhere."""
     if request.path.startswith("/api/"):
         return jsonify({"error": message, "status": status}), status
-    return render_template("error.html", status=status, message=message), status
+    try:
+        return render_template("error.html", status=status, message=message), status
+    except Exception:  # noqa: BLE001 - e.g. no URL adapter for a malformed Host: links cannot be built
+        return _plain_error(status, message)
+
+
+def _plain_error(status: int, message: str):
+    """An error answer that needs no template or URL building (it must work when those cannot)."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": message, "status": status}), status
+    body = f"<!doctype html><title>Error {status}</title><p>{escape(message)}</p>\n"
+    return Response(body, status=status, mimetype="text/html")
+
+
+def without_absolute_paths(value: Any) -> Any:
+    """``value`` (a JSON-ready structure) with every absolute ``path`` reduced to its last component: the
+    API must not tell a page that reaches it where the user keeps their files or their index."""
+    if isinstance(value, dict):
+        return {k: (os.path.basename(v.rstrip("/")) or v if k == "path" and isinstance(v, str) and os.path.isabs(v)
+                    else without_absolute_paths(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_absolute_paths(v) for v in value]
+    return value
 
 
 def _one_line(e: BaseException) -> str:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..errors import SearchkitError
-from ..query import MAX_QUERY_CHARS
-from ..search import MAX_LIMIT, UNITS
+from ..query.parser import MAX_QUERY_CHARS
+from ..results import MAX_LIMIT, UNITS
 
 MAX_FILTER_CHARS = 200
 MAX_PAGE = 1000  # deep pages cost the server (whoosh scores page x limit hits) and help no reader

@@ -1,0 +1,398 @@
+"""The index: articles in, one whoosh document per passage, kept up to date incrementally.
+
+::
+
+    from searchkit import open_index
+    ix = open_index("index")                 # cheap; creates the folder when needed
+    report = ix.add(["corpus"])              # new/changed files indexed, removed ones dropped
+    print(report.summary())                  # "5 added, 0 updated, 0 unchanged, 0 removed"
+    for hit in ix.search("Atmar Patrushev").hits: ...
+
+The `Index` class is a facade over the modules of this package, each with its design notes: update
+planning by content hash (`planning`), generations, the writer lock and failed writes (`generations`), the
+parallel parse pipeline (`pipeline`), writer processes (`writers`) and the search side (`searching`). It is
+the whoosh implementation of `searchkit.engine.Engine`.
+
+**Searchers per thread.** whoosh readers keep file positions, so each thread gets its own searcher over the
+same committed generation; each is refreshed when a new commit appears, also from another process.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from whoosh import sorting
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import EmptyIndexError
+from whoosh.query import NumericRange
+from whoosh.util.times import long_to_datetime
+
+from ..dupes import hooks as dupes_hooks
+from ..engine import Filters, Ranked
+from ..errors import IndexAccessError, ReadError
+from ..model import Article, SearchResults
+from ..query.parser import ParsedQuery
+from ..ranking.bm25 import weighting
+from ..results.search import search
+from ..settings import DEFAULT_SETTINGS, Settings
+from ..store.layout import passage_documents
+from ..store.schema import build_schema, decode_article, is_current
+from . import searching
+from .generations import (ADD_LOCK_WAIT, WriteLock, discard_partial, index_exists,
+                          open_writer, read_current, remove_other_generations, switch_generation, write_errors)
+from .pipeline import parser_jobs, run_pipeline, work_items
+from .planning import IdAllocator, manifest_of, plan, removed_files
+from .report import IndexReport, ProgressFn
+from .retry import vanish_retry
+from .writers import SubWriters, commit, serial_adder
+
+
+def open_index(path: str | os.PathLike = "index", *, create: bool = True,
+               boosts: dict[str, float] | None = None, settings: Settings | None = None) -> "Index":
+    """Open the index in folder ``path`` (cheap: nothing is read until it is used).
+
+    With ``create=True`` a missing folder is created (an empty index appears on first write);
+    with ``create=False`` a missing index raises `IndexAccessError`. ``settings``
+    (`searchkit.settings.Settings`) rank this index's searches; ``boosts`` override some of their field boosts.
+    """
+    p = Path(path)
+    if not create and not index_exists(p):
+        raise IndexAccessError(f"no index at {p}; build one with `searchkit index --index {p}`")
+    if p.exists() and not p.is_dir():
+        raise IndexAccessError(f"{p} is a file, not an index folder")
+    if create:
+        try:
+            p.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise IndexAccessError(f"cannot create index folder {p}: {e.strerror or e}") from None
+    return Index(p, boosts=boosts, settings=settings)
+
+
+class Index:
+    """A searchkit index folder. Safe to share between threads; see the module docstring."""
+
+    def __init__(self, path: Path, boosts: dict[str, float] | None = None, settings: Settings | None = None):
+        self.path = Path(path)
+        self.settings: Settings = (settings or DEFAULT_SETTINGS).with_boosts(boosts)
+        self._local = threading.local()
+        self._state_lock = threading.Lock()
+        self._ix = None  # whoosh FileIndex of the live generation
+        self._ix_gen: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Index({str(self.path)!r})"
+
+    # ----------------------------------------------------------------------------------- reading
+
+    def _storage(self):
+        return FileStorage(str(self.path))
+
+    def _whoosh(self, *, check_schema: bool = True):
+        """The whoosh index of the live generation (None when nothing was ever written)."""
+        gen = read_current(self.path)
+        with self._state_lock:
+            if self._ix is not None and self._ix_gen == gen:
+                return self._ix
+            try:  # the schema is read from the TOC too: inside the retry (issue 12, defect 6)
+                ix, schema = vanish_retry(lambda: _open_with_schema(self._storage(), gen))
+            except EmptyIndexError:
+                return None
+            except OSError as e:
+                raise IndexAccessError(f"cannot read the index at {self.path}: {e.strerror or e}") from None
+            except Exception as e:  # an unpicklable/foreign table of contents
+                raise IndexAccessError(f"the index at {self.path} is unreadable ({type(e).__name__}); "
+                                       f"rebuild it with `searchkit index --rebuild --index {self.path}`") from None
+            if check_schema:
+                if not is_current(schema):
+                    raise IndexAccessError(f"the index at {self.path} was built by another version of searchkit; "
+                                           f"rebuild it with `searchkit index --rebuild --index {self.path}`")
+            self._ix, self._ix_gen = ix, gen
+            return ix
+
+    def searcher(self):
+        """This thread's whoosh ``Searcher`` on the latest commit (do not close it; do not hand it
+        to another thread — call ``searcher()`` there instead).
+
+        Cheap to call before every search: one ``stat`` of the folder decides whether anything was
+        committed since (by this or another process); if so the searcher is refreshed.
+        A folder that holds no index yet gets an empty one (so a search finds nothing, no error);
+        `IndexAccessError` when the folder is gone or the index is unreadable.
+        """
+        local = self._local
+        try:
+            stamp = os.stat(self.path).st_mtime_ns
+        except OSError as e:
+            raise IndexAccessError(f"no index at {self.path}: {e.strerror or e}") from None
+        s = getattr(local, "searcher", None)
+        if s is not None and stamp == getattr(local, "stamp", None):
+            return s
+        ix = self._whoosh()
+        if ix is None:
+            ix = self._create_empty()
+        if s is not None and getattr(local, "gen", None) == ix.indexname and s.up_to_date():
+            local.stamp = stamp
+            return s
+        # A new searcher, not Searcher.refresh(): refresh closes the old one's segment readers, and a
+        # caller may still be using it (it is released when the last reference goes).
+        gen = ix.indexname
+        try:
+            s = vanish_retry(lambda: ix.searcher(weighting=weighting(self.settings)))
+        except Exception as e:
+            if read_current(self.path) == gen:
+                raise IndexAccessError(f"cannot read the index at {self.path} ({type(e).__name__}: {e})") from None
+            return self.searcher()  # a rebuild replaced the generation while we opened it: take the new one
+        local.searcher, local.stamp, local.gen = s, stamp, gen
+        return s
+
+    def _create_empty(self):
+        """Create the (empty) index so that searching a never-built folder works (and finds nothing)."""
+        with self._write_lock(wait=10.0):
+            return self._whoosh() or self._create_empty_locked()
+
+    def is_empty(self) -> bool:
+        """True when the index holds no passages (or was never built)."""
+        try:
+            ix = self._whoosh()
+        except IndexAccessError:
+            return False
+        return ix is None or ix.doc_count() == 0
+
+    def search(self, query: str, *, limit: int = 10, page: int = 1, unit: str = "passage",
+               source: str | None = None, speaker: str | None = None, since: str | None = None,
+               until: str | None = None, **kwargs: Any) -> SearchResults:
+        """Run ``query``: see `searchkit.results.search.search` (this method only delegates to it)."""
+        return search(self, query, limit=limit, page=page, unit=unit, source=source, speaker=speaker,
+                      since=since, until=until, **kwargs)
+
+    def parse(self, text: str, settings: Settings) -> ParsedQuery:
+        """`searchkit.engine.Engine.parse` (see `searchkit.index.searching.parse`)."""
+        return searching.parse(self, text, settings)
+
+    def run(self, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int, limit: int,
+            settings: Settings) -> Ranked:
+        """`searchkit.engine.Engine.run` (see `searchkit.index.searching.run`)."""
+        return searching.run(self, parsed, filters, unit=unit, offset=offset, limit=limit, settings=settings)
+
+    def suggest(self, text: str) -> str | None:
+        """`searchkit.engine.Engine.suggest`: did-you-mean from this index's vocabulary."""
+        return searching.suggestion(self, text)
+
+    def article(self, article_id: str) -> Article | None:
+        """The clean article stored at indexing time (no re-parsing), or None if there is none."""
+        s = self.searcher()
+        for fields in s.documents(article_id=article_id):
+            if "article" in fields:
+                return Article.from_dict(decode_article(fields["article"]))
+        return None
+
+    def info(self) -> dict[str, Any]:
+        """Counts and state for `searchkit info`: articles, passages, files, sources (articles per
+        source), date range, size on disk in bytes, last update (ISO, UTC)."""
+        s = self.searcher()
+        reader = s.reader()
+        firsts = NumericRange("pindex", 0, 0)  # one document per article
+        r = s.search(firsts, limit=None, groupedby={"source": sorting.FieldFacet("source_facet", maptype=sorting.Count)})
+        sources = {k or "(unknown)": v for k, v in sorted(r.groups("source").items(), key=lambda kv: (-kv[1], str(kv[0])))}
+        dates = _date_range(reader)
+        gen = read_current(self.path)
+        files = [f for f in self.path.iterdir() if f.name.startswith((f"_{gen}_", f"{gen}_"))]
+        tocs = [f for f in files if f.suffix == ".toc"]
+        return {
+            "path": str(self.path),
+            "articles": len(r),
+            "passages": s.doc_count(),
+            "files": len(manifest_of(reader)),
+            "sources": sources,
+            "date_from": dates[0],
+            "date_to": dates[1],
+            "size_bytes": sum(f.stat().st_size for f in files if f.is_file()),
+            "last_update": (datetime.fromtimestamp(max(f.stat().st_mtime for f in tocs), timezone.utc)
+                            .isoformat(timespec="seconds") if tocs else None),
+        }
+
+    # ----------------------------------------------------------------------------------- writing
+
+    def _write_lock(self, wait: float = 0.0) -> WriteLock:
+        return WriteLock(self.path, wait)
+
+    def ensure_built(self, default_corpus: str | os.PathLike = "corpus",
+                     progress: ProgressFn | None = None) -> IndexReport | None:
+        """Build the index from ``default_corpus`` when the index is empty and that folder exists
+        (so a fresh checkout's first search works); None when nothing had to be done. Waits for
+        another process that is building it at the same moment instead of failing."""
+        if not self.is_empty() or not Path(default_corpus).is_dir():
+            return None
+        with self._write_lock(wait=600.0) as lock, write_errors(self.path, had_articles=False):
+            if not self.is_empty():
+                return None
+            return self._add([default_corpus], jobs=None, rebuild=False, strict=False, progress=progress, lock=lock)
+
+    def add(self, paths: Iterable[str | os.PathLike], *, jobs: int | None = None, rebuild: bool = False,
+            strict: bool = False, progress: ProgressFn | None = None, follow_links: bool = False) -> IndexReport:
+        """Index the files under ``paths`` (folders are walked; see `searchkit.ingest.iter_files`).
+
+        Incremental: new and changed files (by content hash) are (re)indexed, files under a given
+        folder that no longer exist are removed, unchanged files are skipped. ``rebuild=True``
+        indexes ``paths`` from scratch into a new generation (anything else is dropped), which
+        replaces the old one only when complete. ``jobs`` processes parse files (default: every core
+        for large batches, 1 for small ones). Unreadable files and records are collected in
+        ``IndexReport.errors`` (a file that fails keeps its previously indexed version); with
+        ``strict=True`` any error aborts the run before committing and raises the first `ReadError`.
+        ``progress(done, total)`` is called as files are processed. Raises `IndexLockedError` when
+        another process is writing. Symbolic links leading out of a folder given are skipped unless
+        ``follow_links``.
+        """
+        had_articles = index_exists(self.path) and not self.is_empty()  # what a failed run can say is left
+        with self._write_lock(wait=ADD_LOCK_WAIT) as lock, write_errors(self.path, had_articles):
+            return self._add(paths, jobs=jobs, rebuild=rebuild, strict=strict, progress=progress, lock=lock,
+                             follow_links=follow_links)
+
+    def _add(self, paths, *, jobs, rebuild, strict, progress, lock: WriteLock, follow_links: bool = False) -> IndexReport:
+        t0 = time.perf_counter()
+        roots = [Path(p) for p in paths]
+        for r in roots:
+            if not r.exists():
+                raise ReadError(str(r), "no such file or folder")
+        report = IndexReport(rebuilt=rebuild)
+        old_gen = read_current(self.path)
+        if rebuild:
+            ix = self._new_generation()
+        else:
+            ix = self._whoosh() or self._create_empty_locked()
+        reader = ix.reader()
+        try:
+            manifest = {} if rebuild else manifest_of(reader)
+            tasks, seen = plan(roots, manifest, follow_links)
+            writer = open_writer(ix, self.path)
+        except BaseException:
+            reader.close()
+            raise
+        ids = IdAllocator(reader)
+        dupes = dupes_hooks.start(self.path, ix, reader, rebuild)  # copy groups: fed here, saved after the commit
+        subs = None  # writer processes, when the batch is large enough for a parser pool
+        try:
+            n_jobs = parser_jobs(jobs, tasks)
+            # lock descriptors that forked workers must not keep open (or a killed run would stay locked)
+            lock_fds = [x.fd for x in (lock.lock, getattr(writer, "writelock", None)) if x is not None and x.fd is not None]
+            if n_jobs > 1:  # writer processes too (forked before the parser pool starts its threads)
+                subs = SubWriters(ix, n_jobs, lock_fds)
+            add = subs.add if subs else serial_adder(writer)
+            self._apply(run_pipeline(work_items(tasks), n_jobs, lock_fds), len(tasks), report, add=add, writer=writer,
+                        manifest=manifest, ids=ids, strict=strict, progress=progress, dupes=dupes)
+            for aid, n in ids.crowded():
+                report.errors.append(ReadError(aid, f"many articles share this id: indexed as {aid}~2 to {aid}~{n} "
+                                                    "(is the id field an id?)"))
+            for key in removed_files(roots, manifest, seen):
+                writer.delete_by_term("file", key)
+                dupes.remove_file(key)
+                report.removed += 1
+            if report.changed:
+                commit(writer, subs.segments() if subs else [])
+            else:
+                if subs:
+                    subs.cancel()
+                writer.cancel()
+                discard_partial(ix, writer)  # the empty segment files the writer created
+        except BaseException:
+            if subs:
+                subs.cancel()
+            try:
+                writer.cancel()
+            except (OSError, ValueError):  # the disk that failed the write can fail the clean-up too (an
+                # error, or a file the failed write already closed): still free the lock
+                if getattr(writer, "writelock", None) is not None:
+                    writer.writelock.release()
+            discard_partial(ix, writer)
+            raise
+        finally:
+            reader.close()
+        if rebuild:
+            self._switch(ix.indexname)
+        else:
+            remove_other_generations(self.path, old_gen)  # leftovers of an interrupted run, even if nothing changed
+        discard_partial(ix, None)  # the live generation's: unreferenced segments, TOCs never renamed
+        dupes_hooks.finish(dupes, ix, report.changed)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    @staticmethod
+    def _apply(events, total: int, report: IndexReport, *, add, writer, manifest, ids, strict, progress, dupes) -> None:
+        """Turn the pipeline's events into writes (passage documents added, old versions deleted; the
+        ``dupes`` tracker told) and ``report`` counts; ``strict`` raises the first error instead of collecting it."""
+        done = 0
+        keyed: set[str] = set()  # files whose manifest entry is written
+        for event in events:
+            kind, key = event[0], event[1]
+            if kind == "items":
+                _, _, file_hash, path, items = event
+                for item in items:
+                    if isinstance(item, tuple):  # a skipped record
+                        if strict:
+                            raise ReadError(*item)
+                        report.errors.append(ReadError(*item))
+                        continue
+                    item.id = ids.assign(item.id, key)
+                    report.articles += 1
+                    first = key not in keyed
+                    keyed.add(key)
+                    docs = list(passage_documents(item, key, file_hash, item.path, first))  # item.path: escaped name
+                    add(docs)
+                    dupes.add(key, item, item.path)
+                    report.passages += len(docs)
+                continue
+            if kind == "unchanged":
+                report.unchanged += 1
+            elif kind == "error":
+                if strict:
+                    raise ReadError(event[2], event[3])
+                report.errors.append(ReadError(event[2], event[3]))
+                report.failed_files += 1
+            elif kind == "begin":  # a new or changed file: its articles follow
+                if key in manifest:
+                    writer.delete_by_term("file", key)
+                    dupes.remove_file(key)
+                    report.updated += 1
+                else:
+                    report.added += 1
+            done += 1
+            if progress:
+                progress(done, total)
+
+    def _create_empty_locked(self):
+        """Create the empty index of the live generation (the caller holds the write lock)."""
+        self._storage().create_index(build_schema(), indexname=read_current(self.path))
+        return self._whoosh()
+
+    def _new_generation(self):
+        gen = f"G{time.time_ns()}"
+        return self._storage().create_index(build_schema(), indexname=gen)
+
+    def _switch(self, new_gen: str) -> None:
+        """Make ``new_gen`` live and forget the cached whoosh index of the old one."""
+        switch_generation(self.path, new_gen)
+        with self._state_lock:
+            self._ix = None
+
+
+# --------------------------------------------------------------------------------- documents
+
+def _open_with_schema(storage, gen: str):
+    """(whoosh index of ``gen``, its schema): two reads of the newest TOC, retried together."""
+    ix = storage.open_index(gen)
+    return ix, ix.schema
+
+
+def _date_range(reader) -> tuple[str | None, str | None]:
+    """Earliest and latest article date, from the sortable column (no stored documents loaded)."""
+    if not reader.has_column("date"):
+        return None, None
+    col = reader.column_reader("date", translate=False)
+    missing = reader.schema["date"].column_type._default  # what undated documents hold
+    values = [v for v in (col[d] for d in reader.all_doc_ids()) if v != missing]
+    if not values:
+        return None, None
+    return tuple(long_to_datetime(v).strftime("%Y-%m-%d") for v in (min(values), max(values)))  # type: ignore[return-value]

@@ -1,0 +1,167 @@
+"""The whoosh engine's side of a search: parse against this index's vocabulary, match, rank, count facets.
+
+This is what `searchkit.engine.Engine.parse`/``run``/``suggest`` mean for the embedded whoosh index
+(`searchkit.index.Index` delegates here); `searchkit.results.search` turns the answer into `SearchResults`.
+Matching and scoring are array work (`searchkit.ranking.evaluator`); article mode re-ranks the best articles by
+whole-article BM25 (`searchkit.ranking.scoring`). Copies of one story (`searchkit.dupes`) are collapsed on the
+matches, before ranking, paging and facets, and each hit carries its copies and passage provenance.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh.query import And, DateRange, NullQuery, Term
+from whoosh.query import QueryError as WhooshQueryError
+from whoosh.searching import Searcher
+
+from ..dupes.collapse import collapse
+from ..dupes.view import for_searcher
+from ..engine import Filters, Ranked, RankedHit
+from ..errors import QueryError
+from ..query.parser import ParsedQuery, cap_expansions, parse_query
+from ..ranking.bm25 import is_weighting_for, weighting
+from ..ranking.evaluator import match, top
+from ..ranking.scoring import article_scores
+from ..results import facets
+from ..results.suggest import suggest
+from ..settings import Settings
+from ..store.analysis import news_analyzer
+from ..store.schema import decode_article
+
+
+def ranked_searcher(index, settings: Settings):
+    """The index's shared searcher, ranking with ``settings``' weighting (wrapped only if it is not already)."""
+    shared = index.searcher()
+    if is_weighting_for(shared.weighting, settings):
+        return shared
+    return Searcher(shared.reader(), weighting=weighting(settings), closereader=False)
+
+
+def parse(index, text: str, settings: Settings) -> ParsedQuery:
+    """`Engine.parse`: the query language's tree, prefix/fuzzy terms expanded against the vocabulary."""
+    searcher = ranked_searcher(index, settings)
+    try:
+        parsed = parse_query(text, searcher.schema, settings.boosts, coordination=settings.coordination,
+                             group=settings.field_group)
+        parsed.query = cap_expansions(parsed.query, searcher.reader())
+    except WhooshQueryError as e:
+        raise QueryError(f"cannot run this query: {e}") from None
+    return parsed
+
+
+def suggestion(index, text: str) -> str | None:
+    """`Engine.suggest` for the whoosh index."""
+    return suggest(index.searcher(), text, news_analyzer())
+
+
+def filter_query(filters: Filters):
+    """The whoosh filter query for ``filters``, or None."""
+    parts = []
+    if filters.source:
+        parts.append(Term("source_facet", filters.source))
+    if filters.speaker:
+        parts.append(Term("speaker_facet", filters.speaker))
+    if filters.since or filters.until:
+        parts.append(DateRange("date", filters.since, filters.until))
+    return And(parts) if parts else None
+
+
+def run(index, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int, limit: int,
+        settings: Settings) -> Ranked:
+    """`Engine.run` for the whoosh index; a query whoosh itself cannot run is a one-line `QueryError`."""
+    try:
+        return _run(index, parsed.query, filters, unit, offset, limit, settings)
+    except WhooshQueryError as e:
+        raise QueryError(f"cannot run this query: {e}") from None
+
+
+def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, settings: Settings) -> Ranked:
+    out = Ranked(query=q, facets={name: {} for name in facets.FACETS})
+    if q is NullQuery:
+        return out
+    searcher = ranked_searcher(index, settings)
+    filt = filter_query(filters)
+    filter_docs = searcher._filter_to_comb(filt) if filt is not None else None
+    matches = match(searcher, q, None if filter_docs is None else set(filter_docs))
+    groups = for_searcher(index.path, searcher)  # copy groups of this very commit, or None
+    if filters.collapse_copies and groups is not None:
+        matches = collapse(matches, groups)
+    if unit == "passage":
+        out.total = len(matches)
+        page = matches.top(offset + limit)[offset:]
+    else:
+        out.total, best_docs, best_scores = facets.best_per_article(matches)
+        page = _article_page(searcher, q, best_docs, best_scores, offset, limit, settings)
+    for docnum, score in page:
+        pindex, path, art = stored_article(searcher, docnum)
+        hit = RankedHit(score=float(score), passage_index=pindex, path=path, article=art)
+        if groups is not None:
+            aid = str(art.get("id", ""))
+            hit.copies, hit.first_seen = groups.copies(aid), groups.first_seen_of(aid, pindex)
+        out.hits.append(hit)
+    out.facets = facets.count(matches)
+    return out
+
+
+def _article_page(searcher, q, best_docs, best_scores, offset: int, limit: int,
+                  settings: Settings) -> list[tuple[int, float]]:
+    """(docnum of the best passage, score) of the articles at ranks ``offset`` + 1 ... ``offset + limit``:
+    articles by best passage, re-ranked in fixed blocks of ``settings.article_block`` (see `Settings`)."""
+    block = settings.article_block
+    first_block = offset // block
+    end = -(-(offset + limit) // block) * block
+    # the best articles by their best passage, up to the end of the last block this page touches
+    pool = top(best_docs, best_scores, end)[first_block * block:]
+    ranked: list[tuple[int, float]] = []  # (docnum of the best passage, score), from the first block's start
+    for start in range(0, len(pool), block):
+        ranked += _rerank_block(searcher, q, pool[start:start + block], settings)
+    skip = offset - first_block * block
+    return ranked[skip:skip + limit]
+
+
+def _rerank_block(searcher, q, block: list[tuple[int, float]], settings: Settings) -> list[tuple[int, float]]:
+    """One block of articles (best passage, its score) re-ranked by whole-article score; a stable sort, so
+    equal scores keep the passage order and the block's ranking never depends on the page asked for."""
+    if not block or not settings.article_level:
+        return block
+    whole = article_scores(searcher, q, [d for d, _ in block], settings)
+    if not whole:
+        return block
+    return sorted(((d, whole[d]) for d, _ in block), key=lambda x: -x[1])
+
+
+_ARTICLES: dict[tuple, tuple] = {}  # (segment id, document count, docnum of passage 0) -> (path, article dict)
+_ARTICLES_MAX = 512
+
+
+def stored_article(searcher, docnum: int) -> tuple[int, str, dict[str, Any]]:
+    """(passage index, path as indexed, ``Article.to_dict()``) of the passage at index-wide ``docnum``.
+
+    Passages store nothing but their index: the article is stored once, on its passage 0, which is the
+    document ``pindex`` places before this one (`searchkit.store.layout`). Decoded articles are kept for the
+    next hits of the same article (a small bounded cache).
+    """
+    fields = searcher.stored_fields(docnum)
+    pindex = int(fields.get("pindex") or 0)
+    reader, offset = _leaf(searcher, docnum)
+    key = (reader.segment().segment_id(), reader.doc_count_all(), docnum - offset - pindex)
+    got = _ARTICLES.get(key)
+    if got is None:
+        first = searcher.stored_fields(docnum - pindex) if pindex else fields
+        if "article" not in first or first.get("article_id") != fields.get("article_id"):
+            # not laid out as expected (never seen): look the article's first passage up by its id
+            first = next((f for f in searcher.documents(article_id=fields.get("article_id")) if "article" in f), {})
+        got = (str(first.get("path") or ""), decode_article(first["article"]) if "article" in first else {})
+        if len(_ARTICLES) >= _ARTICLES_MAX:
+            _ARTICLES.clear()
+        _ARTICLES[key] = got
+    return pindex, got[0], got[1]
+
+
+def _leaf(searcher, docnum: int):
+    """(segment reader, its first docnum) holding the index-wide ``docnum`` (whoosh's own lookup)."""
+    reader = searcher.reader()
+    if reader.is_atomic():
+        return reader, 0
+    segment, _ = reader._segment_and_docnum(docnum)
+    return reader.readers[segment], reader.doc_offsets[segment]

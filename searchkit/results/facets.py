@@ -1,0 +1,122 @@
+"""Facets: how many distinct matching *articles* there are per source, year and speaker.
+
+Why array work: facets count over every match (tens of thousands of passages at 100k articles), so a Python
+step per match costs more than the search itself. The layout makes it cheap: an article's passages are
+consecutive documents of one segment, added in order (the writers never split an article; whoosh's merges copy
+documents in order), so the documents where ``pindex`` is 0 mark where each article starts, and "which article
+is document d" is a binary search. Per-article values (source, year) are read once per segment from the
+facet fields' few terms; speakers, which differ per passage, are read only for matching passages that have
+any (the ``speaker`` field's length says which), as (passage, speaker) pairs.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..ranking.evaluator import Matches
+from ..store.layout import article_of, article_starts, field_lengths, posting_ids, segment_cache, segment_column
+
+FACETS = {"source": "source_facet", "year": "year", "speaker": "speaker_facet"}
+MAX_FACET_VALUES = 20
+
+
+def _article_values(reader, fieldname: str) -> tuple[np.ndarray, list]:
+    """(code of each article's value, -1 for none; the value of each code) for a per-article field."""
+    def make():
+        starts = article_starts(reader)
+        codes = np.full(len(starts), -1, np.int64)
+        values: list = []
+        if fieldname in reader.schema.names():
+            field = reader.schema[fieldname]
+            for btext in field.sortable_terms(reader, fieldname):
+                arts = np.searchsorted(starts, posting_ids(reader, fieldname, btext), side="right") - 1
+                codes[arts] = len(values)
+                values.append(field.from_bytes(btext))
+        return codes, values
+
+    return segment_cache(reader, ("article-values", fieldname), make)
+
+
+def _speaker_pairs(reader) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(docnum, speaker code) for every speaker of every passage that has any, and the name of each code:
+    read once per segment from the ``speaker_facet`` column, only where the ``speaker`` field has a length."""
+    def make():
+        docs_out: list[int] = []
+        codes_out: list[int] = []
+        names: dict[str, int] = {}
+        lengths = field_lengths(reader, "speaker")
+        if lengths is not None and "speaker_facet" in reader.schema.names():
+            col = segment_column(reader, "speaker_facet")
+            for d in np.flatnonzero(lengths).tolist():
+                value = col[d] or ""
+                if isinstance(value, bytes):
+                    value = value.decode("utf-8", "replace")
+                for name in value.split(","):
+                    name = name.strip()
+                    if name:
+                        docs_out.append(d)
+                        codes_out.append(names.setdefault(name, len(names)))
+        return np.array(docs_out, np.int64), np.array(codes_out, np.int64), list(names)
+
+    return segment_cache(reader, ("speakers",), make)
+
+
+def count(matches: Matches) -> dict[str, dict[str, int]]:
+    """Distinct matching articles per facet value, at most MAX_FACET_VALUES per facet, most frequent first."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    for seg in matches.segments:
+        reader, ids = seg.reader, seg.ids
+        present = np.zeros(len(article_starts(reader)), bool)
+        present[article_of(reader, ids)] = True
+        matched = np.flatnonzero(present)
+        for name in ("source", "year"):
+            codes, values = _article_values(reader, FACETS[name])
+            if not values:
+                continue
+            found = codes[matched]
+            _add(counts[name], values, np.bincount(found[found >= 0], minlength=len(values)), year=name == "year")
+        sp_docs, sp_codes, sp_names = _speaker_pairs(reader)
+        if sp_names:
+            hit = np.zeros(reader.doc_count_all(), bool)
+            hit[ids] = True
+            sel = hit[sp_docs]
+            # one (article, speaker) pair per article that quotes the speaker in a matching passage
+            pairs = np.unique(article_of(reader, sp_docs[sel]) * len(sp_names) + sp_codes[sel])
+            _add(counts["speaker"], sp_names, np.bincount(pairs % len(sp_names), minlength=len(sp_names)))
+    return {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_FACET_VALUES])
+            for name, c in counts.items()}
+
+
+def _add(into: dict[str, int], values: list, counts: np.ndarray, year: bool = False) -> None:
+    for code in np.flatnonzero(counts).tolist():
+        value = values[code]
+        if value in (None, "", b""):
+            continue
+        if year and not (isinstance(value, int) and 0 < value < 10000):
+            continue  # articles without a date carry the column's out-of-range default
+        key = _key(value)
+        into[key] = into.get(key, 0) + int(counts[code])
+
+
+def _key(value: Any) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return str(value)
+
+
+def best_per_article(matches: Matches) -> tuple[int, np.ndarray, np.ndarray]:
+    """(number of matching articles, index-wide docnum of each article's best passage, its score)."""
+    docs, scores = [], []
+    n = 0
+    for seg in matches.segments:
+        order = np.lexsort((seg.ids, -seg.scores))  # best first, then index order
+        arts = article_of(seg.reader, seg.ids[order])
+        _, first = np.unique(arts, return_index=True)
+        n += len(first)
+        best = order[first]
+        docs.append(seg.ids[best] + seg.offset)
+        scores.append(seg.scores[best])
+    if not docs:
+        return 0, np.zeros(0, np.int64), np.zeros(0)
+    return n, np.concatenate(docs), np.concatenate(scores)

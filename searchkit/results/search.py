@@ -1,0 +1,119 @@
+"""Search: a query string -> one page of ranked passages (or articles) with snippets, facets, suggestion.
+
+``search(index, query, ...)`` is what ``Index.search``, the CLI and the web page call. Ranking is BM25 (Lucene
+idf, `searchkit.ranking.bm25`) over passages, with query-time field boosts, so that they can be changed
+without re-indexing; every tunable is a field of `searchkit.settings.Settings` (``open_index(path,
+settings=...)`` or ``search(..., settings=...)``), and docs/ranking.md records how the defaults were chosen.
+
+Facets count matching *articles* (not passages) per source, year and speaker, over the whole matching set
+after filters; each lists at most ``searchkit.results.facets.MAX_FACET_VALUES`` values, most frequent first.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Mapping
+
+from ..engine import Engine, RankedHit
+from ..errors import QueryError
+from ..model import ArticleRef, Hit, SearchResults, Snippet
+from ..query.parser import positive_terms
+from ..settings import DEFAULT_SETTINGS, Settings
+from ..store.analysis import name_analyzer, news_analyzer
+from . import MAX_LIMIT, UNITS
+from .facets import FACETS
+from .filters import make_filters
+from .snippets import make_snippet, match_spans
+
+
+
+def _validate(limit: int, page: int, unit: str) -> None:
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}")
+    if not isinstance(page, int) or page < 1:
+        raise QueryError(f"page must be a whole number from 1, not {page!r}")
+    if unit not in UNITS:
+        raise QueryError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+
+
+class Highlighter:
+    """Where one query's words are in a text: its positive terms analysed once, matched as the index matched.
+
+    The one place that turns a query into highlight spans: search snippets use it, and so does the web
+    page's article view (through `highlighter`), so both mark the same words.
+    """
+
+    def __init__(self, q):
+        terms = positive_terms(q)
+        self.news = news_analyzer()
+        self.names = name_analyzer()
+        self.text_terms = set().union(*(v for k, v in terms.items() if k in ("body", "headline", "quote", "speaker")))
+        self.name_terms = terms.get("names", set())
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """[start, end) of every matching word of ``text`` (exact forms and name variants)."""
+        found = match_spans(text, self.text_terms, self.news) + match_spans(text, self.name_terms, self.names)
+        return [(s, e) for s, e, _ in found]
+
+    def __call__(self, text: str) -> Snippet:
+        """The snippet of a passage: its best sentences with these words highlighted."""
+        return make_snippet(text, self.text_terms, self.news, name_terms=self.name_terms, name_analyzer=self.names)
+
+
+def highlighter(index, query: str) -> Highlighter | None:
+    """A `Highlighter` for ``query`` on ``index`` (prefix/fuzzy terms expanded against its vocabulary),
+    or None when the query has nothing to mark or cannot be read."""
+    if not query or not query.strip():
+        return None
+    try:
+        parsed = index.parse(query, DEFAULT_SETTINGS)
+    except QueryError:
+        return None
+    return Highlighter(parsed.query)
+
+
+def _hit(rank: int, found: RankedHit, snip: Highlighter) -> Hit:
+    pindex, path, art = found.passage_index, found.path, found.article
+    passages = art.get("passages") or []
+    passage = passages[pindex] if pindex < len(passages) and passages[pindex].get("index") == pindex else \
+        next((p for p in passages if p.get("index") == pindex), {})
+    text = passage.get("text") or ""
+    ref = ArticleRef(id=str(art.get("id", "")), path=path, headline=art.get("headline"), date=art.get("date"),
+                     source=art.get("source"), author=art.get("author"))
+    return Hit(rank=rank, score=found.score, article=ref, passage_index=pindex, passage_text=text,
+               snippet=snip(text), copies=list(found.copies), first_seen=found.first_seen)
+
+
+def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: str = "passage",
+           source: str | None = None, speaker: str | None = None, since: str | None = None,
+           until: str | None = None, boosts: Mapping[str, float] | None = None,
+           settings: Settings | None = None, collapse: bool = True) -> SearchResults:
+    """Run ``query`` on ``index`` (any `searchkit.engine.Engine`) and return one page of results.
+
+    ``unit="article"`` gives one hit per article (its best passage as the snippet, scored as a whole article
+    by `searchkit.ranking.scoring.article_scores`). ``settings`` default to the index's; ``boosts`` override
+    some of their field boosts. ``source``/``speaker`` keep exact facet values; ``since``/``until`` are
+    ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (inclusive). ``collapse`` (default) shows one member of each group
+    of copies (`searchkit.dupes`): the best-ranked, with the others in ``Hit.copies``; totals and facets count
+    the group once; ``collapse=False`` shows every copy as its own result. Raises `QueryError` for invalid
+    arguments or a query with nothing runnable in it; recoverable query mistakes become ``SearchResults.warnings``.
+    """
+    t0 = time.perf_counter()
+    _validate(limit, page, unit)
+    settings = (settings or getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
+    parsed = index.parse(query, settings)
+    res = SearchResults(query=query, total=0, page=page, warnings=list(parsed.warnings), limit=limit, unit=unit,
+                        facets={name: {} for name in FACETS})
+    filters = make_filters(source, speaker, since, until, collapse)
+    res.suggestion = index.suggest(parsed.text)
+    if parsed.is_empty:
+        res.elapsed = time.perf_counter() - t0
+        return res
+    offset = (page - 1) * limit
+    ranked = index.run(parsed, filters, unit=unit, offset=offset, limit=limit, settings=settings)
+    snip = Highlighter(ranked.query)
+    res.total = ranked.total
+    res.hits = [_hit(offset + i + 1, h, snip) for i, h in enumerate(ranked.hits)]
+    res.facets = ranked.facets
+    res.elapsed = time.perf_counter() - t0
+    return res

@@ -1,0 +1,186 @@
+"""Snippets: the best one or two sentences of a passage, with highlight spans.
+
+Why not whoosh's highlighter: we need *offsets* (one span model rendered three ways: terminal bold, HTML
+``<mark>``, JSON ``[start, end)``), and we want whole sentences rather than fragments. Matching uses the same
+analyzer as the index, so ``talks`` is highlighted for the query ``talk`` and ``Russia’s`` for ``russia``.
+
+Invariants (fuzzed by the tests): every part of the snippet between ``…`` separators is a substring of the
+passage; spans lie inside the snippet, sorted and non-overlapping; the snippet is at most ``max_chars`` long
+plus its separators.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Collection, Iterable
+
+from ..model import Snippet
+from ..store.analysis import NameAnalyzer, NewsAnalyzer, fold
+
+MAX_CHARS = 300
+ELLIPSIS = "\u2026"
+# A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space, or at a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?\u2026])([\"'\u201d\u2019)\]]*)\s+|()\s*\n\s*")
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    hits: list[tuple[int, int, str]]  # spans into the passage, with the term that matched
+
+    @property
+    def score(self) -> tuple[int, int]:
+        return (len({t for _, _, t in self.hits}), len(self.hits))
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each sentence of ``text``, whitespace trimmed."""
+    out, pos = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end(1) if m.group(1) is not None else m.start()
+        if end > pos:
+            out.append((pos, end))
+        pos = m.end()
+    if pos < len(text) and text[pos:].strip():
+        out.append((pos, len(text.rstrip())))
+    return out
+
+
+def _fast_spans(text: str, terms: Collection[str], analyzer: Callable) -> list[tuple[int, int, str]] | None:
+    """`match_spans` for searchkit's own analyzers without a whoosh Token per word: the tokenizer's
+    pattern plus the filter's cached per-word lookup (the same terms the token stream gives, in one
+    ``finditer``). None for any other analyzer."""
+    if type(analyzer) not in (NewsAnalyzer, NameAnalyzer):
+        return None
+    tokenizer, filt = analyzer.items
+    lookup = filt.lookup
+    expr = tokenizer.expression
+    # Decide once per distinct word (set operations run in C), then mark its occurrences: a passage
+    # repeats words, and most words cannot match at all.
+    if type(analyzer) is NewsAnalyzer:
+        # A term starts with its folded word's first letter (stemming only changes endings): words that
+        # cannot match skip the stemmer, which dominates a fresh process (`searchkit search`, 10 passages).
+        firsts = {t[:1] for t in terms}
+        ok = firsts | {c.upper() for c in firsts}  # first characters known to fold into ``firsts``
+        matching: dict[str, list[str]] = {}
+        for word in set(expr.findall(text)):
+            if word[0] not in ok and (word[0].isascii() or fold(word)[:1] not in firsts) and word not in terms:
+                continue
+            term = lookup(word)
+            if term is None:
+                term = word  # a stop word keeps its text, as in the token stream
+            if term in terms:
+                matching[word] = [term]
+    else:  # index mode: capitalised words only, one span per matching code
+        matching = {}
+        for word in set(expr.findall(text)):
+            if word[:1].isupper():
+                codes = [code for code in lookup(word) if code in terms]
+                if codes:
+                    matching[word] = codes
+    if not matching:
+        return []
+    return [(m.start(), m.end(), t) for m in expr.finditer(text) if m.group() in matching for t in matching[m.group()]]
+
+
+def match_spans(text: str, terms: Collection[str], analyzer: Callable) -> list[tuple[int, int, str]]:
+    """(start, end, term) for each token of ``text`` whose analysed form is one of ``terms``."""
+    if not terms or not text:
+        return []
+    fast = _fast_spans(text, terms, analyzer)
+    if fast is not None:
+        return fast
+    out = []
+    try:
+        tokens = analyzer(text, chars=True, positions=True, removestops=False, mode="index")
+        for t in tokens:  # whoosh reuses one Token object: copy the fields out now
+            if t.text in terms and t.endchar > t.startchar:
+                out.append((t.startchar, t.endchar, t.text))
+    except Exception:  # a misbehaving analyzer must not break a search result
+        return []
+    return out
+
+
+def _merge(spans: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    for s, e, t in sorted(spans):
+        if out and s < out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e, out[-1][2])
+            continue
+        out.append((s, e, t))
+    return out
+
+
+def _window(text: str, start: int, end: int, focus: int, max_chars: int) -> tuple[int, int]:
+    """Cut [start, end) to at most ``max_chars`` around ``focus``, at word boundaries."""
+    if end - start <= max_chars:
+        return start, end
+    lo = max(start, min(focus - max_chars // 4, end - max_chars))
+    hi = min(end, lo + max_chars)
+    if lo > start:
+        sp = text.find(" ", lo, focus if focus > lo else hi)
+        lo = sp + 1 if sp != -1 else lo
+    if hi < end:
+        sp = text.rfind(" ", lo, hi)
+        hi = sp if sp > lo else hi
+    return lo, hi
+
+
+def build_snippet(text: str, spans: Iterable[tuple[int, int, str]], max_chars: int = MAX_CHARS) -> Snippet:
+    """Pick the best sentences of ``text`` given matched ``spans`` (offsets into ``text``) and map the spans."""
+    spans = _merge(spans)
+    sents = [_Sentence(s, e, [h for h in spans if h[0] >= s and h[1] <= e]) for s, e in sentences(text)]
+    if not sents:
+        return Snippet(text="", highlights=[])
+    matched = sorted((s for s in sents if s.hits), key=lambda s: (s.score, -s.start), reverse=True)
+    chosen: list[tuple[int, int]] = []
+    if not matched:  # nothing to show matched (e.g. a date-only query): the opening sentences
+        lo, hi = sents[0].start, sents[0].end
+        for s in sents[1:]:
+            if s.end - lo > max_chars:
+                break
+            hi = s.end
+        chosen.append(_window(text, lo, hi, lo, max_chars))
+    else:
+        best = matched[0]
+        chosen.append(_window(text, best.start, best.end, best.hits[0][0], max_chars))
+        room = max_chars - (chosen[0][1] - chosen[0][0])
+        for s in matched[1:]:
+            if s.end - s.start <= room:
+                chosen.append((s.start, s.end))
+                break
+    chosen.sort()
+
+    parts: list[str] = []
+    highlights: list[tuple[int, int]] = []
+    length, prev_end = 0, 0
+    for i, (lo, hi) in enumerate(chosen):
+        gap = text[prev_end:lo]
+        sep = (" " if i else "") if not gap.strip() else (f" {ELLIPSIS} " if i else f"{ELLIPSIS} ")
+        parts.append(sep)
+        length += len(sep)
+        for s, e, _ in spans:
+            if s >= lo and e <= hi:
+                highlights.append((length + s - lo, length + e - lo))
+        parts.append(text[lo:hi])
+        length += hi - lo
+        prev_end = hi
+    if text[prev_end:].strip():
+        parts.append(f" {ELLIPSIS}")
+    return Snippet(text="".join(parts), highlights=highlights)
+
+
+def make_snippet(text: str, terms: Collection[str], analyzer: Callable, *,
+                 name_terms: Collection[str] = (), name_analyzer: Callable | None = None,
+                 max_chars: int = MAX_CHARS) -> Snippet:
+    """Snippet of passage ``text`` for the query's indexed ``terms`` (analysed with ``analyzer``).
+
+    ``name_terms``/``name_analyzer`` add the phonetic name-variant matches, so a query for ``Haneef``
+    highlights ``Hanif``.
+    """
+    spans = match_spans(text, terms, analyzer)
+    if name_terms and name_analyzer is not None:
+        spans += match_spans(text, name_terms, name_analyzer)
+    return build_snippet(text, spans, max_chars)

@@ -1,0 +1,43 @@
+"""Ranking settings: one frozen object instead of module globals, passed to ``open_index(..., settings=)``
+or ``search(..., settings=)``.
+
+Why an object: the figures in docs/ranking.md (the tuning log) were measured by changing one of these at a
+time (``python bench/relevance.py --set k1=0.9``); a value carried by the index or the call, not patched into
+a module, cannot leak from one index or test into another.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Mapping
+
+# Query-time field boosts: changed without re-indexing. See docs/ranking.md for how each was chosen.
+DEFAULT_BOOSTS: Mapping[str, float] = MappingProxyType({"headline": 2.0, "quote": 0.5, "body": 1.0, "names": 0.2})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of ranking; the defaults are the measured ones (docs/ranking.md)."""
+
+    boosts: Mapping[str, float] = field(default_factory=lambda: DEFAULT_BOOSTS)  # field -> query-time boost (0 = the field is not searched)
+    k1: float = 1.2  # BM25 term-frequency saturation
+    b: float = 0.75  # BM25 length normalisation
+    coordination: float = 0.5  # score x (1 - c + c x matched words / words): `searchkit.query.nodes.coord_or`
+    field_group: str = "sum"  # how one word's matches in several fields combine: "sum" or "dismax" (best field)
+    article_level: bool = True  # article mode scores whole articles; False = best passage
+    # Article mode ranks articles by best passage, then re-ranks each block of this many (ranks 1-100, 101-200,
+    # ...) by whole-article score. Blocks are fixed, not sized by the page asked for, so that pages partition one
+    # ranking (a pool of max(100, 5 x wanted) re-ranked differently per page: 46 of page 1's 100 ids came back on
+    # page 2). For the first 100 ranks this is exactly the old ranking at limit <= 20 (relevance figures unchanged).
+    article_block: int = 100
+    headline_b: float = 0.75  # length normalisation of headline words in article scoring
+    bm25f: bool = True  # article scoring merges headline and body tf before one saturation (BM25F)
+
+    def with_boosts(self, boosts: Mapping[str, float] | None) -> "Settings":
+        """These settings with ``boosts`` overriding some field boosts (the others kept)."""
+        if not boosts:
+            return self
+        return replace(self, boosts=MappingProxyType({**self.boosts, **boosts}))
+
+
+DEFAULT_SETTINGS = Settings()

@@ -1,0 +1,181 @@
+"""Boilerplate rules, each on realistic pages written for these tests (other wording than the seeds)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from searchkit.article import build_article
+from searchkit.article.boilerplate import drop_reason, strip_inline
+from searchkit.model import Article, RawDocument
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "article"
+
+
+def parse(name: str, **meta) -> Article:
+    path = FIXTURES / name
+    return build_article(RawDocument(name, str(path), path.read_text(encoding="utf-8"), "text", meta))
+
+
+def article(text: str, **meta) -> Article:
+    return build_article(RawDocument("t", "t.txt", text, "text", meta))
+
+
+BODY = (
+    "The regional water authority said on Monday that reservoir levels had fallen to their lowest point "
+    "in a decade, and asked households to cut their use by a tenth until the autumn rains arrive."
+)
+
+
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ("Share this:", "follow/share/tips"),
+        ("Follow us on Facebook", "follow/share/tips"),
+        ("Follow Anna on Twitter", "follow/share/tips"),
+        ("Send us your news tips", "follow/share/tips"),
+        ("Facebook Twitter WhatsApp Email", "follow/share/tips"),
+        ("Photo: Reuters/Piroschka van de Wouw", "photo credit"),
+        ("AP Photo/Rodrigo Abd", "photo credit"),
+        ("EPA/Olivier Hoslet", "photo credit"),
+        ("Text size", "font-size widget"),
+        ("A A A", "font-size widget"),
+        ("Print this article", "font-size widget"),
+        ("Save my name, email, and website in this browser for the next time I comment.", "comment form"),
+        ("You must be logged in to post a comment.", "comment form"),
+        ("We use cookies to give you the best experience. By continuing you accept our policy.", "cookie notice"),
+        ("This story was originally published by The Civic Review and is republished here with permission.",
+         "syndication notice"),
+        ("Copyright 2023 Harbour Daily. All rights reserved.", "syndication notice"),
+        ("<div class=\"share-buttons\">", "markup"),
+        ("*** ", "markup"),
+        ("Updated: 14 June 2023", "metadata field"),
+        ("Posted on 2021-04-05", "date line"),
+        ("By Marieke de Vries, Staff Writer", "byline"),
+        ("Advertisement", "advertisement"),
+    ],
+)
+def test_line_rules(line, reason):
+    assert drop_reason(line) == reason
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Analysts said the episode would push more companies to share warehouse space inland.",
+        "Residents can share their concerns at a public hearing next month, the council said.",
+        "Investigators will follow the money, a prosecutor told reporters on Friday.",
+        "The company says it uses cookies baked in its own ovens, a local tradition since 1921, in the shop.",
+        "The ceasefire began at midnight on March 3, 2022, and held through the weekend.",
+        BODY,
+    ],
+)
+def test_prose_that_mentions_share_follow_or_dates_stays(prose):
+    assert drop_reason(prose) is None
+    art = article(f"Dry Summer Ahead\n\n{BODY}\n\n{prose}")
+    assert art.paragraphs[-1] == prose
+
+
+def test_cut_marker_drops_teasers_and_everything_after():
+    art = parse("wire_story.md")
+    assert art.paragraphs[-1].startswith("Shipping lines had warned")
+    assert "Antwerp" not in art.body and "2021-03-30" not in art.body
+    assert "You may also like" in art.dropped and "Antwerp Terminal Reopens After Fire" in art.dropped
+    assert art.date == "2021-04-05"  # the teaser's own date is not the article's
+
+
+def test_cut_marker_before_any_body_only_drops_itself():
+    art = article(f"Related articles\n\nDry Summer Ahead\n\n{BODY}")
+    assert art.paragraphs == [BODY]
+
+
+def test_comment_section_is_cut():
+    art = parse("blog_comments.txt")
+    assert art.paragraphs[-1].startswith("Not everyone is convinced")
+    for line in ("5 Comments", "Name *", "Email *", "Print this article", "Text size", "AP Photo/Rodrigo Abd"):
+        assert line in art.dropped
+    assert "Latest News" in art.dropped and art.headline == "Mining Town Pins Hopes on Lithium Boom"
+
+
+def test_syndication_notice_and_author_blurb_are_dropped():
+    art = parse("syndicated.txt")
+    assert not any("originally published" in p or "freelance writer" in p for p in art.paragraphs)
+    assert any("originally published" in d for d in art.dropped)
+    assert "Sam Okafor is a freelance writer who covers rural affairs." in art.dropped
+    # a sentence that starts "According to ..." in prose is not a credit line
+    assert any("According to the county's own figures" in p for p in art.paragraphs)
+
+
+def test_cookie_notice_and_front_matter_rule_are_dropped():
+    art = parse("hardwrapped.md")
+    assert not any("ookie" in p for p in art.paragraphs)
+    assert art.paragraphs[0].startswith("The city council approved plans") and art.paragraphs[0].endswith("high street.")
+    assert len(art.paragraphs) == 2  # hard-wrapped lines joined back into their paragraphs
+
+
+def test_inline_related_teaser_credit_and_caption_are_cut():
+    text, removed = strip_inline("Talks resume next week. (READ MORE: Ports Brace For New Strike Wave)")
+    assert text == "Talks resume next week." and removed == ["(READ MORE: Ports Brace For New Strike Wave)"]
+    text, removed = strip_inline("The minister resigned on Friday. According to The Harbour Gazette.")
+    assert text == "The minister resigned on Friday." and removed == ["According to The Harbour Gazette."]
+    text, removed = strip_inline("Jane Roe_Portrait_2019_(file)The ministry said prices would rise.")
+    assert text == "The ministry said prices would rise." and removed
+
+
+def test_repeated_site_line_is_dropped():
+    tagline = "Harbour Daily, the independent voice of the coast."
+    art = article(f"{tagline}\n\nDry Summer Ahead\n\n{BODY}\n\n{tagline}")
+    assert art.paragraphs == [BODY] and art.dropped.count(tagline) == 2
+    assert art.source == "Harbour Daily"
+
+
+def test_markdown_residue_is_removed():
+    art = article(f"# Dry Summer Ahead\n\n![pump](img/pump.jpg)\n\n**The regional** water authority [said](https://x.example/a) "
+                  "on Monday that levels had fallen.")
+    assert art.headline == "Dry Summer Ahead"
+    assert art.paragraphs == ["The regional water authority said on Monday that levels had fallen."]
+
+
+def test_huge_single_line_paragraph_completes():
+    line = ("word " * 200_000 + "“unclosed quote " + "x" * 300_000 + " said Smith,” he").strip()
+    art = article(f"Huge Page\n\n{line}")
+    assert art.headline == "Huge Page" and len(art.paragraphs) == 1
+    assert art.passages and art.passages[-1].end == len(art.body)
+
+
+def test_date_and_repeated_lines_between_body_paragraphs_are_content():
+    sub = "What the Council Decided"
+    tweet = "\u2014 Harbour Police (@HarbourPolice) June 14, 2023"
+    text = (f"Dry Summer Ahead\n\n{BODY}\n\n{sub}\n\n{BODY} Again.\n\n{tweet}\n\n2 June 2023 | 30 June 2023\n\n"
+            f"{sub}\n\n{BODY} Once more.\n\n{sub}")
+    art = article(text)
+    assert art.paragraphs.count(sub) == 2 and tweet in art.paragraphs
+    assert "2 June 2023 | 30 June 2023" in art.paragraphs
+    assert art.dropped == [sub]  # the copy after the last body paragraph is page furniture
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["1. Preheat the oven to 200 degrees.", "02 751 1500", "<The Palace: Tale of a Dancer>",
+     "Sign up for the bundle using the same email as your streaming account"],
+)
+def test_content_that_looks_like_furniture_stays(line):
+    assert drop_reason(line) is None
+    art = article(f"Dry Summer Ahead\n\n{BODY}\n\n{line}\n\n{BODY} Again.")
+    assert line in art.paragraphs
+
+
+def test_newsletter_sign_up_is_dropped():
+    assert drop_reason("Sign up for our daily newsletter") == "follow/share/tips"
+
+
+def test_huge_paragraph_full_of_quotes_completes():
+    line = "Mr John Smith spoke. " + "\u201cYes, it is true,\u201d he said to them. " * 25_000
+    art = article(f"Huge Page\n\n{line}")
+    assert len(art.quotes) == 25_000 and art.quotes[-1].speaker == "John Smith"
+
+
+def test_a_rule_match_beats_the_repeated_line_exemption():
+    text = f"Dry Summer Ahead\n\n{BODY}\n\nShare this story\n\n{BODY} Again.\n\nShare this story\n\n{BODY} Once more."
+    art = article(text)
+    assert art.dropped == ["Share this story", "Share this story"] and len(art.paragraphs) == 3

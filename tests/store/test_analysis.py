@@ -1,0 +1,110 @@
+"""The analyzers decide which spellings meet in the index: test the equivalences the issue names."""
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from searchkit.store.analysis import analyze, name_analyzer, news_analyzer
+
+
+def terms(text: str) -> list[str]:
+    return analyze(text, "news")
+
+
+def codes(text: str, mode: str = "index") -> set[str]:
+    return set(analyze(text, "names", mode=mode))
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Russia’s", "Russia's"),  # curly vs straight apostrophe
+        ("Russia's", "Russia"),  # possessive
+        ("Café Naïve", "cafe naive"),  # accents
+        ("ＡＢＣ", "abc"),  # NFKC full-width
+        ("Straße", "strasse"),
+        ("U.S.", "US"),  # acronym dots
+        ("negotiations", "negotiating"),  # stemming
+        ("Afghanistan’s officials", "afghanistan official"),
+    ],
+)
+def test_news_analyzer_folds_equivalent_spellings(a: str, b: str) -> None:
+    assert terms(a) == terms(b)
+    assert terms(a)  # not silently empty
+
+
+def test_underscores_split_words() -> None:
+    # Seen in corpus/000: an image caption glued to the text by underscores.
+    assert terms("Atmar_Afghanistan_2016_(archives)")[:2] == ["atmar", "afghanistan"]
+
+
+def test_stop_words_dropped_and_positions_renumbered() -> None:
+    toks = [t.copy() for t in news_analyzer()("the adviser of Russia said", positions=True)]  # whoosh reuses one Token
+    assert [t.text for t in toks] == ["advis", "russia", "said"]
+    # consecutive positions: a phrase query analysed the same way ("adviser of Russia") matches
+    assert [t.pos for t in toks] == [toks[0].pos, toks[0].pos + 1, toks[0].pos + 2]
+
+
+def test_char_offsets_point_at_the_original_text() -> None:
+    text = "Moscow’s support to Afghanistan"
+    toks = [t.copy() for t in news_analyzer()(text, chars=True)]
+    assert [text[t.startchar:t.endchar] for t in toks] == ["Moscow’s", "support", "Afghanistan"]
+
+
+@pytest.mark.parametrize("a, b", [("Haneef", "Hanif"), ("Mahammad", "Mohammad"), ("Patrushef", "Patrushev")])
+def test_name_variants_share_a_phonetic_code(a: str, b: str) -> None:
+    assert codes(a) & codes(b)
+
+
+def test_name_analyzer_keeps_capitalised_words_only_when_indexing() -> None:
+    assert codes("the adviser said Atmar") == codes("Atmar")
+    # a user typing lower case must still reach the name field
+    assert codes("hanif", mode="query") == codes("Hanif")
+    assert codes("The", mode="query") == set()  # function words never become names
+
+
+def test_distinct_names_stay_distinct() -> None:
+    assert not codes("Atmar") & codes("Patrushev")
+
+
+def test_analyzers_survive_pickling() -> None:
+    # whoosh pickles the schema (with its analyzers) into the index's table of contents
+    for an in (news_analyzer(), name_analyzer()):
+        back = pickle.loads(pickle.dumps(an))
+        assert back == an
+        assert [t.text for t in back("Russia’s Haneef")] == [t.text for t in an("Russia’s Haneef")]
+
+
+def test_the_index_fast_path_gives_exactly_the_token_streams_postings() -> None:
+    """The schema's formats fill postings from ``index_terms``; on real articles (every seed's headline,
+    passages and quotes) they must equal whoosh's own formats driven by the token stream, or phrases
+    and scores would differ between the index and the query side."""
+    from pathlib import Path
+
+    from whoosh.formats import Frequency, Positions
+
+    from searchkit.parse import parse_file
+    from searchkit.store.schema import build_schema
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    texts = []
+    for f in sorted(corpus.iterdir()):
+        for a in parse_file(f, corpus):
+            texts += [a.headline or "", *(p.text for p in a.passages), *(q.text for q in a.quotes)]
+    texts += ["The the of", "", "Of the U.S. and Russia’s café: 'O'Brien' said"]  # stop words only, empty, edges
+    schema = build_schema()
+    slow = {"body": Positions(field_boost=1.0), "names": Frequency(field_boost=1.0)}
+    checked = 0
+    for field in ("body", "names"):
+        fast, analyzer = schema[field].format, schema[field].analyzer
+        assert type(fast).word_values is not type(slow[field]).word_values  # the fast path is in use
+        decode = {"body": lambda fmt, v: fmt.decode_positions(v), "names": lambda fmt, v: fmt.decode_frequency(v)}[field]
+        for text in texts:
+            # the same terms, frequencies, weights and positions (each format encodes them its own way)
+            got = sorted((t, f, w, decode(fast, v)) for t, f, w, v in fast.word_values(text, analyzer, mode="index"))
+            want = sorted((t, f, w, decode(slow[field], v))
+                          for t, f, w, v in slow[field].word_values(text, analyzer, mode="index"))
+            assert got == want, (field, text[:80])
+            checked += len(want)
+    assert checked > 1000  # real text went through, not just the edge cases
