@@ -11,8 +11,10 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
 
+from .store.schema import BODY, HEADLINE, NAMES, QUOTE
+
 # Query-time field boosts: changed without re-indexing. See docs/ranking.md for how each was chosen.
-DEFAULT_BOOSTS: Mapping[str, float] = MappingProxyType({"headline": 2.0, "quote": 0.5, "body": 1.0, "names": 0.2})
+DEFAULT_BOOSTS: Mapping[str, float] = MappingProxyType({HEADLINE: 2.0, QUOTE: 0.5, BODY: 1.0, NAMES: 0.2})
 
 
 @dataclass(frozen=True)

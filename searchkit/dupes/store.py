@@ -44,8 +44,9 @@ class _Rows:
         self.n = 0 if data is None else len(data)
 
     def append(self, row) -> None:
-        if self.n == len(self.data):
-            self.data = np.concatenate([self.data, np.zeros_like(self.data[: max(64, self.n)])])
+        if self.n == len(self.data):  # double (from 64 rows: a loaded array may have none)
+            more = np.zeros((max(64, self.n),) + self.data.shape[1:], self.data.dtype)
+            self.data = np.concatenate([self.data, more])
         self.data[self.n] = row
         self.n += 1
 

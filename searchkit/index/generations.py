@@ -40,6 +40,14 @@ LOCK_NAME = "searchkit_WRITELOCK"
 ADD_LOCK_WAIT = 3.0
 
 
+def make_folder(p: Path) -> None:
+    """Create the index folder (only writers do: opening or searching never creates anything)."""
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise IndexAccessError(f"cannot create index folder {p}: {e.strerror or e}") from None
+
+
 def index_exists(path: Path) -> bool:
     try:
         names = os.listdir(path)
@@ -90,6 +98,12 @@ def discard_partial(ix, writer) -> None:
             temp.destroy()
         except Exception:  # noqa: BLE001
             pass
+
+
+def open_with_schema(storage, gen: str):
+    """(whoosh index of ``gen``, its schema): two reads of the newest TOC, retried together by the caller."""
+    ix = storage.open_index(gen)
+    return ix, ix.schema
 
 
 def open_writer(ix, path: Path):

@@ -11,8 +11,10 @@ import os
 from pathlib import Path
 from typing import Sequence
 
+from ..errors import ReadError
 from ..ingest import iter_files
 from ..ingest.walk import file_key
+from ..store.schema import ARTICLE_ID, FILE, FILEKEY
 
 DUPLICATE_ID_WARN = 100  # more articles than this claiming one id get a warning (see IdAllocator.crowded)
 
@@ -20,12 +22,12 @@ DUPLICATE_ID_WARN = 100  # more articles than this claiming one id get a warning
 def manifest_of(reader) -> dict[str, str]:
     """{resolved file path: content hash} of the files in the index, read from the term list."""
     out: dict[str, str] = {}
-    if "filekey" not in reader.schema.names():
+    if FILEKEY not in reader.schema.names():
         return out
-    for term in reader.lexicon("filekey"):
+    for term in reader.lexicon(FILEKEY):
         text = term.decode("utf-8")
         # terms of deleted documents linger until segments merge: keep live ones only
-        if reader.postings("filekey", text).is_active():
+        if reader.postings(FILEKEY, text).is_active():
             h, _, key = text.partition(":")
             out[key] = h
     return out
@@ -44,6 +46,22 @@ def plan(roots: Sequence[Path], manifest: dict[str, str],
             seen.add(key)
             tasks.append((str(f), id_root, key, manifest.get(key)))
     return tasks, seen
+
+
+def refuse_index_inside(index: Path, roots: Sequence[Path]) -> None:
+    """A data folder that is the index folder (or inside it) would index nothing and litter it: refuse."""
+    try:
+        target = index.resolve()
+    except OSError:
+        return
+    for root in roots:
+        try:
+            r = root.resolve()
+        except OSError:
+            continue
+        if r == target or target in r.parents:
+            raise ReadError(str(root), f"is the index folder {index} (or inside it); keep the articles and "
+                                       "the index in separate folders")
 
 
 def removed_files(roots: Sequence[Path], manifest: dict[str, str], seen: set[str]) -> list[str]:
@@ -67,12 +85,12 @@ class IdAllocator:
     def _taken(self, aid: str, key: str) -> bool:
         if aid in self.used:
             return True
-        if ("article_id", aid) not in self.reader:
+        if (ARTICLE_ID, aid) not in self.reader:
             return False
-        for docnum in self.reader.postings("article_id", aid).all_ids():
+        for docnum in self.reader.postings(ARTICLE_ID, aid).all_ids():
             stored = self.reader.stored_fields(docnum)
-            if "file" in stored:  # the article's first passage
-                return stored["file"] != key
+            if FILE in stored:  # the article's first passage
+                return stored[FILE] != key
         return False  # only deleted documents had it
 
     def assign(self, aid: str, key: str) -> str:

@@ -4,29 +4,33 @@ This is what `searchkit.engine.Engine.parse`/``run``/``suggest`` mean for the em
 (`searchkit.index.Index` delegates here); `searchkit.results.search` turns the answer into `SearchResults`.
 Matching and scoring are array work (`searchkit.ranking.evaluator`); article mode re-ranks the best articles by
 whole-article BM25 (`searchkit.ranking.scoring`). Copies of one story (`searchkit.dupes`) are collapsed on the
-matches, before ranking, paging and facets, and each hit carries its copies and passage provenance.
+matches (when ``Filters.collapse_copies``), so ranking, paging, facets, export and saved searches all see one
+member per group, and each hit carries its copies and passage provenance.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
+import numpy as np
 from whoosh.query import And, DateRange, NullQuery, Term
 from whoosh.query import QueryError as WhooshQueryError
 from whoosh.searching import Searcher
 
 from ..dupes.collapse import collapse
-from ..dupes.view import for_searcher
+from ..dupes.view import Groups, for_searcher
 from ..engine import Filters, Ranked, RankedHit
 from ..errors import QueryError
 from ..query.parser import ParsedQuery, cap_expansions, parse_query
 from ..ranking.bm25 import is_weighting_for, weighting
 from ..ranking.evaluator import match, top
 from ..ranking.scoring import article_scores
-from ..results import facets
+from ..results.timeline import month_counts
 from ..results.suggest import suggest
 from ..settings import Settings
 from ..store.analysis import news_analyzer
-from ..store.schema import decode_article
+from ..store.layout import article_id
+from ..store.schema import ARTICLE, ARTICLE_ID, DATE, PATH, PINDEX, SOURCE_FACET, SPEAKER_FACET, decode_article
+from . import facets
 
 
 def ranked_searcher(index, settings: Settings):
@@ -58,11 +62,11 @@ def filter_query(filters: Filters):
     """The whoosh filter query for ``filters``, or None."""
     parts = []
     if filters.source:
-        parts.append(Term("source_facet", filters.source))
+        parts.append(Term(SOURCE_FACET, filters.source))
     if filters.speaker:
-        parts.append(Term("speaker_facet", filters.speaker))
+        parts.append(Term(SPEAKER_FACET, filters.speaker))
     if filters.since or filters.until:
-        parts.append(DateRange("date", filters.since, filters.until))
+        parts.append(DateRange(DATE, filters.since, filters.until))
     return And(parts) if parts else None
 
 
@@ -75,32 +79,78 @@ def run(index, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int,
         raise QueryError(f"cannot run this query: {e}") from None
 
 
-def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, settings: Settings) -> Ranked:
-    out = Ranked(query=q, facets={name: {} for name in facets.FACETS})
+def _all_matches(index, q, filters: Filters, settings: Settings):
+    """(searcher, `Matches` of every document matching ``q`` within ``filters``, the copy groups of the
+    searcher's commit or None), or None for the empty query."""
     if q is NullQuery:
-        return out
+        return None
     searcher = ranked_searcher(index, settings)
     filt = filter_query(filters)
     filter_docs = searcher._filter_to_comb(filt) if filt is not None else None
     matches = match(searcher, q, None if filter_docs is None else set(filter_docs))
-    groups = for_searcher(index.path, searcher)  # copy groups of this very commit, or None
+    groups = for_searcher(index.path, searcher)
     if filters.collapse_copies and groups is not None:
         matches = collapse(matches, groups)
+    return searcher, matches, groups
+
+
+def _ranked_hit(searcher, docnum: int, score: float, groups: Groups | None) -> RankedHit:
+    """The hit at ``docnum``: its stored article and, with copy groups, its copies and passage provenance."""
+    pindex, path, art = stored_article(searcher, docnum)
+    hit = RankedHit(score=float(score), passage_index=pindex, path=path, article=art)
+    if groups is not None:
+        aid = str(art.get("id", ""))
+        hit.copies, hit.first_seen = groups.copies(aid), groups.first_seen_of(aid, pindex)
+    return hit
+
+
+def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, settings: Settings) -> Ranked:
+    out = Ranked(query=q, facets={**{name: {} for name in facets.FACETS}, "month": {}})
+    found = _all_matches(index, q, filters, settings)
+    if found is None:
+        return out
+    searcher, matches, groups = found
     if unit == "passage":
         out.total = len(matches)
         page = matches.top(offset + limit)[offset:]
     else:
         out.total, best_docs, best_scores = facets.best_per_article(matches)
         page = _article_page(searcher, q, best_docs, best_scores, offset, limit, settings)
-    for docnum, score in page:
-        pindex, path, art = stored_article(searcher, docnum)
-        hit = RankedHit(score=float(score), passage_index=pindex, path=path, article=art)
-        if groups is not None:
-            aid = str(art.get("id", ""))
-            hit.copies, hit.first_seen = groups.copies(aid), groups.first_seen_of(aid, pindex)
-        out.hits.append(hit)
+    out.hits = [_ranked_hit(searcher, docnum, score, groups) for docnum, score in page]
     out.facets = facets.count(matches)
+    out.facets["month"] = month_counts(matches)  # the timeline: every month, oldest first (issue 14)
     return out
+
+
+def all_ranked(index, parsed: ParsedQuery, filters: Filters, *, unit: str, settings: Settings) -> Iterator[RankedHit]:
+    """`Engine.all_ranked` for the whoosh index: every match, best first, one at a time. Only the matches'
+    docnums and scores are held (a few bytes each); each hit's article is read when the hit is taken."""
+    try:
+        found = _all_matches(index, parsed.query, filters, settings)
+    except WhooshQueryError as e:
+        raise QueryError(f"cannot run this query: {e}") from None
+    if found is None:
+        return
+    searcher, matches, groups = found
+    if unit == "passage":
+        docs, scores = matches.docnums(), matches.scores()
+    else:
+        _, docs, scores = facets.best_per_article(matches)
+    for i in np.lexsort((docs, -np.round(scores, 9))).tolist():  # `searchkit.ranking.evaluator.top`'s order
+        yield _ranked_hit(searcher, int(docs[i]), scores[i], groups)
+
+
+def matching_article_ids(index, parsed: ParsedQuery, filters: Filters, settings: Settings) -> set[str]:
+    """`Engine.article_ids` for the whoosh index: read from the article-id column only."""
+    try:
+        found = _all_matches(index, parsed.query, filters, settings)
+    except WhooshQueryError as e:
+        raise QueryError(f"cannot run this query: {e}") from None
+    if found is None:
+        return set()
+    searcher, matches, _ = found
+    _, docs, _ = facets.best_per_article(matches)
+    return {_article_id(searcher, int(d)) for d in docs.tolist()}
 
 
 def _article_page(searcher, q, best_docs, best_scores, offset: int, limit: int,
@@ -142,20 +192,25 @@ def stored_article(searcher, docnum: int) -> tuple[int, str, dict[str, Any]]:
     next hits of the same article (a small bounded cache).
     """
     fields = searcher.stored_fields(docnum)
-    pindex = int(fields.get("pindex") or 0)
+    pindex = int(fields.get(PINDEX) or 0)
     reader, offset = _leaf(searcher, docnum)
     key = (reader.segment().segment_id(), reader.doc_count_all(), docnum - offset - pindex)
     got = _ARTICLES.get(key)
     if got is None:
         first = searcher.stored_fields(docnum - pindex) if pindex else fields
-        if "article" not in first or first.get("article_id") != fields.get("article_id"):
+        if ARTICLE not in first or first.get(ARTICLE_ID) != fields.get(ARTICLE_ID):
             # not laid out as expected (never seen): look the article's first passage up by its id
-            first = next((f for f in searcher.documents(article_id=fields.get("article_id")) if "article" in f), {})
-        got = (str(first.get("path") or ""), decode_article(first["article"]) if "article" in first else {})
+            first = next((f for f in searcher.documents(**{ARTICLE_ID: fields.get(ARTICLE_ID)}) if ARTICLE in f), {})
+        got = (str(first.get(PATH) or ""), decode_article(first[ARTICLE]) if ARTICLE in first else {})
         if len(_ARTICLES) >= _ARTICLES_MAX:
             _ARTICLES.clear()
         _ARTICLES[key] = got
     return pindex, got[0], got[1]
+
+
+def _article_id(searcher, docnum: int) -> str:
+    sub, offset = _leaf(searcher, docnum)
+    return article_id(sub, docnum - offset)
 
 
 def _leaf(searcher, docnum: int):

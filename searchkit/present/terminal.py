@@ -1,14 +1,19 @@
-"""Terminal rendering. Colour only on a TTY and never with NO_COLOR (https://no-color.org).
+"""Terminal rendering. Colour only on a TTY and never with NO_COLOR (https://no-color.org) or TERM=dumb.
 
 Documents are hostile input: a field holding ``ESC]0;title BEL`` (window title), an OSC 8 hyperlink or an
 OSC 52 clipboard write would act on the user's terminal if printed raw. Every piece of document text (and
 every file name) goes through `printable` before it reaches a terminal; JSON output through `json_line`.
+
+Long lines are wrapped at word boundaries to the terminal's width (``COLUMNS`` or the terminal's size,
+80 when neither is known), indented under their result, with highlight spans carried onto the wrapped
+lines, so that a name is never split across lines and colour codes never count as width.
 """
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import sys
 from typing import IO
 
@@ -16,6 +21,9 @@ import click
 
 from ..ingest.walk import display_name
 from ..model import Article, SearchResults
+from .groups import group_hits
+
+INDENT = "     "
 
 
 # An escape sequence: OSC/DCS/SOS/PM/APC strings up to BEL or ST (or the end), CSI with its parameters, or
@@ -42,8 +50,9 @@ def json_line(obj) -> str:
 
 
 def use_color(stream: IO | None = None) -> bool:
+    """True when ``stream`` (default stdout) is a terminal and neither NO_COLOR nor TERM=dumb is set."""
     stream = stream or sys.stdout
-    if os.environ.get("NO_COLOR"):
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     try:
         return stream.isatty()
@@ -98,22 +107,72 @@ def highlight(text: str, spans: list[tuple[int, int]], color: bool) -> str:
     return "".join(out)
 
 
+def terminal_width() -> int:
+    """Columns to wrap to: ``COLUMNS``, else the terminal's width, else 80 (never below 40)."""
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
+
+
+def wrap_spans(text: str, spans: list[tuple[int, int]], width: int) -> list[tuple[str, list[tuple[int, int]]]]:
+    """``text`` (whitespace runs collapsed) as lines of at most ``width`` characters broken at spaces, each
+    with the parts of ``spans`` that fall on it (offsets into that line). A word longer than ``width``
+    gets a line of its own rather than being cut."""
+    words: list[tuple[int, int]] = []  # [start, end) of each word in text
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        j = i
+        while j < n and not text[j].isspace():
+            j += 1
+        if j > i:
+            words.append((i, j))
+        i = j
+    lines: list[list[tuple[int, int]]] = []
+    length = 0
+    for w in words:
+        size = w[1] - w[0]
+        if lines and length + 1 + size <= width:
+            lines[-1].append(w)
+            length += 1 + size
+        else:
+            lines.append([w])
+            length = size
+    out = []
+    for line in lines:
+        pieces, pos, local = [], 0, []
+        for s, e in line:
+            for hs, he in spans:
+                a, b = max(hs, s), min(he, e)
+                if a < b:
+                    local.append((pos + a - s, pos + b - s))
+            pieces.append(text[s:e])
+            pos += e - s + 1
+        out.append((" ".join(pieces), local))
+    return out
+
+
+def _wrapped(text: str, spans: list[tuple[int, int]], color: bool, indent: str, width: int) -> list[str]:
+    return [indent + highlight(line, local, color) for line, local in wrap_spans(text, spans, width - len(indent))]
+
+
 def _outlet(ref: dict) -> str:
     """ "Outlet (2017-03-19)" for a copy or a first_seen article (its id when it has no source)."""
     name = printable(ref.get("source") or ref.get("id") or "?")
     return f"{name} ({printable(ref['date'])})" if ref.get("date") else name
 
 
-def _provenance_lines(hit) -> list[str]:
-    """ "also in: ..." (the copies a collapsed result stands for) and "first seen in ..." (a reused passage)."""
-    lines = []
-    if hit.copies:
-        lines.append("also in: " + ", ".join(_outlet(c) for c in hit.copies))
-    if hit.first_seen:
-        f = hit.first_seen
-        where = ", ".join(x for x in (f.get("source") or f.get("id"), f.get("date")) if x)
-        lines.append(printable(f"first seen in {where}  [{f.get('id')}]"))
-    return lines
+def _copies_line(copies: list[dict]) -> str | None:
+    """ "also in: Outlet A (2017-03-19), ..." for the copies a collapsed result stands for (`searchkit.dupes`)."""
+    return "also in: " + ", ".join(_outlet(c) for c in copies) if copies else None
+
+
+def _first_seen_line(first_seen: dict | None) -> str | None:
+    """ "first seen in Outlet, 2017-03-19  [id]" for a passage an earlier story already had."""
+    if not first_seen:
+        return None
+    f = first_seen
+    where = ", ".join(x for x in (f.get("source") or f.get("id"), f.get("date")) if x)
+    return printable(f"first seen in {where}  [{f.get('id')}]")
 
 
 def render_groups(groups: list[dict], color: bool = False) -> str:
@@ -133,22 +192,37 @@ def render_groups(groups: list[dict], color: bool = False) -> str:
     return "\n".join(out)
 
 
-def render_results(results: SearchResults, color: bool = False) -> str:
-    """Search results for a person: rank, headline, source/date/author, snippet, suggestion, timing."""
+def render_results(results: SearchResults, color: bool = False, width: int | None = None) -> str:
+    """Search results for a person: rank, headline, source/date/author, snippet, suggestion, timing.
+
+    An article's passages on this page are grouped under one heading (``searchkit.present.groups``);
+    lines are wrapped to ``width`` columns (default: the terminal's).
+    """
+    width = width or terminal_width()
     out: list[str] = []
     for w in results.warnings:
         out.append(style(f"warning: {printable(w)}", color, fg="yellow"))
     if results.suggestion:
         out.append(f"Did you mean: {style(printable(results.suggestion), color, bold=True)}?")
-    for hit in results.hits:
-        a = hit.article
+    for group in group_hits(results.hits):
+        a = group.article
+        first = group.hits[0]
         title = printable(a.headline or a.path or a.id)
-        out.append(f"{style(f'{hit.rank:>3}.', color, fg='cyan')} {style(title, color, bold=True)}")
-        meta = printable(" · ".join(x for x in (a.source, a.date, a.author) if x))
-        where = f"{printable(a.id)}  passage {hit.passage_index}"
-        out.append("     " + style(f"{meta}  [{where}]" if meta else f"[{where}]", color, dim=True))
-        out.append("     " + highlight(hit.snippet.text, hit.snippet.highlights, color).replace("\n", " "))
-        out += [style("     " + line, color, dim=True) for line in _provenance_lines(hit)]
+        for i, line in enumerate(wrap_spans(title, [], width - len(INDENT))):
+            prefix = style(f"{first.rank:>3}.", color, fg="cyan") + " " if i == 0 else INDENT
+            out.append(prefix + style(line[0], color, bold=True))
+        single = len(group.hits) == 1
+        where = f"[{a.id}" + (f"  passage {first.passage_index}]" if single else "]")
+        meta = " · ".join(x for x in (a.source, a.date, a.author, where) if x)
+        out.extend(style(line, color, dim=True) for line in _wrapped(meta, [], False, INDENT, width))
+        also = _copies_line(first.copies)  # the article's copies: the same for each of its passages
+        out.extend(style(line, color, dim=True) for line in _wrapped(also or "", [], False, INDENT, width))
+        for hit in group.hits:
+            if not single:  # which passage, and its own rank
+                out.append(INDENT + style(f"passage {hit.passage_index} (#{hit.rank}):", color, fg="cyan"))
+            out.extend(_wrapped(hit.snippet.text, hit.snippet.highlights, color, INDENT, width))
+            seen = _first_seen_line(hit.first_seen)
+            out.extend(style(line, color, dim=True) for line in _wrapped(seen or "", [], False, INDENT, width))
         out.append("")
     unit = "article" if results.unit == "article" else "result"
     plural = "" if results.total == 1 else "s"

@@ -22,11 +22,14 @@ from flask import Flask, Response, abort, jsonify, render_template, request, url
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import BaseConverter
 
-from ..errors import IndexAccessError, SearchkitError
+from ..errors import IndexAccessError, SearchkitError, one_line
+from ..present.groups import group_hits
+from ..present.timeline import timeline_svg
+from ..results.timeline import bars
 from ..present.html import article_paragraphs, highlight_html, query_highlighter, snippet_html
 from .hosts import HostPolicy
 from .openapi import MAX_ID_CHARS, openapi_document
-from .params import MAX_QUERY_CHARS, SEARCH_PARAMS, ParamError, parse_search_args
+from .params import MAX_QUERY_CHARS, RESPONSE_PARAMS, SEARCH_PARAMS, ParamError, parse_search_args
 
 log = logging.getLogger("searchkit.web")
 
@@ -81,7 +84,12 @@ def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
     app.url_map.converters["article_id"] = ArticleIdConverter
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["snippet_html"] = snippet_html
-    app.jinja_env.globals.update(page_url=page_url, article_url=article_url, MAX_QUERY_CHARS=MAX_QUERY_CHARS)
+    app.jinja_env.globals.update(page_url=page_url, article_url=article_url, csv_url=csv_url,
+                                 MAX_QUERY_CHARS=MAX_QUERY_CHARS)
+
+    from .saved import register_saved
+
+    register_saved(app, index)
 
     @app.before_request
     def _check_host():
@@ -124,10 +132,12 @@ def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
         except IndexAccessError:
             raise
         except (SearchkitError, ValueError) as e:
-            error, status, bad_param = _one_line(e), 400, isinstance(e, ParamError)
+            error, status, bad_param = one_line(e, 300), 400, isinstance(e, ParamError)
         facets = results.facets if results is not None else {}
+        groups = group_hits(results.hits) if results is not None else []
+        chart = timeline_svg(bars(facets.get("month") or {}), lambda b: page_url(values, since=b.since, until=b.until))
         return render_template("search.html", v=values, results=results, error=error, bad_param=bad_param,
-                               facets=facets, active=_active_filters(values)), status
+                               facets=facets, active=_active_filters(values), groups=groups, timeline=chart), status
 
     @app.get("/articles/<article_id:article_id>")
     def article_page(article_id: str):
@@ -136,15 +146,20 @@ def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
         spans_for = query_highlighter(index, query)
         paragraphs = article_paragraphs(article, spans_for)
         quotes = [(q, highlight_html(q.text, spans_for(q.text) if spans_for else ())) for q in article.quotes]
+        raw = request.args.get("passage", "")
+        opened = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else None
         return render_template("article.html", article=article, paragraphs=paragraphs, quotes=quotes, q=query,
-                               safe_url=_safe_url(article.url))
+                               safe_url=_safe_url(article.url), opened=opened)
 
     @app.get("/api/search")
     def api_search():
         values = parse_search_args(request.args.to_dict(flat=False), strict=True)
         if not values["q"].strip():
             raise ParamError("q is required: the query to search for")
-        return jsonify(without_absolute_paths(_run_search(index, values).to_dict()))
+        results = _run_search(index, values)
+        if values["format"] == "csv":
+            return _csv_response(results)
+        return jsonify(without_absolute_paths(results.to_dict()))
 
     @app.get("/api/articles/<article_id:article_id>")
     def api_article(article_id: str):
@@ -161,13 +176,13 @@ def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
     @app.errorhandler(ParamError)
     @app.errorhandler(SearchkitError)
     def _bad_request(e: Exception):
-        return _error_response(400, _one_line(e))
+        return _error_response(400, one_line(e, 300))
 
     @app.errorhandler(IndexAccessError)
     def _unavailable(e: IndexAccessError):
         # The index folder is missing, unreadable or from another version: the server's problem, said plainly.
         log.error("index unavailable: %s", e)
-        return _error_response(503, _one_line(e))
+        return _error_response(503, one_line(e, 300))
 
     def _lookup(article_id: str):
         # The id is only ever a key into the index: no filesystem access, whatever it contains.
@@ -181,8 +196,22 @@ def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
 
 def _run_search(index: Any, values: dict[str, Any]):
     """``Index.search`` with validated parameters (``q`` is its positional query)."""
-    options = {k: v for k, v in values.items() if k not in ("q", "copies")}
+    options = {k: v for k, v in values.items() if k not in ("q", "copies") and k not in RESPONSE_PARAMS}
     return index.search(values["q"], collapse=values.get("copies") != "all", **options)
+
+
+def _csv_response(results) -> Response:
+    """This page's hits as a CSV file to download (`searchkit.export`, with a BOM so spreadsheets read UTF-8)."""
+    import io
+    import re
+
+    from ..export import write_csv
+
+    buf = io.StringIO()
+    write_csv(results.hits, buf, bom=True)
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", results.query).strip("-")[:40] or "results"
+    return Response(buf.getvalue().encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="searchkit-{slug}.csv"'})
 
 
 def _error_response(status: int, message: str):
@@ -214,11 +243,6 @@ def without_absolute_paths(value: Any) -> Any:
     return value
 
 
-def _one_line(e: BaseException) -> str:
-    text = " ".join(str(e).split()) or e.__class__.__name__
-    return text[:300]
-
-
 def _active_filters(values: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(label, value, URL without it) for each filter in effect, for the removable chips."""
     labels = {"source": "Source", "speaker": "Speaker", "since": "Since", "until": "Until"}
@@ -234,14 +258,25 @@ def page_url(values: dict[str, Any], **changes: Any) -> str:
     merged = {**values, **changes}
     if "page" not in changes:
         merged["page"] = 1
-    pairs = [(name, merged[name]) for name, default in _DEFAULTS.items()
-             if merged.get(name) not in (None, "") and merged.get(name) != default]
-    return request.script_root + "/" + ("?" + urlencode(pairs) if pairs else "")
+    return request.script_root + "/" + _query_string(merged)
+
+
+def csv_url(values: dict[str, Any]) -> str:
+    """The JSON API URL that downloads this page's hits as CSV (same query, filters, page and limit)."""
+    return request.script_root + "/api/search" + _query_string({**values, "format": "csv"})
+
+
+def _query_string(values: dict[str, Any]) -> str:
+    pairs = [(name, values[name]) for name, default in _DEFAULTS.items()
+             if values.get(name) not in (None, "") and values.get(name) != default]
+    return "?" + urlencode(pairs) if pairs else ""
 
 
 def article_url(article_id: str, query: str = "", passage: int | None = None) -> str:
     """Link to an article page, carrying the query for highlighting and the passage anchor."""
-    url = url_for("article_page", article_id=article_id, **({"q": query} if query else {}))
+    # ``passage`` in the query too, so the server marks the passage (for screen readers, without JavaScript)
+    args = {**({"q": query} if query else {}), **({"passage": passage} if passage is not None else {})}
+    url = url_for("article_page", article_id=article_id, **args)
     return url + (f"#p{passage}" if passage is not None else "")
 
 

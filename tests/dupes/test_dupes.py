@@ -162,3 +162,14 @@ def test_page_shows_copies_and_first_seen(tmp_path, planted):
     words = " ".join(reused.split()[3:9])
     page = client.get("/?q=" + words.replace(" ", "+")).get_data(as_text=True)
     assert "First seen in" in page and "Outlet A" in page
+
+
+def test_articles_added_to_an_index_saved_empty_are_grouped(tmp_path, planted):
+    """An index whose saved sketches hold no article yet (built from an empty folder) takes new ones."""
+    root, _, _ = planted
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    index = searchkit.open_index(tmp_path / "index")
+    index.add([empty])
+    index.add([root])
+    assert [a["id"] for a in list_groups(index)[0]["articles"]] == ["a/original.md", "b/copy.md"]

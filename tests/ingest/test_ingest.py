@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from searchkit.article import build_article
 from searchkit.errors import ReadError
 from searchkit.ingest import iter_files, read_file
 from searchkit.ingest.html import looks_like_html
@@ -180,7 +181,8 @@ def test_jsonl_records_aliases_ids_and_warnings():
                           "source": "Regional Wire", "url": "https://wire.example/0001"}
     assert first.text.split("\n\n")[1] == "The strike had halted container traffic for eleven days."
     assert second.meta == {"headline": "Rail line reopens after landslip", "date": "2024-05-15T09:00:00Z",
-                           "author": "Tom Achebe", "source": "Regional Wire"}
+                           "author": "By Tom Achebe", "source": "Regional Wire"}  # hints pass on as written
+    assert build_article(second).author == "Tom Achebe"  # and are cleaned once, by the article parser
     assert second.text.startswith("Trains are running again")
     assert third.meta["author"] == "Ana Silva, Joe Park"
     assert third.text == ("A new footbridge over the river will open on Friday.\n\n"

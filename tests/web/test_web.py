@@ -112,7 +112,7 @@ def test_results_page_shows_highlighted_passages_linking_to_their_article(client
     assert "<mark>" in html
     assert f">{expected.total:,} passage" in html
     first = expected.hits[0]
-    link = f'{article_path(first.article.id)}?q=Atmar#p{first.passage_index}'
+    link = f'{article_path(first.article.id)}?q=Atmar&passage={first.passage_index}#p{first.passage_index}'
     assert link.replace("&", "&amp;") in html
     assert 'value="Atmar"' in html, "the search box keeps the query"
 
