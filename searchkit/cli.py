@@ -21,6 +21,10 @@ def main() -> None:
     """Full-text search for collections of news articles."""
 
 
+def _dropped_warning(share: float) -> str:
+    return f"{share:.0%} of its words were dropped as boilerplate (see `searchkit parse`)"
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article per line.")
@@ -46,6 +50,8 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
                 else:
                     click.echo(printable(f"error: {item.path}: {item.reason}"), err=True)
                 continue
+            if item.mostly_dropped:
+                click.echo(printable(f"warning: {item.path}: {_dropped_warning(item.dropped_share)}"), err=True)
             if as_json:
                 click.echo(json_line(item.to_dict()))
             else:
@@ -171,6 +177,8 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild:
 
     for err in report.errors:
         click.echo(printable(f"error: {err.path}: {err.reason}"), err=True)
+    for path, share in report.mostly_dropped:
+        click.echo(printable(f"warning: {path}: {_dropped_warning(share)}"), err=True)
     if as_json:
         click.echo(json_line(report.to_dict()))
     else:

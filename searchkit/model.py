@@ -27,6 +27,8 @@ def paragraph_spans(paragraphs: Sequence[str]) -> list[tuple[int, int]]:
         pos += len(p) + len(PARAGRAPH_SEP)
     return spans
 
+MOSTLY_DROPPED = 0.5  # share of a file's words lost to boilerplate rules above which parse and index warn
+
 
 @dataclass
 class RawDocument:
@@ -92,6 +94,18 @@ class Article:
     def body(self) -> str:
         return join_paragraphs(self.paragraphs)
 
+    @property
+    def dropped_share(self) -> float:
+        """Share of the document's words that boilerplate rules removed (0 when there are none)."""
+        dropped = sum(len(line.split()) for line in self.dropped)
+        kept = sum(len(p.split()) for p in self.paragraphs)
+        return dropped / (dropped + kept) if dropped else 0.0
+
+    @property
+    def mostly_dropped(self) -> bool:
+        """More than half of the words went to boilerplate: worth a warning, since nothing else shows it."""
+        return self.dropped_share > MOSTLY_DROPPED
+
     def to_dict(self) -> dict[str, Any]:
         """The `searchkit parse --json` object (plus id, dropped and offsets, which are extensions)."""
         return {
@@ -107,6 +121,8 @@ class Article:
             "quotes": [q.to_dict() for q in self.quotes],
             "passages": [p.to_dict() for p in self.passages],
             "dropped": list(self.dropped),
+            "dropped_share": round(self.dropped_share, 3),
+            "mostly_dropped": self.mostly_dropped,
         }
 
     @classmethod

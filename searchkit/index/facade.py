@@ -344,6 +344,8 @@ class Index:
                         continue
                     item.id = ids.assign(item.id, key)
                     report.articles += 1
+                    if item.mostly_dropped:  # issue 13: nothing may disappear silently
+                        report.mostly_dropped.append((item.path, item.dropped_share))
                     first = key not in keyed
                     keyed.add(key)
                     docs = list(passage_documents(item, key, file_hash, item.path, first))  # item.path: escaped name

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 import numpy as np
-from whoosh.query import And, DateRange, NullQuery, Term
+from whoosh.query import And, DateRange, NullQuery, Or, Term
 from whoosh.query import QueryError as WhooshQueryError
 from whoosh.searching import Searcher
 
@@ -58,13 +58,14 @@ def suggestion(index, text: str) -> str | None:
     return suggest(index.searcher(), text, news_analyzer())
 
 
-def filter_query(filters: Filters):
-    """The whoosh filter query for ``filters``, or None."""
+def filter_query(filters: Filters, speaker_names: list[str] | None = None):
+    """The whoosh filter query for ``filters``, or None (``speaker_names``: every stored variant of the
+    speaker's name, `searchkit.index.facets.speaker_variants`)."""
     parts = []
     if filters.source:
         parts.append(Term(SOURCE_FACET, filters.source))
     if filters.speaker:
-        parts.append(Term(SPEAKER_FACET, filters.speaker))
+        parts.append(Or([Term(SPEAKER_FACET, n) for n in speaker_names or [filters.speaker]]))
     if filters.since or filters.until:
         parts.append(DateRange(DATE, filters.since, filters.until))
     return And(parts) if parts else None
@@ -85,7 +86,8 @@ def _all_matches(index, q, filters: Filters, settings: Settings):
     if q is NullQuery:
         return None
     searcher = ranked_searcher(index, settings)
-    filt = filter_query(filters)
+    variants = facets.speaker_variants(searcher.reader(), filters.speaker) if filters.speaker else None
+    filt = filter_query(filters, variants)
     filter_docs = searcher._filter_to_comb(filt) if filt is not None else None
     matches = match(searcher, q, None if filter_docs is None else set(filter_docs))
     groups = for_searcher(index.path, searcher)
@@ -117,7 +119,7 @@ def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, setting
         out.total, best_docs, best_scores = facets.best_per_article(matches)
         page = _article_page(searcher, q, best_docs, best_scores, offset, limit, settings)
     out.hits = [_ranked_hit(searcher, docnum, score, groups) for docnum, score in page]
-    out.facets = facets.count(matches)
+    out.facets = facets.count(matches, facets.speaker_canon(searcher.reader()))
     out.facets["month"] = month_counts(matches)  # the timeline: every month, oldest first (issue 14)
     return out
 

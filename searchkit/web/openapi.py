@@ -97,6 +97,8 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {"index": _INT, "text": _STR, "start": _INT, "end": _INT},
             }},
             "dropped": {"type": "array", "items": _STR},
+            "dropped_share": {"type": "number", "minimum": 0, "maximum": 1},
+            "mostly_dropped": {"type": "boolean"},
         },
     },
     "Info": {
