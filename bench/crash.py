@@ -178,15 +178,17 @@ class Trial:
 def leftovers(ix: Path) -> list[str]:
     """Entries of the index folder that the committed version does not use (after a successful run: none).
 
-    Used are the pointer file, the writer lock files of the live generation, its newest TOC and the files of
-    the segments that TOC names.
+    Used are the pointer file, the writer lock files of the live generation, its newest TOC, the files of
+    the segments that TOC names and the copy-group files (`searchkit.dupes.INDEX_FILES`).
     """
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC
 
+    from searchkit.dupes import INDEX_FILES
+
     live = (ix / "CURRENT").read_text().strip() if (ix / "CURRENT").exists() else "MAIN"
     toc = TOC.read(FileStorage(str(ix)), live)
-    used = {"CURRENT", "searchkit_WRITELOCK", f"{live}_WRITELOCK", f"_{live}_{toc.generation}.toc"}
+    used = {"CURRENT", "searchkit_WRITELOCK", f"{live}_WRITELOCK", f"_{live}_{toc.generation}.toc", *INDEX_FILES}
     segments = {s.segment_id() for s in toc.segments}
     return sorted(n for n in os.listdir(ix) if n not in used and n.split(".")[0] not in segments)
 

@@ -248,6 +248,8 @@ index is first built from ./corpus.
 @click.option("--until", metavar="DATE", help="Only articles up to DATE (inclusive).")
 @click.option("--source", metavar="NAME", help="Only articles from this source (exact name, as in the facets).")
 @click.option("--speaker", metavar="NAME", help="Only passages quoting this speaker (exact name, as in the facets).")
+@click.option("--all-copies", is_flag=True,
+              help="Show every copy of a syndicated story as its own result (default: one, with the others listed).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the documented contract).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default=None,
               help="Print one row per hit (rank, score, article id, path, headline, date, source, author, "
@@ -257,8 +259,8 @@ index is first built from ./corpus.
 @click.option("--batch", type=click.File("r", encoding="utf-8"), metavar="FILE",
               help='Run many queries: lines of {"id", "query"} in, one JSON line per query out.')
 def search_cmd(query: str | None, index_dir: str, limit: int, page: int, articles: bool, since: str | None,
-               until: str | None, source: str | None, speaker: str | None, as_json: bool, fmt: str | None,
-               everything: bool, timeline: bool, batch) -> None:
+               until: str | None, source: str | None, speaker: str | None, all_copies: bool, as_json: bool,
+               fmt: str | None, everything: bool, timeline: bool, batch) -> None:
     from .errors import SearchkitError
     from .present.terminal import json_line, printable
 
@@ -269,7 +271,7 @@ def search_cmd(query: str | None, index_dir: str, limit: int, page: int, article
     if fmt and (as_json or batch is not None or timeline):
         raise click.UsageError("--format prints rows: it does not combine with --json, --batch or --timeline")
     options = dict(limit=limit, page=page, unit="article" if articles else "passage", source=source,
-                   speaker=speaker, since=since, until=until)
+                   speaker=speaker, since=since, until=until, collapse=not all_copies)
     try:
         index = _search_index(index_dir)
         if batch is not None:
@@ -329,7 +331,7 @@ def _export(index, query: str, fmt: str, everything: bool, options: dict) -> Non
     from .results.search import iter_hits
 
     if everything:
-        keep = ("unit", "source", "speaker", "since", "until")
+        keep = ("unit", "source", "speaker", "since", "until", "collapse")
         hits = iter_hits(index, query, **{k: options[k] for k in keep})
         first = next(hits, None)  # runs the query: its errors come before the header
         hits = itertools.chain([first] if first is not None else [], hits)
@@ -363,9 +365,11 @@ def _run_batch(index, lines, options: dict) -> None:
 
 
 def _register() -> None:
+    from .cli_dupes import dupes_cmd
     from .cli_saved import saved_group
     from .cli_watch import watch_cmd
 
+    main.add_command(dupes_cmd)
     main.add_command(saved_group)
     main.add_command(watch_cmd)
 

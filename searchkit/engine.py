@@ -30,12 +30,18 @@ from .settings import Settings
 
 @dataclass(frozen=True)
 class Filters:
-    """Exact facet values and an inclusive date range that every hit must satisfy (None = no constraint)."""
+    """Exact facet values and an inclusive date range that every hit must satisfy (None = no constraint).
+
+    ``collapse_copies``: of each group of copies (the same story republished, `searchkit.dupes`) only the
+    best-ranked member's passages count, for the hits, the total and the facets alike. An engine that keeps no
+    copy groups has nothing to collapse and ignores it.
+    """
 
     source: str | None = None
     speaker: str | None = None
     since: datetime | None = None  # first instant allowed
     until: datetime | None = None  # last instant allowed
+    collapse_copies: bool = True
 
 
 @dataclass
@@ -46,6 +52,10 @@ class RankedHit:
     passage_index: int
     path: str  # the source file as indexed
     article: dict[str, Any]  # ``Article.to_dict()`` as stored at indexing time
+    # copy groups (engines that keep them): the other members of this article's group, earliest first
+    # ({"id", "source", "date", "headline"} each), and the earliest other story holding this passage
+    copies: list[dict[str, Any]] = field(default_factory=list)
+    first_seen: dict[str, Any] | None = None
 
 
 FACET_NAMES = ("source", "year", "speaker")  # the facets every engine counts (keys of `Ranked.facets`)

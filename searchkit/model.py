@@ -185,6 +185,10 @@ class Hit:
     passage_index: int
     passage_text: str
     snippet: Snippet
+    # searchkit.dupes: the other members of this article's copy group, earliest first ({"id","source","date",
+    # "headline"} each), and the earliest other story holding this passage (None when this is the earliest)
+    copies: list[dict[str, Any]] = field(default_factory=list)
+    first_seen: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """One search result as JSON: rank, score, article, passage (text, snippet, highlight offsets)."""
@@ -197,7 +201,9 @@ class Hit:
                 "text": self.passage_text,
                 "snippet": self.snippet.text,
                 "highlights": [[s, e] for s, e in self.snippet.highlights],
+                "first_seen": self.first_seen,
             },
+            "copies": list(self.copies),
         }
 
 

@@ -3,7 +3,9 @@
 `facade` (`Index`, `open_index`: ``searchkit.open_index`` is the public entry point), `planning` (which files
 changed, by content hash), `pipeline` (parallel parsing, in ordered events), `writers` (writer processes),
 `generations` (rebuilds, the ``CURRENT`` pointer, the writer lock), `searching` (its side of a search),
-`facets` (facet counts and one hit per article over the segment arrays), `report` (`IndexReport`).
+`facets` (facet counts and one hit per article over the segment arrays), `report` (`IndexReport`), `stats`
+(what `Index.info` reads from columns and disk). Copy groups (`searchkit.dupes`) are fed by `facade` while
+it writes and applied by `searching`.
 """
 from __future__ import annotations
 

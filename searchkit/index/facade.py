@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -29,8 +28,8 @@ from whoosh import sorting
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
 from whoosh.query import NumericRange
-from whoosh.util.times import long_to_datetime
 
+from ..dupes import hooks as dupes_hooks
 from ..engine import Filters, Ranked, RankedHit
 from ..errors import IndexAccessError, ReadError
 from ..model import Article, SearchResults
@@ -39,7 +38,7 @@ from ..ranking.bm25 import weighting
 from ..results.search import search
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.layout import passage_documents
-from ..store.schema import (ARTICLE, ARTICLE_ID, DATE, FILE, PINDEX, SOURCE_FACET, build_schema, decode_article,
+from ..store.schema import (ARTICLE, ARTICLE_ID, FILE, PINDEX, SOURCE_FACET, build_schema, decode_article,
                             is_current)
 from . import searching
 from .generations import (ADD_LOCK_WAIT, WriteLock, discard_partial, index_exists, make_folder,
@@ -48,6 +47,7 @@ from .pipeline import parser_jobs, run_pipeline, work_items
 from .planning import IdAllocator, manifest_of, plan, refuse_index_inside, removed_files
 from .report import IndexReport, ProgressFn
 from .retry import vanish_retry
+from .stats import date_range, generation_files
 from .writers import SubWriters, commit, serial_adder
 
 
@@ -202,10 +202,8 @@ class Index:
         firsts = NumericRange(PINDEX, 0, 0)  # one document per article
         r = s.search(firsts, limit=None, groupedby={"source": sorting.FieldFacet(SOURCE_FACET, maptype=sorting.Count)})
         sources = {k or "(unknown)": v for k, v in sorted(r.groups("source").items(), key=lambda kv: (-kv[1], str(kv[0])))}
-        dates = _date_range(reader)
-        gen = read_current(self.path)
-        files = [f for f in self.path.iterdir() if f.name.startswith((f"_{gen}_", f"{gen}_"))]
-        tocs = [f for f in files if f.suffix == ".toc"]
+        dates = date_range(reader)
+        size, updated = generation_files(self.path, read_current(self.path))
         return {
             "path": str(self.path),
             "articles": len(r),
@@ -214,9 +212,8 @@ class Index:
             "sources": sources,
             "date_from": dates[0],
             "date_to": dates[1],
-            "size_bytes": sum(f.stat().st_size for f in files if f.is_file()),
-            "last_update": (datetime.fromtimestamp(max(f.stat().st_mtime for f in tocs), timezone.utc)
-                            .isoformat(timespec="seconds") if tocs else None),
+            "size_bytes": size,
+            "last_update": updated,
         }
 
     # ----------------------------------------------------------------------------------- writing
@@ -282,6 +279,7 @@ class Index:
             reader.close()
             raise
         ids = IdAllocator(reader)
+        dupes = dupes_hooks.start(self.path, ix, reader, rebuild)  # copy groups: fed here, saved after the commit
         subs = None  # writer processes, when the batch is large enough for a parser pool
         try:
             n_jobs = parser_jobs(jobs, tasks)
@@ -291,12 +289,13 @@ class Index:
                 subs = SubWriters(ix, n_jobs, lock_fds)
             add = subs.add if subs else serial_adder(writer)
             self._apply(run_pipeline(work_items(tasks), n_jobs, lock_fds), len(tasks), report, add=add, writer=writer,
-                        manifest=manifest, ids=ids, strict=strict, progress=progress)
+                        manifest=manifest, ids=ids, strict=strict, progress=progress, dupes=dupes)
             for aid, n in ids.crowded():
                 report.errors.append(ReadError(aid, f"many articles share this id: indexed as {aid}~2 to {aid}~{n} "
                                                     "(is the id field an id?)"))
             for key in removed_files(roots, manifest, seen):
                 writer.delete_by_term(FILE, key)
+                dupes.remove_file(key)
                 report.removed += 1
             if report.changed:
                 commit(writer, subs.segments() if subs else [])
@@ -323,13 +322,14 @@ class Index:
         else:
             remove_other_generations(self.path, old_gen)  # leftovers of an interrupted run, even if nothing changed
         discard_partial(ix, None)  # the live generation's: unreferenced segments, TOCs never renamed
+        dupes_hooks.finish(dupes, ix, report.changed)
         report.seconds = time.perf_counter() - t0
         return report
 
     @staticmethod
-    def _apply(events, total: int, report: IndexReport, *, add, writer, manifest, ids, strict, progress) -> None:
-        """Turn the pipeline's events into writes (passage documents added, old versions deleted) and
-        ``report`` counts; ``strict`` raises the first error instead of collecting it."""
+    def _apply(events, total: int, report: IndexReport, *, add, writer, manifest, ids, strict, progress, dupes) -> None:
+        """Turn the pipeline's events into writes (passage documents added, old versions deleted; the
+        ``dupes`` tracker told) and ``report`` counts; ``strict`` raises the first error instead of collecting it."""
         done = 0
         keyed: set[str] = set()  # files whose manifest entry is written
         for event in events:
@@ -350,6 +350,7 @@ class Index:
                     keyed.add(key)
                     docs = list(passage_documents(item, key, file_hash, item.path, first))  # item.path: escaped name
                     add(docs)
+                    dupes.add(key, item, item.path)
                     report.passages += len(docs)
                 continue
             if kind == "unchanged":
@@ -362,6 +363,7 @@ class Index:
             elif kind == "begin":  # a new or changed file: its articles follow
                 if key in manifest:
                     writer.delete_by_term(FILE, key)
+                    dupes.remove_file(key)
                     report.updated += 1
                 else:
                     report.added += 1
@@ -383,18 +385,3 @@ class Index:
         switch_generation(self.path, new_gen)
         with self._state_lock:
             self._ix = None
-
-
-# --------------------------------------------------------------------------------- documents
-
-
-def _date_range(reader) -> tuple[str | None, str | None]:
-    """Earliest and latest article date, from the sortable column (no stored documents loaded)."""
-    if not reader.has_column(DATE):
-        return None, None
-    col = reader.column_reader(DATE, translate=False)
-    missing = reader.schema[DATE].column_type._default  # what undated documents hold
-    values = [v for v in (col[d] for d in reader.all_doc_ids()) if v != missing]
-    if not values:
-        return None, None
-    return tuple(long_to_datetime(v).strftime("%Y-%m-%d") for v in (min(values), max(values)))  # type: ignore[return-value]

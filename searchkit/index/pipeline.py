@@ -24,6 +24,7 @@ from typing import Iterator, Sequence
 
 from .. import parse  # imported before forking, so parser workers start warm
 from ..article import build_article
+from ..dupes import hooks as dupes_hooks  # articles are sketched for copy grouping in the workers
 from ..errors import ReadError
 from ..ingest import read_file
 from ..ingest.load import open_source
@@ -72,6 +73,7 @@ def _parse_files(tasks: list[tuple]) -> list[tuple]:
                 events.append(("unchanged", key))
                 continue
             items = [(x.path, x.reason) if isinstance(x, ReadError) else x for x in parse.parse_file(path, root=id_root)]
+            dupes_hooks.prepare(items)
         except ReadError as e:
             events.append(("error", key, e.path, e.reason))
         except OSError as e:
@@ -94,6 +96,7 @@ def _build_records(key: str, file_hash: str, path: str, raws: list) -> list[tupl
             items.append(build_article(raw))
         except Exception as e:  # noqa: BLE001 - one bad record must not lose the file
             items.append((path, f"record {raw.id}: could not be parsed ({type(e).__name__}: {e})"))
+    dupes_hooks.prepare(items)
     return [("items", key, file_hash, path, items)]
 
 

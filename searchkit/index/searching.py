@@ -3,7 +3,9 @@
 This is what `searchkit.engine.Engine.parse`/``run``/``suggest`` mean for the embedded whoosh index
 (`searchkit.index.Index` delegates here); `searchkit.results.search` turns the answer into `SearchResults`.
 Matching and scoring are array work (`searchkit.ranking.evaluator`); article mode re-ranks the best articles by
-whole-article BM25 (`searchkit.ranking.scoring`).
+whole-article BM25 (`searchkit.ranking.scoring`). Copies of one story (`searchkit.dupes`) are collapsed on the
+matches (when ``Filters.collapse_copies``), so ranking, paging, facets, export and saved searches all see one
+member per group, and each hit carries its copies and passage provenance.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from whoosh.query import And, DateRange, NullQuery, Or, Term
 from whoosh.query import QueryError as WhooshQueryError
 from whoosh.searching import Searcher
 
+from ..dupes.collapse import collapse
+from ..dupes.view import Groups, for_searcher
 from ..engine import Filters, Ranked, RankedHit
 from ..errors import QueryError
 from ..query.parser import ParsedQuery, cap_expansions, parse_query
@@ -77,14 +81,29 @@ def run(index, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int,
 
 
 def _all_matches(index, q, filters: Filters, settings: Settings):
-    """(searcher, `Matches` of every document matching ``q`` within ``filters``), or None for the empty query."""
+    """(searcher, `Matches` of every document matching ``q`` within ``filters``, the copy groups of the
+    searcher's commit or None), or None for the empty query."""
     if q is NullQuery:
         return None
     searcher = ranked_searcher(index, settings)
     variants = facets.speaker_variants(searcher.reader(), filters.speaker) if filters.speaker else None
     filt = filter_query(filters, variants)
     filter_docs = searcher._filter_to_comb(filt) if filt is not None else None
-    return searcher, match(searcher, q, None if filter_docs is None else set(filter_docs))
+    matches = match(searcher, q, None if filter_docs is None else set(filter_docs))
+    groups = for_searcher(index.path, searcher)
+    if filters.collapse_copies and groups is not None:
+        matches = collapse(matches, groups)
+    return searcher, matches, groups
+
+
+def _ranked_hit(searcher, docnum: int, score: float, groups: Groups | None) -> RankedHit:
+    """The hit at ``docnum``: its stored article and, with copy groups, its copies and passage provenance."""
+    pindex, path, art = stored_article(searcher, docnum)
+    hit = RankedHit(score=float(score), passage_index=pindex, path=path, article=art)
+    if groups is not None:
+        aid = str(art.get("id", ""))
+        hit.copies, hit.first_seen = groups.copies(aid), groups.first_seen_of(aid, pindex)
+    return hit
 
 
 def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, settings: Settings) -> Ranked:
@@ -92,16 +111,14 @@ def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, setting
     found = _all_matches(index, q, filters, settings)
     if found is None:
         return out
-    searcher, matches = found
+    searcher, matches, groups = found
     if unit == "passage":
         out.total = len(matches)
         page = matches.top(offset + limit)[offset:]
     else:
         out.total, best_docs, best_scores = facets.best_per_article(matches)
         page = _article_page(searcher, q, best_docs, best_scores, offset, limit, settings)
-    for docnum, score in page:
-        pindex, path, art = stored_article(searcher, docnum)
-        out.hits.append(RankedHit(score=float(score), passage_index=pindex, path=path, article=art))
+    out.hits = [_ranked_hit(searcher, docnum, score, groups) for docnum, score in page]
     out.facets = facets.count(matches, facets.speaker_canon(searcher.reader()))
     out.facets["month"] = month_counts(matches)  # the timeline: every month, oldest first (issue 14)
     return out
@@ -116,14 +133,13 @@ def all_ranked(index, parsed: ParsedQuery, filters: Filters, *, unit: str, setti
         raise QueryError(f"cannot run this query: {e}") from None
     if found is None:
         return
-    searcher, matches = found
+    searcher, matches, groups = found
     if unit == "passage":
         docs, scores = matches.docnums(), matches.scores()
     else:
         _, docs, scores = facets.best_per_article(matches)
     for i in np.lexsort((docs, -np.round(scores, 9))).tolist():  # `searchkit.ranking.evaluator.top`'s order
-        pindex, path, art = stored_article(searcher, int(docs[i]))
-        yield RankedHit(score=float(scores[i]), passage_index=pindex, path=path, article=art)
+        yield _ranked_hit(searcher, int(docs[i]), scores[i], groups)
 
 
 def matching_article_ids(index, parsed: ParsedQuery, filters: Filters, settings: Settings) -> set[str]:
@@ -134,7 +150,7 @@ def matching_article_ids(index, parsed: ParsedQuery, filters: Filters, settings:
         raise QueryError(f"cannot run this query: {e}") from None
     if found is None:
         return set()
-    searcher, matches = found
+    searcher, matches, _ = found
     _, docs, _ = facets.best_per_article(matches)
     return {_article_id(searcher, int(d)) for d in docs.tolist()}
 

@@ -155,6 +155,43 @@ def _wrapped(text: str, spans: list[tuple[int, int]], color: bool, indent: str, 
     return [indent + highlight(line, local, color) for line, local in wrap_spans(text, spans, width - len(indent))]
 
 
+def _outlet(ref: dict) -> str:
+    """ "Outlet (2017-03-19)" for a copy or a first_seen article (its id when it has no source)."""
+    name = printable(ref.get("source") or ref.get("id") or "?")
+    return f"{name} ({printable(ref['date'])})" if ref.get("date") else name
+
+
+def _copies_line(copies: list[dict]) -> str | None:
+    """ "also in: Outlet A (2017-03-19), ..." for the copies a collapsed result stands for (`searchkit.dupes`)."""
+    return "also in: " + ", ".join(_outlet(c) for c in copies) if copies else None
+
+
+def _first_seen_line(first_seen: dict | None) -> str | None:
+    """ "first seen in Outlet, 2017-03-19  [id]" for a passage an earlier story already had."""
+    if not first_seen:
+        return None
+    f = first_seen
+    where = ", ".join(x for x in (f.get("source") or f.get("id"), f.get("date")) if x)
+    return printable(f"first seen in {where}  [{f.get('id')}]")
+
+
+def render_groups(groups: list[dict], color: bool = False) -> str:
+    """`searchkit dupes`: one block per group of copies, original first (a table: date, source, id, headline)."""
+    if not groups:
+        return "no copies found: every article is its own story"
+    out: list[str] = []
+    for n, g in enumerate(groups, 1):
+        out.append(style(f"{n:>3}. one story, {g['size']} articles", color, bold=True))
+        for k, a in enumerate(g["articles"]):
+            role = "original" if k == 0 else "copy"
+            out.append(f"     {role:<8} {printable(a.get('date') or '-'):<10}  "
+                       f"{printable(a.get('source') or '-')[:24]:<24}  {printable(a['id'])}  "
+                       f"{style(printable(a.get('headline') or ''), color, dim=True)}")
+    n_art = sum(g["size"] for g in groups)
+    out.append(style(f"{len(groups)} group{'s' * (len(groups) != 1)}, {n_art} articles", color, dim=True))
+    return "\n".join(out)
+
+
 def render_results(results: SearchResults, color: bool = False, width: int | None = None) -> str:
     """Search results for a person: rank, headline, source/date/author, snippet, suggestion, timing.
 
@@ -178,10 +215,14 @@ def render_results(results: SearchResults, color: bool = False, width: int | Non
         where = f"[{a.id}" + (f"  passage {first.passage_index}]" if single else "]")
         meta = " · ".join(x for x in (a.source, a.date, a.author, where) if x)
         out.extend(style(line, color, dim=True) for line in _wrapped(meta, [], False, INDENT, width))
+        also = _copies_line(first.copies)  # the article's copies: the same for each of its passages
+        out.extend(style(line, color, dim=True) for line in _wrapped(also or "", [], False, INDENT, width))
         for hit in group.hits:
             if not single:  # which passage, and its own rank
                 out.append(INDENT + style(f"passage {hit.passage_index} (#{hit.rank}):", color, fg="cyan"))
             out.extend(_wrapped(hit.snippet.text, hit.snippet.highlights, color, INDENT, width))
+            seen = _first_seen_line(hit.first_seen)
+            out.extend(style(line, color, dim=True) for line in _wrapped(seen or "", [], False, INDENT, width))
         out.append("")
     unit = "article" if results.unit == "article" else "result"
     plural = "" if results.total == 1 else "s"

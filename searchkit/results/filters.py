@@ -1,4 +1,4 @@
-"""Search filters: the keyword arguments ``source``, ``speaker``, ``since``, ``until`` -> `Filters`.
+"""Search filters: the keyword arguments ``source``, ``speaker``, ``since``, ``until``, ``collapse`` -> `Filters`.
 
 Dates are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (the grammar is `searchkit.article.dates.date_span`'s,
 shared with the web and the indexer); ``since`` starts at the first instant a prefix covers and ``until``
@@ -22,10 +22,10 @@ def date_bounds(text: str, what: str) -> tuple[datetime, datetime]:
 
 
 def make_filters(source: str | None = None, speaker: str | None = None, since: str | None = None,
-                 until: str | None = None) -> Filters:
+                 until: str | None = None, collapse: bool = True) -> Filters:
     """`Filters` for the search keyword arguments; `QueryError` for a bad date or an empty range."""
     lo = date_bounds(since, "since")[0] if since else None
     hi = date_bounds(until, "until")[1] if until else None
     if lo and hi and lo > hi:
         raise QueryError(f"since {since} is after until {until}")
-    return Filters(source=source or None, speaker=speaker or None, since=lo, until=hi)
+    return Filters(source=source or None, speaker=speaker or None, since=lo, until=hi, collapse_copies=bool(collapse))

@@ -85,21 +85,23 @@ def _hit(rank: int, found: RankedHit, snip: Highlighter) -> Hit:
     ref = ArticleRef(id=str(art.get("id", "")), path=path, headline=art.get("headline"), date=art.get("date"),
                      source=art.get("source"), author=art.get("author"), url=art.get("url"))
     return Hit(rank=rank, score=found.score, article=ref, passage_index=pindex, passage_text=text,
-               snippet=snip(text))
+               snippet=snip(text), copies=list(found.copies), first_seen=found.first_seen)
 
 
 def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: str = "passage",
            source: str | None = None, speaker: str | None = None, since: str | None = None,
            until: str | None = None, boosts: Mapping[str, float] | None = None,
-           settings: Settings | None = None) -> SearchResults:
+           settings: Settings | None = None, collapse: bool = True) -> SearchResults:
     """Run ``query`` on ``index`` (any `searchkit.engine.Engine`) and return page ``page`` (from 1) of results,
     ``limit`` (1-100) hits.
 
     ``unit="article"`` gives one hit per article (its best passage as the snippet, scored as a whole article
     by `searchkit.ranking.scoring.article_scores`). ``settings`` default to the index's; ``boosts`` override
     some of their field boosts. ``source``/``speaker`` keep exact facet values; ``since``/``until`` are
-    ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (inclusive). Raises `QueryError` for invalid arguments or a query
-    with nothing runnable in it; recoverable query mistakes become ``SearchResults.warnings``.
+    ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (inclusive). ``collapse`` (default) shows one member of each group
+    of copies (`searchkit.dupes`): the best-ranked, with the others in ``Hit.copies``; totals and facets count
+    the group once; ``collapse=False`` shows every copy as its own result. Raises `QueryError` for invalid
+    arguments or a query with nothing runnable in it; recoverable query mistakes become ``SearchResults.warnings``.
     """
     t0 = time.perf_counter()
     _validate(limit, page, unit)
@@ -107,7 +109,7 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
     parsed = index.parse(query, settings)
     res = SearchResults(query=query, total=0, page=page, warnings=list(parsed.warnings), limit=limit, unit=unit,
                         facets={**{name: {} for name in FACET_NAMES}, "month": {}})
-    filters = make_filters(source, speaker, since, until)
+    filters = make_filters(source, speaker, since, until, collapse)
     res.suggestion = index.suggest(parsed.text)
     if parsed.is_empty:
         res.elapsed = time.perf_counter() - t0
@@ -124,7 +126,7 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
 
 def iter_hits(index: Engine, query: str, *, unit: str = "passage", source: str | None = None,
               speaker: str | None = None, since: str | None = None, until: str | None = None,
-              boosts: Mapping[str, float] | None = None) -> Iterator[Hit]:
+              boosts: Mapping[str, float] | None = None, collapse: bool = True) -> Iterator[Hit]:
     """Every match of ``query`` on ``index``, best first, one `Hit` at a time (the ``--all`` export).
 
     Parameters as for `search`. Only the matches' docnums and scores are held (a few bytes each); each hit's
@@ -136,7 +138,7 @@ def iter_hits(index: Engine, query: str, *, unit: str = "passage", source: str |
     _validate(1, 1, unit)
     settings = (getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
     parsed = index.parse(query, settings)
-    filters = make_filters(source, speaker, since, until)
+    filters = make_filters(source, speaker, since, until, collapse)
     if parsed.is_empty:
         return
     snip = Highlighter(parsed.query)
@@ -147,8 +149,9 @@ def iter_hits(index: Engine, query: str, *, unit: str = "passage", source: str |
 def article_ids(index: Engine, query: str, *, source: str | None = None, speaker: str | None = None,
                 since: str | None = None, until: str | None = None) -> set[str]:
     """The ids of every article matching ``query`` with these filters (as for `search`), read from the
-    article-id column only: what saved searches compare to find new matches. Raises `QueryError`."""
+    article-id column only: what saved searches compare to find new matches. Raises `QueryError`. Every copy
+    of a story counts (no collapsing: the set must not change when a new copy outranks the one seen)."""
     settings = getattr(index, "settings", None) or DEFAULT_SETTINGS
     parsed = index.parse(query, settings)
-    filters = make_filters(source, speaker, since, until)
+    filters = make_filters(source, speaker, since, until, collapse=False)
     return set() if parsed.is_empty else index.article_ids(parsed, filters, settings)

@@ -212,7 +212,8 @@ def _lookup(index: Any, article_id: str):
 
 def _run_search(index: Any, values: dict[str, Any]):
     """``Index.search`` with validated parameters (``q`` is its positional query)."""
-    return index.search(values["q"], **{k: v for k, v in values.items() if k != "q" and k not in RESPONSE_PARAMS})
+    options = {k: v for k, v in values.items() if k not in ("q", "copies") and k not in RESPONSE_PARAMS}
+    return index.search(values["q"], collapse=values.get("copies") != "all", **options)
 
 
 def _csv_response(results) -> Response:

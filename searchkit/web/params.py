@@ -19,6 +19,7 @@ from ..results import MAX_LIMIT, UNITS
 MAX_FILTER_CHARS = 200
 MAX_PAGE = 1000  # deep pages cost the server (whoosh scores page x limit hits) and help no reader
 DEFAULT_LIMIT = 10
+COPIES = ("collapse", "all")  # the `copies` parameter: Index.search(collapse=True / False)
 # since/until follow searchkit's one date grammar (article.dates), which the OpenAPI document publishes.
 DATE_HINT = "must be a real date like 2017, 2017-03 or 2017-03-19"
 # Free text: anything a person can type, so no control characters (tab and newline allowed).
@@ -82,6 +83,8 @@ SEARCH_PARAMS: tuple[Param, ...] = (
           pattern=DATE_PATTERN, hint=DATE_HINT),
     Param("until", "Only articles dated on or before this date (YYYY, YYYY-MM or YYYY-MM-DD).",
           pattern=DATE_PATTERN, hint=DATE_HINT),
+    Param("copies", "collapse: one result per syndicated story, its other copies listed in `copies`; "
+          "all: every copy as its own result.", default="collapse", enum=COPIES, pattern=None),
     Param("format", "json: the results object; csv: this page's hits as a CSV download (one row per hit: rank, "
           "score, article_id, path, headline, date, source, author, passage_index, snippet, url).",
           default="json", enum=("json", "csv"), pattern=None),

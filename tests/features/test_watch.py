@@ -68,7 +68,8 @@ def test_a_burst_of_200_files_is_one_update(watched):
     assert u.report.added == 200, u.line()
     with pytest.raises(queue.Empty):
         updates.get(timeout=2.0)  # no second update for the same burst
-    assert index.search("harbour pilots", unit="article").total == 200
+    # the 200 differ only in a number: copies of one report (searchkit.dupes), so count every copy
+    assert index.search("harbour pilots", unit="article", collapse=False).total == 200
 
 
 def test_waits_for_another_indexer_and_reports_bad_files(watched):

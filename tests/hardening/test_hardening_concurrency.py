@@ -91,7 +91,7 @@ def test_searches_see_whole_generations_while_another_process_commits(docs_ix):
         while not stop.is_set():
             for q in (MARKER, ROTATING):
                 try:
-                    r = index.search(q, limit=20)
+                    r = index.search(q, limit=20, collapse=False)  # the gen-NN files are copies of one story
                     record("library", q, r.total, [h.article.id for h in r.hits], [h.passage_text for h in r.hits])
                     for h in r.hits:  # every hit's article is really there
                         if index.article(h.article.id) is None:
@@ -103,7 +103,7 @@ def test_searches_see_whole_generations_while_another_process_commits(docs_ix):
         while not stop.is_set():
             for q in (MARKER, ROTATING):
                 try:
-                    with urllib.request.urlopen(url + "api/search?" + urlencode({"q": q, "limit": 20}), timeout=30) as resp:
+                    with urllib.request.urlopen(url + "api/search?" + urlencode({"q": q, "limit": 20, "copies": "all"}), timeout=30) as resp:
                         d = json.load(resp)
                     record("http", q, d["total"], [h["article"]["id"] for h in d["results"]],
                            [h["passage"]["text"] for h in d["results"]])
@@ -112,7 +112,7 @@ def test_searches_see_whole_generations_while_another_process_commits(docs_ix):
 
     def cli() -> None:
         proc = subprocess.Popen([sys.executable, "-m", "searchkit.cli", "search", "--batch", "-", "--index", str(ix),
-                                 "--limit", "20"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                 "--limit", "20", "--all-copies"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                 stderr=subprocess.PIPE, cwd=docs.parent)
         try:
             while not stop.is_set():

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from searchkit import open_index
+from searchkit.dupes import INDEX_FILES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,7 +61,7 @@ def test_a_killed_rebuild_leaves_nothing_after_the_next_run(tmp_path: Path):
     time.sleep(0.5)  # the killed run's workers notice their parent is gone
     open_index(ix).add([ROOT / "corpus"], rebuild=True)
     live = (ix / "CURRENT").read_text().strip()
-    stray = [n for n in os.listdir(ix) if n not in ("CURRENT", "searchkit_WRITELOCK", f"{live}_WRITELOCK")
+    stray = [n for n in os.listdir(ix) if n not in ("CURRENT", "searchkit_WRITELOCK", f"{live}_WRITELOCK", *INDEX_FILES)
              and not n.startswith((f"_{live}_", f"{live}_"))]
     assert not stray, stray
     assert not [n for n in os.listdir(ix) if ".toc." in n or n.endswith(".tmp")]

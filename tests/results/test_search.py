@@ -173,9 +173,9 @@ def test_cli_json_contract(corpus_index):
     d = json.loads(r.output)
     assert {"query", "total", "page", "suggestion", "facets", "results"} <= set(d)
     hit = d["results"][0]
-    assert set(hit) == {"rank", "score", "article", "passage"}
+    assert set(hit) == {"rank", "score", "article", "passage", "copies"}
     assert set(hit["article"]) == {"id", "path", "headline", "date", "source", "author"}
-    assert set(hit["passage"]) == {"index", "text", "snippet", "highlights"}
+    assert set(hit["passage"]) == {"index", "text", "snippet", "highlights", "first_seen"}
     for s, e in hit["passage"]["highlights"]:
         assert hit["passage"]["snippet"][s:e].lower() in {"atmar", "patrushev"}
 

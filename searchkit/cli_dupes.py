@@ -1,0 +1,27 @@
+"""`searchkit dupes`: the groups of copies the index found (`searchkit.dupes`), a table or JSON lines."""
+from __future__ import annotations
+
+import click
+
+from .cli_common import INDEX_OPTION, fail, json_fail
+
+
+@click.command("dupes")
+@click.option("--index", "index_dir", **INDEX_OPTION, help="Index folder.")
+@click.option("--json", "as_json", is_flag=True, help='One {"size", "articles": [...]} object per group per line.')
+def dupes_cmd(index_dir: str, as_json: bool) -> None:
+    """List the groups of copies (the same story republished): original first, then the copies, earliest first."""
+    from .dupes import list_groups
+    from .errors import SearchkitError
+    from .index import open_index
+    from .present.terminal import json_line, render_groups, use_color
+
+    try:
+        groups = list_groups(open_index(index_dir, create=False))
+    except SearchkitError as e:
+        (json_fail if as_json else fail)(str(e))
+    if as_json:
+        for g in groups:
+            click.echo(json_line(g))
+        return
+    click.echo(render_groups(groups, color=use_color()))

@@ -1,0 +1,56 @@
+"""Collapsing copies in a result set: the best-ranked member of each group stands for it.
+
+Works on `searchkit.ranking.evaluator.Matches` before ranking, paging and facets, so all three see one member per group:
+the total and the pages count a group once, and facet counts too. Which member stands for a group is decided
+over every match (its best passage score, ties in index order), so paging never shows a second member later.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..ranking.evaluator import Matches, SegmentMatches
+from ..store.layout import article_of, article_starts, posting_ids, segment_cache, term_bytes
+from .view import Groups
+
+
+def _group_codes(reader, groups: Groups) -> np.ndarray:
+    """Group number of each article ordinal of one segment (-1: in no group), for this version of the groups."""
+    def make():
+        codes = np.full(len(article_starts(reader)), -1, np.int64)
+        for aid, g in groups.group_of.items():
+            btext = term_bytes(reader, "article_id", aid)
+            if btext is not None:
+                codes[article_of(reader, posting_ids(reader, "article_id", btext))] = g
+        return codes
+
+    return segment_cache(reader, ("dupe-groups", groups.version), make)
+
+
+def collapse(matches: Matches, groups: Groups) -> Matches:
+    """``matches`` with the passages of every group member but the best-scoring one removed."""
+    if not groups.members or not matches.segments:
+        return matches
+    per_seg = []
+    for k, seg in enumerate(matches.segments):
+        arts = article_of(seg.reader, seg.ids)
+        per_seg.append((arts, _group_codes(seg.reader, groups)[arts]))
+    g = np.concatenate([c for _, c in per_seg])
+    grouped = g >= 0
+    if not grouped.any():
+        return matches
+    # a unique key per (segment, article): article ordinals are below 2^40 in any real segment
+    art_key = np.concatenate([k * (1 << 40) + a for k, (a, _) in enumerate(per_seg)])
+    docs, scores = matches.docnums(), matches.scores()
+    sel = np.flatnonzero(grouped)
+    order = sel[np.lexsort((docs[sel], -np.round(scores[sel], 9)))]  # best first, then index order
+    first_g, first_at = np.unique(g[order], return_index=True)
+    winner = np.full(int(g.max()) + 1, -1, np.int64)
+    winner[first_g] = art_key[order[first_at]]
+    keep = ~grouped | (art_key == winner[np.maximum(g, 0)])
+    out, start = Matches(), 0
+    for seg, (arts, _) in zip(matches.segments, per_seg):
+        mask = keep[start:start + len(arts)]
+        start += len(arts)
+        if mask.any():
+            out.segments.append(SegmentMatches(seg.reader, seg.offset, seg.ids[mask], seg.scores[mask]))
+    return out

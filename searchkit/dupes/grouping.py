@@ -1,0 +1,230 @@
+"""Grouping: which articles are copies of one story, which is the original, and where a passage first appeared.
+
+Pure functions over sketches (`searchkit.dupes.sketch`), so that the same rules run at index time, in the
+benchmark and in tests, and the result depends only on the set of articles (never on the order they were
+indexed in): incremental updates and ``--rebuild`` give the same groups.
+
+What counts as a copy: two articles whose clean bodies (boilerplate removed) are candidates in MinHash LSH and
+whose estimated *containment* -- the share of the shorter body's 5-word shingles found in the longer one -- is
+at least ``COPY_CONTAINMENT``. Containment, not Jaccard, because a syndicated copy is often trimmed: a copy
+that keeps half of the story is still the story. Groups are the connected components of confirmed pairs.
+A follow-up that reuses one paragraph of an earlier story shares a small part of its shingles and is not a
+copy; its reused passage gets ``first_seen`` instead (see `provenance`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import sketch
+
+COPY_CONTAINMENT = 0.6  # see is_copy
+COPY_ROWS = 2  # rows per LSH band of the article signature: 64 bands, a candidate from Jaccard ~0.15 up
+LEDE_WORDS = 25
+MIN_SHINGLES = 8  # a body shorter than this (a one-line brief) is never grouped: too little to tell
+PARAGRAPH_JACCARD = 0.6  # "nearly identical" passages (provenance)
+COPY_PARAGRAPH_JACCARD = 0.35  # a paragraph "found" in a copy may have lost a sentence or changed numbers
+PARAGRAPH_ROWS = 2
+MIN_PARAGRAPH_WORDS = 12  # a reused passage must be more than a stock phrase ("he told reporters.")
+MAX_REUSE = 25  # a passage found in more stories than this is site furniture or a stock text, not a source
+_UNDATED = "9999-99-99"  # undated articles sort after every dated one: they can never be "earlier"
+
+
+@dataclass
+class Record:
+    """What grouping needs of one article."""
+
+    id: str
+    path: str
+    date: str | None
+    size: int  # distinct shingles of the clean body
+    sig: np.ndarray  # sketch.signature of those shingles
+
+
+@dataclass
+class Piece:
+    """A passage-sized unit of one article for provenance: one paragraph within one passage."""
+
+    article: int  # row of the article in the records list
+    paragraph: int  # index into Article.paragraphs
+    before: int  # words of the body before that paragraph
+    passage: int  # Passage.index
+    sig: np.ndarray  # sketch.signature(..., PARAGRAPH_PERM)
+
+
+@dataclass
+class Pieces:
+    """Every piece of a collection as arrays (no object per piece: there are ~10 per article), rows sorted by
+    article; `of` gives one article's as `Piece` objects, for the few articles a rule looks at closely."""
+
+    cols: np.ndarray  # (n, 4) int64: article row, paragraph, words before, passage index
+    sigs: np.ndarray  # (n, sketch.PARAGRAPH_PERM) uint32
+
+    def __len__(self) -> int:
+        return len(self.cols)
+
+    def of(self, article: int) -> list[Piece]:
+        lo, hi = np.searchsorted(self.cols[:, 0], [article, article + 1])
+        return [Piece(article=int(a), paragraph=int(q), before=int(w), passage=int(p), sig=self.sigs[lo + k])
+                for k, (a, q, w, p) in enumerate(self.cols[lo:hi].tolist())]
+
+    @classmethod
+    def from_list(cls, pieces: list[Piece]) -> "Pieces":
+        pieces = sorted(pieces, key=lambda p: p.article)
+        cols = np.array([(p.article, p.paragraph, p.before, p.passage) for p in pieces], np.int64).reshape(-1, 4)
+        sigs = np.stack([p.sig for p in pieces]) if pieces else np.zeros((0, sketch.PARAGRAPH_PERM), np.uint32)
+        return cls(cols, sigs)
+
+
+@dataclass
+class Result:
+    groups: list[list[int]] = field(default_factory=list)  # rows, original first, then earliest first
+    first_seen: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, passage) -> row
+
+
+def _find(parent: np.ndarray, i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = int(parent[i])
+    return i
+
+
+def _components(n: int, pairs: np.ndarray) -> list[list[int]]:
+    parent = np.arange(n)
+    for a, b in pairs.tolist():
+        ra, rb = _find(parent, a), _find(parent, b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    comps: dict[int, list[int]] = {}
+    for i in range(n):
+        comps.setdefault(_find(parent, i), []).append(i)
+    return [c for c in comps.values() if len(c) > 1]
+
+
+def _shared_paragraphs(mine: list[Piece], theirs: list[Piece]) -> tuple[set[int], set[int]]:
+    """(paragraphs of ``mine``, paragraphs of ``theirs``) that are nearly identical to a piece of the other."""
+    if not mine or not theirs:
+        return set(), set()
+    other = np.stack([p.sig for p in theirs])
+    mine_hit, theirs_hit = set(), set()
+    for p in mine:
+        same = (other == p.sig).mean(axis=1) >= COPY_PARAGRAPH_JACCARD
+        if same.any():
+            mine_hit.add(p.paragraph)
+            theirs_hit.update(theirs[k].paragraph for k in np.flatnonzero(same).tolist())
+    return mine_hit, theirs_hit
+
+
+def is_copy(a: Record, b: Record, pieces_a: list[Piece], pieces_b: list[Piece]) -> bool:
+    """The copy rule, on the shorter body S and the longer L (thresholds from bench/dupes.py's candidates):
+
+    - S lies mostly in L: containment >= ``COPY_CONTAINMENT`` (copies 0.53-1.0, most above 0.8);
+    - and S repeats the *story*, not one paragraph of it: two or more of S's paragraphs are found in L; or S
+      has a single substantial paragraph and it is L's first substantial one, in the same place (at most
+      ``LEDE_WORDS`` words more or fewer before it than S has: menu lines that boilerplate removal kept), i.e. a copy trimmed to its lede --
+      news is cut from the bottom -- or a table with its note, not a story that quotes S's paragraph
+      after material of its own; or S has no substantial paragraph at all (a table) and containment >= 0.9.
+
+    The second condition is what keeps a follow-up apart: built around one long reused paragraph it can be
+    0.9 "contained" in its source, but it shares exactly one paragraph, placed anywhere but first.
+    """
+    if sketch.containment(a.sig, a.size, b.sig, b.size) < COPY_CONTAINMENT:
+        return False
+    short, long_ = (pieces_a, pieces_b) if (a.size, a.id) <= (b.size, b.id) else (pieces_b, pieces_a)
+    paragraphs = {p.paragraph for p in short}
+    if not paragraphs:
+        return sketch.containment(a.sig, a.size, b.sig, b.size) >= 0.9
+    mine, theirs = _shared_paragraphs(short, long_)
+    if len(mine) >= 2:
+        return True
+    if len(paragraphs) == 1 and mine:  # the one paragraph must open L's story, and sit where it sits in S
+        first = min(p.paragraph for p in long_)
+        other = np.stack([p.sig for p in long_])
+        return any(long_[k].paragraph == first and abs(long_[k].before - p.before) <= LEDE_WORDS
+                   for p in short for k in np.flatnonzero((other == p.sig).mean(axis=1) >= COPY_PARAGRAPH_JACCARD).tolist())
+    return False
+
+
+def copy_pairs(records: list[Record], pieces: Pieces | None = None) -> np.ndarray:
+    """(m, 2) rows of confirmed copy pairs (LSH candidates that pass `is_copy`)."""
+    rows = np.array([i for i, r in enumerate(records) if r.size >= MIN_SHINGLES], np.int64)
+    if len(rows) < 2:
+        return np.zeros((0, 2), np.int64)
+    pieces = pieces if pieces is not None else Pieces.from_list([])
+    sigs = np.stack([records[i].sig for i in rows])
+    cand = rows[sketch.candidate_pairs(sigs, COPY_ROWS)]
+    keep = [k for k, (a, b) in enumerate(cand.tolist())
+            if is_copy(records[a], records[b], pieces.of(a), pieces.of(b))]
+    return cand[keep]
+
+
+def _order(records: list[Record], members: list[int]) -> list[int]:
+    """Original first: the earliest date; on a tie, the body that contains the others most (then the larger
+    body: an edited copy lost words); then path."""
+    def contains_others(i: int) -> float:
+        r = records[i]
+        total = 0.0
+        for j in members:
+            o = records[j]
+            if j != i and (o.date or _UNDATED) == (r.date or _UNDATED):
+                inter = sketch.jaccard(r.sig, o.sig) * (r.size + o.size) / (1 + sketch.jaccard(r.sig, o.sig))
+                total += inter / max(o.size, 1)
+        return total
+
+    # contains_others is an estimate (+-0.05): coarse steps, then the exact shingle count decides
+    return sorted(members, key=lambda i: (records[i].date or _UNDATED, -round(contains_others(i) / max(len(members) - 1, 1), 1),
+                                          -records[i].size, records[i].path, records[i].id))
+
+
+def group(records: list[Record], pieces: Pieces | None = None) -> list[list[int]]:
+    """The groups of copies (two members or more), each ordered original first; groups by their original."""
+    groups = [_order(records, c) for c in _components(len(records), copy_pairs(records, pieces))]
+    return sorted(groups, key=lambda g: (records[g[0]].date or _UNDATED, records[g[0]].path, records[g[0]].id))
+
+
+def provenance(records: list[Record], pieces: Pieces, groups: list[list[int]]) -> dict[tuple[int, int], int]:
+    """(article row, passage) -> row of the earliest *other-story* article holding a nearly identical piece.
+
+    "Other story": not the article itself and not a member of its group (a copy repeating its original is
+    not provenance). Earliest: by date, a group's original before its copies, then path. Pieces found in more
+    than ``MAX_REUSE`` stories are ignored (cookie notices, stock disclaimers that boilerplate removal left).
+    """
+    if len(pieces) < 2:
+        return {}
+    group_of = np.arange(len(records)) + len(records)  # ungrouped: its own story id
+    rank = np.zeros(len(records), np.int64)
+    for g, members in enumerate(groups):
+        for k, i in enumerate(members):
+            group_of[i], rank[i] = g, k
+    order_key = {i: (r.date or _UNDATED, int(rank[i] > 0), r.path, r.id) for i, r in enumerate(records)}
+    sigs, owners = pieces.sigs, pieces.cols[:, 0]
+    cand = sketch.candidate_pairs(sigs, PARAGRAPH_ROWS)
+    if not len(cand):
+        return {}
+    cand = cand[group_of[owners[cand[:, 0]]] != group_of[owners[cand[:, 1]]]]
+    same = (sigs[cand[:, 0]] == sigs[cand[:, 1]]).mean(axis=1) if len(cand) else np.zeros(0)
+    cand = cand[same >= PARAGRAPH_JACCARD]
+    stories: dict[int, set[int]] = {}  # piece -> the stories its near-identical pieces come from
+    for a, b in cand.tolist():
+        stories.setdefault(a, {int(group_of[owners[a]])}).add(int(group_of[owners[b]]))
+        stories.setdefault(b, {int(group_of[owners[b]])}).add(int(group_of[owners[a]]))
+    out: dict[tuple[int, int], int] = {}
+    for a, b in cand.tolist():
+        if len(stories[a]) > MAX_REUSE or len(stories[b]) > MAX_REUSE:
+            continue
+        ra, rb = int(owners[a]), int(owners[b])
+        if order_key[rb] < order_key[ra]:
+            a, b, ra, rb = b, a, rb, ra
+        if records[ra].date is None:
+            continue  # an undated article is never "earlier"
+        key = (rb, int(pieces.cols[b, 3]))
+        if key not in out or order_key[ra] < order_key[out[key]]:
+            out[key] = ra
+    return out
+
+
+def compute(records: list[Record], pieces: Pieces) -> Result:
+    """Groups and passage provenance of a whole collection."""
+    groups = group(records, pieces)
+    return Result(groups=groups, first_seen=provenance(records, pieces, groups))

@@ -1,0 +1,200 @@
+"""Where groups live: two small files in the index folder, each replaced atomically.
+
+- ``dupes-state.npz``: the sketches (one MinHash signature per article, one small one per passage piece) and
+  each article's id, file and metadata. Only indexing reads it: a new or changed file adds its articles'
+  sketches, a removed one drops them, and the groups are recomputed from all sketches (array work, so an
+  incremental run never re-reads old articles). It is rebuilt from the index's stored articles when missing
+  or stale (an index built before grouping existed, or a run killed between the index commit and this write).
+- ``dupes.json``: the groups and passage provenance that search needs (what `load_groups` reads).
+
+Both carry the index's commit stamp, so a stale pair is recognised. Sketches are deterministic and groups
+depend only on the set of articles, so ``--rebuild`` recreates the same groups.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import grouping, sketch
+
+STATE_FILE = "dupes-state.npz"
+GROUPS_FILE = "dupes.json"
+INDEX_FILES = (STATE_FILE, GROUPS_FILE)  # what grouping keeps in an index folder, beside the generations
+_META = ("id", "file", "path", "date", "source", "headline")
+
+
+def _atomic_write(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as f:
+        write(f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class _Rows:
+    """A growable 2-D array (doubling): one row per article or piece, without a Python object per row."""
+
+    def __init__(self, width: int, dtype, data: np.ndarray | None = None):
+        self.data = data if data is not None else np.zeros((64, width), dtype)
+        self.n = 0 if data is None else len(data)
+
+    def append(self, row) -> None:
+        if self.n == len(self.data):  # double (from 64 rows: a loaded array may have none)
+            more = np.zeros((max(64, self.n),) + self.data.shape[1:], self.data.dtype)
+            self.data = np.concatenate([self.data, more])
+        self.data[self.n] = row
+        self.n += 1
+
+    def view(self) -> np.ndarray:
+        return self.data[: self.n]
+
+    def keep(self, mask: np.ndarray) -> None:
+        self.data = self.view()[mask].copy()
+        self.n = len(self.data)
+
+
+class Tracker:
+    """The sketches of an index's articles, changed as `Index.add` runs and saved after its commit.
+
+    Held as arrays (``NUM_PERM`` x 4 bytes per article, 36 bytes per passage piece) plus each article's six
+    metadata strings, so memory grows by well under a kilobyte per article and never by an object per piece.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.meta: list[list[Any]] = []  # per article: _META values
+        self.sigs = _Rows(sketch.NUM_PERM, np.uint32)
+        self.sizes = _Rows(1, np.int64)
+        self.piece_cols = _Rows(4, np.int64)  # (article row, paragraph, words before, passage index)
+        self.piece_sigs = _Rows(sketch.PARAGRAPH_PERM, np.uint32)
+        self._rows: dict[str, list[int]] = {}  # file key -> its rows
+        self._dead: set[int] = set()  # rows of removed files, dropped by `_compact`
+        self.stamp: str | None = None
+
+    # ------------------------------------------------------------------------------------ loading
+
+    @classmethod
+    def open(cls, folder: Path, stamp: str | None, reader=None, fresh: bool = False) -> "Tracker":
+        """The saved sketches if they belong to commit ``stamp``; else (``reader`` given) re-read from the
+        index's stored articles; ``fresh`` starts empty (a rebuild)."""
+        t = cls(folder)
+        if fresh:
+            return t
+        if t._load() and t.stamp == stamp:
+            return t
+        t = cls(folder)
+        if reader is not None:
+            t.resync(reader)
+        return t
+
+    def _load(self) -> bool:
+        try:
+            with np.load(self.folder / STATE_FILE, allow_pickle=False) as z:
+                head = json.loads(bytes(z["meta"]).decode("utf-8"))
+                arrays = {k: z[k] for k in ("sigs", "sizes", "piece_cols", "piece_sigs")}
+        except (OSError, ValueError, KeyError):
+            return False
+        if len(head["articles"]) != len(arrays["sigs"]):
+            return False
+        self.stamp, self.meta = head.get("stamp"), head["articles"]
+        self.sigs = _Rows(sketch.NUM_PERM, np.uint32, arrays["sigs"])
+        self.sizes = _Rows(1, np.int64, arrays["sizes"].reshape(-1, 1))
+        self.piece_cols = _Rows(4, np.int64, arrays["piece_cols"].reshape(-1, 4))
+        self.piece_sigs = _Rows(sketch.PARAGRAPH_PERM, np.uint32, arrays["piece_sigs"])
+        for row, m in enumerate(self.meta):
+            self._rows.setdefault(m[1], []).append(row)
+        return True
+
+    def resync(self, reader) -> None:
+        """Sketch every article stored in the index (whoosh ``reader``): the slow path, run only when the
+        saved sketches are missing or stale."""
+        from ..model import Article
+        from ..store.schema import decode_article
+
+        for docnum, fields in reader.iter_docs():
+            if "article" in fields:
+                self.add(str(fields.get("file") or ""), Article.from_dict(decode_article(fields["article"])),
+                         str(fields.get("path") or ""))
+
+    # ---------------------------------------------------------------------------------- updating
+
+    def add(self, file_key: str, article, path: str | None = None) -> None:
+        """Sketch one article of ``file_key`` (call after `remove_file` for a changed file)."""
+        made = article.__dict__.pop("dupes_sketch", None)  # computed by hooks.prepare in a parser process
+        size, sig, pieces = made or sketch.article_sketch(article.paragraphs, article.passages)
+        row = len(self.meta)
+        self._rows.setdefault(file_key, []).append(row)
+        self.meta.append([article.id, file_key, path or article.path, article.date, article.source, article.headline])
+        self.sizes.append(size)
+        self.sigs.append(sig)
+        for paragraph, before, passage, piece_sig in pieces:
+            self.piece_cols.append((row, paragraph, before, passage))
+            self.piece_sigs.append(piece_sig)
+
+    def remove_file(self, file_key: str) -> None:
+        """Forget the articles of a removed or changed file (those added after this call stay)."""
+        self._dead.update(self._rows.pop(file_key, []))
+
+    def _compact(self) -> None:
+        if not self._dead:
+            return
+        alive = np.ones(len(self.meta), bool)
+        alive[list(self._dead)] = False
+        new_row = np.cumsum(alive) - 1
+        self.meta = [m for m, a in zip(self.meta, alive.tolist()) if a]
+        self.sigs.keep(alive)
+        self.sizes.keep(alive)
+        owners = self.piece_cols.view()[:, 0]
+        keep = alive[owners] if len(owners) else np.zeros(0, bool)
+        self.piece_cols.keep(keep)
+        self.piece_sigs.keep(keep)
+        self.piece_cols.data[:, 0] = new_row[self.piece_cols.data[:, 0]]
+        self._rows = {}
+        for row, m in enumerate(self.meta):
+            self._rows.setdefault(m[1], []).append(row)
+        self._dead = set()
+
+    # ------------------------------------------------------------------------------------ saving
+
+    def records(self) -> tuple[list[grouping.Record], grouping.Pieces]:
+        """The live articles' sketches, as `grouping.compute` takes them."""
+        self._compact()
+        sigs, sizes = self.sigs.view(), self.sizes.view()[:, 0].tolist()
+        recs = [grouping.Record(id=m[0], path=m[2], date=m[3], size=n, sig=sigs[i])
+                for i, (m, n) in enumerate(zip(self.meta, sizes))]
+        return recs, grouping.Pieces(self.piece_cols.view(), self.piece_sigs.view())
+
+    def save(self, stamp: str) -> "grouping.Result":
+        """Recompute the groups and write both files (sketches first; each replaced atomically)."""
+        self._compact()
+        self.stamp = stamp
+        head = json.dumps({"stamp": stamp, "articles": self.meta}).encode("utf-8")
+        arrays = {"meta": np.frombuffer(head, np.uint8), "sigs": self.sigs.view(), "sizes": self.sizes.view(),
+                  "piece_cols": self.piece_cols.view(), "piece_sigs": self.piece_sigs.view()}
+        _atomic_write(self.folder / STATE_FILE, lambda f: np.savez(f, **arrays))
+        result = grouping.compute(*self.records())
+        doc = groups_document(self.meta, result, stamp)
+        _atomic_write(self.folder / GROUPS_FILE, lambda f: f.write(json.dumps(doc, ensure_ascii=False).encode("utf-8")))
+        return result
+
+
+def groups_document(meta: list[list[Any]], result: "grouping.Result", stamp: str | None) -> dict[str, Any]:
+    """The ``dupes.json`` object: groups as article ids (original first), the metadata of every article
+    named, and ``first_seen`` as {article id: {passage index: article id}}."""
+    named: set[int] = {i for g in result.groups for i in g} | set(result.first_seen.values())
+    first_seen: dict[str, dict[str, str]] = {}
+    for (row, passage), src in sorted(result.first_seen.items()):
+        first_seen.setdefault(meta[row][0], {})[str(passage)] = meta[src][0]
+    return {
+        "version": 1,
+        "stamp": stamp,
+        "groups": [[meta[i][0] for i in g] for g in result.groups],
+        "articles": {meta[i][0]: {"id": meta[i][0], "source": meta[i][4], "date": meta[i][3], "headline": meta[i][5]}
+                     for i in sorted(named)},
+        "first_seen": first_seen,
+    }

@@ -1,0 +1,175 @@
+"""Copy groups and passage provenance (searchkit.dupes) on small fixtures made from the bundled corpus:
+real stories republished with other sites' furniture, a follow-up that reuses one paragraph."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import searchkit
+from searchkit.cli import main
+from searchkit.dupes import list_groups, load_groups
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _story(name: str):
+    return next(iter(searchkit.parse_file(REPO / "corpus" / name)))
+
+
+def _page(path: Path, title: str, day: str, source: str, paragraphs: list[str], head: list[str], foot: list[str]):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    front = f"---\ntitle: {json.dumps(title)}\ndate: {day}\nsource: {source}\n---\n\n"
+    path.write_text(front + "\n\n".join(head + paragraphs + foot) + "\n", encoding="utf-8")
+
+
+@pytest.fixture()
+def planted(tmp_path):
+    """corpus/: the original (001, 2017-11-24), a trimmed copy with other furniture (11-25), a follow-up of
+    another story (002) that reuses one paragraph of 001 (12-01). Returns (folder, story, reused paragraph)."""
+    story, other = _story("001_233c0a0495289e8e.txt"), _story("002_6c642faf50f227e3.txt")
+    root = tmp_path / "corpus"
+    _page(root / "a" / "original.md", story.headline, "2017-11-24", "Outlet A", story.paragraphs,
+          ["Home | World | Business | Sport | Contact", "Subscribe"], ["Share this: Facebook Twitter Email"])
+    _page(root / "b" / "copy.md", "Afghan adviser: Russia should use Taliban contacts", "2017-11-25", "Outlet B",
+          ["KABUL, Nov 25 - " + story.paragraphs[0]] + story.paragraphs[1:-3], ["Skip to content", "Menu"],
+          ["This website uses cookies to improve your experience. We'll assume you're ok with this.", "Accept"])
+    reused = max(story.paragraphs[2:6], key=len)
+    paras = list(other.paragraphs)
+    paras.insert(2, reused)
+    _page(root / "c" / "followup.md", other.headline, "2017-12-01", "Outlet C", paras, ["Breaking News"], ["Related posts"])
+    return root, story, reused
+
+
+def _index(tmp_path, root):
+    index = searchkit.open_index(tmp_path / "index")
+    report = index.add([root])
+    assert not report.errors, report.summary()
+    return index
+
+
+def _first_seen(index, article_id: str, paragraph: str):
+    art = index.article(article_id)
+    at = art.body.find(paragraph[:80])
+    passage = next(p for p in art.passages if p.start <= at < p.end)
+    return load_groups(index.path).first_seen_of(article_id, passage.index), passage.index
+
+
+def test_two_copies_with_different_boilerplate_are_one_group_and_the_follow_up_is_not(tmp_path, planted):
+    root, _, reused = planted
+    index = _index(tmp_path, root)
+    groups = list_groups(index)
+    assert [[a["id"] for a in g["articles"]] for g in groups] == [["a/original.md", "b/copy.md"]]
+    assert groups[0]["size"] == 2 and groups[0]["articles"][0]["date"] == "2017-11-24"
+    seen, _ = _first_seen(index, "c/followup.md", reused)
+    assert seen == {"id": "a/original.md", "date": "2017-11-24", "source": "Outlet A",
+                    "headline": index.article("a/original.md").headline}
+    # the follow-up's own paragraphs, and the original's, have no earlier source
+    groups_ = load_groups(index.path)
+    assert set(groups_.first_seen) == {"c/followup.md"} and len(groups_.first_seen["c/followup.md"]) == 1
+
+
+def test_results_collapse_copies_and_all_copies_restores_them(tmp_path, planted):
+    root, story, _ = planted
+    index = _index(tmp_path, root)
+    query = "Patrushev Taliban contacts"
+    collapsed = index.search(query, unit="article")
+    ids = [h.article.id for h in collapsed.hits]
+    assert len({"a/original.md", "b/copy.md"} & set(ids)) == 1
+    rep = next(h for h in collapsed.hits if h.article.id in ("a/original.md", "b/copy.md"))
+    other = ({"a/original.md", "b/copy.md"} - {rep.article.id}).pop()
+    assert [c["id"] for c in rep.copies] == [other]
+    every = index.search(query, unit="article", collapse=False)
+    assert {"a/original.md", "b/copy.md"} <= {h.article.id for h in every.hits}
+    assert every.total == collapsed.total + 1
+    assert sum(every.facets["source"].values()) == sum(collapsed.facets["source"].values()) + 1
+
+    args = ["search", query, "--index", str(index.path), "--articles", "--json"]
+    plain = json.loads(CliRunner().invoke(main, args).output)
+    allc = json.loads(CliRunner().invoke(main, args + ["--all-copies"]).output)
+    assert len(allc["results"]) == len(plain["results"]) + 1
+    assert any(r["copies"] and r["copies"][0]["source"] for r in plain["results"])
+    text = CliRunner().invoke(main, ["search", query, "--index", str(index.path), "--articles"]).output
+    assert "also in: Outlet" in text
+
+
+def test_incremental_add_joins_the_group_and_removing_the_original_re_elects(tmp_path, planted):
+    root, story, _ = planted
+    index = _index(tmp_path, root)
+    _page(root / "d" / "third.md", "Russia urged to press Taliban", "2017-11-26", "Outlet D",
+          story.paragraphs[:-1], ["Sign in | Register"], ["Leave a Reply"])
+    report = index.add([root])
+    assert report.added == 1 and report.unchanged == 3
+    assert [a["id"] for a in list_groups(index)[0]["articles"]] == ["a/original.md", "b/copy.md", "d/third.md"]
+    (root / "a" / "original.md").unlink()
+    assert index.add([root]).removed == 1
+    assert [a["id"] for a in list_groups(index)[0]["articles"]] == ["b/copy.md", "d/third.md"]
+
+
+def test_groups_survive_a_rebuild_and_a_lost_groups_file(tmp_path, planted):
+    root, _, reused = planted
+    index = _index(tmp_path, root)
+    before = list_groups(index)
+    index.add([root], rebuild=True)
+    assert list_groups(index) == before
+    for name in ("dupes.json", "dupes-state.npz"):
+        (index.path / name).unlink()
+    index.add([root])  # nothing changed on disk, but the groups are re-read from the index
+    assert list_groups(index) == before
+    assert _first_seen(index, "c/followup.md", reused)[0]["id"] == "a/original.md"
+
+
+def test_a_run_with_nothing_to_do_rewrites_a_lost_groups_file(tmp_path, planted):
+    """The sketches are current but the groups file is gone (a run killed between the two writes, or a
+    user): the next run, with no file changed, writes the groups again and search collapses again."""
+    root, _, _ = planted
+    index = _index(tmp_path, root)
+    before = list_groups(index)
+    (index.path / "dupes.json").unlink()
+    assert index.search("Patrushev Taliban contacts", unit="article").hits[0].copies == []
+    assert index.add([root]).changed is False
+    assert list_groups(index) == before
+    assert index.search("Patrushev Taliban contacts", unit="article").hits[0].copies
+
+
+def test_dupes_command(tmp_path, planted):
+    root, _, _ = planted
+    index = _index(tmp_path, root)
+    r = CliRunner().invoke(main, ["dupes", "--index", str(index.path), "--json"])
+    assert r.exit_code == 0
+    lines = [json.loads(x) for x in r.output.splitlines()]
+    assert lines == list_groups(index) and set(lines[0]["articles"][0]) == {"id", "headline", "source", "date"}
+    table = CliRunner().invoke(main, ["dupes", "--index", str(index.path)]).output
+    assert "original" in table and "b/copy.md" in table and "Outlet B" in table
+    missing = CliRunner().invoke(main, ["dupes", "--index", str(tmp_path / "nowhere")])
+    assert missing.exit_code != 0 and "Traceback" not in missing.output
+
+
+def test_page_shows_copies_and_first_seen(tmp_path, planted):
+    pytest.importorskip("flask")
+    from searchkit.web.app import create_app
+
+    root, _, reused = planted
+    index = _index(tmp_path, root)
+    client = create_app(index).test_client()
+    html = client.get("/?q=Patrushev+Taliban+contacts&unit=article").get_data(as_text=True)
+    assert "<details" in html and "+1 copy" in html and "All copies" in html
+    every = client.get("/?q=Patrushev+Taliban+contacts&unit=article&copies=all").get_data(as_text=True)
+    assert "+1 copy" in every  # each copy still lists the other, now also shown as its own result
+    assert every.count('class="hit"') == html.count('class="hit"') + 1
+    words = " ".join(reused.split()[3:9])
+    page = client.get("/?q=" + words.replace(" ", "+")).get_data(as_text=True)
+    assert "First seen in" in page and "Outlet A" in page
+
+
+def test_articles_added_to_an_index_saved_empty_are_grouped(tmp_path, planted):
+    """An index whose saved sketches hold no article yet (built from an empty folder) takes new ones."""
+    root, _, _ = planted
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    index = searchkit.open_index(tmp_path / "index")
+    index.add([empty])
+    index.add([root])
+    assert [a["id"] for a in list_groups(index)[0]["articles"]] == ["a/original.md", "b/copy.md"]
