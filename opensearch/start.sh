@@ -5,6 +5,7 @@
 # Env: OS_NODES (3)  OS_HTTP_PORT (9200)  OS_TRANSPORT_PORT (9300)  OS_CLUSTER_NAME (searchkit-dev)
 #      OS_BASE_DIR (<this dir>/run, git-ignored)  OS_HEAP (512m)  OS_START_TIMEOUT (300 s)
 #      OS_KEEP_DATA (0)  OS_MVN_FLAGS (e.g. "-Dmaven.repo.local=$PWD/m2")  OS_JAVA_OPTS  JAVA (java)
+#      OS_WATCH_PID (stop the cluster once that process is gone: a test session killed mid-way leaves no JVM)
 # Exit codes: 0 green; 1 the cluster did not come up (ports taken, a node died, timeout); 2 bad setup.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -30,8 +31,8 @@ if [ ! -f "$HERE/target/.built" ] || [ -n "$(find "$HERE/pom.xml" "$HERE/src" -n
   t=$SECONDS
   rm -rf "$HERE/target/lib" "$HERE/target/classes"
   # shellcheck disable=SC2086
-  if ! (cd "$HERE" && mvn -B -q -o ${OS_MVN_FLAGS:-} compile >/dev/null 2>&1); then
-    (cd "$HERE" && mvn -B -q ${OS_MVN_FLAGS:-} compile) || { echo "[start] Maven build failed" >&2; exit 2; }
+  if ! (cd "$HERE" && mvn -B -q -o -Dstyle.color=never ${OS_MVN_FLAGS:-} compile >/dev/null 2>&1); then
+    (cd "$HERE" && mvn -B -q -Dstyle.color=never ${OS_MVN_FLAGS:-} compile) || { echo "[start] Maven build failed" >&2; exit 2; }
   fi
   touch "$HERE/target/.built"
   echo "[start] build took $((SECONDS - t)) s"
@@ -81,7 +82,14 @@ for i in $(seq 0 $((N - 1))); do
   echo $! > "$home/pid"
 done
 
-# 4. Wait for all N nodes and green.
+# 4. Optional watchdog: stops these nodes when OS_WATCH_PID exits (stop.sh ends the watchdog too).
+if [ -n "${OS_WATCH_PID:-}" ]; then
+  nohup bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; OS_BASE_DIR="$2" bash "$3/stop.sh"' \
+    searchkit-os-watchdog "$OS_WATCH_PID" "$BASE" "$HERE" > "$BASE/watchdog.log" 2>&1 < /dev/null &
+  echo $! > "$BASE/watchdog.pid"
+fi
+
+# 5. Wait for all N nodes and green.
 URL="http://127.0.0.1:$HTTP"
 until curl -fsS "$URL/_cluster/health?wait_for_nodes=$N&wait_for_status=green&timeout=2s" 2>/dev/null | grep -Eq '"status" *: *"green"'; do
   for i in $(seq 0 $((N - 1))); do

@@ -24,5 +24,11 @@ for _ in $(seq 1 30); do
   [ "$alive" = 0 ] && break; sleep 1
 done
 for k in "${!pids[@]}"; do ours "${pids[$k]}" "${homes[$k]}" && kill -KILL "${pids[$k]}"; done
+if [ -f "$BASE/watchdog.pid" ]; then  # start.sh's watchdog, unless it is the one running this script
+  w=$(cat "$BASE/watchdog.pid"); rm -f "$BASE/watchdog.pid"
+  if [ "$w" != "$PPID" ] && [ "$w" != "$$" ] && tr '\0' '\n' < "/proc/$w/cmdline" 2>/dev/null | grep -qxF searchkit-os-watchdog; then
+    kill -TERM "$w" 2>/dev/null
+  fi
+fi
 rm -f "$BASE/cluster.env"
 echo "[stop] stopped ${#pids[@]} node(s)"

@@ -44,9 +44,11 @@ def _free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-def script_env(run_dir: Path, http: int, nodes: int) -> dict[str, str]:
-    """Environment for start.sh / stop.sh: run dir, ports (transport = http + 100), node count."""
+def script_env(run_dir: Path, http: int, nodes: int, watch_pid: int | None = None) -> dict[str, str]:
+    """Environment for start.sh / stop.sh: run dir, ports (transport = http + 100), node count, and the
+    process whose end stops the cluster (default: this test process, so a killed session leaves no JVM)."""
     return {**os.environ, "OS_BASE_DIR": str(run_dir), "OS_NODES": str(nodes), "OS_HTTP_PORT": str(http),
-            "OS_TRANSPORT_PORT": str(http + 100), "OS_CLUSTER_NAME": f"searchkit-test-{http}"}
+            "OS_TRANSPORT_PORT": str(http + 100), "OS_CLUSTER_NAME": f"searchkit-test-{http}",
+            "OS_WATCH_PID": str(watch_pid or os.getpid())}
 
 

@@ -72,27 +72,33 @@ def test_stop_leaves_other_processes_alone(tmp_path):
         other.wait()
 
 
-def test_single_node_start_and_stop_leave_the_main_cluster_up(opensearch_cluster, cluster, tmp_path):
-    """A second, 1-node cluster from another run dir starts green and stop.sh ends exactly its JVM."""
+def test_single_node_cluster_stops_when_its_watched_process_ends(opensearch_cluster, cluster, tmp_path):
+    """A second, 1-node cluster from another run dir starts green; when the process named in
+    OS_WATCH_PID ends, stop.sh (run by start.sh's watchdog) ends exactly its JVM, not the main cluster."""
     if missing_tools():
         pytest.skip(f"start.sh needs {', '.join(missing_tools())}")
     before = cluster.health()["number_of_nodes"]
     http = free_port_base(1, start=19500)
-    env = script_env(tmp_path / "run", http, 1)
+    watched = subprocess.Popen(["sleep", "600"])
+    env = script_env(tmp_path / "run", http, 1, watch_pid=watched.pid)
     try:
         done = subprocess.run(["bash", str(SCRIPTS / "start.sh")], env=env, capture_output=True, text=True,
                               timeout=600)
         assert done.returncode == 0, done.stderr
         assert f"SEARCHKIT_OPENSEARCH_URL=http://127.0.0.1:{http}" in done.stdout
         pid = int((tmp_path / "run" / "node-0" / "pid").read_text())
+        assert _alive(pid)
+        watched.kill()
+        watched.wait()
+        log = tmp_path / "run" / "watchdog.log"
+        deadline = time.monotonic() + 60
+        while (_alive(pid) or "stopped" not in log.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(pid)
+        assert "stopped 1 node(s)" in log.read_text()
     finally:
-        stopped = subprocess.run(["bash", str(SCRIPTS / "stop.sh")], env=env, capture_output=True, text=True,
-                                 timeout=120)
-    assert "stopped 1 node(s)" in stopped.stdout
-    deadline = time.monotonic() + 10
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not _alive(pid)
+        watched.kill()
+        subprocess.run(["bash", str(SCRIPTS / "stop.sh")], env=env, capture_output=True, timeout=120)
     assert cluster.health()["number_of_nodes"] == before
 
 
