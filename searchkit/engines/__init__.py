@@ -1,0 +1,1 @@
+"""Search engines behind searchkit's engine seam (whoosh embedded; OpenSearch for clusters)."""
