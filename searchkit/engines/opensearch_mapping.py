@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from searchkit.analysis import STOP_WORDS, TOKEN_PATTERN, name_analyzer
+from searchkit.store.analysis import STOP_WORDS, TOKEN_PATTERN, name_analyzer
 
 NEWS_ANALYZER = "searchkit_news"
 NAMES_ANALYZER = "searchkit_names"

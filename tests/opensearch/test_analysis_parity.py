@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from searchkit.analysis import analyze, news_analyzer
+from searchkit.store.analysis import analyze, news_analyzer
 from searchkit.engines.opensearch_mapping import name_codes
 from searchkit.parse import parse_paths
 
