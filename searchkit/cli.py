@@ -14,6 +14,28 @@ DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
 
 
+# --- which engine: the whoosh folder (default) or an OpenSearch cluster ---------------------------
+
+def _engine_options(fn):
+    """--engine/--url/--name on a command (the whoosh folder stays the default; see README)."""
+    fn = click.option("--name", "os_name", default=None, metavar="NAME",
+                      help="OpenSearch index (alias) name (default: news).")(fn)
+    fn = click.option("--url", "os_url", default=None, envvar="SEARCHKIT_OPENSEARCH_URL", metavar="URL",
+                      help="OpenSearch cluster URL (default: $SEARCHKIT_OPENSEARCH_URL).")(fn)
+    fn = click.option("--engine", type=click.Choice(["whoosh", "opensearch"]), default="whoosh", show_default=True,
+                      help="whoosh: the --index folder; opensearch: a cluster at --url.")(fn)
+    return fn
+
+
+def _cluster(engine: str, url: str | None, name: str | None):
+    """The `OpenSearchEngine` the options name, or None for whoosh (a down cluster: `EngineUnavailableError`)."""
+    if engine != "opensearch":
+        return None
+    from .engines.opensearch_engine import OpenSearchEngine
+
+    return OpenSearchEngine.connect(url, name)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="searchkit")
 def main() -> None:
@@ -60,7 +82,9 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
-def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool) -> None:
+@_engine_options
+def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool, engine: str, os_url: str | None,
+          os_name: str | None) -> None:
     """Serve the search page and its JSON API on http://HOST:PORT/ until Ctrl-C.
 
     Re-indexing meanwhile (`searchkit index`) needs no restart: new commits show up on the next search.
@@ -72,9 +96,9 @@ def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach this address can read the index", err=True)
     try:
-        index = _search_index(index_dir)  # the same index `searchkit search` would use, built on first use
+        index = _cluster(engine, os_url, os_name) or _search_index(index_dir)  # as `searchkit search` would use
         run_server(index, host=host, port=port, threads=threads, open_browser=open_browser,
-                   announce=lambda url: click.echo(f"Serving {index_dir} on {url}  (Ctrl-C to stop)"))
+                   announce=lambda url: click.echo(f"Serving {index.path} on {url}  (Ctrl-C to stop)"))
     except SearchkitError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(1)
@@ -121,8 +145,9 @@ def _progress_printer(label: str):
 @click.option("--rebuild", is_flag=True, help="Index PATHS from scratch; the old index stays searchable until done.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file or record was skipped.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@_engine_options
 def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild: bool, strict: bool,
-              as_json: bool) -> None:
+              as_json: bool, engine: str, os_url: str | None, os_name: str | None) -> None:
     """Index PATHS (files or folders; default ./corpus) into --index.
 
     Incremental: new and changed files (by content hash) are indexed, files that disappeared from
@@ -137,7 +162,8 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild:
             _fail(f"no PATHS given and no ./{DEFAULT_CORPUS} folder here")
         paths = (DEFAULT_CORPUS,)
     try:
-        report = open_index(index_dir).add(paths, jobs=jobs, rebuild=rebuild, progress=_progress_printer("indexing"))
+        target = _cluster(engine, os_url, os_name) or open_index(index_dir)
+        report = target.add(paths, jobs=jobs, rebuild=rebuild, progress=_progress_printer("indexing"))
     except SearchkitError as e:
         _fail(str(e))
     except KeyboardInterrupt:
@@ -155,13 +181,14 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild:
 @main.command("info")
 @click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def info_cmd(index_dir: str, as_json: bool) -> None:
+@_engine_options
+def info_cmd(index_dir: str, as_json: bool, engine: str, os_url: str | None, os_name: str | None) -> None:
     """Show what the index holds: articles, passages, sources, date range, size, last update."""
     from .errors import SearchkitError
     from .index import open_index
 
     try:
-        info = open_index(index_dir, create=False).info()
+        info = (_cluster(engine, os_url, os_name) or open_index(index_dir, create=False)).info()
     except SearchkitError as e:
         _fail(str(e))
     if as_json:
@@ -214,8 +241,10 @@ index is first built from ./corpus.
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the documented contract).")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), metavar="FILE",
               help='Run many queries: lines of {"id", "query"} in, one JSON line per query out.')
+@_engine_options
 def search_cmd(query: str | None, index_dir: str, limit: int, page: int, articles: bool, since: str | None,
-               until: str | None, source: str | None, speaker: str | None, as_json: bool, batch) -> None:
+               until: str | None, source: str | None, speaker: str | None, as_json: bool, batch, engine: str,
+               os_url: str | None, os_name: str | None) -> None:
     from .errors import SearchkitError
 
     if (query is None) == (batch is None):
@@ -223,7 +252,7 @@ def search_cmd(query: str | None, index_dir: str, limit: int, page: int, article
     options = dict(limit=limit, page=page, unit="article" if articles else "passage", source=source,
                    speaker=speaker, since=since, until=until)
     try:
-        index = _search_index(index_dir)
+        index = _cluster(engine, os_url, os_name) or _search_index(index_dir)
         if batch is not None:
             _run_batch(index, batch, options)
             return

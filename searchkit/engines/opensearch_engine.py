@@ -34,7 +34,7 @@ from ..store.analysis import news_analyzer
 from ..store.schema import build_schema
 from .opensearch_client import Cluster, ClusterConfig, EngineUnavailableError
 from .opensearch_indexing import index_paths, read_manifest
-from .opensearch_query import search_query
+from .opensearch_query import blended_terms, idf_scale, search_query
 
 URL_PREFIX = "opensearch+"
 DEFAULT_NAME = "news"
@@ -49,6 +49,12 @@ def split_url(spec: str) -> tuple[str, str]:
     if "//" not in head:  # no path: the whole thing is the cluster URL
         return url.rstrip("/"), DEFAULT_NAME
     return head, name or DEFAULT_NAME
+
+
+def open_url(spec: str, *, settings: Settings | None = None) -> "OpenSearchEngine":
+    """The engine for ``opensearch+http(s)://host:port/NAME`` (what ``open_index`` accepts)."""
+    url, name = split_url(spec)
+    return OpenSearchEngine.connect(url, name, settings=settings)
 
 
 class OpenSearchEngine:
@@ -126,9 +132,21 @@ class OpenSearchEngine:
 
     # ----------------------------------------------------------------------------------- reading
 
-    def _search(self, what: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self.cluster.call(what, self.cluster.client.search, index=self.name, body=body,
-                                 params={"ignore_unavailable": "true"})
+    def _search(self, what: str, body: dict[str, Any], ranked: bool = False) -> dict[str, Any]:
+        """One search request; ``ranked`` ones use ``dfs_query_then_fetch``: BM25's document frequencies
+        and lengths from all shards, not each shard's own (with 3 shards those differ enough to reorder
+        the top 10), so scores are the single-index scores the whoosh engine computes."""
+        params = {"ignore_unavailable": "true"}
+        if ranked:
+            params["search_type"] = "dfs_query_then_fetch"
+        res = self.cluster.call(what, self.cluster.client.search, index=self.name, body=body, params=params)
+        shards = res.get("_shards", {})
+        if shards.get("failed"):  # a partial answer would be a wrong total: say so instead
+            reason = (shards.get("failures") or [{}])[0].get("reason", {})
+            raise EngineUnavailableError(f"OpenSearch at {self.cluster.config.url} ({what}): {shards['failed']} of "
+                                         f"{shards.get('total')} shards failed ({reason.get('type', 'error')}: "
+                                         f"{str(reason.get('reason', ''))[:160]})")
+        return res
 
     def is_empty(self) -> bool:
         """True when nothing is indexed under this name."""
@@ -159,13 +177,13 @@ class OpenSearchEngine:
         if parsed.is_empty or not self._concrete():
             return out
         body: dict[str, Any] = {
-            "query": search_query(parsed.query, filters), "from": offset, "size": limit,
+            "query": search_query(parsed.query, filters, self._scale(parsed.query)), "from": offset, "size": limit,
             "_source": {"excludes": ["article"]}, "track_total_hits": True,
             "aggs": facet_aggs(unit), "sort": ["_score", {"article_id": "asc"}, {"pindex": "asc"}],
         }
         if unit == "article":
             body["collapse"] = {"field": "article_id"}
-        res = self._search("search", body)
+        res = self._search("search", body, ranked=True)
         out.total = total_of(res, unit)
         out.facets = facets_of(res)
         arts = self._articles({h["_source"]["article_id"] for h in res["hits"]["hits"]})
@@ -175,6 +193,20 @@ class OpenSearchEngine:
             out.hits.append(RankedHit(score=float(h["_score"] or 0.0), passage_index=int(src["pindex"]), path=path,
                                       article=art))
         return out
+
+    def _scale(self, q) -> dict:
+        """`idf_scale` for ``q``: the document frequencies it needs, in one ``_msearch`` of counts."""
+        blended = blended_terms(q)
+        keys = [("", "")] + list(dict.fromkeys([k for f, t in blended for k in ((f, t), ("body", t))]))
+        lines: list[dict[str, Any]] = []
+        for field, text in keys:
+            query = {"term": {field: text}} if field else {"match_all": {}}
+            lines += [{}, {"size": 0, "track_total_hits": True, "query": query}]
+        if len(keys) == 1:
+            return {}
+        res = self.cluster.call("term statistics", self.cluster.client.msearch, index=self.name, body=lines)
+        counts = [int(r["hits"]["total"]["value"]) for r in res["responses"]]
+        return idf_scale(counts[0], dict(zip(keys[1:], counts[1:])), blended)
 
     def _articles(self, ids: set[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """article id -> (path, stored article) for ``ids``, in one request (passage 0 holds the article)."""

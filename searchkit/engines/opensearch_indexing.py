@@ -24,6 +24,7 @@ from ..errors import ReadError
 from ..index.pipeline import parser_jobs, run_pipeline, work_items
 from ..index.planning import plan, removed_files
 from ..index.report import IndexReport, ProgressFn
+from ..store.analysis import news_analyzer
 from ..store.layout import passage_documents
 from .opensearch_client import Cluster, EngineUnavailableError
 from .opensearch_mapping import name_codes
@@ -44,7 +45,9 @@ def os_document(doc: dict[str, Any], file_hash: str, article: dict[str, Any] | N
         out["date"] = doc["date"].isoformat()
     if doc.get("names"):
         out["names"] = name_codes(doc["names"])
-    if doc.get("speaker_facet"):
+    if doc.get("speaker_facet") and any(True for _ in news_analyzer()(doc.get("speaker", ""))):
+        # as the whoosh engine's facets, which read speakers only where the speaker field has terms (so a
+        # "speaker" that is all stop words, e.g. "Of", is not a facet value)
         out["speaker_facet"] = doc["speaker_facet"].split(",")
     if article is not None:
         out["article"] = article

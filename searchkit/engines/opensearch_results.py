@@ -2,7 +2,8 @@
 
 Facets count distinct matching *articles* per value, as `searchkit.results.facets.count` does: a ``terms``
 aggregation per facet field with a ``cardinality`` of ``article_id`` under each bucket (exact below
-``PRECISION`` distinct articles per bucket: HyperLogLog++ counts exactly under its threshold), sorted and cut
+``FACET_PRECISION`` distinct articles per value, the total below ``PRECISION``: HyperLogLog++ counts exactly
+under its threshold), sorted and cut
 to ``MAX_FACET_VALUES`` here, most frequent first, ties by value.
 """
 from __future__ import annotations
@@ -11,21 +12,22 @@ from typing import Any, Callable, Sequence
 
 from ..results.facets import FACETS, MAX_FACET_VALUES
 
-PRECISION = 40000  # the cardinality aggregation's maximum exact threshold
-BUCKETS = 500  # facet values fetched before the client-side sort and cut
+PRECISION = 40000  # the cardinality aggregation's maximum threshold: for totals (one counter per search)
+FACET_PRECISION = 2000  # per facet value: ~16 KB of heap each (40000 would take ~320 KB x every bucket)
+BUCKETS = 200  # facet values fetched before the client-side sort and cut
 MAX_WORDS = 8  # as searchkit.results.suggest
 MAX_WORD_CHARS = 30
 
 
-def _distinct() -> dict[str, Any]:
-    return {"cardinality": {"field": "article_id", "precision_threshold": PRECISION}}
+def _distinct(precision: int = PRECISION) -> dict[str, Any]:
+    return {"cardinality": {"field": "article_id", "precision_threshold": precision}}
 
 
 def facet_aggs(unit: str) -> dict[str, Any]:
     """The aggregations of a search: one per facet, plus the article count (the total of article mode)."""
     aggs: dict[str, Any] = {"articles": _distinct()}
     for name, field in FACETS.items():
-        aggs[f"facet_{name}"] = {"terms": {"field": field, "size": BUCKETS}, "aggs": {"articles": _distinct()}}
+        aggs[f"facet_{name}"] = {"terms": {"field": field, "size": BUCKETS}, "aggs": {"articles": _distinct(FACET_PRECISION)}}
     return aggs
 
 

@@ -56,7 +56,13 @@ def open_index(path: str | os.PathLike = "index", *, create: bool = True,
     With ``create=True`` a missing folder is created (an empty index appears on first write);
     with ``create=False`` a missing index raises `IndexAccessError`. ``settings``
     (`searchkit.settings.Settings`) rank this index's searches; ``boosts`` override some of their field boosts.
+    ``"opensearch+http://host:9200/news"`` opens the index ``news`` of an OpenSearch cluster instead
+    (`searchkit.engines.opensearch_engine.OpenSearchEngine`, the same `searchkit.engine.Engine` contract).
     """
+    if isinstance(path, str) and path.startswith("opensearch+"):
+        from ..engines.opensearch_engine import open_url  # optional: opensearch-py is needed only here
+
+        return open_url(path, settings=(settings or DEFAULT_SETTINGS).with_boosts(boosts))  # type: ignore[return-value]
     p = Path(path)
     if not create and not index_exists(p):
         raise IndexAccessError(f"no index at {p}; build one with `searchkit index --index {p}`")
