@@ -26,17 +26,17 @@ from typing import Any, Iterable
 from ..engine import Filters, Ranked, RankedHit
 from ..errors import QueryError
 from ..model import Article, SearchResults
-from ..query.parser import ParsedQuery, parse_query, plain_words
-from ..results.facets import FACETS, MAX_FACET_VALUES
+from ..query.parser import ParsedQuery, parse_query
+from ..results.facets import FACETS
 from ..results.search import search
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.analysis import news_analyzer
 from ..store.schema import build_schema
+from . import URL_PREFIX
 from .opensearch_client import Cluster, ClusterConfig, EngineUnavailableError
 from .opensearch_indexing import index_paths, read_manifest
 from .opensearch_query import blended_terms, idf_scale, search_query
 
-URL_PREFIX = "opensearch+"
 DEFAULT_NAME = "news"
 SUGGEST_FIELDS = ("body", "headline", "quote")
 _SCHEMA = build_schema()  # the query parser's field definitions (analysers); no whoosh index is opened
@@ -229,7 +229,7 @@ class OpenSearchEngine:
 
         if not self._concrete():
             return None
-        return suggestion(self, text, plain_words(text), news_analyzer(), SUGGEST_FIELDS)
+        return suggestion(self, text, news_analyzer(), SUGGEST_FIELDS)
 
     def info(self) -> dict[str, Any]:
         """`Engine.info`: the same keys as the whoosh index's (``path`` is the cluster URL and alias)."""

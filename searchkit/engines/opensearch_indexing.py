@@ -121,10 +121,8 @@ def _documents(events: Iterable[tuple], report: IndexReport, cluster: Cluster, i
         if kind == "items":
             _, _, file_hash, path, items = event
             for item in items:
-                if isinstance(item, tuple):
-                    if strict:
-                        raise ReadError(*item)
-                    report.errors.append(ReadError(*item))
+                if isinstance(item, tuple):  # a skipped record
+                    report.skip(*item, strict)
                     continue
                 aid, n = item.id, 1
                 while aid in used:  # unique within the run, as `searchkit.index.planning.IdAllocator`
@@ -142,19 +140,8 @@ def _documents(events: Iterable[tuple], report: IndexReport, cluster: Cluster, i
                     yield src
                     report.passages += 1
             continue
-        if kind == "unchanged":
-            report.unchanged += 1
-        elif kind == "error":
-            if strict:
-                raise ReadError(event[2], event[3])
-            report.errors.append(ReadError(event[2], event[3]))
-            report.failed_files += 1
-        elif kind == "begin":
-            if key in manifest:
-                delete_files(cluster, index, [key])
-                report.updated += 1
-            else:
-                report.added += 1
+        if report.count_file(event, strict, known=key in manifest):  # a changed file: its articles follow
+            delete_files(cluster, index, [key])
         done += 1
         if progress:
             progress(done, total)

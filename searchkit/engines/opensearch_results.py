@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from ..results.facets import FACETS, MAX_FACET_VALUES
+from ..results.suggest import correct
 
 PRECISION = 40000  # the cardinality aggregation's maximum threshold: for totals (one counter per search)
 FACET_PRECISION = 2000  # per facet value: ~16 KB of heap each (40000 would take ~320 KB x every bucket)
 BUCKETS = 200  # facet values fetched before the client-side sort and cut
-MAX_WORDS = 8  # as searchkit.results.suggest
-MAX_WORD_CHARS = 30
 
 
 def _distinct(precision: int = PRECISION) -> dict[str, Any]:
@@ -58,19 +57,12 @@ def _known(engine, fields: Sequence[str], tokens: list[str]) -> bool:
     return int(res["hits"]["total"]["value"]) > 0
 
 
-def suggestion(engine, text: str, words: list[tuple[int, int, str]], analyzer: Callable,
-               fields: Sequence[str]) -> str | None:
+def suggestion(engine, text: str, analyzer: Callable, fields: Sequence[str]) -> str | None:
     """``text`` with each plain word that no text field holds replaced by the term suggester's most frequent
-    candidate (one edit or two, first letter kept), as `searchkit.results.suggest.suggest` does."""
-    out, last, changed = [], 0, False
-    for start, end, word in words[:MAX_WORDS]:
-        try:
-            tokens = [t.text for t in analyzer(word, mode="query")]
-        except Exception:
-            tokens = []
-        if not tokens or len(tokens[0]) > MAX_WORD_CHARS or _known(engine, fields, tokens):
-            continue
-        body = {"size": 0, "suggest": {"text": tokens[0], **{
+    candidate (two edits at most, first letter kept): `searchkit.results.suggest.correct` with look-ups on
+    the cluster."""
+    def closest(token: str) -> str | None:
+        body = {"size": 0, "suggest": {"text": token, **{
             f: {"term": {"field": f, "analyzer": "keyword", "suggest_mode": "missing", "size": 1, "max_edits": 2,
                          "prefix_length": 1, "min_word_length": 2, "sort": "score"}} for f in fields}}}
         res = engine._search("suggest", body)
@@ -80,13 +72,9 @@ def suggestion(engine, text: str, words: list[tuple[int, int, str]], analyzer: C
                 for opt in entry.get("options", [])[:1]:
                     if best is None or opt["freq"] > best[0]:
                         best = (opt["freq"], opt["text"])
-        if best and best[1] != word.lower():
-            out.append(text[last:start] + best[1])
-            last, changed = end, True
-    if not changed:
-        return None
-    out.append(text[last:])
-    return "".join(out)
+        return best[1] if best else None
+
+    return correct(text, analyzer, lambda tokens: _known(engine, fields, tokens), closest)
 
 
 def info(engine) -> dict[str, Any]:

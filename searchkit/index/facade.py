@@ -56,13 +56,7 @@ def open_index(path: str | os.PathLike = "index", *, create: bool = True,
     With ``create=True`` a missing folder is created (an empty index appears on first write);
     with ``create=False`` a missing index raises `IndexAccessError`. ``settings``
     (`searchkit.settings.Settings`) rank this index's searches; ``boosts`` override some of their field boosts.
-    ``"opensearch+http://host:9200/news"`` opens the index ``news`` of an OpenSearch cluster instead
-    (`searchkit.engines.opensearch_engine.OpenSearchEngine`, the same `searchkit.engine.Engine` contract).
     """
-    if isinstance(path, str) and path.startswith("opensearch+"):
-        from ..engines.opensearch_engine import open_url  # optional: opensearch-py is needed only here
-
-        return open_url(path, settings=(settings or DEFAULT_SETTINGS).with_boosts(boosts))  # type: ignore[return-value]
     p = Path(path)
     if not create and not index_exists(p):
         raise IndexAccessError(f"no index at {p}; build one with `searchkit index --index {p}`")
@@ -325,9 +319,7 @@ class Index:
                 _, _, file_hash, path, items = event
                 for item in items:
                     if isinstance(item, tuple):  # a skipped record
-                        if strict:
-                            raise ReadError(*item)
-                        report.errors.append(ReadError(*item))
+                        report.skip(*item, strict)
                         continue
                     item.id = ids.assign(item.id, key)
                     report.articles += 1
@@ -337,19 +329,8 @@ class Index:
                     add(docs)
                     report.passages += len(docs)
                 continue
-            if kind == "unchanged":
-                report.unchanged += 1
-            elif kind == "error":
-                if strict:
-                    raise ReadError(event[2], event[3])
-                report.errors.append(ReadError(event[2], event[3]))
-                report.failed_files += 1
-            elif kind == "begin":  # a new or changed file: its articles follow
-                if key in manifest:
-                    writer.delete_by_term("file", key)
-                    report.updated += 1
-                else:
-                    report.added += 1
+            if report.count_file(event, strict, known=key in manifest):  # a changed file: its articles follow
+                writer.delete_by_term("file", key)
             done += 1
             if progress:
                 progress(done, total)
