@@ -27,7 +27,7 @@ from ..engine import Filters, Ranked, RankedHit
 from ..errors import QueryError
 from ..model import Article, SearchResults
 from ..query.parser import ParsedQuery, parse_query
-from ..results.facets import FACETS
+from ..index.facets import FACETS
 from ..results.search import search
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.analysis import news_analyzer
@@ -98,8 +98,9 @@ class OpenSearchEngine:
         return name
 
     def add(self, paths: Iterable[str | os.PathLike], *, jobs: int | None = None, rebuild: bool = False,
-            strict: bool = False, progress: Any = None):
-        """`Engine.add`: incremental by content hash; ``rebuild`` fills a new index, then swaps the alias."""
+            strict: bool = False, progress: Any = None, follow_links: bool = False):
+        """`Engine.add`: incremental by content hash; ``rebuild`` fills a new index, then swaps the alias.
+        ``follow_links`` as for the whoosh engine (links out of ``paths`` are skipped unless set)."""
         with self._write_lock:
             current = self._concrete()
             if rebuild or not current:
@@ -110,7 +111,8 @@ class OpenSearchEngine:
                 manifest = read_manifest(self.cluster, target)
             try:
                 report = index_paths(self.cluster, target, paths, manifest=manifest, jobs=jobs, strict=strict,
-                                     progress=progress, rebuilt=rebuild)
+                                     progress=progress, rebuilt=rebuild,
+                                     follow_links=follow_links)
             except BaseException:
                 if target not in current:
                     self.cluster.delete_index(target)  # nothing half-built is left behind (or made live)
@@ -173,7 +175,7 @@ class OpenSearchEngine:
         facets as aggregations counting distinct articles."""
         from .opensearch_results import facet_aggs, facets_of, total_of
 
-        out = Ranked(query=parsed.query, facets={name: {} for name in FACETS})
+        out = Ranked(query=parsed.query, facets={**{name: {} for name in FACETS}, "month": {}})
         if parsed.is_empty or not self._concrete():
             return out
         body: dict[str, Any] = {

@@ -155,7 +155,8 @@ def delete_files(cluster: Cluster, index: str, keys: list[str]) -> None:
 
 
 def index_paths(cluster: Cluster, index: str, paths: Iterable[str | Path], *, manifest: dict[str, str],
-                jobs: int | None, strict: bool, progress: ProgressFn | None, rebuilt: bool) -> IndexReport:
+                jobs: int | None, strict: bool, progress: ProgressFn | None, rebuilt: bool,
+                follow_links: bool = False) -> IndexReport:
     """Index the files under ``paths`` into the concrete index ``index`` whose files are ``manifest``."""
     t0 = time.perf_counter()
     roots = [Path(p) for p in paths]
@@ -163,7 +164,7 @@ def index_paths(cluster: Cluster, index: str, paths: Iterable[str | Path], *, ma
         if not r.exists():
             raise ReadError(str(r), "no such file or folder")
     report = IndexReport(rebuilt=rebuilt)
-    tasks, seen = plan(roots, manifest)
+    tasks, seen = plan(roots, manifest, follow_links)
     events = run_pipeline(work_items(tasks), parser_jobs(jobs, tasks))
     chunk: list[dict[str, Any]] = []
     for action in _documents(events, report, cluster, index, manifest, strict, progress, len(tasks)):

@@ -1,16 +1,18 @@
 """OpenSearch answers -> searchkit's values: totals, facets (distinct articles), did-you-mean, info.
 
-Facets count distinct matching *articles* per value, as `searchkit.results.facets.count` does: a ``terms``
+Facets count distinct matching *articles* per value, as `searchkit.index.facets.count` does: a ``terms``
 aggregation per facet field with a ``cardinality`` of ``article_id`` under each bucket (exact below
 ``FACET_PRECISION`` distinct articles per value, the total below ``PRECISION``: HyperLogLog++ counts exactly
 under its threshold), sorted and cut
-to ``MAX_FACET_VALUES`` here, most frequent first, ties by value.
+to ``MAX_FACET_VALUES`` here, most frequent first, ties by value. ``month`` (the timeline,
+`searchkit.results.timeline.month_counts`) is a monthly ``date_histogram`` with the same distinct-article
+count under each bucket: every month with a match, oldest first, undated articles not counted.
 """
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from ..results.facets import FACETS, MAX_FACET_VALUES
+from ..index.facets import FACETS, MAX_FACET_VALUES
 from ..results.suggest import correct
 
 PRECISION = 40000  # the cardinality aggregation's maximum threshold: for totals (one counter per search)
@@ -27,6 +29,9 @@ def facet_aggs(unit: str) -> dict[str, Any]:
     aggs: dict[str, Any] = {"articles": _distinct()}
     for name, field in FACETS.items():
         aggs[f"facet_{name}"] = {"terms": {"field": field, "size": BUCKETS}, "aggs": {"articles": _distinct(FACET_PRECISION)}}
+    aggs["facet_month"] = {"date_histogram": {"field": "date", "calendar_interval": "month", "format": "yyyy-MM",
+                                              "min_doc_count": 1},
+                           "aggs": {"articles": _distinct(FACET_PRECISION)}}
     return aggs
 
 
@@ -48,6 +53,9 @@ def facets_of(res: dict[str, Any]) -> dict[str, dict[str, int]]:
             if key and b["articles"]["value"]:
                 counts[key] = int(b["articles"]["value"])
         out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_FACET_VALUES])
+    months = {str(b["key_as_string"]): int(b["articles"]["value"])
+              for b in aggs.get("facet_month", {}).get("buckets", []) if b["articles"]["value"]}
+    out["month"] = dict(sorted(months.items()))
     return out
 
 

@@ -63,6 +63,7 @@ class IndexReport:
         return f"{line} ({self.articles} articles, {self.passages} passages in {self.seconds:.1f} s)"
 
     def to_dict(self) -> dict[str, Any]:
+        """The `searchkit index --json` object: counts, errors (path and reason), seconds, rebuilt."""
         return {
             "added": self.added, "updated": self.updated, "unchanged": self.unchanged, "removed": self.removed,
             "articles": self.articles, "passages": self.passages, "failed_files": self.failed_files,

@@ -1,4 +1,8 @@
-"""Facets: how many distinct matching *articles* there are per source, year and speaker.
+"""Facets: how many distinct matching *articles* there are per source, year and speaker, for the whoosh engine.
+
+Why under index/: the counting reads whoosh segment arrays and runs inside `searchkit.index.searching` (it is
+part of what `Engine.run` returns); another engine counts with its own means (OpenSearch aggregations) under
+the same names (`searchkit.engine.FACET_NAMES`).
 
 Why array work: facets count over every match (tens of thousands of passages at 100k articles), so a Python
 step per match costs more than the search itself. The layout makes it cheap: an article's passages are
@@ -16,8 +20,9 @@ import numpy as np
 
 from ..ranking.evaluator import Matches
 from ..store.layout import article_of, article_starts, field_lengths, posting_ids, segment_cache, segment_column
+from ..store.schema import SOURCE_FACET, SPEAKER, SPEAKER_FACET, YEAR
 
-FACETS = {"source": "source_facet", "year": "year", "speaker": "speaker_facet"}
+FACETS = {"source": SOURCE_FACET, "year": YEAR, "speaker": SPEAKER_FACET}  # engine.FACET_NAMES -> the field counted
 MAX_FACET_VALUES = 20
 
 
@@ -45,9 +50,9 @@ def _speaker_pairs(reader) -> tuple[np.ndarray, np.ndarray, list[str]]:
         docs_out: list[int] = []
         codes_out: list[int] = []
         names: dict[str, int] = {}
-        lengths = field_lengths(reader, "speaker")
-        if lengths is not None and "speaker_facet" in reader.schema.names():
-            col = segment_column(reader, "speaker_facet")
+        lengths = field_lengths(reader, SPEAKER)
+        if lengths is not None and SPEAKER_FACET in reader.schema.names():
+            col = segment_column(reader, SPEAKER_FACET)
             for d in np.flatnonzero(lengths).tolist():
                 value = col[d] or ""
                 if isinstance(value, bytes):
