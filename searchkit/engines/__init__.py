@@ -16,7 +16,11 @@ URL_PREFIX = "opensearch+"
 
 def open_index(path: str | os.PathLike = "index", *, create: bool = True, boosts: dict[str, float] | None = None,
                settings: Settings | None = None) -> Any:
-    """The engine ``path`` names (see the module docstring); the arguments are `searchkit.index.open_index`'s."""
+    """The engine ``path`` names (see the module docstring).
+
+    ``path``: an index folder (whoosh) or ``opensearch+URL/NAME``; ``create``: make the folder index if it
+    is missing (a cluster index is created by its first ``add``); ``boosts``: field weights over
+    ``settings`` (default `DEFAULT_SETTINGS`), as for `searchkit.index.open_index`."""
     if isinstance(path, str) and path.startswith(URL_PREFIX):
         from .opensearch_engine import open_url  # optional: opensearch-py is needed only for a cluster
 

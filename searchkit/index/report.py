@@ -25,7 +25,8 @@ class IndexReport:
     rebuilt: bool = False
 
     def skip(self, path: str, reason: str, strict: bool, *, whole_file: bool = False) -> None:
-        """A record (or ``whole_file``) that could not be read: counted, or raised with ``strict``."""
+        """A record (or ``whole_file``) that could not be read (``path``, one-line ``reason``): counted,
+        or raised as a `ReadError` with ``strict``."""
         if strict:
             raise ReadError(path, reason)
         self.errors.append(ReadError(path, reason))
@@ -33,7 +34,8 @@ class IndexReport:
 
     def count_file(self, event: tuple, strict: bool, known: bool) -> bool:
         """Count one file event of the parse pipeline ("unchanged", "error", "begin"; any engine); True when
-        a file that is already indexed (``known``) begins again, i.e. its old documents must go."""
+        a file that is already indexed (``known``) begins again, i.e. its old documents must go. ``strict``:
+        an unreadable file raises (`skip`)."""
         kind = event[0]
         if kind == "unchanged":
             self.unchanged += 1
