@@ -101,7 +101,11 @@ def __getattr__(name: str):
         from . import parse
 
         return getattr(parse, name)
-    if name in ("open_index", "Index", "IndexReport"):
+    if name == "open_index":  # a folder (whoosh) or an OpenSearch URL: searchkit.engines
+        from . import engines
+
+        return engines.open_index
+    if name in ("Index", "IndexReport"):
         from . import index
 
         return getattr(index, name)

@@ -9,6 +9,8 @@ import click
 
 from . import __version__
 from .cli_common import DEFAULT_CORPUS, DEFAULT_INDEX, INDEX_OPTION
+from .cli_common import cluster as _cluster
+from .cli_common import engine_options as _engine_options
 from .cli_common import expand as _expand
 from .cli_common import fail as _fail
 from .cli_common import json_fail as _json_fail
@@ -70,8 +72,9 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
               help="Also answer requests for this Host name (e.g. behind a proxy); others get 400.")
 @click.option("--watch", "watch_paths", multiple=True, type=click.Path(exists=True, path_type=str), callback=_expand,
               metavar="PATH", help="Keep the index current with PATH while serving (as `searchkit watch`); repeatable.")
+@_engine_options
 def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool, allow_hosts: tuple[str, ...],
-          watch_paths: tuple[str, ...]) -> None:
+          watch_paths: tuple[str, ...], engine: str, os_url: str | None, os_name: str | None) -> None:
     """Serve the search page and its JSON API on http://HOST:PORT/ until Ctrl-C.
 
     Re-indexing meanwhile (`searchkit index`) needs no restart: new commits show up on the next search.
@@ -86,18 +89,23 @@ def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach this address can read the index", err=True)
     try:
-        if watch_paths:  # build or catch up first, so the page never serves a folder that is not an index yet
+        cluster = _cluster(engine, os_url, os_name)
+        if cluster is not None and watch_paths:
+            _fail("--watch needs the folder index (--engine whoosh): it follows the index folder's files")
+        if cluster is not None:
+            index, shown = cluster, cluster.path
+        elif watch_paths:  # build or catch up first, so the page never serves a folder that is not an index yet
             from .cli_watch import echo_update
             from .index import open_index
             from .watch import update, watch_in_thread
 
-            index = open_index(index_dir)
+            index, shown = open_index(index_dir), index_dir
             echo_update(update(index, list(watch_paths), 0))
             stop = watch_in_thread(index, list(watch_paths), on_update=echo_update)[1]
         else:
-            index = _search_index(index_dir)  # the same index `searchkit search` would use, built on first use
+            index, shown = _search_index(index_dir), index_dir  # the index `searchkit search` would use
         run_server(index, host=host, port=port, threads=threads, open_browser=open_browser, allow_hosts=allow_hosts,
-                   announce=lambda url: click.echo(f"Serving {index_dir} on {url}  (Ctrl-C to stop)"))
+                   announce=lambda url: click.echo(f"Serving {shown} on {url}  (Ctrl-C to stop)"))
     except SearchkitError as e:
         click.echo(printable(f"error: {e}"), err=True)
         sys.exit(1)
@@ -144,8 +152,9 @@ def _progress_printer(label: str):
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file or record was skipped.")
 @click.option("--follow-links", is_flag=True, help="Also index files that symbolic links lead to outside PATHS.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@_engine_options
 def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild: bool, strict: bool,
-              follow_links: bool, as_json: bool) -> None:
+              follow_links: bool, as_json: bool, engine: str, os_url: str | None, os_name: str | None) -> None:
     """Index PATHS (files or folders; default ./corpus) into --index.
 
     Incremental: new and changed files (by content hash) are indexed, files that disappeared from
@@ -167,8 +176,9 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild:
                 click.echo(json.dumps({"error": f"{p}: does not exist"}, ensure_ascii=False))
             raise click.BadParameter(f"Path {p!r} does not exist.", param_hint="'PATHS...'")
     try:
-        report = open_index(index_dir).add(paths, jobs=jobs, rebuild=rebuild, follow_links=follow_links,
-                                           progress=_progress_printer("indexing"))
+        target = _cluster(engine, os_url, os_name) or open_index(index_dir)
+        report = target.add(paths, jobs=jobs, rebuild=rebuild, follow_links=follow_links,
+                            progress=_progress_printer("indexing"))
     except SearchkitError as e:
         fail(str(e))
     except KeyboardInterrupt:
@@ -190,13 +200,14 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild:
 @main.command("info")
 @click.option("--index", "index_dir", **INDEX_OPTION, help="Index folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def info_cmd(index_dir: str, as_json: bool) -> None:
+@_engine_options
+def info_cmd(index_dir: str, as_json: bool, engine: str, os_url: str | None, os_name: str | None) -> None:
     """Show what the index holds: articles, passages, sources, date range, size, last update."""
     from .errors import SearchkitError
     from .index import open_index
 
     try:
-        info = open_index(index_dir, create=False).info()
+        info = (_cluster(engine, os_url, os_name) or open_index(index_dir, create=False)).info()
     except SearchkitError as e:
         _fail(str(e))
     from .present.terminal import json_line, printable
@@ -258,9 +269,11 @@ index is first built from ./corpus.
 @click.option("--timeline", is_flag=True, help="Also print matching articles per month (per year for long spans).")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), metavar="FILE",
               help='Run many queries: lines of {"id", "query"} in, one JSON line per query out.')
+@_engine_options
 def search_cmd(query: str | None, index_dir: str, limit: int, page: int, articles: bool, since: str | None,
                until: str | None, source: str | None, speaker: str | None, all_copies: bool, as_json: bool,
-               fmt: str | None, everything: bool, timeline: bool, batch) -> None:
+               fmt: str | None, everything: bool, timeline: bool, batch, engine: str, os_url: str | None,
+               os_name: str | None) -> None:
     from .errors import SearchkitError
     from .present.terminal import json_line, printable
 
@@ -273,7 +286,7 @@ def search_cmd(query: str | None, index_dir: str, limit: int, page: int, article
     options = dict(limit=limit, page=page, unit="article" if articles else "passage", source=source,
                    speaker=speaker, since=since, until=until, collapse=not all_copies)
     try:
-        index = _search_index(index_dir)
+        index = _cluster(engine, os_url, os_name) or _search_index(index_dir)
         if batch is not None:
             _run_batch(index, batch, options)
             return

@@ -1,4 +1,4 @@
-"""What every `searchkit` subcommand module shares: the default folders, the --index option, failing."""
+"""What every `searchkit` subcommand module shares: the default folders, the --index option, the engine options, failing."""
 from __future__ import annotations
 
 import os
@@ -35,3 +35,25 @@ def json_fail(message: str) -> None:
 
     click.echo(json_line({"error": message}))
     fail(message)
+
+
+# --- which engine: the whoosh folder (default) or an OpenSearch cluster ---------------------------
+
+def engine_options(fn):
+    """--engine/--url/--name on a command (the whoosh folder stays the default; see README)."""
+    fn = click.option("--name", "os_name", default=None, metavar="NAME",
+                      help="OpenSearch index (alias) name (default: news).")(fn)
+    fn = click.option("--url", "os_url", default=None, envvar="SEARCHKIT_OPENSEARCH_URL", metavar="URL",
+                      help="OpenSearch cluster URL (default: $SEARCHKIT_OPENSEARCH_URL).")(fn)
+    fn = click.option("--engine", type=click.Choice(["whoosh", "opensearch"]), default="whoosh", show_default=True,
+                      help="whoosh: the --index folder; opensearch: a cluster at --url.")(fn)
+    return fn
+
+
+def cluster(engine: str, url: str | None, name: str | None):
+    """The `OpenSearchEngine` the options name, or None for whoosh (a down cluster: `EngineUnavailableError`)."""
+    if engine != "opensearch":
+        return None
+    from .engines.opensearch_engine import OpenSearchEngine
+
+    return OpenSearchEngine.connect(url, name)

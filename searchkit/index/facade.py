@@ -338,9 +338,7 @@ class Index:
                 _, _, file_hash, path, items = event
                 for item in items:
                     if isinstance(item, tuple):  # a skipped record
-                        if strict:
-                            raise ReadError(*item)
-                        report.errors.append(ReadError(*item))
+                        report.skip(*item, strict)
                         continue
                     item.id = ids.assign(item.id, key)
                     report.articles += 1
@@ -353,20 +351,9 @@ class Index:
                     dupes.add(key, item, item.path)
                     report.passages += len(docs)
                 continue
-            if kind == "unchanged":
-                report.unchanged += 1
-            elif kind == "error":
-                if strict:
-                    raise ReadError(event[2], event[3])
-                report.errors.append(ReadError(event[2], event[3]))
-                report.failed_files += 1
-            elif kind == "begin":  # a new or changed file: its articles follow
-                if key in manifest:
-                    writer.delete_by_term(FILE, key)
-                    dupes.remove_file(key)
-                    report.updated += 1
-                else:
-                    report.added += 1
+            if report.count_file(event, strict, known=key in manifest):  # a changed file: its articles follow
+                writer.delete_by_term(FILE, key)
+                dupes.remove_file(key)
             done += 1
             if progress:
                 progress(done, total)

@@ -25,6 +25,30 @@ class IndexReport:
     rebuilt: bool = False
     mostly_dropped: list[tuple[str, float]] = field(default_factory=list)  # (path, share) over half boilerplate
 
+    def skip(self, path: str, reason: str, strict: bool, *, whole_file: bool = False) -> None:
+        """A record (or ``whole_file``) that could not be read (``path``, one-line ``reason``): counted,
+        or raised as a `ReadError` with ``strict``."""
+        if strict:
+            raise ReadError(path, reason)
+        self.errors.append(ReadError(path, reason))
+        self.failed_files += whole_file
+
+    def count_file(self, event: tuple, strict: bool, known: bool) -> bool:
+        """Count one file event of the parse pipeline ("unchanged", "error", "begin"; any engine); True when
+        a file that is already indexed (``known``) begins again, i.e. its old documents must go. ``strict``:
+        an unreadable file raises (`skip`)."""
+        kind = event[0]
+        if kind == "unchanged":
+            self.unchanged += 1
+        elif kind == "error":
+            self.skip(event[2], event[3], strict, whole_file=True)
+        elif kind == "begin":
+            if known:
+                self.updated += 1
+                return True
+            self.added += 1
+        return False
+
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed or self.rebuilt)

@@ -11,12 +11,19 @@ from ..store.schema import DATE
 
 
 def date_range(reader) -> tuple[str | None, str | None]:
-    """Earliest and latest article date (``YYYY-MM-DD``) of ``reader``'s index, (None, None) when undated."""
-    if not reader.has_column(DATE):
-        return None, None
-    col = reader.column_reader(DATE, translate=False)
-    missing = reader.schema[DATE].column_type._default  # what undated documents hold
-    values = [v for v in (col[d] for d in reader.all_doc_ids()) if v != missing]
+    """Earliest and latest article date (``YYYY-MM-DD``) of ``reader``'s index, (None, None) when undated.
+
+    Read segment by segment: whoosh's multi-segment column reader drops the segments that have no date
+    column (every article in them undated) from its offsets, so a docnum of such a segment resolves to a
+    neighbour's reader at a negative or out-of-range position (a ``struct.error``, or a wrong date)."""
+    leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
+    values = []
+    for leaf, _ in leaves:
+        if not leaf.has_column(DATE):
+            continue
+        col = leaf.column_reader(DATE, translate=False)
+        missing = leaf.schema[DATE].column_type._default  # what undated documents hold
+        values.extend(v for v in (col[d] for d in leaf.all_doc_ids()) if v != missing)
     if not values:
         return None, None
     return tuple(long_to_datetime(v).strftime("%Y-%m-%d") for v in (min(values), max(values)))  # type: ignore[return-value]

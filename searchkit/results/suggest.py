@@ -24,6 +24,25 @@ def _analysed(word: str, analyzer: Callable) -> list[str]:
         return []
 
 
+def correct(text: str, analyzer: Callable, known: Callable[[list[str]], bool],
+            closest: Callable[[str], str | None]) -> str | None:
+    """``text`` with each plain word whose terms are not ``known`` replaced by ``closest(term)``, or None when
+    nothing changed: the loop every engine's did-you-mean shares (only the term look-ups differ)."""
+    out, last, changed = [], 0, False
+    for start, end, word in plain_words(text)[:MAX_WORDS]:
+        tokens = _analysed(word, analyzer)
+        if not tokens or len(tokens[0]) > MAX_WORD_CHARS or known(tokens):
+            continue
+        best = closest(tokens[0])
+        if best and best != word.lower():
+            out.append(text[last:start] + best)
+            last, changed = end, True
+    if not changed:
+        return None
+    out.append(text[last:])
+    return "".join(out)
+
+
 def suggest(searcher, text: str, analyzer: Callable, fields: Sequence[str] = FIELDS) -> str | None:
     """The query ``text`` with unknown words replaced by their closest indexed term, or None.
 
@@ -33,25 +52,18 @@ def suggest(searcher, text: str, analyzer: Callable, fields: Sequence[str] = FIE
     if not fields:
         return None
     reader = searcher.reader()
-    out, last, changed = [], 0, False
-    for start, end, word in plain_words(text)[:MAX_WORDS]:
-        tokens = _analysed(word, analyzer)
-        if not tokens or len(tokens[0]) > MAX_WORD_CHARS or any((f, t) in reader for f in fields for t in tokens):
-            continue
+
+    def closest(token: str) -> str | None:
         best = None
         for f in fields:
             try:
-                cands = searcher.corrector(f).suggest(tokens[0], limit=1, maxdist=MAX_EDITS, prefix=1)
+                cands = searcher.corrector(f).suggest(token, limit=1, maxdist=MAX_EDITS, prefix=1)
             except Exception:
                 cands = []
             if cands:
                 freq = reader.doc_frequency(f, cands[0])
                 if best is None or freq > best[0]:
                     best = (freq, cands[0])
-        if best and best[1] != word.lower():
-            out.append(text[last:start] + best[1])
-            last, changed = end, True
-    if not changed:
-        return None
-    out.append(text[last:])
-    return "".join(out)
+        return best[1] if best else None
+
+    return correct(text, analyzer, lambda tokens: any((f, t) in reader for f in fields for t in tokens), closest)

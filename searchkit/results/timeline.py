@@ -1,7 +1,7 @@
 """The timeline: how many matching *articles* there are per month, to see when a story was covered.
 
 ``month_counts(matches)`` is ``facets.month`` of every search (``{"2017-03": 4, ...}``, oldest first, every
-month with a match, months without one left out). It is array work like `searchkit.results.facets`: each segment's
+month with a match, months without one left out). It is array work like `searchkit.index.facets`: each segment's
 articles' months are read once from the sortable ``date`` column at each article's first passage (cached
 per segment), then a query's matching articles are counted with one ``bincount``.
 

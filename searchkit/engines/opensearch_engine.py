@@ -1,0 +1,240 @@
+"""`OpenSearchEngine`: searchkit's `searchkit.engine.Engine` on an OpenSearch cluster.
+
+::
+
+    from searchkit import open_index
+    ix = open_index("opensearch+http://127.0.0.1:9200/news")   # or OpenSearchEngine.connect(url, "news")
+    ix.add(["corpus"])
+    ix.search("taliban talks").hits
+
+The searched name (``news``) is an **alias**: the first `add` creates a concrete index ``news-<time>`` behind
+it; ``add(..., rebuild=True)`` fills a new concrete index and then moves the alias in one atomic
+``_aliases`` call and deletes the old one, so searches never see a half-built index. Parsing, planning and
+documents come from the index pipeline (`searchkit.engines.opensearch_indexing`), queries from the one
+translator (`searchkit.engines.opensearch_query`); `searchkit.results.search` drives this class exactly as
+it drives the whoosh `searchkit.index.Index`, so the JSON of a search is the same whichever engine answers.
+Snippets and highlight spans are computed by searchkit's own highlighter from the stored article, so they
+mark the same words on both engines.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any, Iterable
+
+from ..engine import Filters, Ranked, RankedHit
+from ..errors import QueryError
+from ..model import Article, SearchResults
+from ..query.parser import ParsedQuery, parse_query
+from ..index.facets import FACETS
+from ..results.search import search
+from ..settings import DEFAULT_SETTINGS, Settings
+from ..store.analysis import news_analyzer
+from ..store.schema import build_schema
+from . import URL_PREFIX
+from .opensearch_client import Cluster, ClusterConfig, EngineUnavailableError
+from .opensearch_indexing import index_paths, read_manifest
+from .opensearch_query import blended_terms, idf_scale, search_query
+
+DEFAULT_NAME = "news"
+SUGGEST_FIELDS = ("body", "headline", "quote")
+_SCHEMA = build_schema()  # the query parser's field definitions (analysers); no whoosh index is opened
+
+
+def split_url(spec: str) -> tuple[str, str]:
+    """``opensearch+http://host:9200/news`` -> (``http://host:9200``, ``news``)."""
+    url = spec[len(URL_PREFIX):] if spec.startswith(URL_PREFIX) else spec
+    head, _, name = url.rstrip("/").rpartition("/")
+    if "//" not in head:  # no path: the whole thing is the cluster URL
+        return url.rstrip("/"), DEFAULT_NAME
+    return head, name or DEFAULT_NAME
+
+
+def open_url(spec: str, *, settings: Settings | None = None) -> "OpenSearchEngine":
+    """The engine for ``opensearch+http(s)://host:port/NAME`` (what ``open_index`` accepts)."""
+    url, name = split_url(spec)
+    return OpenSearchEngine.connect(url, name, settings=settings)
+
+
+class OpenSearchEngine:
+    """A searchkit index held by an OpenSearch cluster, under the alias ``name`` (see the module docstring)."""
+
+    def __init__(self, cluster: Cluster, name: str = DEFAULT_NAME, *, shards: int = 3, replicas: int = 1,
+                 settings: Settings | None = None):
+        if not name or name != name.lower() or any(c in name for c in ' "*\\<|,>/?#:'):
+            raise EngineUnavailableError(f"not a valid OpenSearch index name: {name!r}")
+        self.cluster, self.name = cluster, name
+        self.shards, self.replicas = shards, replicas
+        self.settings: Settings = settings or DEFAULT_SETTINGS
+        self.path = f"{cluster.config.url}/{name}"
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def connect(cls, url: str | None = None, name: str | None = None, **kwargs: Any) -> "OpenSearchEngine":
+        """Connect to ``url`` (else ``$SEARCHKIT_OPENSEARCH_URL``); a cluster that does not answer raises
+        `EngineUnavailableError` naming the URL."""
+        cluster = Cluster(ClusterConfig.from_env(url))
+        cluster.health()
+        return cls(cluster, name or DEFAULT_NAME, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"OpenSearchEngine({self.path!r})"
+
+    # ----------------------------------------------------------------------------------- writing
+
+    def _concrete(self) -> list[str]:
+        """The concrete indices behind the alias (the alias name itself if it is a plain index)."""
+        client = self.cluster.client
+        if self.cluster.call("alias lookup", client.indices.exists_alias, name=self.name):
+            return sorted(self.cluster.call("alias lookup", client.indices.get_alias, name=self.name))
+        if self.cluster.call("index lookup", client.indices.exists, index=self.name):
+            return [self.name]
+        return []
+
+    def _new_index(self) -> str:
+        name = f"{self.name}-{time.time_ns()}"
+        self.cluster.create_index(name, self.shards, self.replicas)
+        return name
+
+    def add(self, paths: Iterable[str | os.PathLike], *, jobs: int | None = None, rebuild: bool = False,
+            strict: bool = False, progress: Any = None, follow_links: bool = False):
+        """`Engine.add`: incremental by content hash; ``rebuild`` fills a new index, then swaps the alias.
+        ``follow_links`` as for the whoosh engine (links out of ``paths`` are skipped unless set)."""
+        with self._write_lock:
+            current = self._concrete()
+            if rebuild or not current:
+                target = self._new_index()
+                manifest: dict[str, str] = {}
+            else:
+                target = current[0]
+                manifest = read_manifest(self.cluster, target)
+            try:
+                report = index_paths(self.cluster, target, paths, manifest=manifest, jobs=jobs, strict=strict,
+                                     progress=progress, rebuilt=rebuild,
+                                     follow_links=follow_links)
+            except BaseException:
+                if target not in current:
+                    self.cluster.delete_index(target)  # nothing half-built is left behind (or made live)
+                raise
+            if target not in current:
+                self._swap(target, current)
+            return report
+
+    def _swap(self, target: str, old: list[str]) -> None:
+        """Point the alias at ``target`` in one atomic call, then drop the indices it pointed at."""
+        actions: list[dict[str, Any]] = [{"remove": {"index": o, "alias": self.name}} for o in old if o != self.name]
+        actions.append({"add": {"index": target, "alias": self.name}})
+        if self.name in old:  # a plain index of that name is in the way of the alias: removed in the same call
+            actions.append({"remove_index": {"index": self.name}})
+        self.cluster.call("alias swap", self.cluster.client.indices.update_aliases, body={"actions": actions})
+        for o in old:
+            if o != self.name:
+                self.cluster.delete_index(o)
+
+    # ----------------------------------------------------------------------------------- reading
+
+    def _search(self, what: str, body: dict[str, Any], ranked: bool = False) -> dict[str, Any]:
+        """One search request; ``ranked`` ones use ``dfs_query_then_fetch``: BM25's document frequencies
+        and lengths from all shards, not each shard's own (with 3 shards those differ enough to reorder
+        the top 10), so scores are the single-index scores the whoosh engine computes."""
+        params = {"ignore_unavailable": "true"}
+        if ranked:
+            params["search_type"] = "dfs_query_then_fetch"
+        res = self.cluster.call(what, self.cluster.client.search, index=self.name, body=body, params=params)
+        shards = res.get("_shards", {})
+        if shards.get("failed"):  # a partial answer would be a wrong total: say so instead
+            reason = (shards.get("failures") or [{}])[0].get("reason", {})
+            raise EngineUnavailableError(f"OpenSearch at {self.cluster.config.url} ({what}): {shards['failed']} of "
+                                         f"{shards.get('total')} shards failed ({reason.get('type', 'error')}: "
+                                         f"{str(reason.get('reason', ''))[:160]})")
+        return res
+
+    def is_empty(self) -> bool:
+        """True when nothing is indexed under this name."""
+        if not self._concrete():
+            return True
+        res = self.cluster.call("count", self.cluster.client.count, index=self.name)
+        return int(res.get("count", 0)) == 0
+
+    def search(self, query: str, **kwargs: Any) -> SearchResults:
+        """`searchkit.results.search.search` on this engine (the same call as ``Index.search``)."""
+        return search(self, query, **kwargs)
+
+    def parse(self, text: str, settings: Settings) -> ParsedQuery:
+        """`Engine.parse`: the query language's own parser; prefix and fuzzy terms expand on the server."""
+        try:
+            return parse_query(text, _SCHEMA, settings.boosts, coordination=settings.coordination,
+                               group=settings.field_group)
+        except ValueError as e:
+            raise QueryError(f"cannot run this query: {e}") from None
+
+    def run(self, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int, limit: int,
+            settings: Settings) -> Ranked:
+        """`Engine.run`: one request: the translated query, ``collapse`` on the article in article mode,
+        facets as aggregations counting distinct articles."""
+        from .opensearch_results import facet_aggs, facets_of, total_of
+
+        out = Ranked(query=parsed.query, facets={**{name: {} for name in FACETS}, "month": {}})
+        if parsed.is_empty or not self._concrete():
+            return out
+        body: dict[str, Any] = {
+            "query": search_query(parsed.query, filters, self._scale(parsed.query)), "from": offset, "size": limit,
+            "_source": {"excludes": ["article"]}, "track_total_hits": True,
+            "aggs": facet_aggs(unit), "sort": ["_score", {"article_id": "asc"}, {"pindex": "asc"}],
+        }
+        if unit == "article":
+            body["collapse"] = {"field": "article_id"}
+        res = self._search("search", body, ranked=True)
+        out.total = total_of(res, unit)
+        out.facets = facets_of(res)
+        arts = self._articles({h["_source"]["article_id"] for h in res["hits"]["hits"]})
+        for h in res["hits"]["hits"]:
+            src = h["_source"]
+            path, art = arts.get(src["article_id"], ("", {}))
+            out.hits.append(RankedHit(score=float(h["_score"] or 0.0), passage_index=int(src["pindex"]), path=path,
+                                      article=art))
+        return out
+
+    def _scale(self, q) -> dict:
+        """`idf_scale` for ``q``: the document frequencies it needs, in one ``_msearch`` of counts."""
+        blended = blended_terms(q)
+        keys = [("", "")] + list(dict.fromkeys([k for f, t in blended for k in ((f, t), ("body", t))]))
+        lines: list[dict[str, Any]] = []
+        for field, text in keys:
+            query = {"term": {field: text}} if field else {"match_all": {}}
+            lines += [{}, {"size": 0, "track_total_hits": True, "query": query}]
+        if len(keys) == 1:
+            return {}
+        res = self.cluster.call("term statistics", self.cluster.client.msearch, index=self.name, body=lines)
+        counts = [int(r["hits"]["total"]["value"]) for r in res["responses"]]
+        return idf_scale(counts[0], dict(zip(keys[1:], counts[1:])), blended)
+
+    def _articles(self, ids: set[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """article id -> (path, stored article) for ``ids``, in one request (passage 0 holds the article)."""
+        if not ids:
+            return {}
+        body = {"query": {"bool": {"filter": [{"terms": {"article_id": sorted(ids)}}, {"term": {"pindex": 0}}]}},
+                "size": len(ids), "_source": ["article_id", "path", "article"]}
+        res = self._search("fetch articles", body)
+        return {h["_source"]["article_id"]: (h["_source"].get("path") or "", h["_source"].get("article") or {})
+                for h in res["hits"]["hits"]}
+
+    def article(self, article_id: str) -> Article | None:
+        """`Engine.article`: the article stored at indexing time, or None."""
+        got = self._articles({article_id}).get(article_id) if self._concrete() else None
+        return Article.from_dict(got[1]) if got and got[1] else None
+
+    def suggest(self, text: str) -> str | None:
+        """`Engine.suggest`: words absent from the text fields replaced by the term suggester's best term."""
+        from .opensearch_results import suggestion
+
+        if not self._concrete():
+            return None
+        return suggestion(self, text, news_analyzer(), SUGGEST_FIELDS)
+
+    def info(self) -> dict[str, Any]:
+        """`Engine.info`: the same keys as the whoosh index's (``path`` is the cluster URL and alias)."""
+        from .opensearch_results import info
+
+        return info(self)

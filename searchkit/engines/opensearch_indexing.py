@@ -1,0 +1,183 @@
+"""Indexing into OpenSearch: the index pipeline's parsing and planning, passage documents, bulk with retries.
+
+Nothing about *what* is indexed is decided here: files are planned by `searchkit.index.planning` (content
+hash against the manifest), parsed in parallel processes by `searchkit.index.pipeline`, and turned into
+passage documents by `searchkit.store.layout.passage_documents`, exactly as for the whoosh engine.
+`os_document` only re-shapes one such document for the OpenSearch mapping (the article as an object on
+passage 0, Double Metaphone codes as the ``names`` text, speakers as a keyword list).
+
+**Deterministic ids**: a passage document's ``_id`` is ``<article id>#<passage index>``, so a re-run
+overwrites instead of duplicating. **Incremental**: every passage carries ``file`` and ``content_hash``;
+the manifest is read back from passage 0 documents. A changed file's old passages are deleted (by
+``file``) before its new ones are sent. **Bulk**: chunks of ``CHUNK_DOCS`` documents through
+``client.bulk``; items refused with 429 or 5xx, and whole chunks lost to a connection error or a node
+going away, are sent again with exponential back-off (``RETRIES`` times) — a node killed during a run
+costs time, not documents.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from ..errors import ReadError
+from ..index.pipeline import parser_jobs, run_pipeline, work_items
+from ..index.planning import plan, removed_files
+from ..index.report import IndexReport, ProgressFn
+from ..store.analysis import news_analyzer
+from ..store.layout import passage_documents
+from .opensearch_client import Cluster, EngineUnavailableError
+from .opensearch_mapping import name_codes
+
+CHUNK_DOCS = 500
+RETRIES = 8
+FIRST_BACKOFF = 0.5  # seconds, doubled per retry up to MAX_BACKOFF
+MAX_BACKOFF = 20.0
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+def os_document(doc: dict[str, Any], file_hash: str, article: dict[str, Any] | None) -> dict[str, Any]:
+    """One `passage_documents` document in the OpenSearch mapping's shape."""
+    out = {k: v for k, v in doc.items() if k not in ("filekey", "_stored_file", "article", "names", "date",
+                                                      "speaker_facet")}
+    out["content_hash"] = file_hash
+    if doc.get("date") is not None:
+        out["date"] = doc["date"].isoformat()
+    if doc.get("names"):
+        out["names"] = name_codes(doc["names"])
+    if doc.get("speaker_facet") and any(True for _ in news_analyzer()(doc.get("speaker", ""))):
+        # as the whoosh engine's facets, which read speakers only where the speaker field has terms (so a
+        # "speaker" that is all stop words, e.g. "Of", is not a facet value)
+        out["speaker_facet"] = doc["speaker_facet"].split(",")
+    if article is not None:
+        out["article"] = article
+    return out
+
+
+def doc_id(article_id: str, pindex: int) -> str:
+    return f"{article_id}#{pindex}"
+
+
+def read_manifest(cluster: Cluster, index: str) -> dict[str, str]:
+    """{file key: content hash} of the files indexed in ``index`` (from each article's passage 0)."""
+    from opensearchpy import helpers
+
+    out: dict[str, str] = {}
+    query = {"query": {"term": {"pindex": 0}}, "_source": ["file", "content_hash"]}
+    hits = cluster.call("read the manifest", lambda: list(helpers.scan(cluster.client, query=query, index=index,
+                                                                       size=2000)))
+    for h in hits:
+        src = h["_source"]
+        out[src["file"]] = src["content_hash"]
+    return out
+
+
+def _send(cluster: Cluster, actions: list[dict[str, Any]]) -> None:
+    """Bulk-send ``actions`` (pairs of action line and source, flattened), retrying what may succeed later."""
+    from opensearchpy import exceptions as ex
+
+    pending, backoff = actions, FIRST_BACKOFF
+    for attempt in range(RETRIES + 1):
+        try:
+            res = cluster.client.bulk(body=pending, request_timeout=120)
+        except (ex.ConnectionError, ex.ConnectionTimeout) as e:
+            if attempt == RETRIES:
+                raise EngineUnavailableError(f"cannot reach OpenSearch at {cluster.config.url} (bulk): {e.error}") \
+                    from None
+        except ex.TransportError as e:
+            if e.status_code not in RETRY_STATUS or attempt == RETRIES:
+                cluster.call("bulk", _raise, e)
+        else:
+            if not res.get("errors"):
+                return
+            again: list[dict[str, Any]] = []
+            for i, item in enumerate(res["items"]):
+                result = next(iter(item.values()))
+                status = int(result.get("status", 500))
+                if status < 300:
+                    continue
+                if status not in RETRY_STATUS or attempt == RETRIES:
+                    raise EngineUnavailableError(f"OpenSearch at {cluster.config.url} refused a document "
+                                                 f"({status}: {str(result.get('error'))[:200]})")
+                again += pending[2 * i:2 * i + 2]
+            pending = again
+            if not pending:
+                return
+        time.sleep(backoff)
+        backoff = min(backoff * 2, MAX_BACKOFF)
+
+
+def _raise(e: Exception) -> None:
+    raise e
+
+
+def _documents(events: Iterable[tuple], report: IndexReport, cluster: Cluster, index: str,
+               manifest: dict[str, str], strict: bool, progress: ProgressFn | None,
+               total: int) -> Iterator[dict[str, Any]]:
+    """Bulk action pairs for the pipeline's ``events``; ``report`` counts as `Index._apply` does."""
+    done, keyed, used = 0, set(), {}
+    for event in events:
+        kind, key = event[0], event[1]
+        if kind == "items":
+            _, _, file_hash, path, items = event
+            for item in items:
+                if isinstance(item, tuple):  # a skipped record
+                    report.skip(*item, strict)
+                    continue
+                aid, n = item.id, 1
+                while aid in used:  # unique within the run, as `searchkit.index.planning.IdAllocator`
+                    n += 1
+                    aid = f"{item.id}~{n}"
+                used[aid] = key
+                item.id = aid
+                report.articles += 1
+                first = key not in keyed
+                keyed.add(key)
+                whole = item.to_dict()
+                for doc in passage_documents(item, key, file_hash, path, first):
+                    src = os_document(doc, file_hash, whole if "article" in doc else None)
+                    yield {"index": {"_index": index, "_id": doc_id(aid, src["pindex"])}}
+                    yield src
+                    report.passages += 1
+            continue
+        if report.count_file(event, strict, known=key in manifest):  # a changed file: its articles follow
+            delete_files(cluster, index, [key])
+        done += 1
+        if progress:
+            progress(done, total)
+
+
+def delete_files(cluster: Cluster, index: str, keys: list[str]) -> None:
+    """Remove every passage of the files ``keys`` (and make that visible before anything is re-added)."""
+    cluster.call("delete old passages", cluster.client.delete_by_query, index=index,
+                 body={"query": {"terms": {"file": keys}}}, refresh=True, conflicts="proceed",
+                 request_timeout=300)
+
+
+def index_paths(cluster: Cluster, index: str, paths: Iterable[str | Path], *, manifest: dict[str, str],
+                jobs: int | None, strict: bool, progress: ProgressFn | None, rebuilt: bool,
+                follow_links: bool = False) -> IndexReport:
+    """Index the files under ``paths`` into the concrete index ``index`` whose files are ``manifest``."""
+    t0 = time.perf_counter()
+    roots = [Path(p) for p in paths]
+    for r in roots:
+        if not r.exists():
+            raise ReadError(str(r), "no such file or folder")
+    report = IndexReport(rebuilt=rebuilt)
+    tasks, seen = plan(roots, manifest, follow_links)
+    events = run_pipeline(work_items(tasks), parser_jobs(jobs, tasks))
+    chunk: list[dict[str, Any]] = []
+    for action in _documents(events, report, cluster, index, manifest, strict, progress, len(tasks)):
+        chunk.append(action)
+        if len(chunk) >= 2 * CHUNK_DOCS:
+            _send(cluster, chunk)
+            chunk = []
+    if chunk:
+        _send(cluster, chunk)
+    gone = removed_files(roots, manifest, seen)
+    if gone:
+        delete_files(cluster, index, gone)
+        report.removed += len(gone)
+    cluster.call("refresh", cluster.client.indices.refresh, index=index)
+    report.seconds = time.perf_counter() - t0
+    return report

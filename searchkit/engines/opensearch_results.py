@@ -1,0 +1,112 @@
+"""OpenSearch answers -> searchkit's values: totals, facets (distinct articles), did-you-mean, info.
+
+Facets count distinct matching *articles* per value, as `searchkit.index.facets.count` does: a ``terms``
+aggregation per facet field with a ``cardinality`` of ``article_id`` under each bucket (exact below
+``FACET_PRECISION`` distinct articles per value, the total below ``PRECISION``: HyperLogLog++ counts exactly
+under its threshold), sorted and cut
+to ``MAX_FACET_VALUES`` here, most frequent first, ties by value. ``month`` (the timeline,
+`searchkit.results.timeline.month_counts`) is a monthly ``date_histogram`` with the same distinct-article
+count under each bucket: every month with a match, oldest first, undated articles not counted.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from ..index.facets import FACETS, MAX_FACET_VALUES
+from ..results.suggest import correct
+
+PRECISION = 40000  # the cardinality aggregation's maximum threshold: for totals (one counter per search)
+FACET_PRECISION = 2000  # per facet value: ~16 KB of heap each (40000 would take ~320 KB x every bucket)
+BUCKETS = 200  # facet values fetched before the client-side sort and cut
+
+
+def _distinct(precision: int = PRECISION) -> dict[str, Any]:
+    return {"cardinality": {"field": "article_id", "precision_threshold": precision}}
+
+
+def facet_aggs(unit: str) -> dict[str, Any]:
+    """The aggregations of a search: one per facet, plus the article count (the total of article mode)."""
+    aggs: dict[str, Any] = {"articles": _distinct()}
+    for name, field in FACETS.items():
+        aggs[f"facet_{name}"] = {"terms": {"field": field, "size": BUCKETS}, "aggs": {"articles": _distinct(FACET_PRECISION)}}
+    aggs["facet_month"] = {"date_histogram": {"field": "date", "calendar_interval": "month", "format": "yyyy-MM",
+                                              "min_doc_count": 1},
+                           "aggs": {"articles": _distinct(FACET_PRECISION)}}
+    return aggs
+
+
+def total_of(res: dict[str, Any], unit: str) -> int:
+    """Matching passages (passage mode) or distinct matching articles (article mode)."""
+    if unit == "article":
+        return int(res["aggregations"]["articles"]["value"])
+    return int(res["hits"]["total"]["value"])
+
+
+def facets_of(res: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """facet -> value -> matching articles, shaped exactly as the whoosh engine's."""
+    out: dict[str, dict[str, int]] = {}
+    aggs = res.get("aggregations", {})
+    for name in FACETS:
+        counts: dict[str, int] = {}
+        for b in aggs.get(f"facet_{name}", {}).get("buckets", []):
+            key = str(b["key"])
+            if key and b["articles"]["value"]:
+                counts[key] = int(b["articles"]["value"])
+        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_FACET_VALUES])
+    months = {str(b["key_as_string"]): int(b["articles"]["value"])
+              for b in aggs.get("facet_month", {}).get("buckets", []) if b["articles"]["value"]}
+    out["month"] = dict(sorted(months.items()))
+    return out
+
+
+def _known(engine, fields: Sequence[str], tokens: list[str]) -> bool:
+    body = {"size": 0, "query": {"bool": {"should": [{"term": {f: t}} for f in fields for t in tokens]}}}
+    res = engine._search("suggest lookup", body)
+    return int(res["hits"]["total"]["value"]) > 0
+
+
+def suggestion(engine, text: str, analyzer: Callable, fields: Sequence[str]) -> str | None:
+    """``text`` with each plain word that no text field holds replaced by the term suggester's most frequent
+    candidate (two edits at most, first letter kept): `searchkit.results.suggest.correct` with look-ups on
+    the cluster."""
+    def closest(token: str) -> str | None:
+        body = {"size": 0, "suggest": {"text": token, **{
+            f: {"term": {"field": f, "analyzer": "keyword", "suggest_mode": "missing", "size": 1, "max_edits": 2,
+                         "prefix_length": 1, "min_word_length": 2, "sort": "score"}} for f in fields}}}
+        res = engine._search("suggest", body)
+        best = None
+        for f in fields:
+            for entry in res.get("suggest", {}).get(f, []):
+                for opt in entry.get("options", [])[:1]:
+                    if best is None or opt["freq"] > best[0]:
+                        best = (opt["freq"], opt["text"])
+        return best[1] if best else None
+
+    return correct(text, analyzer, lambda tokens: _known(engine, fields, tokens), closest)
+
+
+def info(engine) -> dict[str, Any]:
+    """`Engine.info` for OpenSearch: counts from aggregations, size from index stats."""
+    empty = {"path": engine.path, "articles": 0, "passages": 0, "files": 0, "sources": {}, "date_from": None,
+             "date_to": None, "size_bytes": 0, "last_update": None}
+    if not engine._concrete():
+        return empty
+    body = {"size": 0, "track_total_hits": True, "aggs": {
+        "articles": {"filter": {"term": {"pindex": 0}}, "aggs": {
+            "sources": {"terms": {"field": "source_facet", "size": BUCKETS, "missing": "(unknown)"}}}},
+        "files": {"cardinality": {"field": "file", "precision_threshold": PRECISION}},
+        "date_from": {"min": {"field": "date", "format": "yyyy-MM-dd"}},
+        "date_to": {"max": {"field": "date", "format": "yyyy-MM-dd"}}}}
+    res = engine._search("info", body)
+    aggs = res["aggregations"]
+    stats = engine.cluster.call("index stats", engine.cluster.client.indices.stats, index=engine.name,
+                                metric="store")
+    sources = {b["key"]: b["doc_count"] for b in aggs["articles"]["sources"]["buckets"]}
+    return {**empty,
+            "articles": int(aggs["articles"]["doc_count"]),
+            "passages": int(res["hits"]["total"]["value"]),
+            "files": int(aggs["files"]["value"]),
+            "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], str(kv[0])))),
+            "date_from": aggs["date_from"].get("value_as_string"),
+            "date_to": aggs["date_to"].get("value_as_string"),
+            "size_bytes": int(stats["_all"]["primaries"]["store"]["size_in_bytes"])}

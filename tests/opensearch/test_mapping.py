@@ -1,0 +1,76 @@
+"""The passage mapping (searchkit.engines.opensearch_mapping) on a real cluster: the article's fields,
+the article stored once (kept, not indexed), facets and date ranges, and a strict schema."""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from searchkit.engines.opensearch_client import EngineUnavailableError
+from searchkit.engines.opensearch_mapping import index_body, name_codes
+from searchkit.parse import parse_paths
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def passages(cluster):
+    """The bundled corpus, one document per paragraph, the way the engine will index it."""
+    name = f"test-mapping-{uuid.uuid4().hex[:8]}"
+    cluster.create_index(name, shards=3, replicas=1)
+    articles = [a for _p, items in parse_paths([REPO / "corpus"]) if isinstance(items, list)
+                for a in items if hasattr(a, "body")]
+    for a in articles:
+        for i, para in enumerate(a.paragraphs):
+            doc = {"article_id": a.id, "pindex": i, "headline": a.headline, "body": para,
+                   "source": a.source, "source_facet": a.source, "author": a.author,
+                   "names": name_codes(f"{a.headline or ''} {para}"),
+                   "date": a.date, "year": int(a.date[:4]) if a.date else None}
+            if i == 0:
+                doc["article"] = a.to_dict()
+            cluster.call("index", cluster.client.index, index=name, id=f"{a.id}#{i}",
+                         body={k: v for k, v in doc.items() if v is not None})
+    cluster.call("refresh", cluster.client.indices.refresh, index=name)
+    yield name, articles
+    cluster.delete_index(name)
+
+
+def test_every_passage_is_indexed_and_the_article_kept_once(cluster, passages):
+    name, articles = passages
+    count = cluster.call("count", cluster.client.count, index=name)["count"]
+    assert count == sum(len(a.paragraphs) for a in articles)
+    first = cluster.call("get", cluster.client.get, index=name, id=f"{articles[0].id}#0")["_source"]
+    assert first["article"]["headline"] == articles[0].headline
+    with_article = cluster.call("count", cluster.client.count, index=name,
+                                body={"query": {"exists": {"field": "article"}}})["count"]
+    assert with_article == 0, "the stored article is not indexed (enabled: false)"
+
+
+def test_source_facet_and_date_range(cluster, passages):
+    name, articles = passages
+    res = cluster.call("search", cluster.client.search, index=name, body={
+        "size": 0, "aggs": {"src": {"terms": {"field": "source_facet", "size": 50}},
+                            "articles": {"cardinality": {"field": "article_id"}}}})
+    assert res["aggregations"]["articles"]["value"] == len({a.id for a in articles})
+    sources = {b["key"] for b in res["aggregations"]["src"]["buckets"]}
+    assert sources == {a.source for a in articles if a.source}
+    dated = [a for a in articles if a.date]
+    if dated:
+        day = sorted(a.date for a in dated)[len(dated) // 2]  # a day inside the range of dates
+        res = cluster.call("search", cluster.client.search, index=name, body={
+            "size": 0, "query": {"range": {"date": {"lte": day}}},
+            "aggs": {"articles": {"cardinality": {"field": "article_id"}}}})
+        assert res["aggregations"]["articles"]["value"] == sum(1 for a in dated if a.date <= day)
+
+
+def test_unknown_fields_are_refused(cluster, passages):
+    name, _ = passages
+    with pytest.raises(EngineUnavailableError, match="strict_dynamic_mapping_exception"):
+        cluster.call("index", cluster.client.index, index=name, body={"bodyy": "typo"})
+
+
+def test_index_body_rejects_impossible_shard_counts():
+    with pytest.raises(ValueError):
+        index_body(shards=0)
+    assert index_body()["settings"]["index"] == {"number_of_shards": 3, "number_of_replicas": 1}
