@@ -18,6 +18,7 @@ from ..errors import QueryError
 from ..query.parser import ParsedQuery, cap_expansions, parse_query
 from ..ranking.bm25 import is_weighting_for, weighting
 from ..ranking.evaluator import match, top
+from ..ranking.articles import query_words, rank_articles, rank_passages, score_articles
 from ..ranking.scoring import article_scores
 from ..results import facets
 from ..results.suggest import suggest
@@ -68,12 +69,13 @@ def run(index, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int,
         settings: Settings) -> Ranked:
     """`Engine.run` for the whoosh index; a query whoosh itself cannot run is a one-line `QueryError`."""
     try:
-        return _run(index, parsed.query, filters, unit, offset, limit, settings)
+        return _run(index, parsed.query, filters, unit, offset, limit, settings, parsed.text)
     except WhooshQueryError as e:
         raise QueryError(f"cannot run this query: {e}") from None
 
 
-def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, settings: Settings) -> Ranked:
+def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, settings: Settings,
+         text: str = "") -> Ranked:
     out = Ranked(query=q, facets={name: {} for name in facets.FACETS})
     if q is NullQuery:
         return out
@@ -81,7 +83,11 @@ def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, setting
     filt = filter_query(filters)
     filter_docs = searcher._filter_to_comb(filt) if filt is not None else None
     matches = match(searcher, q, None if filter_docs is None else set(filter_docs))
-    if unit == "passage":
+    words = query_words(q, text) if settings.article_stats and settings.article_level else None
+    if words is not None:
+        page, out.total = _article_stats_page(searcher, matches, words, unit, offset + limit, settings)
+        page = page[offset:]
+    elif unit == "passage":
         out.total = len(matches)
         page = matches.top(offset + limit)[offset:]
     else:
@@ -102,6 +108,17 @@ def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, setting
         out.hits.append(RankedHit(score=float(score), passage_index=pindex, path=path, article=art))
     out.facets = facets.count(matches)
     return out
+
+
+def _article_stats_page(searcher, matches, words, unit: str, wanted: int, settings: Settings):
+    """(the best ``wanted`` (docnum, score), total) ranked with article-level statistics
+    (`searchkit.ranking.articles`): every matching article scored, so pages partition one exact ranking."""
+    scores = score_articles(searcher, words, settings)
+    if unit == "passage":
+        docs, vals = rank_passages(matches, scores, words, settings)
+    else:
+        docs, vals = rank_articles(matches, scores)
+    return top(docs, vals, wanted), len(docs)
 
 
 _ARTICLES: dict[tuple, tuple] = {}  # (segment id, document count, docnum of passage 0) -> (path, article dict)
