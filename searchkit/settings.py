@@ -34,6 +34,8 @@ class Settings:
     article_fields: tuple = ("headline", "body")
     headline_weight: float = 3.0  # BM25F weight of the headline, counted once per article
     passage_weight: float = 0.3  # passage mode: share of the passage's own BM25 beside its article's score
+    proximity: float = 1.0  # passage mode: weight of the BM25TP word-pair proximity term (0 = off)
+    proximity_window: int = 5  # ... counting pairs at most this many positions apart
     passage_b: float = 0.5  # length normalisation of the passage's own BM25
 
     def with_boosts(self, boosts: Mapping[str, float] | None) -> "Settings":

@@ -18,7 +18,7 @@ from ..errors import QueryError
 from ..query.parser import ParsedQuery, cap_expansions, parse_query
 from ..ranking.bm25 import is_weighting_for, weighting
 from ..ranking.evaluator import match, top
-from ..ranking.articles import query_words, rank_articles, rank_passages, score_articles
+from ..ranking.articles import add_proximity, query_words, rank_articles, rank_passages, score_articles
 from ..ranking.scoring import article_scores
 from ..results import facets
 from ..results.suggest import suggest
@@ -115,6 +115,7 @@ def _article_stats_page(searcher, matches, words, unit: str, wanted: int, settin
     (`searchkit.ranking.articles`): every matching article scored, so pages partition one exact ranking."""
     scores = score_articles(searcher, words, settings)
     if unit == "passage":
+        add_proximity(scores, words, settings)
         docs, vals = rank_passages(matches, scores, words, settings)
     else:
         docs, vals = rank_articles(matches, scores)

@@ -19,6 +19,7 @@ an article's passages are consecutive documents, so per-article sums are ``np.bi
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 
@@ -29,7 +30,8 @@ from ..query.nodes import CoordOr
 from .scoring import word_leaves
 from ..settings import Settings
 from ..store.analysis import analyze
-from ..store.layout import article_of, article_starts, field_lengths, read_postings, segment_cache, deleted_docs
+from ..store.layout import (article_of, article_starts, deleted_docs, field_lengths, posting_arrays, read_postings,
+                            segment_cache, term_bytes)
 
 HEADLINE = "headline"  # counted once per article: every passage carries a copy
 PASSAGE_FIELDS = ("body",)  # a passage's own text, for its passage score
@@ -64,10 +66,21 @@ def query_words(q, text: str = "") -> QueryWords | None:
     got = words(q)
     if not got:
         return None
+    # one scoring term per distinct token: a typed word can analyse to several ("caspase-11" -> caspas, 11),
+    # each with its own df (SciFact 0.6886 -> see the tuning log)
+    got = [part for w in got for part in _split_tokens(w)]
     # qtf counted (docs/ranking-issue11.md: "once" costs CISI 0.05, its long queries repeat their key words)
     counts = Counter(analyze(text)) if text else Counter()
     qtf = [float(max(1, max((counts.get(t, 0) for f, t, _ in w if f == "body"), default=1))) for w in got]
     return QueryWords(getattr(q, "boost", 1.0) if isinstance(q, CoordOr) else 1.0, got, qtf)
+
+
+def _split_tokens(word: list) -> list[list]:
+    """A typed word's leaves, one list per distinct token (a word without a body leaf stays whole)."""
+    texts = list(dict.fromkeys(t for f, t, _ in word if f in ("body", HEADLINE)))
+    if len(texts) <= 1:
+        return [word]
+    return [[leaf for leaf in word if leaf[1] == text] for text in texts]
 
 
 def field_weight(field: str, settings: Settings) -> float:
@@ -122,6 +135,7 @@ class ArticleScores:
     segments: list[tuple]  # (segment reader, docnum offset, article starts, scores)
     idfs: list[float]  # per query word: its article-level idf
     n_articles: int
+    avg_length: float = 1.0  # mean BM25F length of the live articles
 
 
 def score_articles(searcher, words: QueryWords, settings: Settings) -> ArticleScores:
@@ -149,7 +163,7 @@ def score_articles(searcher, words: QueryWords, settings: Settings) -> ArticleSc
         for idf, qtf, tf in zip(idfs, words.qtf or [1.0] * len(tfs), tfs):
             score += qtf * idf * tf * (k1 + 1) / (tf + norm)
         out.append((seg, off, starts, words.boost * score))
-    return ArticleScores(out, idfs.tolist(), n)
+    return ArticleScores(out, idfs.tolist(), n, avg)
 
 
 def rank_articles(matches, scores: ArticleScores) -> tuple[np.ndarray, np.ndarray]:
@@ -218,3 +232,63 @@ def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: S
     own_all, art_all = np.concatenate(own), np.concatenate(art)
     combined = pw * own_all / (own_all.max() or 1.0) + (1 - pw) * art_all / (art_all.max() or 1.0)
     return np.concatenate(docs), combined
+
+
+def add_proximity(scores: ArticleScores, words: QueryWords, settings: Settings) -> None:
+    """BM25TP (Rasolofo & Savoy 2003), for passage mode: for each pair of adjacent query words, every
+    occurrence of the first with the second within ``proximity_window`` positions of the same passage adds
+    1/d^2; the article's sum ``acc`` adds ``proximity * min(idf) * acc (k1 + 1) / (acc + K)`` to its score.
+
+    Why passage mode only: it helped TIME passage mode (+0.006) and cost SciFact 0.004-0.008 in article mode
+    (docs/ranking-issue11.md). Only the best `PROXIMITY_CANDIDATES` articles are examined (positions are
+    decoded in Python), the prototype's candidate set for passage mode.
+    """
+    terms = [(i, next((t for f, t, _ in w if f == "body"), None)) for i, w in enumerate(words.words)]
+    terms = [(i, t) for i, t in terms if t is not None]
+    if settings.proximity <= 0 or len(terms) < 2 or not scores.segments:
+        return
+    every = np.concatenate([s for _, _, _, s in scores.segments])
+    cut = np.sort(every)[-min(PROXIMITY_CANDIDATES, len(every))]
+    k1, b, window = settings.k1, settings.b, settings.proximity_window
+    for seg, _, starts, s in scores.segments:
+        cand = np.flatnonzero((s >= cut) & (s > 0))
+        if not len(cand) or "body" not in seg.schema:
+            continue
+        ends = np.append(starts[1:], seg.doc_count_all())
+        docs = np.unique(np.concatenate([np.arange(starts[a], ends[a]) for a in cand]))
+        decode = seg.schema["body"].format.decode_positions
+        acc_by_pair = []
+        for (ia, ta), (ib, tb) in zip(terms, terms[1:]):
+            pa, pb = _positions(seg, ta, docs, decode), _positions(seg, tb, docs, decode)
+            acc = np.zeros(len(starts))
+            for d in pa.keys() & pb.keys():
+                acc[article_of(seg, np.array([d]))[0]] += _pair_acc(pa[d], pb[d], window)
+            acc_by_pair.append((min(scores.idfs[ia], scores.idfs[ib]), acc))
+        lengths = _lengths(seg, settings)[1]
+        norm = k1 * (1 - b + b * lengths / (scores.avg_length or 1.0))
+        for idf, acc in acc_by_pair:
+            s += settings.proximity * idf * acc * (k1 + 1) / (acc + norm)
+
+
+PROXIMITY_CANDIDATES = 300
+
+
+def _positions(seg, text: str, docs: np.ndarray, decode) -> dict[int, list[int]]:
+    """{docnum: sorted positions of ``text`` in its body} for the segment's ``docs`` holding it."""
+    btext = term_bytes(seg, "body", text)
+    if btext is None:
+        return {}
+    ids, _, vals = posting_arrays(seg, "body", btext, values=True, within=docs)
+    keep = np.isin(ids, docs)
+    return {int(d): sorted(decode(v)) for d, v, k in zip(ids.tolist(), vals, keep.tolist()) if k}
+
+
+def _pair_acc(pa: list[int], pb: list[int], window: int) -> float:
+    """Sum of 1/d^2 over occurrences in ``pa`` whose nearest occurrence in ``pb`` is 1..window away."""
+    acc = 0.0
+    for x in pa:
+        j = bisect_left(pb, x)
+        d = min((abs(pb[k] - x) for k in (j - 1, j) if 0 <= k < len(pb)), default=window + 1)
+        if 0 < d <= window:
+            acc += 1.0 / (d * d)
+    return acc

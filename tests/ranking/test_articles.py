@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 from searchkit.index.searching import ranked_searcher
-from searchkit.ranking.articles import query_words, score_articles
+from searchkit.ranking.articles import add_proximity, query_words, score_articles
+from searchkit.store.layout import article_id, article_starts
 from searchkit.settings import DEFAULT_SETTINGS
 
 
@@ -30,3 +31,16 @@ def test_every_matching_article_is_ranked(corpus_index):
     assert res.total == len(res.hits) == len({h.article.id for h in passages.hits})
     scores = [h.score for h in res.hits]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_proximity_rewards_the_article_holding_the_words_together(corpus_index):
+    searcher = ranked_searcher(corpus_index, DEFAULT_SETTINGS)
+    text = "Moscow Process"
+    words = query_words(corpus_index.parse(text, DEFAULT_SETTINGS).query, text)
+    plain = score_articles(searcher, words, DEFAULT_SETTINGS)
+    before = [s.copy() for _, _, _, s in plain.segments]
+    add_proximity(plain, words, DEFAULT_SETTINGS)
+    gained = {article_id(seg, int(article_starts(seg)[a]))
+              for (seg, _, _, s), old in zip(plain.segments, before) for a in (s > old + 1e-12).nonzero()[0]}
+    phrase = {h.article.id for h in corpus_index.search('"moscow process"', unit="article", limit=20).hits}
+    assert phrase and phrase <= gained  # the words side by side always earn the bonus
