@@ -212,6 +212,11 @@ def _exact_negations(q, negated: bool = False):
     exclude every passage that mentions someone called Rice or Ross."""
     if negated and q.is_leaf():
         return NullQuery if getattr(q, "fieldname", None) == "names" else q
+    if negated and isinstance(q, Or) and any(getattr(c, "fieldname", None) == "body" for c in q.subqueries):
+        # a plain ``-word`` (its default-field expansion) leaves out passages whose *text* has it: every
+        # passage carries its article's headline, so the headline clause would drop all of an article's
+        # passages (issue 11: `taliban -russia`); ``-headline:word`` stays a headline exclusion
+        q = type(q)([c for c in q.subqueries if getattr(c, "fieldname", None) != "headline"], boost=q.boost)
     if isinstance(q, AndNot):
         return AndNot(_exact_negations(q.a, negated), _exact_negations(q.b, True)).normalize()
     if isinstance(q, Not):
