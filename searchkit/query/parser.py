@@ -180,7 +180,10 @@ def _errors(q, text: str) -> Iterator[str]:
     if err is not None:
         start, end = getattr(q, "startchar", None), getattr(q, "endchar", None)
         where = text[start:end].strip() if start is not None and end is not None else ""
-        yield f"{where[:60] or text.strip()[:60]}: {_one_line(err)}"
+        reason = _one_line(err)
+        if re.search(r"\bdate:\s*[\[{]", text) and ("int()" in reason or "date" in reason.lower()):
+            reason = RANGE_HELP  # whoosh's own reason is its int() slip on "[2017"
+        yield f"{where[:60] or text.strip()[:60]}: {reason}"
     if not q.is_leaf():
         for sub in q.children():
             yield from _errors(sub, text)
@@ -254,6 +257,23 @@ def _chunks(text: str) -> list[str]:
     return re.findall(r'\S*"[^"]*"\S*|\S*\[[^\]]*\]?\S*|\S*\{[^}]*\}?\S*|\S+', text)
 
 
+RANGE_HELP = "a range needs two dates, e.g. date:[2017-01 TO 2017-06]"
+
+
+def _check_date_order(q) -> None:
+    """A reversed ``date:[later TO earlier]`` is the same error as ``--since`` after ``--until``
+    (`searchkit.results.filters`), not a silent 0 results. Dates are whoosh's numeric ranges on ``date``."""
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        lo, hi = getattr(node, "start", None), getattr(node, "end", None)
+        if getattr(node, "fieldname", None) == "date" and isinstance(lo, int) and isinstance(hi, int) and lo > hi:
+            raise QueryError("a date range runs from the earlier date to the later one, e.g. "
+                             "date:[2017-01 TO 2017-06]")
+        if not node.is_leaf():
+            stack.extend(node.children())
+
+
 def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
                 coordination: float | None = None, group: str | None = None) -> ParsedQuery:
     """Parse ``text`` against ``schema``; broken parts are dropped with a warning.
@@ -279,8 +299,11 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
             # whoosh's own messages say what is wrong; its internal slips (a fuzzy or prefix term whose
             # word analyses to nothing, like `J~`) do not, so say that instead of leaking them.
             reason = "nothing searchable here" if isinstance(e, (AttributeError, TypeError, KeyError, IndexError)) else _one_line(e)
+            if re.search(r"\bdate:\s*[\[{]", piece):
+                reason = RANGE_HELP
             return None, [f"{piece.strip()[:60]}: {reason}"]
         errs = list(_errors(q, piece))
+        _check_date_order(q)
         return _require_dates(_exact_negations(_unphrase(_drop_errors(q), schema))), errs
 
     q, errs = one(text)

@@ -23,3 +23,15 @@ def test_a_page_past_the_last_says_so(corpus_index):
     res = corpus_index.search("taliban", page=99)
     assert res.total > 0 and not res.hits
     assert any("past the last page" in w for w in res.warnings)
+
+
+def test_an_unclosed_date_range_says_what_a_range_needs(corpus_index):
+    with pytest.raises(QueryError, match="a range needs two dates"):
+        corpus_index.search("date:[2017 TO")
+
+
+def test_a_reversed_date_range_is_an_error_like_since_after_until(corpus_index):
+    with pytest.raises(QueryError, match="earlier date"):
+        corpus_index.search("taliban date:[2017-06-30 TO 2017-01-01]")
+    with pytest.raises(QueryError, match="after"):
+        corpus_index.search("taliban", since="2017-06", until="2017-03")
