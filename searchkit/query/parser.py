@@ -35,6 +35,7 @@ from whoosh.query import And, AndNot, FuzzyTerm, MultiTerm, Not, NullQuery, Or, 
 
 from ..errors import QueryError
 from ..settings import DEFAULT_SETTINGS
+from .dates import RANGE_HELP, check_date_order
 from .nodes import CoordOr, coord_or
 
 MAX_QUERY_CHARS = 1000
@@ -257,23 +258,6 @@ def _chunks(text: str) -> list[str]:
     return re.findall(r'\S*"[^"]*"\S*|\S*\[[^\]]*\]?\S*|\S*\{[^}]*\}?\S*|\S+', text)
 
 
-RANGE_HELP = "a range needs two dates, e.g. date:[2017-01 TO 2017-06]"
-
-
-def _check_date_order(q) -> None:
-    """A reversed ``date:[later TO earlier]`` is the same error as ``--since`` after ``--until``
-    (`searchkit.results.filters`), not a silent 0 results. Dates are whoosh's numeric ranges on ``date``."""
-    stack = [q]
-    while stack:
-        node = stack.pop()
-        lo, hi = getattr(node, "start", None), getattr(node, "end", None)
-        if getattr(node, "fieldname", None) == "date" and isinstance(lo, int) and isinstance(hi, int) and lo > hi:
-            raise QueryError("a date range runs from the earlier date to the later one, e.g. "
-                             "date:[2017-01 TO 2017-06]")
-        if not node.is_leaf():
-            stack.extend(node.children())
-
-
 def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
                 coordination: float | None = None, group: str | None = None) -> ParsedQuery:
     """Parse ``text`` against ``schema``; broken parts are dropped with a warning.
@@ -303,7 +287,7 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
                 reason = RANGE_HELP
             return None, [f"{piece.strip()[:60]}: {reason}"]
         errs = list(_errors(q, piece))
-        _check_date_order(q)
+        check_date_order(q)
         return _require_dates(_exact_negations(_unphrase(_drop_errors(q), schema))), errs
 
     q, errs = one(text)
