@@ -184,7 +184,7 @@ def _errors(q, text: str) -> Iterator[str]:
         reason = _one_line(err)
         if re.search(r"\bdate:\s*[\[{]", text) and ("int()" in reason or "date" in reason.lower()):
             reason = RANGE_HELP  # whoosh's own reason is its int() slip on "[2017"
-        yield f"{where[:60] or text.strip()[:60]}: {reason}"
+        yield f"{' '.join((where or text).split())[:60]}: {reason}"
     if not q.is_leaf():
         for sub in q.children():
             yield from _errors(sub, text)
@@ -285,7 +285,7 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
             reason = "nothing searchable here" if isinstance(e, (AttributeError, TypeError, KeyError, IndexError)) else _one_line(e)
             if re.search(r"\bdate:\s*[\[{]", piece):
                 reason = RANGE_HELP
-            return None, [f"{piece.strip()[:60]}: {reason}"]
+            return None, [f"{' '.join(piece.split())[:60]}: {reason}"]
         errs = list(_errors(q, piece))
         check_date_order(q)
         return _require_dates(_exact_negations(_unphrase(_drop_errors(q), schema))), errs
