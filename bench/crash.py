@@ -6,10 +6,15 @@ delay. Then it checks, with no clean-up of any kind:
 
 - the index opens and a fixed set of queries answers *exactly* as the reference index before the
   update or exactly as the reference after it (result pids and totals; anything else is "corrupt");
-- the next `searchkit index` run exits 0 (stale locks recovered) and leaves the "after" answers.
+- the next `searchkit index` run exits 0 (stale locks recovered), leaves the "after" answers, and leaves no
+  file or folder that the committed version does not use (a killed rebuild's ``G<ns>.tmp/`` spill folder,
+  its generation files, TOCs never renamed, whoosh locks of other generations).
+
+By default trials alternate in pairs between killing an update and killing `searchkit index --rebuild`.
 
     python bench/crash.py                      # 20 trials, prints a table and a summary line
-    python bench/crash.py --trials 5 --rebuild # kill `searchkit index --rebuild` instead
+    python bench/crash.py --trials 5 --rebuild # kill only `searchkit index --rebuild` runs
+    python bench/crash.py --updates-only       # kill only plain updates
 
 Articles come from ../shared/corpora/bbc beside the checkout when present, else are synthesised from
 the paragraphs of corpus/. tests/hardening/test_hardening_crash.py runs a few trials of the same code.
@@ -167,6 +172,23 @@ class Trial:
     outcome: str  # "before" | "after" | "corrupt: ..."
     recovery: str  # "ok" | what went wrong
     orphans: bool = False  # processes of the killed run (parser or writer workers) still alive after recovery
+    rebuild: bool = False  # the killed run was `searchkit index --rebuild`
+
+
+def leftovers(ix: Path) -> list[str]:
+    """Entries of the index folder that the committed version does not use (after a successful run: none).
+
+    Used are the pointer file, the writer lock files of the live generation, its newest TOC and the files of
+    the segments that TOC names.
+    """
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    live = (ix / "CURRENT").read_text().strip() if (ix / "CURRENT").exists() else "MAIN"
+    toc = TOC.read(FileStorage(str(ix)), live)
+    used = {"CURRENT", "searchkit_WRITELOCK", f"{live}_WRITELOCK", f"_{live}_{toc.generation}.toc"}
+    segments = {s.segment_id() for s in toc.segments}
+    return sorted(n for n in os.listdir(ix) if n not in used and n.split(".")[0] not in segments)
 
 
 def run_trial(setup: Setup, n: int, kill_after: float, from_first_write: bool = False) -> Trial:
@@ -195,17 +217,21 @@ def run_trial(setup: Setup, n: int, kill_after: float, from_first_write: bool = 
         outcome = "before" if got == setup.before else "after" if got == setup.after else "corrupt: answers differ"
     except Exception as e:  # noqa: BLE001 - any failure to open or search is the finding
         outcome = f"corrupt: {type(e).__name__}: {e}"
+    time.sleep(ORPHAN_GRACE)  # the killed run's workers exit before the re-run (they would hold files open)
     rerun = subprocess.run(cmd, capture_output=True, text=True, cwd=setup.work, timeout=300, env=ENV)
     if rerun.returncode != 0:
         recovery = f"exit {rerun.returncode}: {rerun.stderr.strip().splitlines()[-1:]}"
     else:
         try:
             recovery = "ok" if answers(ix) == setup.after else "answers differ from the reference after the update"
+            left = leftovers(ix)
+            if left and recovery == "ok":
+                recovery = f"{len(left)} leftovers: {', '.join(left[:4])}"
         except Exception as e:  # noqa: BLE001
             recovery = f"{type(e).__name__}: {e}"
     orphans = _reap(proc.pid, killed_at)
     shutil.rmtree(ix, ignore_errors=True)
-    return Trial(n, kill_after, exited_first, outcome, recovery, orphans)
+    return Trial(n, kill_after, exited_first, outcome, recovery, orphans, setup.rebuild)
 
 
 ORPHAN_GRACE = 3.0  # seconds the killed run's workers get to notice and exit (they poll once a second)
@@ -238,7 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--added", type=int, default=100, help="articles the update adds")
     ap.add_argument("--changed", type=int, default=30, help="files the update changes")
     ap.add_argument("--removed", type=int, default=20, help="files the update removes")
-    ap.add_argument("--rebuild", action="store_true", help="kill `searchkit index --rebuild` runs instead")
+    mode = ap.add_mutually_exclusive_group()
+    mode.add_argument("--rebuild", action="store_true", help="kill only `searchkit index --rebuild` runs")
+    mode.add_argument("--updates-only", action="store_true", help="kill only plain update runs")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "crash")
     ap.add_argument("--searchkit-rev", metavar="REV", help="test searchkit/ as of this git revision (default: the "
@@ -256,23 +284,31 @@ def main(argv: list[str] | None = None) -> int:
     print(f"preparing {args.articles} articles + update (+{args.added} ~{args.changed} -{args.removed}) in {args.work}",
           file=sys.stderr)
     setup = prepare(args.work, args.articles, args.added, args.changed, args.removed, args.seed, args.rebuild)
-    d, w = setup.update_seconds, setup.write_seconds
-    print(f"uninterrupted update: {d:.2f} s, writing the index the last {w:.2f} s of it; kill times: odd trials "
-          f"uniform in [0.1, {d:.2f}] s after the start, even ones uniform in [0, {w:.2f}] s after the run's first "
-          "new file in the index folder", file=sys.stderr)
+    setups = {setup.rebuild: setup}
+    if not args.rebuild and not args.updates_only:
+        setups[True] = as_rebuild(setup)
+    for s in setups.values():
+        d, w = s.update_seconds, s.write_seconds
+        print(f"uninterrupted {'rebuild' if s.rebuild else 'update'}: {d:.2f} s, writing the index the last "
+              f"{w:.2f} s of it; kill times: odd trials uniform in [0.1, {d:.2f}] s after the start, even ones "
+              f"uniform in [0, {w:.2f}] s after the run's first new file in the index folder", file=sys.stderr)
     rng = random.Random(args.seed)
     trials = []
-    print(f"{'trial':>5}  {'kill at (s)':>11}  {'outcome':<8}  recovery")
+    print(f"{'trial':>5}  {'run':<7}  {'kill at (s)':>11}  {'outcome':<8}  recovery")
     for n in range(1, args.trials + 1):
-        t = run_trial(setup, n, rng.uniform(0.1, d)) if n % 2 else run_trial(setup, n, rng.uniform(0, w), True)
+        s = setup if len(setups) == 1 else setups[((n - 1) // 2) % 2 == 1]  # pairs: 2 updates, 2 rebuilds, ...
+        d, w = s.update_seconds, s.write_seconds
+        t = run_trial(s, n, rng.uniform(0.1, d)) if n % 2 else run_trial(s, n, rng.uniform(0, w), True)
         trials.append(t)
         note = (" (run had finished)" if t.exited_first else "") + (" (orphan workers left)" if t.orphans else "")
-        print(f"{t.n:>5}  {t.kill_after:>11.2f}  {t.outcome:<8}  {t.recovery}{note}", flush=True)
+        run = "rebuild" if t.rebuild else "update"
+        print(f"{t.n:>5}  {run:<7}  {t.kill_after:>11.2f}  {t.outcome:<8}  {t.recovery}{note}", flush=True)
     counts = {k: sum(t.outcome == k for t in trials) for k in ("before", "after")}
     corrupt = sum(t.outcome.startswith("corrupt") for t in trials)
     failed = sum(t.recovery != "ok" for t in trials)
     print(f"{len(trials)} trials: {counts['before']} before, {counts['after']} after, {corrupt} corrupt; "
-          f"recovery failed {failed}; orphans left {sum(t.orphans for t in trials)}; "
+          f"recovery failed {failed} (leftovers included); orphans left {sum(t.orphans for t in trials)}; "
+          f"{sum(t.rebuild for t in trials)} of them killed --rebuild runs; "
           f"{sum(t.exited_first for t in trials)} runs finished before the kill")
     return 1 if corrupt or failed else 0
 

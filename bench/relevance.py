@@ -20,7 +20,7 @@ interest) become gains 4 .. 1, and its -1 code (one per query, "no interest") ga
 of TIME.ALL, numbered by position (as its judgments are), no headline; the odd-numbered queries of TIME.REL.DEV.
 
 ``--set NAME=value`` overrides a field of `searchkit.settings.Settings` for this run (``k1``, ``b``,
-``coordination``, ``field_group``, ``article_level``, ``article_fetch_factor``, ``headline_b``, ``bm25f``; an old
+``coordination``, ``field_group``, ``article_level``, ``article_block``, ``headline_b``, ``bm25f``; an old
 ``module.NAME`` spelling is accepted); ``--boosts`` overrides some of ``Settings.boosts``. That is how the
 defaults were chosen; the measurements are recorded in docs/ranking.md.
 """

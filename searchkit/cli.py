@@ -8,16 +8,22 @@ import sys
 import click
 
 from . import __version__
+from .cli_common import DEFAULT_CORPUS, INDEX_OPTION
+from .cli_common import expand as _expand
+from .cli_common import fail as _fail
+from .cli_common import json_fail as _json_fail
+from .cli_common import search_index as _search_index
 from .results import MAX_LIMIT
-
-DEFAULT_INDEX = "index"
-DEFAULT_CORPUS = "corpus"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="searchkit")
 def main() -> None:
     """Full-text search for collections of news articles."""
+
+
+def _dropped_warning(share: float) -> str:
+    return f"{share:.0%} of its words were dropped as boilerplate (see `searchkit parse`)"
 
 
 @main.command()
@@ -31,7 +37,7 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
     """
     from .errors import ReadError
     from .parse import parse_paths
-    from .present.terminal import render_article, use_color
+    from .present.terminal import json_line, printable, render_article, use_color
 
     failed = False
     color = use_color()
@@ -41,13 +47,14 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
             if isinstance(item, ReadError):
                 failed = True
                 if as_json:
-                    click.echo(json.dumps({"path": item.path, "error": item.reason}, ensure_ascii=False))
+                    click.echo(json_line({"path": item.path, "error": item.reason}))
                 else:
-                    click.echo(f"error: {item.path}: {item.reason}", err=True)
+                    click.echo(printable(f"error: {item.path}: {item.reason}"), err=True)
                 continue
+            if item.mostly_dropped:
+                click.echo(printable(f"warning: {item.path}: {_dropped_warning(item.dropped_share)}"), err=True)
             if as_json:
-                d = item.to_dict()
-                click.echo(json.dumps(d, ensure_ascii=False))
+                click.echo(json_line(item.to_dict()))
             else:
                 click.echo(render_article(item, color=color) + "\n")
     if failed:
@@ -55,39 +62,55 @@ def parse(files: tuple[str, ...], as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder to serve.")
+@click.option("--index", "index_dir", **INDEX_OPTION, help="Index folder to serve.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
-def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool) -> None:
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this Host name (e.g. behind a proxy); others get 400.")
+@click.option("--watch", "watch_paths", multiple=True, type=click.Path(exists=True, path_type=str), callback=_expand,
+              metavar="PATH", help="Keep the index current with PATH while serving (as `searchkit watch`); repeatable.")
+def serve(index_dir: str, host: str, port: int, threads: int, open_browser: bool, allow_hosts: tuple[str, ...],
+          watch_paths: tuple[str, ...]) -> None:
     """Serve the search page and its JSON API on http://HOST:PORT/ until Ctrl-C.
 
     Re-indexing meanwhile (`searchkit index`) needs no restart: new commits show up on the next search.
+    With --watch PATH the server indexes changes under PATH itself, a line per update.
     """
     from .errors import SearchkitError
+    from .present.terminal import printable
     from .web.server import is_loopback
     from .web.server import serve as run_server
 
+    stop = None  # the --watch thread's stop event
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}: anyone who can reach this address can read the index", err=True)
     try:
-        index = _search_index(index_dir)  # the same index `searchkit search` would use, built on first use
-        run_server(index, host=host, port=port, threads=threads, open_browser=open_browser,
+        if watch_paths:  # build or catch up first, so the page never serves a folder that is not an index yet
+            from .cli_watch import echo_update
+            from .index import open_index
+            from .watch import update, watch_in_thread
+
+            index = open_index(index_dir)
+            echo_update(update(index, list(watch_paths), 0))
+            stop = watch_in_thread(index, list(watch_paths), on_update=echo_update)[1]
+        else:
+            index = _search_index(index_dir)  # the same index `searchkit search` would use, built on first use
+        run_server(index, host=host, port=port, threads=threads, open_browser=open_browser, allow_hosts=allow_hosts,
                    announce=lambda url: click.echo(f"Serving {index_dir} on {url}  (Ctrl-C to stop)"))
     except SearchkitError as e:
-        click.echo(f"error: {e}", err=True)
+        click.echo(printable(f"error: {e}"), err=True)
         sys.exit(1)
     except OSError as e:
         click.echo(f"error: cannot listen on {host}:{port}: {e.strerror or e}", err=True)
         sys.exit(1)
+    finally:
+        if stop is not None:
+            stop.set()
 
 
 # --- index side: `index` and `info` -------------------------------------------------------------
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
 
 
 def _progress_printer(label: str):
@@ -114,38 +137,51 @@ def _progress_printer(label: str):
 
 
 @main.command("index")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=str))
-@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str), callback=_expand)
+@click.option("--index", "index_dir", **INDEX_OPTION, help="Index folder.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Parser processes (default: every core for large batches, 1 for small ones).")
 @click.option("--rebuild", is_flag=True, help="Index PATHS from scratch; the old index stays searchable until done.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file or record was skipped.")
+@click.option("--follow-links", is_flag=True, help="Also index files that symbolic links lead to outside PATHS.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild: bool, strict: bool,
-              as_json: bool) -> None:
+              follow_links: bool, as_json: bool) -> None:
     """Index PATHS (files or folders; default ./corpus) into --index.
 
     Incremental: new and changed files (by content hash) are indexed, files that disappeared from
     a given folder are removed, unchanged files are skipped. Files that cannot be read are listed
-    on stderr and skipped (their previous version stays indexed). One writer at a time.
+    on stderr and skipped (their previous version stays indexed). Symbolic links that lead out of PATHS
+    are not followed unless --follow-links. One writer at a time.
     """
     from .errors import SearchkitError
     from .index import open_index
 
+    fail = _json_fail if as_json else _fail
     if not paths:
         if not os.path.isdir(DEFAULT_CORPUS):
-            _fail(f"no PATHS given and no ./{DEFAULT_CORPUS} folder here")
+            fail(f"no PATHS given and no ./{DEFAULT_CORPUS} folder here")
         paths = (DEFAULT_CORPUS,)
+    for p in paths:  # checked here, not by click.Path(exists=True): `~` is expanded first
+        if not os.path.exists(p):
+            if as_json:
+                click.echo(json.dumps({"error": f"{p}: does not exist"}, ensure_ascii=False))
+            raise click.BadParameter(f"Path {p!r} does not exist.", param_hint="'PATHS...'")
     try:
-        report = open_index(index_dir).add(paths, jobs=jobs, rebuild=rebuild, progress=_progress_printer("indexing"))
+        report = open_index(index_dir).add(paths, jobs=jobs, rebuild=rebuild, follow_links=follow_links,
+                                           progress=_progress_printer("indexing"))
     except SearchkitError as e:
-        _fail(str(e))
+        fail(str(e))
     except KeyboardInterrupt:
-        _fail(f"interrupted; {index_dir} is unchanged")
+        fail(f"interrupted; {index_dir} is unchanged")
+    from .present.terminal import json_line, printable
+
     for err in report.errors:
-        click.echo(f"error: {err.path}: {err.reason}", err=True)
+        click.echo(printable(f"error: {err.path}: {err.reason}"), err=True)
+    for path, share in report.mostly_dropped:
+        click.echo(printable(f"warning: {path}: {_dropped_warning(share)}"), err=True)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+        click.echo(json_line(report.to_dict()))
     else:
         click.echo(report.summary())
     if strict and report.errors:
@@ -153,7 +189,7 @@ def index_cmd(paths: tuple[str, ...], index_dir: str, jobs: int | None, rebuild:
 
 
 @main.command("info")
-@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--index", "index_dir", **INDEX_OPTION, help="Index folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def info_cmd(index_dir: str, as_json: bool) -> None:
     """Show what the index holds: articles, passages, sources, date range, size, last update."""
@@ -164,13 +200,15 @@ def info_cmd(index_dir: str, as_json: bool) -> None:
         info = open_index(index_dir, create=False).info()
     except SearchkitError as e:
         _fail(str(e))
+    from .present.terminal import json_line, printable
+
     if as_json:
-        click.echo(json.dumps(info, ensure_ascii=False))
+        click.echo(json_line(info))
         return
-    sources = ", ".join(f"{k} ({v})" for k, v in info["sources"].items()) or "-"
+    sources = printable(", ".join(f"{k} ({v})" for k, v in info["sources"].items())) or "-"
     dates = f"{info['date_from']} to {info['date_to']}" if info["date_from"] else "-"
     for label, value in [
-        ("index", f"{info['path']}  ({info['size_bytes'] / 1e6:.1f} MB, updated {info['last_update'] or 'never'})"),
+        ("index", f"{printable(info['path'])}  ({info['size_bytes'] / 1e6:.1f} MB, updated {info['last_update'] or 'never'})"),
         ("articles", f"{info['articles']}  ({info['passages']} passages from {info['files']} files)"),
         ("dates", dates),
         ("sources", sources),
@@ -203,7 +241,7 @@ index is first built from ./corpus.
 
 @main.command("search", help=SEARCH_HELP)
 @click.argument("query", required=False)
-@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--index", "index_dir", **INDEX_OPTION, help="Index folder.")
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, MAX_LIMIT), help="Results per page.")
 @click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(min=1), help="Page of results.")
 @click.option("--articles", is_flag=True, help="One result per article (its best passage as the snippet).")
@@ -212,14 +250,25 @@ index is first built from ./corpus.
 @click.option("--source", metavar="NAME", help="Only articles from this source (exact name, as in the facets).")
 @click.option("--speaker", metavar="NAME", help="Only passages quoting this speaker (exact name, as in the facets).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the documented contract).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default=None,
+              help="Print one row per hit (rank, score, article id, path, headline, date, source, author, "
+                   "passage index, snippet, url) as CSV or JSON Lines.")
+@click.option("--all", "everything", is_flag=True, help="With --format: every match, not one page (streamed).")
+@click.option("--timeline", is_flag=True, help="Also print matching articles per month (per year for long spans).")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), metavar="FILE",
               help='Run many queries: lines of {"id", "query"} in, one JSON line per query out.')
 def search_cmd(query: str | None, index_dir: str, limit: int, page: int, articles: bool, since: str | None,
-               until: str | None, source: str | None, speaker: str | None, as_json: bool, batch) -> None:
+               until: str | None, source: str | None, speaker: str | None, as_json: bool, fmt: str | None,
+               everything: bool, timeline: bool, batch) -> None:
     from .errors import SearchkitError
+    from .present.terminal import json_line, printable
 
     if (query is None) == (batch is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
+    if everything and not fmt:
+        raise click.UsageError("--all needs --format csv or --format jsonl")
+    if fmt and (as_json or batch is not None or timeline):
+        raise click.UsageError("--format prints rows: it does not combine with --json, --batch or --timeline")
     options = dict(limit=limit, page=page, unit="article" if articles else "passage", source=source,
                    speaker=speaker, since=since, until=until)
     try:
@@ -227,80 +276,58 @@ def search_cmd(query: str | None, index_dir: str, limit: int, page: int, article
         if batch is not None:
             _run_batch(index, batch, options)
             return
+        if fmt:
+            _export(index, query, fmt, everything, options)
+            return
         results = index.search(query, **options)
     except SearchkitError as e:
         if as_json:
-            click.echo(json.dumps({"query": query, "error": str(e)}, ensure_ascii=False))
+            click.echo(json_line({"query": query, "error": str(e)}))
         else:
-            click.echo(f"error: {e}", err=True)
+            click.echo(printable(f"error: {e}"), err=True)
         sys.exit(1)
     if as_json:
-        click.echo(json.dumps(results.to_dict(), ensure_ascii=False))
+        click.echo(json_line(results.to_dict()))
     else:
         from .present.terminal import render_results, use_color
 
         for w in results.warnings:
-            click.echo(f"warning: {w}", err=True)
+            click.echo(printable(f"warning: {w}"), err=True)
         results.warnings = []  # said on stderr already
         click.echo(render_results(results, color=use_color()))
+        if timeline:
+            from .present.terminal import terminal_width
+            from .present.timeline import text_histogram
+            from .results.timeline import bars
+
+            click.echo("\n" + text_histogram(bars(results.facets.get("month") or {}), width=terminal_width()))
 
 
-@main.command("eval")
-@click.argument("queries", type=click.Path(dir_okay=False, path_type=str))
-@click.argument("qrels", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
-@click.option("--articles", is_flag=True, help="Rank articles (default: passages, each article at its first).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: metrics, per_query, run, changes.")
-@click.option("--save", "save_path", metavar="RUN", help="Save this run (rankings and figures) to the file RUN.")
-@click.option("--compare", "compare_path", metavar="RUN", help="Say which queries got better or worse than RUN.")
-def eval_cmd(queries: str, qrels: str, index_dir: str, articles: bool, as_json: bool, save_path: str | None,
-             compare_path: str | None) -> None:
-    """Score the index on judged QUERIES (JSONL {"id", "query"} or BEIR queries.jsonl) against QRELS
-    (TREC `qid 0 docid grade` or BEIR TSV): nDCG@10, Recall@100, MAP@100 and P@10, overall and per query."""
-    from .errors import SearchkitError
-    from .evaluation import EvalRun, compare, evaluate, read_qrels, read_queries
-    from .present.evaluation import render_eval
+def _export(index, query: str, fmt: str, everything: bool, options: dict) -> None:
+    """Rows of this page's hits, or of every match streamed (--all); a bad query fails before any row."""
+    import itertools
 
-    try:
-        saved = EvalRun.load(compare_path) if compare_path else None
-        run = evaluate(_search_index(index_dir), read_queries(queries), read_qrels(qrels),
-                       unit="article" if articles else "passage")
-        if save_path:
-            run.save(save_path)
-    except SearchkitError as e:
-        click.echo(json.dumps({"error": str(e)}) if as_json else f"error: {e}", err=not as_json)
-        sys.exit(1)
-    changes = compare(run, saved) if saved is not None else None
-    if as_json:
-        out = run.to_dict()
-        if changes is not None:
-            out["changes"] = [{"id": c.qid, "before": c.before, "after": c.after} for c in changes]
-        click.echo(json.dumps(out, ensure_ascii=False))
+    from .export import write
+    from .results.search import iter_hits
+
+    if everything:
+        keep = ("unit", "source", "speaker", "since", "until")
+        hits = iter_hits(index, query, **{k: options[k] for k in keep})
+        first = next(hits, None)  # runs the query: its errors come before the header
+        hits = itertools.chain([first] if first is not None else [], hits)
     else:
-        click.echo(render_eval(run, changes))
-
-
-def _search_index(index_dir: str):
-    """Open the index to search; the default one is built from ./corpus first when it is empty."""
-    from .errors import IndexAccessError
-    from .index import open_index
-
-    default = index_dir == DEFAULT_INDEX
-    if not default and not os.path.isdir(index_dir):
-        raise IndexAccessError(f"no index at {index_dir} (build it with `searchkit index PATHS --index {index_dir}`)")
-    index = open_index(index_dir, create=default)
-    if default and index.is_empty():
-        if not os.path.isdir(DEFAULT_CORPUS):
-            raise IndexAccessError(f"the index at ./{DEFAULT_INDEX} is empty and there is no ./{DEFAULT_CORPUS} "
-                                   "to build it from (use `searchkit index PATHS`)")
-        click.echo(f"Building the index from ./{DEFAULT_CORPUS}…", err=True)
-        index.ensure_built(DEFAULT_CORPUS)
-    return index
+        hits = iter(index.search(query, **options).hits)
+    try:
+        write(hits, sys.stdout, fmt)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _run_batch(index, lines, options: dict) -> None:
     """One JSON line out per JSON line in; a bad line or query gives {"id", "error"} and the rest go on."""
     from .errors import SearchkitError
+    from .present.terminal import json_line
 
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -314,7 +341,20 @@ def _run_batch(index, lines, options: dict) -> None:
             out = {"id": qid, **index.search(item["query"], **options).to_dict()}
         except (ValueError, SearchkitError) as e:
             out = {"id": qid, "error": f"line {n}: {e}" if not isinstance(e, SearchkitError) else str(e)}
-        click.echo(json.dumps(out, ensure_ascii=False))
+        click.echo(json_line(out))
+
+
+def _register() -> None:
+    from .cli_eval import eval_cmd
+    from .cli_saved import saved_group
+    from .cli_watch import watch_cmd
+
+    main.add_command(eval_cmd)
+    main.add_command(saved_group)
+    main.add_command(watch_cmd)
+
+
+_register()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable, Iterator, Protocol
 
 from .model import Article
 from .query.parser import ParsedQuery
@@ -48,6 +48,9 @@ class RankedHit:
     article: dict[str, Any]  # ``Article.to_dict()`` as stored at indexing time
 
 
+FACET_NAMES = ("source", "year", "speaker")  # the facets every engine counts (keys of `Ranked.facets`)
+
+
 @dataclass
 class Ranked:
     """One page of an engine's answer to a parsed query."""
@@ -64,8 +67,9 @@ class Engine(Protocol):
     settings: Settings  # this index's default ranking settings
 
     def add(self, paths: Iterable[str | os.PathLike], *, jobs: int | None = None, rebuild: bool = False,
-            strict: bool = False, progress: Any = None) -> Any:
-        """Index, re-index or drop the articles of the files under ``paths``; an `IndexReport`."""
+            strict: bool = False, progress: Any = None, follow_links: bool = False) -> Any:
+        """Index, re-index or drop the articles of the files under ``paths``; an `IndexReport`. Symbolic
+        links leading out of a folder given are skipped unless ``follow_links``."""
 
     def parse(self, text: str, settings: Settings) -> ParsedQuery:
         """``text`` in the query language, with prefix/fuzzy terms expanded against this index's vocabulary."""
@@ -73,6 +77,13 @@ class Engine(Protocol):
     def run(self, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int, limit: int,
             settings: Settings) -> Ranked:
         """Rank every match of ``parsed`` within ``filters``; hits ``offset`` to ``offset + limit``; facets."""
+
+    def all_ranked(self, parsed: ParsedQuery, filters: Filters, *, unit: str, settings: Settings) -> Iterator[RankedHit]:
+        """Every match of ``parsed`` within ``filters``, best first, one at a time (memory stays flat however
+        many there are); in article mode ordered by best passage (no whole-article re-ranking)."""
+
+    def article_ids(self, parsed: ParsedQuery, filters: Filters, settings: Settings) -> set[str]:
+        """The ids of every article matching ``parsed`` within ``filters`` (what saved searches compare)."""
 
     def suggest(self, text: str) -> str | None:
         """``text`` with words the index has never seen replaced by the closest indexed term, or None."""

@@ -8,7 +8,26 @@ and library users all see the same shapes. ``to_dict`` methods produce the docum
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
+
+PARAGRAPH_SEP = "\n\n"  # between the paragraphs of ``Article.body``; passage offsets count it
+
+
+def join_paragraphs(paragraphs: Sequence[str]) -> str:
+    """The body that ``paragraphs`` make: joined by blank lines, the text that passage offsets index."""
+    return PARAGRAPH_SEP.join(paragraphs)
+
+
+def paragraph_spans(paragraphs: Sequence[str]) -> list[tuple[int, int]]:
+    """``[start, end)`` of each paragraph in `join_paragraphs` (the one place that knows the offsets), so the
+    passage builder, the index (quotes onto passages) and the article page (anchors) map offsets alike."""
+    spans, pos = [], 0
+    for p in paragraphs:
+        spans.append((pos, pos + len(p)))
+        pos += len(p) + len(PARAGRAPH_SEP)
+    return spans
+
+MOSTLY_DROPPED = 0.5  # share of a file's words lost to boilerplate rules above which parse and index warn
 
 
 @dataclass
@@ -37,6 +56,7 @@ class Quote:
     paragraph: int  # index into Article.paragraphs
 
     def to_dict(self) -> dict[str, Any]:
+        """The quote as JSON: text, speaker, paragraph."""
         return {"text": self.text, "speaker": self.speaker, "paragraph": self.paragraph}
 
 
@@ -50,6 +70,7 @@ class Passage:
     end: int
 
     def to_dict(self) -> dict[str, Any]:
+        """The passage as JSON: index, text, start, end."""
         return {"index": self.index, "text": self.text, "start": self.start, "end": self.end}
 
 
@@ -71,7 +92,19 @@ class Article:
 
     @property
     def body(self) -> str:
-        return "\n\n".join(self.paragraphs)
+        return join_paragraphs(self.paragraphs)
+
+    @property
+    def dropped_share(self) -> float:
+        """Share of the document's words that boilerplate rules removed (0 when there are none)."""
+        dropped = sum(len(line.split()) for line in self.dropped)
+        kept = sum(len(p.split()) for p in self.paragraphs)
+        return dropped / (dropped + kept) if dropped else 0.0
+
+    @property
+    def mostly_dropped(self) -> bool:
+        """More than half of the words went to boilerplate: worth a warning, since nothing else shows it."""
+        return self.dropped_share > MOSTLY_DROPPED
 
     def to_dict(self) -> dict[str, Any]:
         """The `searchkit parse --json` object (plus id, dropped and offsets, which are extensions)."""
@@ -88,6 +121,8 @@ class Article:
             "quotes": [q.to_dict() for q in self.quotes],
             "passages": [p.to_dict() for p in self.passages],
             "dropped": list(self.dropped),
+            "dropped_share": round(self.dropped_share, 3),
+            "mostly_dropped": self.mostly_dropped,
         }
 
     @classmethod
@@ -128,8 +163,10 @@ class ArticleRef:
     date: str | None
     source: str | None
     author: str | None
+    url: str | None = None  # for exports; not in the JSON, whose shape is a published contract
 
     def to_dict(self) -> dict[str, Any]:
+        """The article fields of a hit as JSON (the ``article`` object of a search result)."""
         return {
             "id": self.id,
             "path": self.path,
@@ -150,6 +187,7 @@ class Hit:
     snippet: Snippet
 
     def to_dict(self) -> dict[str, Any]:
+        """One search result as JSON: rank, score, article, passage (text, snippet, highlight offsets)."""
         return {
             "rank": self.rank,
             "score": round(self.score, 4),
@@ -183,6 +221,7 @@ class SearchResults:
         return max(1, -(-self.total // self.limit)) if self.limit else 1
 
     def to_dict(self) -> dict[str, Any]:
+        """The `searchkit search --json` object: query, total, page, suggestion, facets, results, warnings..."""
         return {
             "query": self.query,
             "total": self.total,

@@ -14,6 +14,9 @@ from .model import Article
 def parse_file(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Iterator[Article | ReadError]:
     """Yield an Article per record in ``path`` and a ReadError value per skipped record.
 
+    ``root`` is the folder article ids are relative to (default: none, the id is the file name), as when
+    ``path`` is indexed as part of a folder.
+
     Raises ReadError when the file as a whole cannot be read.
     """
     for item in read_file(path, root=root):

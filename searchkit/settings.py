@@ -11,8 +11,10 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
 
+from .store.schema import BODY, HEADLINE, NAMES, QUOTE
+
 # Query-time field boosts: changed without re-indexing. See docs/ranking.md for how each was chosen.
-DEFAULT_BOOSTS: Mapping[str, float] = MappingProxyType({"headline": 2.0, "quote": 0.5, "body": 1.0, "names": 0.2})
+DEFAULT_BOOSTS: Mapping[str, float] = MappingProxyType({HEADLINE: 2.0, QUOTE: 0.5, BODY: 1.0, NAMES: 0.2})
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,12 @@ class Settings:
     coordination: float = 0.5  # score x (1 - c + c x matched words / words): `searchkit.query.nodes.coord_or`
     field_group: str = "sum"  # how one word's matches in several fields combine: "sum" or "dismax" (best field)
     article_level: bool = True  # article mode scores whole articles; False = best passage
-    article_fetch_factor: int = 5  # article mode re-ranks the best max(100, this x wanted) articles by passage
+    # With article_stats off (the exact article-level ranking scores every matching article, so it needs no
+    # blocks), article mode ranks articles by best passage, then re-ranks each block of this many (ranks 1-100, 101-200,
+    # ...) by whole-article score. Blocks are fixed, not sized by the page asked for, so that pages partition one
+    # ranking (a pool of max(100, 5 x wanted) re-ranked differently per page: 46 of page 1's 100 ids came back on
+    # page 2). For the first 100 ranks this is exactly the old ranking at limit <= 20 (relevance figures unchanged).
+    article_block: int = 100
     headline_b: float = 0.75  # length normalisation of headline words in article scoring
     bm25f: bool = True  # article scoring merges headline and body tf before one saturation (BM25F)
     article_stats: bool = True  # issue 11: rank with article-level statistics (`searchkit.ranking.articles`)

@@ -17,3 +17,16 @@ def corpus_index(tmp_path_factory):
     report = index.add([REPO / "corpus"])
     assert report.articles >= 5 and not report.errors, report.summary()
     return index
+
+
+@pytest.fixture(scope="session")
+def story_index(tmp_path_factory):
+    """corpus/ plus the dated port-strike story of ``tests/story.py`` (2019-2021), indexed once per session."""
+    import searchkit
+    from story import write_story
+
+    tmp = tmp_path_factory.mktemp("story")
+    write_story(tmp / "story")
+    index = searchkit.open_index(tmp / "index")
+    index.add([REPO / "corpus", tmp / "story"])
+    return index

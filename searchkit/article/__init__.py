@@ -3,12 +3,14 @@
 Contract: ``build_article(raw: RawDocument) -> Article``. The steps live in their own modules:
 ``paragraphs`` (text -> paragraph units), ``headline``, ``boilerplate`` (body vs dropped), ``dates``,
 ``bylines`` (source, author), ``quotes``, ``passages``. Metadata from the reader (``raw.meta``) wins over
-what is read from the text, but is cleaned the same way.
+what is read from the text, but is cleaned the same way; every source, author and speaker passes
+``plausible`` last (code, flags, sentence openings and common words become None).
 """
 from __future__ import annotations
 
-from ..model import Article, RawDocument
+from ..model import Article, Quote, RawDocument
 from . import boilerplate, bylines, dates, headline, paragraphs, passages, quotes
+from .plausible import plausible_author, plausible_source, plausible_speaker
 
 
 def _meta(raw: RawDocument, key: str) -> str | None:
@@ -19,6 +21,13 @@ def _meta(raw: RawDocument, key: str) -> str | None:
         return None
     value = " ".join(str(value).split())
     return value or None
+
+
+def _checked_speakers(found: list[Quote]) -> list[Quote]:
+    """Speakers that do not look like a name or a role ("Now", "your needs") become None."""
+    for q in found:
+        q.speaker = plausible_speaker(q.speaker)
+    return found
 
 
 def build_article(raw: RawDocument) -> Article:
@@ -46,11 +55,11 @@ def build_article(raw: RawDocument) -> Article:
         path=raw.path,
         headline=title or None,
         date=dates.normalize_date(raw.meta.get("date")) or dates.article_date([u for i, u in enumerate(head) if i not in span]),
-        source=meta_source or bylines.find_source(units, layout.body, layout.dropped),
-        author=(bylines.clean_author(meta_author) if meta_author else None) or bylines.find_author(head),
+        source=plausible_source(meta_source or bylines.find_source(units, layout.body, layout.dropped)),
+        author=plausible_author((bylines.clean_author(meta_author) if meta_author else None) or bylines.find_author(head)),
         url=_meta(raw, "url"),
         paragraphs=layout.body,
-        quotes=quotes.find_quotes(layout.body),
+        quotes=_checked_speakers(quotes.find_quotes(layout.body)),
         passages=passages.make_passages(layout.body),
         dropped=layout.dropped,
     )

@@ -3,7 +3,8 @@
 Two kinds of rule, both built from the shapes scraped news pages share rather than from any one site:
 - a *cut marker* ("Related posts", "Check Also", "Leave a comment", "About the Author", ...) on a line of
   its own ends the article: it and everything after it are dropped (only once some body text was kept, so
-  a navigation block at the top cannot swallow the article);
+  a navigation block at the top cannot swallow the article, and only where what follows looks like page
+  furniture: a "Comments" sub-heading followed by prose paragraphs drops itself and nothing more);
 - *line rules* drop one short line each (comment forms, cookie notices, follow/share/tips lines, photo
   credits, font-size widgets, bylines, date and metadata lines, markup scraps) or one notice of any
   length (syndication/republishing). Line rules look only at short lines, so prose that merely mentions
@@ -30,6 +31,7 @@ SECTION_LABELS = frozenset(
 SHORT_LINE_WORDS = 14
 EDGE_ONLY = frozenset({"repeated site line", "date line"})
 NOTICE_WORDS = 60
+TAIL_LOOKAHEAD = 3  # units read after a cut marker to tell page furniture from more article
 
 _CUT = re.compile(
     r"^(?:related(?: posts?| articles?| stories| news| content| coverage| reading| items| links)?|check also|see also|"
@@ -165,6 +167,23 @@ def strip_inline(paragraph: str) -> tuple[str, list[str]]:
     return paragraph.strip(), removed
 
 
+def is_prose(line: str) -> bool:
+    """A paragraph of running text: longer than a teaser line, ends a sentence, not a truncated excerpt."""
+    end = line.rstrip()
+    return (len(line.split()) > SHORT_LINE_WORDS and end[-1:] in ".!?\"”’)"
+            and not end.endswith(("...", "…", "…)", "[…]", "[...]")))
+
+
+def furniture_follows(units: list[str], marker: int) -> bool:
+    """Whether what follows the cut marker at ``marker`` looks like page furniture (nothing, a short
+    teaser or form line, a line a boilerplate rule drops) rather than more of the article: a "Comments"
+    sub-heading followed by prose paragraphs is a heading, not the end of the article."""
+    following = [u for u in units[marker + 1: marker + 1 + TAIL_LOOKAHEAD] if u.strip()]
+    if not following or not is_prose(following[0]):
+        return True
+    return any(drop_reason(u) for u in following)
+
+
 def repeated_lines(units: list[str]) -> set[str]:
     """Short lines printed more than once on the page (site taglines in header and footer)."""
     seen: set[str] = set()
@@ -187,7 +206,7 @@ def classify(units: list[str], skip: range = range(0)) -> Layout:
     for i, line in enumerate(units):
         if i in skip:
             continue
-        if has_body and is_cut_marker(line):
+        if has_body and is_cut_marker(line) and furniture_follows(units, i):
             out.tail = i
             break
         if skip and i < skip.start and len(line.split()) <= SHORT_LINE_WORDS:

@@ -14,6 +14,7 @@ import re
 from typing import Callable
 
 from .names import PARTICLES, cap_runs, is_org, strip_titles
+from .plausible import plausible_author, plausible_source
 
 _NEWSY = (
     r"news|agency|newspaper|daily|weekly|magazine|media|journal|times|press|newswire|tribune|gazette|"
@@ -44,7 +45,7 @@ _CREDIT = re.compile(
 )
 
 _BY = re.compile(
-    r"^(?i:by|written by|story by|words by|posted by|reporting by|author)\s*[:\-–]?\s*(?P<name>[A-Z][^|,;]{1,60}?)"
+    r"^(?i:by|written by|story by|words by|posted by|reporting by|authors?)\b\s*[:\-–]?\s*(?P<name>[A-Z][^|,;]{1,60}?)"
     r"\s*(?:[|,;].*|\s+-\s.*)?$"
 )
 _JOB = (
@@ -85,7 +86,7 @@ def logo_source(line: str) -> str | None:
 def tagline_source(line: str) -> str | None:
     """'The Kabul times, Afghanistan Trustable News Agency.' -> 'The Kabul times'."""
     m = _TAGLINE.match(line) if _short(line, 12) else None
-    return _name(m, lambda m: bool(_TAGLINE_REST.search(m.group("rest"))) and m.group("name")[:1].isupper())
+    return plausible_source(_name(m, lambda m: bool(_TAGLINE_REST.search(m.group("rest"))) and m.group("name")[:1].isupper()))
 
 
 def syndication_source(line: str) -> str | None:
@@ -93,7 +94,7 @@ def syndication_source(line: str) -> str | None:
 
 
 def dateline_source(paragraph: str) -> str | None:
-    return _name(_DATELINE.match(paragraph[:80]) or _WIRE_DATELINE.match(paragraph[:80]))
+    return plausible_source(_name(_DATELINE.match(paragraph[:80]) or _WIRE_DATELINE.match(paragraph[:80])))
 
 
 def credit_source(paragraph: str) -> str | None:
@@ -110,7 +111,12 @@ def _person(phrase: str) -> str | None:
 
 
 def byline_author(line: str) -> str | None:
-    """'By: Hesamuddin Hesam', 'Will Racke Immigration and Foreign Policy Reporter', 'Jane Doe, Staff Writer'."""
+    """'By: Hesamuddin Hesam', 'Will Racke Immigration and Foreign Policy Reporter', 'Jane Doe, Staff Writer'
+    (a heading such as "AUTHORS / CONTRIBUTORS" is no byline: the name must look like one)."""
+    return plausible_author(_byline_author(line))
+
+
+def _byline_author(line: str) -> str | None:
     if not _short(line, 12):
         return None
     m = _BY.match(line)

@@ -1,4 +1,11 @@
-"""The article's publication date as ISO YYYY-MM-DD.
+"""The article's publication date as ISO YYYY-MM-DD, and the one grammar of dates that searchkit reads.
+
+`DATE_PATTERN` / `date_span`: a real calendar date ``YYYY-MM-DD`` or a prefix of one (``YYYY``, ``YYYY-MM``),
+any year 0001-9999, months and days with or without their leading zero, spaces or tabs around ignored. The
+library's ``since``/``until`` (results/filters), the web's parameters (web/params, also published in its
+OpenAPI document) and the indexer reading ``Article.date`` (store/layout) all use it, so a date one of them
+accepts is accepted by all. It is one exact regex (month lengths, leap years) rather than a regex plus a
+calendar check, so that the OpenAPI pattern alone says exactly what the server enforces.
 
 Candidates are found with one compact pattern per written shape (month names, ISO, numeric) and handed to
 dateutil, which does the calendar work. Which line counts: a labelled date line ("Published On:",
@@ -9,7 +16,7 @@ boilerplate cut (related-article teasers) are never looked at.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 _MONTH = (
@@ -31,6 +38,13 @@ _LABEL = re.compile(
 _WORD = re.compile(r"[A-Za-z]{2,}")
 MAX_DATE_LINE_WORDS = 12
 _YEAR = re.compile(r"\d{4}")
+
+_Y = "(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"  # 0001-9999 (datetime has no year 0)
+_LEAP_Y = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_MD = ("(?:(?:0?[1-9]|1[0-2])-(?:0?[1-9]|1[0-9]|2[0-8])"  # every month has days 1-28
+       "|(?:0?[13-9]|1[0-2])-(?:29|30)|(?:0?[13578]|1[02])-31)")
+DATE_PATTERN = rf"^[ \t]*(?:{_Y}(?:-(?:0?[1-9]|1[0-2]))?|{_Y}-{_MD}|{_LEAP_Y}-0?2-29)[ \t]*$"
+_DATE_SPAN = re.compile(DATE_PATTERN)
 
 
 def _valid(y: int, m: int, d: int) -> str | None:
@@ -64,6 +78,28 @@ def _parse_text(text: str, kind: str, sep: str | None) -> str | None:
     except (ValueError, OverflowError):
         return None
     return _valid(value.year, value.month, value.day)
+
+
+def date_span(text: str | None) -> tuple[datetime, datetime] | None:
+    """(first, last instant) that a date or date prefix covers, both inclusive; None if ``text`` is not one.
+
+    ``2017`` covers 2017-01-01 00:00 to 2017-12-31 23:59:59.999999; the calendar's last year, month or day
+    (9999) runs up to ``datetime.max``.
+    """
+    if not text or not _DATE_SPAN.fullmatch(text):
+        return None
+    y, mo, d = ([int(x) for x in text.strip(" \t").split("-")] + [0, 0])[:3]
+    start = datetime(y, mo or 1, d or 1)
+    try:
+        if d:
+            end = start + timedelta(days=1)
+        elif mo:
+            end = datetime(y + (mo == 12), mo % 12 + 1, 1)
+        else:
+            end = datetime(y + 1, 1, 1)
+    except (ValueError, OverflowError):
+        return start, datetime.max
+    return start, end - timedelta(microseconds=1)
 
 
 def find_date(text: str) -> str | None:

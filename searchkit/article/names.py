@@ -25,7 +25,8 @@ TITLE_WORDS = frozenset(
     union manager owner founder chairperson treasurer counsel colonel lieutenant major admiral marshal cmdr cmdr.
     economic economy fiscal policy trade industry energy health education culture transport environment agriculture
     labour labor welfare development communications information science technology tourism sports youth
-    cpl cpl. pvt pvt. supt supt. insp insp. rev. fr fr. hon hon.""".split()
+    cpl cpl. pvt pvt. supt supt. insp insp. rev. fr fr. hon hon. chef artist singer actor actress designer architect
+    pilot driver striker midfielder defender goalkeeper defenseman winger potter poet""".split()
 )
 # Nationality and country words that precede titles ("Russian Foreign Minister ...").
 PLACE_WORDS = frozenset(
@@ -42,6 +43,10 @@ SENTENCE_WORDS = frozenset(
     "meanwhile however also then there here his her their our its monday tuesday wednesday thursday friday "
     "saturday sunday january february march april may june july august september october november december "
     "today yesterday tomorrow earlier later last next".split()
+)
+CALENDAR_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december".split()
 )
 ORG_WORDS = frozenset(
     """house ministry office department council agency government party service news reuters press times post
@@ -76,7 +81,7 @@ def strip_titles(tokens: tuple[str, ...] | list[str]) -> list[str]:
     """Keep what follows the last title/office/place word of a capitalised run."""
     cut = 0
     for i, tok in enumerate(tokens):
-        if _is_title(tok) or tok.lower() in SENTENCE_WORDS:
+        if _is_title(tok) or tok.lower() in SENTENCE_WORDS and not _calendar_surname(tokens, i):
             cut = i + 1
     rest = list(tokens[cut:])
     while len(rest) > 1 and rest[0].lower() in PLACE_WORDS:  # "Russian Vladimir Putin" but not "UK Coal"
@@ -84,6 +89,14 @@ def strip_titles(tokens: tuple[str, ...] | list[str]) -> list[str]:
             break
         rest = rest[1:]
     return rest
+
+
+def _calendar_surname(tokens: tuple[str, ...] | list[str], i: int) -> bool:
+    """'May' in "Theresa May", 'June' in "Carter June": a month or day after a name word is a surname."""
+    if tokens[i].lower() not in CALENDAR_WORDS or i == 0:
+        return False
+    prev = tokens[i - 1]
+    return not _is_title(prev) and prev.lower() not in SENTENCE_WORDS and prev[:1].isupper()
 
 
 @lru_cache(maxsize=1024)
@@ -161,11 +174,15 @@ def full_names(texts: list[str]) -> Counter[str]:
 
 
 def resolve_surname(name: str, names: Counter[str]) -> str:
-    """'Atmar' -> the most frequent full name ending in 'Atmar' (first mentioned on ties); else unchanged."""
+    """'Atmar' -> the most frequent full name ending in 'Atmar' (first mentioned on ties); failing that,
+    the one full name starting with it ("Sir Digby added" -> "Digby Jones"); else unchanged."""
     if " " in name:
         return name
     best = None
     for full, count in names.items():  # Counter keeps insertion order: first mention wins ties
         if full.split()[-1] == name and (best is None or count > names[best]):
             best = full
+    if best is None:
+        firsts = {full for full in names if full.split()[0] == name}
+        best = firsts.pop() if len(firsts) == 1 else None
     return best or name

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 
-from ..model import Passage
+from ..model import Passage, join_paragraphs, paragraph_spans
 from .sentences import sentence_spans
 
 MIN_WORDS = 40
@@ -59,12 +59,9 @@ def _split_long(body: str, start: int, end: int, words: int, max_words: int, car
 
 def make_passages(paragraphs: list[str], min_words: int = MIN_WORDS, max_words: int = MAX_WORDS) -> list[Passage]:
     """Passages over the body that ``paragraphs`` make when joined by blank lines."""
-    body = "\n\n".join(paragraphs)
+    body = join_paragraphs(paragraphs)
     merged: list[list[int]] = []  # [start, end, words], short ones merged with the next piece
-    offset = 0
-    for p in paragraphs:
-        start, end = offset, offset + len(p)
-        offset = end + 2
+    for p, (start, end) in zip(paragraphs, paragraph_spans(paragraphs)):
         words = len(p.split())
         carry = merged[-1][2] if merged and merged[-1][2] < min_words else 0
         pieces = _split_long(body, start, end, words, max_words, carry) if words > max_words else [(start, end, words)]

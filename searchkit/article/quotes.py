@@ -11,19 +11,23 @@ Attribution: quotes are masked out and the sentence around each is read for a sp
 State spokesman said"), or just after it when inverted ("said NSA Atmar"). Failing that, "according to X".
 Titles are stripped ("Russian Foreign Minister Sergey Lavrov" -> "Sergey Lavrov"), a bare surname becomes
 the fullest form the article prints ("Atmar" -> "Mohammad Hanif Atmar"), he/she becomes the last named
-person who spoke, and a quote without attribution in its sentence keeps the speaker of the quote before
-it in the same paragraph. A role without a name ("a U.S. Department of State spokesman") is kept as
+*subject* of the narrative (``mentions``: "Mr Balls said he was sure Mr Brown's …" — "he" is Balls), or
+nobody when two people share it. A quote without attribution in its sentence keeps the speaker of the
+quote before it in the same paragraph; a paragraph that opens with an unattributed quote keeps the
+speaker of the quote that ended the paragraph before; a quote opening its sentence after "She added
+that …" goes to that reporting sentence's subject. A sentence after the closing mark attributes the
+quote only when it is nothing but an attribution ("Trump tweeted on Monday."), not a new report. A role without a name ("a U.S. Department of State spokesman") is kept as
 written: it is who spoke, and inventing a name would be a guess. Nothing found -> None.
 """
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from dataclasses import dataclass
 
 from ..model import Quote
-from .names import PRONOUNS, SENTENCE_WORDS, cap_runs, full_names, is_org, name_from_phrase, resolve_surname, strip_titles
+from .mentions import SpeakerTracker
+from .names import PRONOUNS, SENTENCE_WORDS, cap_runs, is_org, name_from_phrase
 from .sentences import is_abbreviation, sentence_spans
 
 OPENERS = "“«„"
@@ -35,7 +39,8 @@ _QUOTATION = re.compile(f"[{_QUOTE_CHARS}_][{_QUOTE_CHARS}_.]*")
 _TRAILING = " ,;:“”\"«»„"
 MIN_QUOTE_WORDS = 2
 MAX_SUBJECT_GAP_WORDS = 20
-CONTEXT_CHARS = 600  # how far around a quote its attribution is looked for
+CONTEXT_CHARS = 600
+_ATTRIBUTION_TAIL_WORDS = 8  # how far around a quote its attribution is looked for
 
 SPEECH_VERBS = (
     "said|says|say|told|tells|added|adds|stated|states|noted|notes|explained|explains|described|describes|"
@@ -45,10 +50,11 @@ SPEECH_VERBS = (
     "predicted|pledged|vowed|promised|recalled|tweeted|posted|adding|quipped|joked|shouted|exclaimed|conceded|"
     "cautioned|countered|lamented|boasted|complained|demanded|recounted|testified|maintained|contended|recalls|"
     "reckons|admits|concedes|stresses|suggests|predicts|jokes|confirms|denies|comments|responds|continues|"
-    "quips|adds|insisted|told|explained|wrote|writes"
+    "quips|adds|insisted|told|explained|wrote|writes|telling|saying|weighed in"
 )
 _VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
-_ASIDE = re.compile(rf",\s+(?:{SPEECH_VERBS})\s+(?P<who>[^,_{_QUOTE_CHARS}]{{2,60}}),")
+_ASIDE_VERBS = "|".join(v for v in SPEECH_VERBS.split("|") if not v.endswith("ing"))  # ", telling Cook," is no aside
+_ASIDE = re.compile(rf",\s+(?:{_ASIDE_VERBS})\s+(?P<who>[^,_{_QUOTE_CHARS}]{{2,60}}),")
 _ACCORDING = re.compile(r"\baccording to (?P<who>[^,.;:!?()]{2,80})", re.IGNORECASE)
 _ADVERBS = re.compile(r"(?:\s+(?:[a-z]+ly|later|also|then|again|once|still|has|had|have|was|were|is|later on|would|will))+$")
 # a line break or a full stop the sentence splitter let through ("said. \nhe said": lower case after it): a
@@ -66,6 +72,9 @@ _HEAD_END = re.compile(r"\s(?:at|in|on|during|after|before|to|from|with|when|whi
 _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whose|which|whom)\s.*$", re.DOTALL)
 _RELATIVE = re.compile(r"\s+(?:who|which|that|whose|whom)\s.*$")
 _DETERMINER = re.compile(r"^(?:and |but |while )?(?P<role>(?:a|an|the|one|another|two|three|several) [^,;]{2,80})$", re.I)
+_UNPUNCTUATED_ROLE = re.compile(r"(?: (?:[a-z][\w-]*|of|for|at|[A-Z][\w&.-]*)){1,6}")  # lower-case role after a name
+_DOCUMENTS = frozenset("report statement study survey note release letter filing analysis memo".split())
+_NAMING = re.compile(r"\b(?:the|as|called|dubbed|named|titled|entitled|nicknamed)\s*$", re.IGNORECASE)
 _SMALL_WORDS = frozenset("a an the of and or in on at to for with from by vs de la le".split())
 _WIRE_SUFFIX = re.compile(r"\s+(?:news service|news agency|agency|newspaper|news channel|television|tv)$", re.I)
 
@@ -147,6 +156,9 @@ def _role(phrase: str) -> tuple[str, str] | None:
         return None
     if len(head) == len(words) > 8 or any(w in _FINITE or _VERB.fullmatch(w.strip(".,;:!?")) for w in words):
         return None  # a clause ("the seller said the year had begun well"), not a noun phrase
+    rest = _ROLE_HEAD.split(role, 1)
+    if head[-1].lower() in _DOCUMENTS and len(rest) == 2 and rest[1][:1].isupper():
+        return "org", rest[1]  # "a report from Kotak Institutional Equities": the report speaks for its author
     if re.search(r"\d", _AGE.sub("", role)):  # "the 30-year-old" is a role, "70 percent of Americans" is not
         return None
     return "role", role
@@ -171,12 +183,20 @@ def _subject_before(seg: str) -> tuple[str, str] | None:
         if k == 0 and _ORG_SUBJECT.match(part):  # "the Pentagon said", but "the Rt Rev Tom Wright said"
             name = name_from_phrase(part, at_end=True)
             return ("person", name) if name and name != part[4:] else ("org", part)
+        if part[:1].islower() and not _ROLE_HEAD.search(part) and (name := name_from_phrase(part, at_end=True)):
+            return "person", name  # "producer Gil Cates told reporters", "union leader Carla Mendes said"
         if _DETERMINER.match(part) or part[:1].islower():
             role = role or _role(part)  # an appositive ("analyst at Energy Merchant"): the name is further left
             continue
         name = name_from_phrase(part, at_end=True) if part else None
         if name:
             return "person", name
+        lead = cap_runs(part)[0] if k == 0 and cap_runs(part) else None
+        if lead and lead[0] == 0 and not part[: lead[1]].endswith(("'s", "’s", "'", "’")) \
+                and _UNPUNCTUATED_ROLE.fullmatch(part[lead[1]:]):
+            name = name_from_phrase(part[: lead[1]], at_end=True)  # "Dr Mike Watts head of exploration said"
+            if name:
+                return "person", name
         if not _POSSESSIVE_LEAD.match(part):  # "Disney’s chairman of streaming" is an appositive too
             return role
     return role
@@ -194,6 +214,9 @@ def _subject_after(phrase: str) -> tuple[str, str] | None:
     head = _HEAD_END.split(segments[0], 1)[0].rstrip(" .")
     if len(head.split()) > 8:
         return None
+    document = _role(segments[0].rstrip(" ."))
+    if document and document[0] == "org":  # "said a report from Kotak Institutional Equities"
+        return document
     if _DETERMINER.match(head):  # "said the chairman of the committee, Labour MP Barry Sheerman"
         if len(segments) > 1:
             found = _subject_after(segments[1])
@@ -225,31 +248,24 @@ def _according(text: str) -> tuple[str, str] | None:
     return "org", stripped
 
 
-def _last_mentioned(*texts: str) -> str | None:
-    """The last person name (two words or more) written in ``texts``: whom 'he said' refers to when no one spoke yet."""
-    found = None
-    for text in texts:
-        for _, _, toks in cap_runs(text):
-            toks = strip_titles(toks)
-            if len(toks) >= 2 and not is_org(" ".join(toks)):
-                found = " ".join(toks)
-    return found
-
-
 def _leading_attribution(masked: str, end: int, sentences: list[tuple[int, int]]) -> str:
-    """The sentence after ``end`` when it opens with a short subject and a speech verb ("Trump tweeted ...")."""
+    """The sentence after ``end`` when it is only an attribution: a short subject, a speech verb and a few
+    words ("Trump tweeted on Monday."), not a new report ("She said new mothers were entitled to …")."""
     k = bisect_left(sentences, (end, -1))
     if k >= len(sentences):
         return ""
     nxt = sentences[k]
     sentence = masked[nxt[0]: nxt[1]]
     m = _VERB.search(sentence, 0, 120)
-    if m and 1 <= len(sentence[: m.start()].split()) <= 6 and "_" not in sentence[: m.start()]:
-        return sentence
-    return ""
+    if not m or not 1 <= len(sentence[: m.start()].split()) <= 6 or "_" in sentence[: m.start()]:
+        return ""
+    rest = sentence[m.end():].split()
+    return sentence if len(rest) <= _ATTRIBUTION_TAIL_WORDS and rest[:1] != ["that"] else ""
 
 
-def _attribute(before: str, after: str) -> tuple[str, str] | None:
+def _attribute(before: str, after: str, trailing: str = "") -> tuple[str, str] | None:
+    """Who speaks a quote, from the text before and after it in its sentence, else from ``trailing`` (a
+    short attribution-only sentence that follows), else "according to"."""
     before = _last_sentence(before)  # a verb of the sentence before (unsplit: "said. \nhe ...") is not this quote's
     aside = _ASIDE.search(before) or _ASIDE.search(after)  # "The idea, says BT, is to ..."
     if aside:
@@ -264,10 +280,14 @@ def _attribute(before: str, after: str) -> tuple[str, str] | None:
             return found
     verbs = list(_VERB.finditer(before))
     for v in reversed(verbs):
-        found = _subject_before(before[: v.start()])
+        if v.group().endswith("ing"):  # "Blanchett paid tribute to Scorsese, telling him:": the clause's subject
+            found = _sentence_subject(before[: v.start()].lstrip(_TRAILING + "_. "))
+        else:
+            found = _subject_before(before[: v.start()])
         if found:
             return found
-    found = _according(after) or _according(before)
+    found = _attribute(trailing, "") if trailing else None
+    found = found or _according(after) or _according(before)
     if found is None and before.rstrip().endswith(":"):  # "He also praised the director: “...”"
         found = _sentence_subject(before)
     return found
@@ -286,34 +306,33 @@ def _sentence_subject(sentence: str) -> tuple[str, str] | None:
     return None
 
 
-def _pronoun(people: list[str], context: str) -> str | None:
-    """The last named speaker who is not named in the sentence itself ("he told Benioff" is not Benioff)."""
-    for person in reversed(people):
-        if person.split()[-1] not in context:
-            return person
-    return None
-
-
 def _is_title_of_work(text: str) -> bool:
     """Short and every word capitalised (small words aside): the name of a film, book or show."""
     words = text.rstrip(".,!?").split()
     return len(words) <= 6 and all(w[:1].isupper() or w.lower() in _SMALL_WORDS for w in words) and words[0][:1].isupper()
 
 
+def _previous_report(masked: str, sentences: list[tuple[int, int]], k: int) -> tuple[str, str] | None:
+    """A quote opening its sentence after "She added that …": the reported speaker of the sentence before."""
+    if k <= 0:
+        return None
+    prev = masked[sentences[k - 1][0]: sentences[k - 1][1]]
+    return None if "_" in prev else _attribute(prev, "")
+
+
 def find_quotes(paragraphs: list[str]) -> list[Quote]:
     """Every quotation of two words or more in ``paragraphs``, with its speaker or None."""
-    names: Counter[str] | None = None
-    masked = ""
+    reader = SpeakerTracker(paragraphs)
     quotes: list[Quote] = []
-    people: list[str] = []  # named speakers so far, for he/she
     pending: tuple[Quote, _Span] | None = None  # a quote left open at the end of the previous paragraph
     for pi, text in enumerate(paragraphs):
         spans = _scan(text, pi)
-        prev_masked = masked if pi else ""
         masked = _mask(text, spans)
         sentences = list(sentence_spans(masked))
         starts = [st for st, _ in sentences]
+        reader.read_subjects(pi, masked, sentences)
         prev_speaker: str | None = None
+        tail, reader.tail_speaker = reader.tail_speaker, None
         for si, sp in enumerate(spans):
             body = _content(text, sp)
             # a quote left open continues when the next paragraph opens with a quote mark, or (paragraph
@@ -328,28 +347,16 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
             s_start = max(s_start, sp.open - CONTEXT_CHARS)  # bounded: a megabyte-long sentence stays linear
             before = masked[s_start: sp.open]
             after = masked[min(sp.close + 1, len(masked)): min(max(s_end, sp.close + 1), sp.close + 1 + CONTEXT_CHARS)]
+            trailing = ""
             if body.endswith((".", "!", "?")) and not after.strip(_TRAILING + "."):  # “...!” Trump tweeted.
-                after = _leading_attribution(masked, s_end, sentences)
-            found = _attribute(before, after)
-            if not continues and found is None and _is_title_of_work(body):
+                trailing = _leading_attribution(masked, s_end, sentences)
+            found = _attribute(before, after, trailing)
+            if found is None and not continues and not before.strip(_TRAILING):
+                found = ("known", tail) if si == 0 and sp.open == 0 and tail else _previous_report(masked, sentences, k)
+            named = found is None or _NAMING.search(before[-30:].rstrip(_TRAILING))
+            if not continues and named and _is_title_of_work(body):
                 continue  # “Star Wars”, “Mary Poppins”: a title, not speech
-            speaker: str | None = None
-            if found:
-                kind, value = found
-                if kind == "pronoun":
-                    speaker = _pronoun(people, before + after)
-                    if speaker is None:
-                        speaker = _last_mentioned(
-                            prev_masked[-CONTEXT_CHARS:], masked[max(0, s_start - CONTEXT_CHARS): s_start]
-                        )
-                        people.extend([speaker] if speaker else [])
-                elif kind == "person":
-                    if names is None:
-                        names = full_names(paragraphs)
-                    speaker = resolve_surname(value, names)
-                    people.append(speaker)
-                else:
-                    speaker = value
+            speaker = reader.speaker(found, pi, sp.open, before + after + trailing) if found else None
             if continues:
                 q = pending[0]
                 q.text = f"{q.text} {body}".strip()
@@ -359,6 +366,8 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
                 quotes.append(q)
             prev_speaker = q.speaker
             pending = (q, sp) if not sp.closed else None
+            if sentences and sp.close >= sentences[-1][0]:
+                reader.tail_speaker = q.speaker
         if not spans:
             pending = None
     return quotes

@@ -2,7 +2,8 @@
 
 A full-stop is a sentence end only when it is followed by space and a capital, digit or quote mark,
 and the word before it is not an abbreviation ("U.S.", "Gen.", "Sept.") — so that "a U.S. Department
-of State spokesman said" stays one sentence. Linear time: one regex scan, no backtracking.
+of State spokesman said" stays one sentence. Linear time: one regex scan, no backtracking. Snippets cut
+their own, shorter sentences (`searchkit.results.snippets`, which says why).
 """
 from __future__ import annotations
 

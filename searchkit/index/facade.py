@@ -3,7 +3,7 @@
 ::
 
     from searchkit import open_index
-    ix = open_index("index")                 # cheap; creates the folder when needed
+    ix = open_index("index")                 # cheap; `add` creates the folder when needed
     report = ix.add(["corpus"])              # new/changed files indexed, removed ones dropped
     print(report.summary())                  # "5 added, 0 updated, 0 unchanged, 0 removed"
     for hit in ix.search("Atmar Patrushev").hits: ...
@@ -23,7 +23,7 @@ import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from whoosh import sorting
 from whoosh.filedb.filestore import FileStorage
@@ -31,7 +31,7 @@ from whoosh.index import EmptyIndexError
 from whoosh.query import NumericRange
 from whoosh.util.times import long_to_datetime
 
-from ..engine import Filters, Ranked
+from ..engine import Filters, Ranked, RankedHit
 from ..errors import IndexAccessError, ReadError
 from ..model import Article, SearchResults
 from ..query.parser import ParsedQuery
@@ -39,34 +39,33 @@ from ..ranking.bm25 import weighting
 from ..results.search import search
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.layout import passage_documents
-from ..store.schema import build_schema, decode_article, is_current
+from ..store.schema import (ARTICLE, ARTICLE_ID, DATE, FILE, PINDEX, SOURCE_FACET, build_schema, decode_article,
+                            is_current)
 from . import searching
-from .generations import (ADD_LOCK_WAIT, WriteLock, discard_partial, index_exists,
-                          open_writer, read_current, remove_other_generations, switch_generation, write_errors)
+from .generations import (ADD_LOCK_WAIT, WriteLock, discard_partial, index_exists, make_folder,
+                          open_with_schema, open_writer, read_current, remove_other_generations, switch_generation, write_errors)
 from .pipeline import parser_jobs, run_pipeline, work_items
-from .planning import IdAllocator, manifest_of, plan, removed_files
+from .planning import IdAllocator, manifest_of, plan, refuse_index_inside, removed_files
 from .report import IndexReport, ProgressFn
+from .retry import vanish_retry
 from .writers import SubWriters, commit, serial_adder
 
 
 def open_index(path: str | os.PathLike = "index", *, create: bool = True,
                boosts: dict[str, float] | None = None, settings: Settings | None = None) -> "Index":
-    """Open the index in folder ``path`` (cheap: nothing is read until it is used).
+    """Open the index in folder ``path`` (cheap: nothing is read or written until it is used).
 
-    With ``create=True`` a missing folder is created (an empty index appears on first write);
-    with ``create=False`` a missing index raises `IndexAccessError`. ``settings``
-    (`searchkit.settings.Settings`) rank this index's searches; ``boosts`` override some of their field boosts.
+    ``path`` may start with ``~`` (the home folder). With ``create=True`` the index may not exist yet:
+    `Index.add` creates the folder and the index (searching it before then raises `IndexAccessError`
+    naming the path, so a typo is never a silently empty index); with ``create=False`` a missing index
+    raises `IndexAccessError` at once. ``settings`` (`searchkit.settings.Settings`) rank this index's
+    searches; ``boosts`` override some of their field boosts. Returns an `Index`.
     """
-    p = Path(path)
+    p = Path(os.path.expanduser(os.fspath(path)))
     if not create and not index_exists(p):
-        raise IndexAccessError(f"no index at {p}; build one with `searchkit index --index {p}`")
+        raise IndexAccessError(f"no index at {p}; build one with `searchkit index PATHS --index {p}`")
     if p.exists() and not p.is_dir():
         raise IndexAccessError(f"{p} is a file, not an index folder")
-    if create:
-        try:
-            p.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise IndexAccessError(f"cannot create index folder {p}: {e.strerror or e}") from None
     return Index(p, boosts=boosts, settings=settings)
 
 
@@ -95,8 +94,8 @@ class Index:
         with self._state_lock:
             if self._ix is not None and self._ix_gen == gen:
                 return self._ix
-            try:
-                ix = self._storage().open_index(gen)
+            try:  # the schema is read from the TOC too: inside the retry (issue 12, defect 6)
+                ix, schema = vanish_retry(lambda: open_with_schema(self._storage(), gen))
             except EmptyIndexError:
                 return None
             except OSError as e:
@@ -105,7 +104,7 @@ class Index:
                 raise IndexAccessError(f"the index at {self.path} is unreadable ({type(e).__name__}); "
                                        f"rebuild it with `searchkit index --rebuild --index {self.path}`") from None
             if check_schema:
-                if not is_current(ix.schema):
+                if not is_current(schema):
                     raise IndexAccessError(f"the index at {self.path} was built by another version of searchkit; "
                                            f"rebuild it with `searchkit index --rebuild --index {self.path}`")
             self._ix, self._ix_gen = ix, gen
@@ -117,20 +116,21 @@ class Index:
 
         Cheap to call before every search: one ``stat`` of the folder decides whether anything was
         committed since (by this or another process); if so the searcher is refreshed.
-        A folder that holds no index yet gets an empty one (so a search finds nothing, no error);
-        `IndexAccessError` when the folder is gone or the index is unreadable.
+        `IndexAccessError` naming the path when the folder is missing or holds no index (searching never
+        creates one: a mistyped path must not look like an empty index), or the index is unreadable.
         """
         local = self._local
         try:
             stamp = os.stat(self.path).st_mtime_ns
         except OSError as e:
-            raise IndexAccessError(f"no index at {self.path}: {e.strerror or e}") from None
+            raise IndexAccessError(f"no index at {self.path} ({e.strerror or e}; build one with "
+                                   f"`searchkit index PATHS --index {self.path}`)") from None
         s = getattr(local, "searcher", None)
         if s is not None and stamp == getattr(local, "stamp", None):
             return s
         ix = self._whoosh()
         if ix is None:
-            ix = self._create_empty()
+            raise IndexAccessError(f"no index at {self.path} (build one with `searchkit index PATHS --index {self.path}`)")
         if s is not None and getattr(local, "gen", None) == ix.indexname and s.up_to_date():
             local.stamp = stamp
             return s
@@ -138,18 +138,13 @@ class Index:
         # caller may still be using it (it is released when the last reference goes).
         gen = ix.indexname
         try:
-            s = ix.searcher(weighting=weighting(self.settings))
+            s = vanish_retry(lambda: ix.searcher(weighting=weighting(self.settings)))
         except Exception as e:
             if read_current(self.path) == gen:
                 raise IndexAccessError(f"cannot read the index at {self.path} ({type(e).__name__}: {e})") from None
             return self.searcher()  # a rebuild replaced the generation while we opened it: take the new one
         local.searcher, local.stamp, local.gen = s, stamp, gen
         return s
-
-    def _create_empty(self):
-        """Create the (empty) index so that searching a never-built folder works (and finds nothing)."""
-        with self._write_lock(wait=10.0):
-            return self._whoosh() or self._create_empty_locked()
 
     def is_empty(self) -> bool:
         """True when the index holds no passages (or was never built)."""
@@ -162,29 +157,41 @@ class Index:
     def search(self, query: str, *, limit: int = 10, page: int = 1, unit: str = "passage",
                source: str | None = None, speaker: str | None = None, since: str | None = None,
                until: str | None = None, **kwargs: Any) -> SearchResults:
-        """Run ``query``: see `searchkit.results.search.search` (this method only delegates to it)."""
+        """Run ``query`` (the query language: words, ``"phrases"``, ``-exclude``, ``OR``, ``field:``, ``date:``,
+        ``term~``, ``prefix*``): one page of `SearchResults`, ``limit`` hits (1-100) of page ``page`` (from 1);
+        ``unit`` "passage" or "article" (one hit per article); ``source``/``speaker`` exact facet values;
+        ``since``/``until`` ``YYYY[-MM[-DD]]``, inclusive. Keywords, warnings and errors (`QueryError`): see
+        `searchkit.results.search.search`, which does the work."""
         return search(self, query, limit=limit, page=page, unit=unit, source=source, speaker=speaker,
                       since=since, until=until, **kwargs)
 
     def parse(self, text: str, settings: Settings) -> ParsedQuery:
-        """`searchkit.engine.Engine.parse` (see `searchkit.index.searching.parse`)."""
+        """`searchkit.engine.Engine.parse` of ``text`` with ``settings`` (`searchkit.index.searching.parse`)."""
         return searching.parse(self, text, settings)
 
     def run(self, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int, limit: int,
             settings: Settings) -> Ranked:
-        """`searchkit.engine.Engine.run` (see `searchkit.index.searching.run`)."""
+        """`searchkit.engine.Engine.run`: ``parsed`` within ``filters``, ``unit``, ``offset``, ``limit``, ``settings``."""
         return searching.run(self, parsed, filters, unit=unit, offset=offset, limit=limit, settings=settings)
 
+    def all_ranked(self, parsed: ParsedQuery, filters: Filters, *, unit: str, settings: Settings) -> Iterator[RankedHit]:
+        """`searchkit.engine.Engine.all_ranked`: ``parsed`` within ``filters``, by ``unit``, ranked with ``settings``."""
+        return searching.all_ranked(self, parsed, filters, unit=unit, settings=settings)
+
+    def article_ids(self, parsed: ParsedQuery, filters: Filters, settings: Settings) -> set[str]:
+        """`searchkit.engine.Engine.article_ids`: of ``parsed`` within ``filters`` (``settings`` parse it)."""
+        return searching.matching_article_ids(self, parsed, filters, settings)
+
     def suggest(self, text: str) -> str | None:
-        """`searchkit.engine.Engine.suggest`: did-you-mean from this index's vocabulary."""
+        """`searchkit.engine.Engine.suggest`: did-you-mean for ``text`` from this index's vocabulary."""
         return searching.suggestion(self, text)
 
     def article(self, article_id: str) -> Article | None:
-        """The clean article stored at indexing time (no re-parsing), or None if there is none."""
+        """The clean `Article` with id ``article_id`` as stored at indexing time (no re-parsing), or None."""
         s = self.searcher()
-        for fields in s.documents(article_id=article_id):
-            if "article" in fields:
-                return Article.from_dict(decode_article(fields["article"]))
+        for fields in s.documents(**{ARTICLE_ID: article_id}):
+            if ARTICLE in fields:
+                return Article.from_dict(decode_article(fields[ARTICLE]))
         return None
 
     def info(self) -> dict[str, Any]:
@@ -192,8 +199,8 @@ class Index:
         source), date range, size on disk in bytes, last update (ISO, UTC)."""
         s = self.searcher()
         reader = s.reader()
-        firsts = NumericRange("pindex", 0, 0)  # one document per article
-        r = s.search(firsts, limit=None, groupedby={"source": sorting.FieldFacet("source_facet", maptype=sorting.Count)})
+        firsts = NumericRange(PINDEX, 0, 0)  # one document per article
+        r = s.search(firsts, limit=None, groupedby={"source": sorting.FieldFacet(SOURCE_FACET, maptype=sorting.Count)})
         sources = {k or "(unknown)": v for k, v in sorted(r.groups("source").items(), key=lambda kv: (-kv[1], str(kv[0])))}
         dates = _date_range(reader)
         gen = read_current(self.path)
@@ -220,17 +227,19 @@ class Index:
     def ensure_built(self, default_corpus: str | os.PathLike = "corpus",
                      progress: ProgressFn | None = None) -> IndexReport | None:
         """Build the index from ``default_corpus`` when the index is empty and that folder exists
-        (so a fresh checkout's first search works); None when nothing had to be done. Waits for
-        another process that is building it at the same moment instead of failing."""
+        (so a fresh checkout's first search works) and return its `IndexReport`; None when nothing had
+        to be done. ``progress(done, total)`` is called as files are processed. Waits for another process
+        that is building it at the same moment instead of failing."""
         if not self.is_empty() or not Path(default_corpus).is_dir():
             return None
-        with self._write_lock(wait=600.0) as lock, write_errors(self.path):
+        make_folder(self.path)
+        with self._write_lock(wait=600.0) as lock, write_errors(self.path, had_articles=False):
             if not self.is_empty():
                 return None
             return self._add([default_corpus], jobs=None, rebuild=False, strict=False, progress=progress, lock=lock)
 
     def add(self, paths: Iterable[str | os.PathLike], *, jobs: int | None = None, rebuild: bool = False,
-            strict: bool = False, progress: ProgressFn | None = None) -> IndexReport:
+            strict: bool = False, progress: ProgressFn | None = None, follow_links: bool = False) -> IndexReport:
         """Index the files under ``paths`` (folders are walked; see `searchkit.ingest.iter_files`).
 
         Incremental: new and changed files (by content hash) are (re)indexed, files under a given
@@ -241,12 +250,18 @@ class Index:
         ``IndexReport.errors`` (a file that fails keeps its previously indexed version); with
         ``strict=True`` any error aborts the run before committing and raises the first `ReadError`.
         ``progress(done, total)`` is called as files are processed. Raises `IndexLockedError` when
-        another process is writing.
+        another process is writing. Symbolic links leading out of a folder given are skipped unless
+        ``follow_links``.
         """
-        with self._write_lock(wait=ADD_LOCK_WAIT) as lock, write_errors(self.path):
-            return self._add(paths, jobs=jobs, rebuild=rebuild, strict=strict, progress=progress, lock=lock)
+        paths = [Path(os.path.expanduser(os.fspath(p))) for p in paths]
+        refuse_index_inside(self.path, paths)
+        make_folder(self.path)
+        had_articles = index_exists(self.path) and not self.is_empty()  # what a failed run can say is left
+        with self._write_lock(wait=ADD_LOCK_WAIT) as lock, write_errors(self.path, had_articles):
+            return self._add(paths, jobs=jobs, rebuild=rebuild, strict=strict, progress=progress, lock=lock,
+                             follow_links=follow_links)
 
-    def _add(self, paths, *, jobs, rebuild, strict, progress, lock: WriteLock) -> IndexReport:
+    def _add(self, paths, *, jobs, rebuild, strict, progress, lock: WriteLock, follow_links: bool = False) -> IndexReport:
         t0 = time.perf_counter()
         roots = [Path(p) for p in paths]
         for r in roots:
@@ -261,7 +276,7 @@ class Index:
         reader = ix.reader()
         try:
             manifest = {} if rebuild else manifest_of(reader)
-            tasks, seen = plan(roots, manifest)
+            tasks, seen = plan(roots, manifest, follow_links)
             writer = open_writer(ix, self.path)
         except BaseException:
             reader.close()
@@ -277,8 +292,11 @@ class Index:
             add = subs.add if subs else serial_adder(writer)
             self._apply(run_pipeline(work_items(tasks), n_jobs, lock_fds), len(tasks), report, add=add, writer=writer,
                         manifest=manifest, ids=ids, strict=strict, progress=progress)
+            for aid, n in ids.crowded():
+                report.errors.append(ReadError(aid, f"many articles share this id: indexed as {aid}~2 to {aid}~{n} "
+                                                    "(is the id field an id?)"))
             for key in removed_files(roots, manifest, seen):
-                writer.delete_by_term("file", key)
+                writer.delete_by_term(FILE, key)
                 report.removed += 1
             if report.changed:
                 commit(writer, subs.segments() if subs else [])
@@ -302,8 +320,9 @@ class Index:
             reader.close()
         if rebuild:
             self._switch(ix.indexname)
-        elif report.changed:
-            remove_other_generations(self.path, old_gen)  # leftovers of an interrupted rebuild
+        else:
+            remove_other_generations(self.path, old_gen)  # leftovers of an interrupted run, even if nothing changed
+        discard_partial(ix, None)  # the live generation's: unreferenced segments, TOCs never renamed
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -325,9 +344,11 @@ class Index:
                         continue
                     item.id = ids.assign(item.id, key)
                     report.articles += 1
+                    if item.mostly_dropped:  # issue 13: nothing may disappear silently
+                        report.mostly_dropped.append((item.path, item.dropped_share))
                     first = key not in keyed
                     keyed.add(key)
-                    docs = list(passage_documents(item, key, file_hash, path, first))
+                    docs = list(passage_documents(item, key, file_hash, item.path, first))  # item.path: escaped name
                     add(docs)
                     report.passages += len(docs)
                 continue
@@ -340,7 +361,7 @@ class Index:
                 report.failed_files += 1
             elif kind == "begin":  # a new or changed file: its articles follow
                 if key in manifest:
-                    writer.delete_by_term("file", key)
+                    writer.delete_by_term(FILE, key)
                     report.updated += 1
                 else:
                     report.added += 1
@@ -366,28 +387,14 @@ class Index:
 
 # --------------------------------------------------------------------------------- documents
 
+
 def _date_range(reader) -> tuple[str | None, str | None]:
     """Earliest and latest article date, from the sortable column (no stored documents loaded)."""
-    if not reader.has_column("date"):
+    if not reader.has_column(DATE):
         return None, None
-    col = reader.column_reader("date", translate=False)
-    missing = reader.schema["date"].column_type._default  # what undated documents hold
+    col = reader.column_reader(DATE, translate=False)
+    missing = reader.schema[DATE].column_type._default  # what undated documents hold
     values = [v for v in (col[d] for d in reader.all_doc_ids()) if v != missing]
     if not values:
         return None, None
     return tuple(long_to_datetime(v).strftime("%Y-%m-%d") for v in (min(values), max(values)))  # type: ignore[return-value]
-
-
-# ------------------------------------------------------------------------ manifest and planning
-
-# ------------------------------------------------------------------------------- parallel parse
-
-# Work flows as ordered "events" (picklable tuples) from the parser processes to the one writer:
-#   ("unchanged", key)                       the file's hash is the indexed one
-#   ("error", key, path, reason)             the whole file was skipped (its indexed version stays)
-#   ("begin", key, hash, path)               a new or changed file: its old documents go, items follow
-#   ("items", key, hash, path, items)        Articles, and (path, reason) tuples for skipped records
-# Small files go to a worker whole (reading HTML is the heavy part); a large file (a JSONL export)
-# is read in the parent and its records are built into articles by the workers in batches, so
-# that no process ever holds a whole large file's articles.
-

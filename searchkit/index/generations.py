@@ -22,6 +22,7 @@ from whoosh.util.filelock import try_for
 
 from ..errors import IndexAccessError, IndexLockedError
 from . import writers  # its segment_writer looked up at call time (tests substitute whoosh's own)
+from .leftovers import POINTER_TEMP, remove_leftovers
 
 
 CURRENT = "CURRENT"  # file naming the live generation (whoosh indexname); absent means "MAIN"
@@ -39,7 +40,12 @@ LOCK_NAME = "searchkit_WRITELOCK"
 ADD_LOCK_WAIT = 3.0
 
 
-_GENERATION_RE = re.compile(r"^_?(MAIN|G\d+)_")  # files that belong to a generation we created
+def make_folder(p: Path) -> None:
+    """Create the index folder (only writers do: opening or searching never creates anything)."""
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise IndexAccessError(f"cannot create index folder {p}: {e.strerror or e}") from None
 
 
 def index_exists(path: Path) -> bool:
@@ -60,12 +66,16 @@ def read_current(path: Path) -> str:
 
 
 @contextmanager
-def write_errors(path: Path) -> Iterator[None]:
+def write_errors(path: Path, had_articles: bool = True) -> Iterator[None]:
     """A failed write (full disk, read-only or failing file system) becomes a one-line error. Nothing
-    is committed unless whoosh's final table-of-contents rename succeeds, so the last commit stands."""
+    is committed unless whoosh's final table-of-contents rename succeeds, so the last commit stands — but
+    an index that never held an article has no last version to speak of, and must not be told it has."""
     try:
         yield
     except OSError as e:
+        if not had_articles:
+            raise IndexAccessError(f"cannot build the index at {path}: {e.strerror or e}; "
+                                   "nothing was indexed (there is no earlier version)") from None
         raise IndexAccessError(f"cannot update the index at {path}: {e.strerror or e}; "
                                "its last committed version is still searchable") from None
 
@@ -88,6 +98,12 @@ def discard_partial(ix, writer) -> None:
             temp.destroy()
         except Exception:  # noqa: BLE001
             pass
+
+
+def open_with_schema(storage, gen: str):
+    """(whoosh index of ``gen``, its schema): two reads of the newest TOC, retried together by the caller."""
+    ix = storage.open_index(gen)
+    return ix, ix.schema
 
 
 def open_writer(ix, path: Path):
@@ -129,7 +145,7 @@ class WriteLock:
 
 def switch_generation(path: Path, new_gen: str) -> None:
     """Make ``new_gen`` live (atomic rename of the pointer file), then delete the other generations' files."""
-    tmp = path / f".{CURRENT}.tmp"
+    tmp = path / POINTER_TEMP
     with open(tmp, "w") as f:
         f.write(new_gen + "\n")
         f.flush()
@@ -139,11 +155,6 @@ def switch_generation(path: Path, new_gen: str) -> None:
 
 
 def remove_other_generations(path: Path, keep: str) -> None:
-    """Delete the files of every generation but ``keep`` (leftovers of a rebuild or an interrupted one)."""
-    for f in path.iterdir():
-        m = _GENERATION_RE.match(f.name)
-        if m and m.group(1) != keep and f.is_file():
-            try:
-                f.unlink()
-            except OSError:
-                pass  # still open elsewhere (Windows); removed by a later rebuild
+    """Delete what every generation but ``keep`` left, and every interrupted run's leftovers (issue 12,
+    defect 4: see `searchkit.index.leftovers`)."""
+    remove_leftovers(path, keep)

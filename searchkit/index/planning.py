@@ -11,36 +11,57 @@ import os
 from pathlib import Path
 from typing import Sequence
 
+from ..errors import ReadError
 from ..ingest import iter_files
-from ..ingest.walk import resolve_path  # a symlink loop makes Path.resolve() raise RuntimeError
+from ..ingest.walk import file_key
+from ..store.schema import ARTICLE_ID, FILE, FILEKEY
+
+DUPLICATE_ID_WARN = 100  # more articles than this claiming one id get a warning (see IdAllocator.crowded)
 
 
 def manifest_of(reader) -> dict[str, str]:
     """{resolved file path: content hash} of the files in the index, read from the term list."""
     out: dict[str, str] = {}
-    if "filekey" not in reader.schema.names():
+    if FILEKEY not in reader.schema.names():
         return out
-    for term in reader.lexicon("filekey"):
+    for term in reader.lexicon(FILEKEY):
         text = term.decode("utf-8")
         # terms of deleted documents linger until segments merge: keep live ones only
-        if reader.postings("filekey", text).is_active():
+        if reader.postings(FILEKEY, text).is_active():
             h, _, key = text.partition(":")
             out[key] = h
     return out
 
 
-def plan(roots: Sequence[Path], manifest: dict[str, str]) -> tuple[list[tuple], set[str]]:
+def plan(roots: Sequence[Path], manifest: dict[str, str],
+         follow_links: bool = False) -> tuple[list[tuple], set[str]]:
     """One task per distinct file under ``roots``: (path, id root, resolved key, known hash)."""
     tasks, seen = [], set()
     for root in roots:
         id_root = str(root) if root.is_dir() else None
-        for f in iter_files([root]):
-            key = str(resolve_path(f))
+        for f in iter_files([root], follow_links):
+            key = file_key(f, root if id_root else None)
             if key in seen:
                 continue
             seen.add(key)
             tasks.append((str(f), id_root, key, manifest.get(key)))
     return tasks, seen
+
+
+def refuse_index_inside(index: Path, roots: Sequence[Path]) -> None:
+    """A data folder that is the index folder (or inside it) would index nothing and litter it: refuse."""
+    try:
+        target = index.resolve()
+    except OSError:
+        return
+    for root in roots:
+        try:
+            r = root.resolve()
+        except OSError:
+            continue
+        if r == target or target in r.parents:
+            raise ReadError(str(root), f"is the index folder {index} (or inside it); keep the articles and "
+                                       "the index in separate folders")
 
 
 def removed_files(roots: Sequence[Path], manifest: dict[str, str], seen: set[str]) -> list[str]:
@@ -59,22 +80,32 @@ class IdAllocator:
     def __init__(self, reader):
         self.reader = reader
         self.used: dict[str, str] = {}  # id -> file key, this run
+        self.last: dict[str, int] = {}  # id -> highest suffix given to it this run (keeps assign linear)
 
     def _taken(self, aid: str, key: str) -> bool:
         if aid in self.used:
             return True
-        if ("article_id", aid) not in self.reader:
+        if (ARTICLE_ID, aid) not in self.reader:
             return False
-        for docnum in self.reader.postings("article_id", aid).all_ids():
+        for docnum in self.reader.postings(ARTICLE_ID, aid).all_ids():
             stored = self.reader.stored_fields(docnum)
-            if "file" in stored:  # the article's first passage
-                return stored["file"] != key
+            if FILE in stored:  # the article's first passage
+                return stored[FILE] != key
         return False  # only deleted documents had it
 
     def assign(self, aid: str, key: str) -> str:
-        candidate, n = aid, 1
+        # Suffixes below the last one given are all taken already: start after it (144k records sharing
+        # one id tried ~2, ~3, ... from 2 each time, quadratic: 648 s and counting).
+        n = self.last.get(aid, 1)
+        candidate = aid if n == 1 else f"{aid}~{n}"
         while self._taken(candidate, key):
             n += 1
             candidate = f"{aid}~{n}"
         self.used[candidate] = key
+        self.last[aid] = n
         return candidate
+
+    def crowded(self, threshold: int = DUPLICATE_ID_WARN) -> list[tuple[str, int]]:
+        """(id, how many articles claimed it) for ids claimed by more than ``threshold`` articles this run:
+        many records sharing one id usually mean the id field is not an id (a category, a constant)."""
+        return [(aid, n) for aid, n in self.last.items() if n > threshold]

@@ -7,9 +7,10 @@ whole-article BM25 (`searchkit.ranking.scoring`).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
-from whoosh.query import And, DateRange, NullQuery, Term
+import numpy as np
+from whoosh.query import And, DateRange, NullQuery, Or, Term
 from whoosh.query import QueryError as WhooshQueryError
 from whoosh.searching import Searcher
 
@@ -20,12 +21,13 @@ from ..ranking.bm25 import is_weighting_for, weighting
 from ..ranking.evaluator import match, top
 from ..ranking.articles import add_proximity, query_words, rank_articles, rank_passages, score_articles
 from ..ranking.scoring import article_scores
-from ..results import facets
+from ..results.timeline import month_counts
 from ..results.suggest import suggest
 from ..settings import Settings
 from ..store.analysis import news_analyzer
 from ..store.layout import article_id
-from ..store.schema import decode_article
+from ..store.schema import ARTICLE, ARTICLE_ID, DATE, PATH, PINDEX, SOURCE_FACET, SPEAKER_FACET, decode_article
+from . import facets
 
 
 def ranked_searcher(index, settings: Settings):
@@ -53,15 +55,16 @@ def suggestion(index, text: str) -> str | None:
     return suggest(index.searcher(), text, news_analyzer())
 
 
-def filter_query(filters: Filters):
-    """The whoosh filter query for ``filters``, or None."""
+def filter_query(filters: Filters, speaker_names: list[str] | None = None):
+    """The whoosh filter query for ``filters``, or None (``speaker_names``: every stored variant of the
+    speaker's name, `searchkit.index.facets.speaker_variants`)."""
     parts = []
     if filters.source:
-        parts.append(Term("source_facet", filters.source))
+        parts.append(Term(SOURCE_FACET, filters.source))
     if filters.speaker:
-        parts.append(Term("speaker_facet", filters.speaker))
+        parts.append(Or([Term(SPEAKER_FACET, n) for n in speaker_names or [filters.speaker]]))
     if filters.since or filters.until:
-        parts.append(DateRange("date", filters.since, filters.until))
+        parts.append(DateRange(DATE, filters.since, filters.until))
     return And(parts) if parts else None
 
 
@@ -74,16 +77,31 @@ def run(index, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int,
         raise QueryError(f"cannot run this query: {e}") from None
 
 
+def _all_matches(index, q, filters: Filters, settings: Settings):
+    """(searcher, `Matches` of every document matching ``q`` within ``filters``), or None for the empty query."""
+    if q is NullQuery:
+        return None
+    searcher = ranked_searcher(index, settings)
+    variants = facets.speaker_variants(searcher.reader(), filters.speaker) if filters.speaker else None
+    filt = filter_query(filters, variants)
+    filter_docs = searcher._filter_to_comb(filt) if filt is not None else None
+    return searcher, match(searcher, q, None if filter_docs is None else set(filter_docs))
+
+
+def _article_words(q, text: str, settings: Settings):
+    """The query's words for article-level statistics (`searchkit.ranking.articles`), or None when that
+    ranking is switched off (then articles are re-ranked in fixed blocks, `_article_page`)."""
+    return query_words(q, text) if settings.article_stats and settings.article_level else None
+
+
 def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, settings: Settings,
          text: str = "") -> Ranked:
-    out = Ranked(query=q, facets={name: {} for name in facets.FACETS})
-    if q is NullQuery:
+    out = Ranked(query=q, facets={**{name: {} for name in facets.FACETS}, "month": {}})
+    found = _all_matches(index, q, filters, settings)
+    if found is None:
         return out
-    searcher = ranked_searcher(index, settings)
-    filt = filter_query(filters)
-    filter_docs = searcher._filter_to_comb(filt) if filt is not None else None
-    matches = match(searcher, q, None if filter_docs is None else set(filter_docs))
-    words = query_words(q, text) if settings.article_stats and settings.article_level else None
+    searcher, matches = found
+    words = _article_words(q, text, settings)
     if words is not None:
         page, out.total = _article_stats_page(searcher, matches, words, unit, offset + limit, settings)
         page = page[offset:]
@@ -91,35 +109,93 @@ def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, setting
         out.total = len(matches)
         page = matches.top(offset + limit)[offset:]
     else:
-        fetch = max(100, (offset + limit) * settings.article_fetch_factor)
         out.total, best_docs, best_scores = facets.best_per_article(matches)
-        pool = top(best_docs, best_scores, fetch)  # the best articles by their best passage
-        ranked = [_article_id(searcher, d) for d, _ in pool]
-        best = dict(zip(ranked, pool))
-        scores = {a: best[a][1] for a in ranked}
-        # whole-article scores re-rank the best `fetch` articles by passage score
-        whole = article_scores(searcher, q, [best[a][0] for a in ranked], settings) if settings.article_level else None
-        if whole:
-            scores.update({a: whole[best[a][0]] for a in ranked})
-            ranked.sort(key=lambda a: -scores[a])  # stable: equal scores keep the passage order
-        page = [(best[a][0], scores[a]) for a in ranked[offset:offset + limit]]
+        page = _article_page(searcher, q, best_docs, best_scores, offset, limit, settings)
     for docnum, score in page:
         pindex, path, art = stored_article(searcher, docnum)
         out.hits.append(RankedHit(score=float(score), passage_index=pindex, path=path, article=art))
-    out.facets = facets.count(matches)
+    out.facets = facets.count(matches, facets.speaker_canon(searcher.reader()))
+    out.facets["month"] = month_counts(matches)  # the timeline: every month, oldest first (issue 14)
     return out
 
 
-def _article_stats_page(searcher, matches, words, unit: str, wanted: int, settings: Settings):
-    """(the best ``wanted`` (docnum, score), total) ranked with article-level statistics
-    (`searchkit.ranking.articles`): every matching article scored, so pages partition one exact ranking."""
+def _article_stats_ranking(searcher, matches, words, unit: str, settings: Settings):
+    """(docnums, scores) of every match (``unit`` passage) or every matching article's best passage, scored
+    with article-level statistics (`searchkit.ranking.articles`): every matching article is scored exactly,
+    so pages partition one ranking."""
     scores = score_articles(searcher, words, settings)
     if unit == "passage":
         add_proximity(scores, words, settings)
-        docs, vals = rank_passages(matches, scores, words, settings)
-    else:
-        docs, vals = rank_articles(matches, scores)
+        return rank_passages(matches, scores, words, settings)
+    return rank_articles(matches, scores)
+
+
+def _article_stats_page(searcher, matches, words, unit: str, wanted: int, settings: Settings):
+    """(the best ``wanted`` (docnum, score), total) of `_article_stats_ranking`."""
+    docs, vals = _article_stats_ranking(searcher, matches, words, unit, settings)
     return top(docs, vals, wanted), len(docs)
+
+
+def all_ranked(index, parsed: ParsedQuery, filters: Filters, *, unit: str, settings: Settings) -> Iterator[RankedHit]:
+    """`Engine.all_ranked` for the whoosh index: every match, best first, one at a time. Only the matches'
+    docnums and scores are held (a few bytes each); each hit's article is read when the hit is taken."""
+    try:
+        found = _all_matches(index, parsed.query, filters, settings)
+    except WhooshQueryError as e:
+        raise QueryError(f"cannot run this query: {e}") from None
+    if found is None:
+        return
+    searcher, matches = found
+    words = _article_words(parsed.query, parsed.text, settings)
+    if words is not None:  # the same exact ranking `run` pages through
+        docs, scores = _article_stats_ranking(searcher, matches, words, unit, settings)
+    elif unit == "passage":
+        docs, scores = matches.docnums(), matches.scores()
+    else:
+        _, docs, scores = facets.best_per_article(matches)
+    for i in np.lexsort((docs, -np.round(scores, 9))).tolist():  # `searchkit.ranking.evaluator.top`'s order
+        pindex, path, art = stored_article(searcher, int(docs[i]))
+        yield RankedHit(score=float(scores[i]), passage_index=pindex, path=path, article=art)
+
+
+def matching_article_ids(index, parsed: ParsedQuery, filters: Filters, settings: Settings) -> set[str]:
+    """`Engine.article_ids` for the whoosh index: read from the article-id column only."""
+    try:
+        found = _all_matches(index, parsed.query, filters, settings)
+    except WhooshQueryError as e:
+        raise QueryError(f"cannot run this query: {e}") from None
+    if found is None:
+        return set()
+    searcher, matches = found
+    _, docs, _ = facets.best_per_article(matches)
+    return {_article_id(searcher, int(d)) for d in docs.tolist()}
+
+
+def _article_page(searcher, q, best_docs, best_scores, offset: int, limit: int,
+                  settings: Settings) -> list[tuple[int, float]]:
+    """(docnum of the best passage, score) of the articles at ranks ``offset`` + 1 ... ``offset + limit``:
+    articles by best passage, re-ranked in fixed blocks of ``settings.article_block`` (see `Settings`)."""
+    block = settings.article_block
+    first_block = offset // block
+    end = -(-(offset + limit) // block) * block
+    # the best articles by their best passage, up to the end of the last block this page touches
+    pool = top(best_docs, best_scores, end)[first_block * block:]
+    ranked: list[tuple[int, float]] = []  # (docnum of the best passage, score), from the first block's start
+    for start in range(0, len(pool), block):
+        ranked += _rerank_block(searcher, q, pool[start:start + block], settings)
+    skip = offset - first_block * block
+    return ranked[skip:skip + limit]
+
+
+def _rerank_block(searcher, q, block: list[tuple[int, float]], settings: Settings) -> list[tuple[int, float]]:
+    """One block of articles (best passage, its score) re-ranked by whole-article score; a stable sort, so
+    equal scores keep the passage order and the block's ranking never depends on the page asked for."""
+    if not block or not settings.article_level:
+        return block
+    whole = article_scores(searcher, q, [d for d, _ in block], settings)
+    if not whole:
+        return block
+    return sorted(((d, whole[d]) for d, _ in block), key=lambda x: -x[1])
 
 
 _ARTICLES: dict[tuple, tuple] = {}  # (segment id, document count, docnum of passage 0) -> (path, article dict)
@@ -134,16 +210,16 @@ def stored_article(searcher, docnum: int) -> tuple[int, str, dict[str, Any]]:
     next hits of the same article (a small bounded cache).
     """
     fields = searcher.stored_fields(docnum)
-    pindex = int(fields.get("pindex") or 0)
+    pindex = int(fields.get(PINDEX) or 0)
     reader, offset = _leaf(searcher, docnum)
     key = (reader.segment().segment_id(), reader.doc_count_all(), docnum - offset - pindex)
     got = _ARTICLES.get(key)
     if got is None:
         first = searcher.stored_fields(docnum - pindex) if pindex else fields
-        if "article" not in first or first.get("article_id") != fields.get("article_id"):
+        if ARTICLE not in first or first.get(ARTICLE_ID) != fields.get(ARTICLE_ID):
             # not laid out as expected (never seen): look the article's first passage up by its id
-            first = next((f for f in searcher.documents(article_id=fields.get("article_id")) if "article" in f), {})
-        got = (str(first.get("path") or ""), decode_article(first["article"]) if "article" in first else {})
+            first = next((f for f in searcher.documents(**{ARTICLE_ID: fields.get(ARTICLE_ID)}) if ARTICLE in f), {})
+        got = (str(first.get(PATH) or ""), decode_article(first[ARTICLE]) if ARTICLE in first else {})
         if len(_ARTICLES) >= _ARTICLES_MAX:
             _ARTICLES.clear()
         _ARTICLES[key] = got

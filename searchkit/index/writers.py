@@ -24,12 +24,16 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from ..store.codec import SearchkitCodec
+from .bulk import bulk_segment_writer
 from .pipeline import worker_init
 
 BATCH_DOCS = 256  # documents per batch sent to a writer process
 WRITER_MB = 256  # the parent's in-process writer: whoosh's in-memory buffer before it spills a run to disk
 SUB_WRITER_MB = 128  # each writer process's in-memory posting pool before it spills a sorted run to disk
 _POLL = 0.5  # seconds between liveness checks while waiting on a writer
+# Writer processes build their segments with `searchkit.index.bulk` (array-built postings, the same bytes);
+# SEARCHKIT_BULK=0 selects the per-posting writer below, for comparison and as a fallback.
+BULK = os.environ.get("SEARCHKIT_BULK", "1") != "0"
 
 
 class FastSegmentWriter(SegmentWriter):
@@ -246,7 +250,7 @@ class SubWriters:
             found.append(value)
         for p in self._procs:
             p.join()
-        return [s for s in found if s is not None]
+        return [s for segments in found for s in segments]
 
     def cancel(self) -> None:
         for p in self._procs:
@@ -260,25 +264,33 @@ class SubWriters:
 
 
 def _writer_main(folder: str, indexname: str, inq, outq, close_fds: list[int], parent: int, limitmb: int) -> None:
-    """A writer process: documents from ``inq`` into one new segment; the finished segment (or None when
-    it received nothing, or the exception it failed with) onto ``outq``."""
+    """A writer process: documents from ``inq`` into a new segment (several with the bulk builder, which
+    finishes a full one and starts the next); the finished segments (none when it received nothing, or
+    the exception it failed with) onto ``outq``."""
     worker_init(close_fds, parent)
     try:
         ix = FileStorage(folder).open_index(indexname)
-        writer = segment_writer(ix, _lk=False, limitmb=limitmb)
+        if BULK:
+            writer = bulk_segment_writer(ix, _lk=False, limitmb=limitmb)
+        else:
+            writer = segment_writer(ix, _lk=False, limitmb=limitmb)
         add = writer.add_document
+        done: list = []  # bulk segments finished because they were full (see searchkit.index.bulk)
         while True:
             batch = inq.get()
             if batch is None:
                 break
             for doc in batch:
                 add(**doc)
+            if BULK and writer.full():
+                done.append(writer._finalize_segment())
+                writer = bulk_segment_writer(ix, _lk=False, limitmb=limitmb)
+                add = writer.add_document
         if writer._added:
-            result = writer._finalize_segment()
+            done.append(writer._finalize_segment())
         else:
             writer._close_segment()
-            result = None
-        outq.put(("ok", result))
+        outq.put(("ok", done))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises it
         try:
             pickle.loads(pickle.dumps(e))  # the queue pickles in a thread: check here that it can

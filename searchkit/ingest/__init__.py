@@ -1,15 +1,17 @@
 """Ingest: find files, pick a reader per format, and turn bytes into RawDocuments.
 
 Contract (used by searchkit.parse and the indexer):
-- ``iter_files(paths)`` walks files and directories (recursively, sorted; hidden files, whoosh index
-  folders and symlink loops skipped; each file once).
+- ``iter_files(paths, follow_links=False)`` walks files and directories (recursively, sorted; hidden files,
+  whoosh index folders, symlink loops and links out of the folder given skipped; each file once).
 - ``read_file(path, root=None)`` yields RawDocument for each article in the file, and a ReadError
-  *value* for each record it had to skip (a warning); it *raises* ReadError when the whole file is unreadable.
+  *value* for each record it had to skip or cut (a warning); it *raises* ReadError when the whole file is
+  unreadable. Ids and paths are valid Unicode (undecodable name bytes escaped, see ``walk.display_name``).
 
 Formats, chosen by extension (``.gz`` unwrapped first) and confirmed by sniffing the content:
 plain text (``.txt`` and anything unknown; a text file that is really HTML is read as HTML), HTML
 (``.html``/``.htm``/``.xhtml``), Markdown (``.md``/``.markdown``), JSON Lines (``.jsonl``/``.ndjson``) and
-JSON (``.json``). Limits: ``MAX_FILE_SIZE`` per file (and per JSONL record), gzip output capped the same way.
+JSON (``.json``). Limits: ``MAX_FILE_SIZE`` per file (and per JSONL record), gzip output capped the same way
+(a streamed .jsonl.gz over its budget is skipped whole); each article is cut to the bounds of ``bounds``.
 """
 from __future__ import annotations
 
@@ -19,11 +21,12 @@ from typing import Iterator
 
 from ..errors import ReadError
 from ..model import RawDocument
+from .bounds import bound_html, bound_text
 from .html import html_text, looks_like_html
 from .load import MAX_FILE_SIZE, load_text, tidy
 from .markdown import split_markdown
 from .records import read_json, read_jsonl
-from .walk import iter_files, iter_sources
+from .walk import display_name, iter_files, iter_sources
 
 __all__ = ["MAX_FILE_SIZE", "FORMATS", "iter_files", "iter_sources", "read_file", "document_id"]
 
@@ -38,13 +41,14 @@ FORMATS = {
 
 
 def document_id(path: Path, root: str | os.PathLike | None) -> str:
-    """The id of a one-article file: its path relative to ``root`` (posix separators), else its name."""
+    """The id of a one-article file: its path relative to ``root`` (posix separators), else its name; bytes
+    of a name that are not UTF-8 escaped (`display_name`)."""
     if root is None:
-        return path.name
+        return display_name(path.name)
     try:
-        return path.relative_to(root).as_posix()
+        return display_name(path.relative_to(root).as_posix())
     except ValueError:
-        return Path(os.path.relpath(path, root)).as_posix()
+        return display_name(Path(os.path.relpath(path, root)).as_posix())
 
 
 def format_of(path: Path) -> str:
@@ -64,6 +68,20 @@ def read_file(path: str | os.PathLike, root: str | os.PathLike | None = None,
     """
     path = Path(path)
     doc_id = document_id(path, root)
+    for item in _read(path, doc_id, max_size):
+        if isinstance(item, ReadError):
+            item.path = display_name(item.path)
+            yield item
+            continue
+        item.path = display_name(item.path)
+        item.text, note = bound_text(item.text)
+        yield item
+        if note:
+            yield ReadError(item.path, f"{item.id}: {note}" if item.id != doc_id else note)
+
+
+def _read(path: Path, doc_id: str, max_size: int) -> Iterator[RawDocument | ReadError]:
+    """The documents of one file, before `bound_text` (see read_file)."""
     kind = format_of(path)
     if kind == "jsonl":
         yield from read_jsonl(path, doc_id, max_size)
@@ -79,6 +97,9 @@ def read_file(path: str | os.PathLike, root: str | os.PathLike | None = None,
     elif kind == "html" and "<" not in text:
         kind = "text"  # plain text saved as .html
     if kind == "html":
+        text, note = bound_html(text)
+        if note:
+            yield ReadError(str(path), note)
         try:
             text, meta = html_text(text, str(path))
         except ReadError:

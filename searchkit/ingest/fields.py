@@ -18,15 +18,16 @@ META_FIELDS: dict[str, tuple[str, ...]] = {
 TEXT_FIELDS = ("text", "body", "content")
 ID_FIELDS = ("id", "_id")
 _SPACE = re.compile(r"\s+")
-_BY = re.compile(r"^by\s+", re.IGNORECASE)
 _URLISH = re.compile(r"^(?:https?:|www\.|/)", re.IGNORECASE)
 
 
-def clean_author(value: str | None) -> str | None:
-    """A byline as a name: no leading "By", and not a profile URL (as article:author often is)."""
+def author_hint(value: str | None) -> str | None:
+    """A declared author worth passing on, as written; None for a profile URL (as article:author often is),
+    so that the next candidate gets its turn. The name itself ("By ...", job titles, capitals) is cleaned
+    once, by the article parser (`searchkit.article.bylines.clean_author`), like every other meta hint."""
     if not value or _URLISH.match(value):
         return None
-    return _BY.sub("", value).strip() or None
+    return value
 
 
 def as_string(value: Any) -> str | None:
@@ -53,7 +54,7 @@ def meta_from(record: Mapping[str, Any]) -> dict[str, str]:
         for alias in aliases:
             value = as_string(lower.get(alias))
             if key == "author":
-                value = clean_author(value)
+                value = author_hint(value)
             if value:
                 meta[key] = value
                 break

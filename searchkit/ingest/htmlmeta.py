@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any, Iterator
 
-from .fields import as_string, clean_author
+from .fields import as_string, author_hint
 
 _ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -119,7 +119,7 @@ def _dom_author(tree) -> str | None:
     """A byline element (schema.org itemprop, rel=author, byline/author-name class) with a short name in it."""
     for xpath in _AUTHOR_XPATH:
         for el in tree.xpath(xpath)[:3]:
-            text = clean_author(_clean(el.get("content") or el.text_content()))
+            text = author_hint(_clean(el.get("content") or el.text_content()))
             if text and len(text.split()) <= _MAX_AUTHOR_WORDS and any(c.isalpha() for c in text):
                 return text
     return None
@@ -144,7 +144,7 @@ def page_meta(tree) -> dict[str, str]:
     meta = {
         "headline": first("headline") or _clean(ld.get("headline")) or _clean(ld.get("name")) or _clean(title_el),
         "date": next((d for d in dates if _plausible_date(d)), None) or url_date(url),
-        "author": clean_author(_name(ld.get("author"))) or clean_author(first("author")) or _dom_author(tree),
+        "author": author_hint(_name(ld.get("author"))) or author_hint(first("author")) or _dom_author(tree),
         "source": first("source") or _name(ld.get("publisher")),
         "url": url,
     }

@@ -6,13 +6,14 @@ whole and is held to the per-file size limit.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import ReadError
 from ..model import RawDocument
 from .fields import ID_FIELDS, TEXT_FIELDS, as_string, meta_from
-from .load import MAX_FILE_SIZE, check_text, decode, iter_lines, load_text, read_head, tidy
+from .load import MAX_FILE_SIZE, check_text, decode, is_binary, iter_lines, load_text, read_head, tidy
 
 _CONTAINER_KEYS = ("articles", "items", "records", "documents", "docs", "data", "results")
 
@@ -62,14 +63,31 @@ def _line_document(lineno: int, raw: str, path: Path, base_id: str) -> RawDocume
     return record if isinstance(record, ReadError) else record_document(record, label, path, base_id, lineno)
 
 
+_RECORD_START = re.compile(rb"(?:\A|\n)[ \t\r]*(?:\xef\xbb\xbf)?[{\[]")
+
+
 def read_jsonl(path: Path, base_id: str, max_size: int = MAX_FILE_SIZE) -> Iterator[RawDocument | ReadError]:
-    """Stream a JSON Lines file (plain or gzip); blank lines are ignored, each bad line is one warning."""
-    check_text(path, read_head(path))  # a binary file fails as a whole, before any record
+    """Stream a JSON Lines file (plain or gzip); blank lines are ignored, each bad line is one warning.
+
+    Lines are judged one by one: a NUL byte or binary junk in one line loses that line only; a file is
+    refused as binary only when its first few KB hold no line that starts like JSON. A file that is one JSON
+    array (``[{...}, {...}]``, on one line or pretty-printed) is read as a .json file would be.
+    """
+    head = read_head(path)
+    if not _RECORD_START.search(head):
+        check_text(path, head)  # binary or empty: the whole file fails, before any record
+    if head.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b"["):
+        yield from read_json(path, base_id, max_size)
+        return
     started = warned = False
     for lineno, line in iter_lines(path, max_size):
         if isinstance(line, ReadError):
             warned = True
             yield line
+            continue
+        if is_binary(line):
+            started = True
+            yield ReadError(str(path), f"line {lineno}: binary data (NUL or control bytes), not JSON")
             continue
         raw = decode(line)
         if not raw.strip():

@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 
 from markupsafe import Markup, escape
 
-from ..model import Article, Snippet
+from ..model import Article, Snippet, paragraph_spans
 
 
 def highlight_html(text: str, spans: Iterable[tuple[int, int]]) -> Markup:
@@ -60,11 +60,7 @@ def article_paragraphs(article: Article, spans_for: Highlighter | None = None) -
     ``spans_for`` gives the highlight spans of a text (from the search library, which analyses words
     exactly as the index did); without it nothing is marked.
     """
-    starts: list[int] = []
-    offset = 0
-    for paragraph in article.paragraphs:
-        starts.append(offset)
-        offset += len(paragraph) + 2
+    starts = [s for s, _ in paragraph_spans(article.paragraphs)]
     views = [ParagraphView(highlight_html(p, spans_for(p) if spans_for else ())) for p in article.paragraphs]
     if not views:
         return views

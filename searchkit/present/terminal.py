@@ -1,18 +1,58 @@
-"""Terminal rendering. Colour only on a TTY and never with NO_COLOR (https://no-color.org)."""
+"""Terminal rendering. Colour only on a TTY and never with NO_COLOR (https://no-color.org) or TERM=dumb.
+
+Documents are hostile input: a field holding ``ESC]0;title BEL`` (window title), an OSC 8 hyperlink or an
+OSC 52 clipboard write would act on the user's terminal if printed raw. Every piece of document text (and
+every file name) goes through `printable` before it reaches a terminal; JSON output through `json_line`.
+
+Long lines are wrapped at word boundaries to the terminal's width (``COLUMNS`` or the terminal's size,
+80 when neither is known), indented under their result, with highlight spans carried onto the wrapped
+lines, so that a name is never split across lines and colour codes never count as width.
+"""
 from __future__ import annotations
 
+import json
 import os
+import re
+import shutil
 import sys
 from typing import IO
 
 import click
 
+from ..ingest.walk import display_name
 from ..model import Article, SearchResults
+from .groups import group_hits
+
+INDENT = "     "
+
+
+# An escape sequence: OSC/DCS/SOS/PM/APC strings up to BEL or ST (or the end), CSI with its parameters, or
+# ESC and one character; then any other C0 control (but tab and newline), DEL, and C1 controls.
+_ESCAPES = re.compile(
+    r"(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"
+    r"|(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+_C1 = re.compile("[\x7f-\x9f\ud800-\udfff]")  # and lone surrogates, which cannot be written as UTF-8
+
+
+def printable(text: str) -> str:
+    """``text`` with every terminal control sequence and control character removed (tab and newline kept),
+    and the undecodable bytes of a file name escaped (they could not be written to the terminal at all)."""
+    return _ESCAPES.sub("", display_name(text)) if text else text
+
+
+def json_line(obj) -> str:
+    """One JSON line for a terminal or a pipe: C0 controls are escaped by json, C1 controls and DEL here
+    (``ensure_ascii=False`` would print them raw, and some terminals act on C1 CSI/OSC), and lone surrogates."""
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False))
 
 
 def use_color(stream: IO | None = None) -> bool:
+    """True when ``stream`` (default stdout) is a terminal and neither NO_COLOR nor TERM=dumb is set."""
     stream = stream or sys.stdout
-    if os.environ.get("NO_COLOR"):
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     try:
         return stream.isatty()
@@ -28,59 +68,120 @@ def render_article(article: Article, color: bool = False) -> str:
     """A readable view of what the engine will index: fields, quotes, passages, dropped boilerplate."""
     out: list[str] = []
     label = lambda s: style(f"{s:<9}", color, fg="cyan")  # noqa: E731
-    out.append(style(article.path, color, bold=True))
+    out.append(style(printable(article.path), color, bold=True))
     for name in ("headline", "date", "source", "author", "url"):
         value = getattr(article, name)
-        out.append(f"  {label(name)}{value if value is not None else style('-', color, dim=True)}")
-    out.append(f"  {label('id')}{article.id}")
+        out.append(f"  {label(name)}{printable(value) if value is not None else style('-', color, dim=True)}")
+    out.append(f"  {label('id')}{printable(article.id)}")
     words = sum(len(p.split()) for p in article.paragraphs)
     out.append(f"  {label('body')}{len(article.paragraphs)} paragraphs, {words} words")
     if article.quotes:
         out.append(style(f"\n  Quotes ({len(article.quotes)})", color, bold=True))
         for q in article.quotes:
-            who = q.speaker or style("(unattributed)", color, dim=True)
+            who = printable(q.speaker) if q.speaker else style("(unattributed)", color, dim=True)
             where = style(f"[\u00b6{q.paragraph}]", color, dim=True)
-            out.append(f"    {where} {who}: \u201c{q.text}\u201d")
+            out.append(f"    {where} {who}: \u201c{printable(q.text)}\u201d")
     out.append(style(f"\n  Passages ({len(article.passages)})", color, bold=True))
     for p in article.passages:
         words = len(p.text.split())
         out.append(style(f"    [{p.index}] {words} words, chars {p.start}-{p.end}", color, fg="cyan"))
-        out.append("      " + p.text.replace("\n", "\n      "))
+        out.append("      " + printable(p.text).replace("\n", "\n      "))
     if article.dropped:
         out.append(style(f"\n  Dropped as boilerplate ({len(article.dropped)})", color, bold=True))
         for line in article.dropped:
-            out.append(style(f"    - {line}", color, dim=True))
+            out.append(style(f"    - {printable(line)}", color, dim=True))
     return "\n".join(out)
 
 
 def highlight(text: str, spans: list[tuple[int, int]], color: bool) -> str:
-    """``text`` with ``spans`` in bold colour (on a colour terminal only; plain text otherwise)."""
+    """``text`` with ``spans`` in bold colour (on a colour terminal only; plain text otherwise), control
+    sequences removed piece by piece (so the spans still point at the right characters)."""
     if not color or not spans:
-        return text
+        return printable(text)
     out, pos = [], 0
     for s, e in spans:
-        out.append(text[pos:s])
-        out.append(click.style(text[s:e], bold=True, fg="yellow"))
+        out.append(printable(text[pos:s]))
+        out.append(click.style(printable(text[s:e]), bold=True, fg="yellow"))
         pos = e
-    out.append(text[pos:])
+    out.append(printable(text[pos:]))
     return "".join(out)
 
 
-def render_results(results: SearchResults, color: bool = False) -> str:
-    """Search results for a person: rank, headline, source/date/author, snippet, suggestion, timing."""
+def terminal_width() -> int:
+    """Columns to wrap to: ``COLUMNS``, else the terminal's width, else 80 (never below 40)."""
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
+
+
+def wrap_spans(text: str, spans: list[tuple[int, int]], width: int) -> list[tuple[str, list[tuple[int, int]]]]:
+    """``text`` (whitespace runs collapsed) as lines of at most ``width`` characters broken at spaces, each
+    with the parts of ``spans`` that fall on it (offsets into that line). A word longer than ``width``
+    gets a line of its own rather than being cut."""
+    words: list[tuple[int, int]] = []  # [start, end) of each word in text
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        j = i
+        while j < n and not text[j].isspace():
+            j += 1
+        if j > i:
+            words.append((i, j))
+        i = j
+    lines: list[list[tuple[int, int]]] = []
+    length = 0
+    for w in words:
+        size = w[1] - w[0]
+        if lines and length + 1 + size <= width:
+            lines[-1].append(w)
+            length += 1 + size
+        else:
+            lines.append([w])
+            length = size
+    out = []
+    for line in lines:
+        pieces, pos, local = [], 0, []
+        for s, e in line:
+            for hs, he in spans:
+                a, b = max(hs, s), min(he, e)
+                if a < b:
+                    local.append((pos + a - s, pos + b - s))
+            pieces.append(text[s:e])
+            pos += e - s + 1
+        out.append((" ".join(pieces), local))
+    return out
+
+
+def _wrapped(text: str, spans: list[tuple[int, int]], color: bool, indent: str, width: int) -> list[str]:
+    return [indent + highlight(line, local, color) for line, local in wrap_spans(text, spans, width - len(indent))]
+
+
+def render_results(results: SearchResults, color: bool = False, width: int | None = None) -> str:
+    """Search results for a person: rank, headline, source/date/author, snippet, suggestion, timing.
+
+    An article's passages on this page are grouped under one heading (``searchkit.present.groups``);
+    lines are wrapped to ``width`` columns (default: the terminal's).
+    """
+    width = width or terminal_width()
     out: list[str] = []
     for w in results.warnings:
-        out.append(style(f"warning: {w}", color, fg="yellow"))
+        out.append(style(f"warning: {printable(w)}", color, fg="yellow"))
     if results.suggestion:
-        out.append(f"Did you mean: {style(results.suggestion, color, bold=True)}?")
-    for hit in results.hits:
-        a = hit.article
-        title = a.headline or a.path or a.id
-        out.append(f"{style(f'{hit.rank:>3}.', color, fg='cyan')} {style(title, color, bold=True)}")
-        meta = " · ".join(x for x in (a.source, a.date, a.author) if x)
-        where = f"{a.id}  passage {hit.passage_index}"
-        out.append("     " + style(f"{meta}  [{where}]" if meta else f"[{where}]", color, dim=True))
-        out.append("     " + highlight(hit.snippet.text, hit.snippet.highlights, color).replace("\n", " "))
+        out.append(f"Did you mean: {style(printable(results.suggestion), color, bold=True)}?")
+    for group in group_hits(results.hits):
+        a = group.article
+        first = group.hits[0]
+        title = printable(a.headline or a.path or a.id)
+        for i, line in enumerate(wrap_spans(title, [], width - len(INDENT))):
+            prefix = style(f"{first.rank:>3}.", color, fg="cyan") + " " if i == 0 else INDENT
+            out.append(prefix + style(line[0], color, bold=True))
+        single = len(group.hits) == 1
+        where = f"[{a.id}" + (f"  passage {first.passage_index}]" if single else "]")
+        meta = " · ".join(x for x in (a.source, a.date, a.author, where) if x)
+        out.extend(style(line, color, dim=True) for line in _wrapped(meta, [], False, INDENT, width))
+        for hit in group.hits:
+            if not single:  # which passage, and its own rank
+                out.append(INDENT + style(f"passage {hit.passage_index} (#{hit.rank}):", color, fg="cyan"))
+            out.extend(_wrapped(hit.snippet.text, hit.snippet.highlights, color, INDENT, width))
         out.append("")
     unit = "article" if results.unit == "article" else "result"
     plural = "" if results.total == 1 else "s"

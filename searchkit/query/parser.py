@@ -33,17 +33,17 @@ from whoosh import qparser
 from whoosh.qparser import syntax
 from whoosh.query import And, AndNot, FuzzyTerm, MultiTerm, Not, NullQuery, Or, Phrase, Term
 
-from ..errors import QueryError
+from ..errors import QueryError, one_line
 from ..settings import DEFAULT_SETTINGS
-from .dates import RANGE_HELP, check_date_order
+from ..store.schema import AUTHOR, BODY, DATE, HEADLINE, NAMES, QUOTE, SOURCE, SPEAKER, WORD_FIELDS
+from .dates import RANGE_HELP, check_date_order, fix_quoted_dates
 from .nodes import CoordOr, coord_or
 
 MAX_QUERY_CHARS = 1000
 MAX_EXPANSION = 64  # indexed terms a prefix/fuzzy term may expand to
 MAX_SCAN = 20000  # candidate terms looked at while expanding (bounds the time of `a*`)
 MAX_FUZZY_EDITS = 2
-SCOPES = ("headline", "quote", "speaker", "source", "author", "date", "body")
-DEFAULT_FIELDS = ("body", "headline", "quote", "names")
+SCOPES = (HEADLINE, QUOTE, SPEAKER, SOURCE, AUTHOR, DATE, BODY)
 COORDINATION = DEFAULT_SETTINGS.coordination  # defaults of `parse_query` (the tuned values live in Settings)
 FIELD_GROUP = DEFAULT_SETTINGS.field_group
 
@@ -83,7 +83,7 @@ def _cached_parser(schema, boosts: Mapping[str, float], coordination: float, gro
 
 def _default_fields(schema, boosts: Mapping[str, float]) -> list[str]:
     """The fields a plain word searches: the default ones this schema has and whose boost is not 0."""
-    return [f for f in DEFAULT_FIELDS if f in schema.names() and boosts.get(f, 1.0) > 0]
+    return [f for f in WORD_FIELDS if f in schema.names() and boosts.get(f, 1.0) > 0]
 
 
 class WordsGroup(syntax.OrGroup):
@@ -181,10 +181,10 @@ def _errors(q, text: str) -> Iterator[str]:
     if err is not None:
         start, end = getattr(q, "startchar", None), getattr(q, "endchar", None)
         where = text[start:end].strip() if start is not None and end is not None else ""
-        reason = _one_line(err)
+        reason = one_line(err)
         if re.search(r"\bdate:\s*[\[{]", text) and ("int()" in reason or "date" in reason.lower()):
             reason = RANGE_HELP  # whoosh's own reason is its int() slip on "[2017"
-        yield f"{' '.join((where or text).split())[:60]}: {reason}"
+        yield f"{one_line(where)[:60] or one_line(text)[:60]}: {reason}"
     if not q.is_leaf():
         for sub in q.children():
             yield from _errors(sub, text)
@@ -215,12 +215,12 @@ def _exact_negations(q, negated: bool = False):
     """Inside ``-word`` / ``NOT``, drop the phonetic ``names`` clauses: excluding ``russia`` must not also
     exclude every passage that mentions someone called Rice or Ross."""
     if negated and q.is_leaf():
-        return NullQuery if getattr(q, "fieldname", None) == "names" else q
-    if negated and isinstance(q, Or) and any(getattr(c, "fieldname", None) == "body" for c in q.subqueries):
+        return NullQuery if getattr(q, "fieldname", None) == NAMES else q
+    if negated and isinstance(q, Or) and any(getattr(c, "fieldname", None) == BODY for c in q.subqueries):
         # a plain ``-word`` (its default-field expansion) leaves out passages whose *text* has it: every
         # passage carries its article's headline, so the headline clause would drop all of an article's
         # passages (issue 11: `taliban -russia`); ``-headline:word`` stays a headline exclusion
-        q = type(q)([c for c in q.subqueries if getattr(c, "fieldname", None) != "headline"], boost=q.boost)
+        q = type(q)([c for c in q.subqueries if getattr(c, "fieldname", None) != HEADLINE], boost=q.boost)
     if isinstance(q, AndNot):
         return AndNot(_exact_negations(q.a, negated), _exact_negations(q.b, True)).normalize()
     if isinstance(q, Not):
@@ -245,8 +245,8 @@ def _require_dates(q):
         return AndNot(_require_dates(q.a), q.b)
     if not isinstance(q, Or):
         return q
-    dates = [c for c in q.subqueries if c.field() == "date"]
-    rest = [c for c in q.subqueries if c.field() != "date"]
+    dates = [c for c in q.subqueries if c.field() == DATE]
+    rest = [c for c in q.subqueries if c.field() != DATE]
     if not dates or not rest:
         return q
     words = type(q)(rest, boost=q.boost, scale=q.scale) if len(rest) > 1 else rest[0]
@@ -282,13 +282,14 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
         except Exception as e:  # whoosh raises plain Exception for e.g. a bad date inside a range
             # whoosh's own messages say what is wrong; its internal slips (a fuzzy or prefix term whose
             # word analyses to nothing, like `J~`) do not, so say that instead of leaking them.
-            reason = "nothing searchable here" if isinstance(e, (AttributeError, TypeError, KeyError, IndexError)) else _one_line(e)
+            reason = "nothing searchable here" if isinstance(e, (AttributeError, TypeError, KeyError, IndexError)) else one_line(e)
             if re.search(r"\bdate:\s*[\[{]", piece):
                 reason = RANGE_HELP
-            return None, [f"{' '.join(piece.split())[:60]}: {reason}"]
+            return None, [f"{one_line(piece)[:60]}: {reason}"]
         errs = list(_errors(q, piece))
         check_date_order(q)
-        return _require_dates(_exact_negations(_unphrase(_drop_errors(q), schema))), errs
+        q, date_errs = fix_quoted_dates(q, parser, schema)  # issue 12 (5): quoted date values
+        return _require_dates(_exact_negations(_unphrase(_drop_errors(q), schema))), errs + date_errs
 
     q, errs = one(text)
     if q is None:
@@ -329,10 +330,6 @@ def _plain_words(text: str, parser, schema, boosts: Mapping[str, float], coordin
     if not clauses:
         return NullQuery
     return coord_or(clauses, scale=coordination or None).normalize()
-
-
-def _one_line(e: object) -> str:
-    return " ".join(str(e).split()) or type(e).__name__
 
 
 def cap_expansions(q, reader, limit: int = MAX_EXPANSION):

@@ -12,6 +12,7 @@ from math import log
 from whoosh.scoring import BM25F
 
 from ..settings import DEFAULT_SETTINGS, Settings
+from ..store.schema import BODY, HEADLINE, QUOTE
 
 # Fields whose words take the body's document frequency for idf ("how rare is this word" is a property of the
 # word, not of the field; Lucene's cross-field queries blend it the same way). Needed because every passage
@@ -19,7 +20,7 @@ from ..settings import DEFAULT_SETTINGS, Settings
 # many passages would see its headline words look common and rank below a single body mention elsewhere.
 # Quotes are text inside the body, so their body df is the honest count too. Words found in no body keep
 # their own field's df.
-BLENDED_IDF_FIELDS = ("headline", "quote")
+BLENDED_IDF_FIELDS = (HEADLINE, QUOTE)
 
 
 class LuceneBM25(BM25F):
@@ -28,7 +29,7 @@ class LuceneBM25(BM25F):
     def idf(self, searcher, fieldname, text):
         n = 0
         if fieldname in BLENDED_IDF_FIELDS:
-            n = searcher.doc_frequency("body", text)
+            n = searcher.doc_frequency(BODY, text)
         n = n or searcher.doc_frequency(fieldname, text)
         dc = searcher.doc_count_all()
         return log(1.0 + (dc - n + 0.5) / (n + 0.5))

@@ -16,13 +16,14 @@ from whoosh.query import Or, Term
 from ..query.nodes import CoordOr
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.layout import article_of, article_starts, field_lengths, read_postings
+from ..store.schema import ARTICLE_ID, BODY, HEADLINE
 
 # Fields counted once per article in article scoring: every passage carries a copy of the article's headline,
 # so summing its tf over passages would reward articles for being split into more passages.
-ONCE_PER_ARTICLE_FIELDS = ("headline",)
+ONCE_PER_ARTICLE_FIELDS = (HEADLINE,)
 # BM25F: a word's headline and body matches are summed (weighted by the field boosts, each length-normalised)
 # before one saturation, instead of saturating each field apart (`Settings.bm25f`).
-BM25F_FIELDS = ("headline", "body")
+BM25F_FIELDS = (HEADLINE, BODY)
 
 
 def word_leaves(node, boost: float = 1.0):
@@ -56,7 +57,7 @@ def _article_count(reader) -> int:
     """Distinct articles in the index (cached on the reader: counting walks the article_id lexicon)."""
     n = getattr(reader, "_searchkit_articles", None)
     if n is None:
-        n = sum(1 for _ in reader.lexicon("article_id")) or 1
+        n = sum(1 for _ in reader.lexicon(ARTICLE_ID)) or 1
         try:
             reader._searchkit_articles = n
         except AttributeError:
@@ -144,7 +145,7 @@ def _bm25_of_articles(words, tf_of: dict, len_of: dict, avg: dict, idfs: dict, p
                 tf = tf_of[d][field, text]
                 if not tf:
                     continue
-                fb = settings.headline_b if field == "headline" else b
+                fb = settings.headline_b if field == HEADLINE else b
                 lnorm = (1 - fb) + fb * len_of[d][field] / avg[field]
                 if settings.bm25f and field in BM25F_FIELDS:
                     acc = merged.setdefault(text, [0.0, 0.0])

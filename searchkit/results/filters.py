@@ -1,39 +1,24 @@
 """Search filters: the keyword arguments ``source``, ``speaker``, ``since``, ``until`` -> `Filters`.
 
-Dates are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ``since`` starts at the first instant a prefix covers and
-``until`` ends at its last, so both bounds are inclusive.
+Dates are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (the grammar is `searchkit.article.dates.date_span`'s,
+shared with the web and the indexer); ``since`` starts at the first instant a prefix covers and ``until``
+ends at its last, so both bounds are inclusive.
 """
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from ..article.dates import date_span
 from ..engine import Filters
 from ..errors import QueryError
-
-DATE_PREFIX = re.compile(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*")
 
 
 def date_bounds(text: str, what: str) -> tuple[datetime, datetime]:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` -> (first, last) instant it covers; `QueryError` otherwise."""
-    m = DATE_PREFIX.fullmatch(text or "")
-    try:
-        if not m:
-            raise ValueError
-        y, mo, d = int(m.group(1)), m.group(2), m.group(3)
-        start = datetime(y, int(mo or 1), int(d or 1))
-    except ValueError:
-        raise QueryError(f"{what}: {text!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
-    try:
-        if d:
-            end = start + timedelta(days=1)
-        elif mo:
-            end = datetime(y + (int(mo) == 12), int(mo) % 12 + 1, 1)
-        else:
-            end = datetime(y + 1, 1, 1)
-    except (ValueError, OverflowError):  # the calendar's last day, month or year (9999): up to its end
-        return start, datetime.max
-    return start, end - timedelta(microseconds=1)
+    span = date_span(text)
+    if span is None:
+        raise QueryError(f"{what}: {text!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    return span
 
 
 def make_filters(source: str | None = None, speaker: str | None = None, since: str | None = None,

@@ -6,22 +6,26 @@ without re-indexing; every tunable is a field of `searchkit.settings.Settings` (
 settings=...)`` or ``search(..., settings=...)``), and docs/ranking.md records how the defaults were chosen.
 
 Facets count matching *articles* (not passages) per source, year and speaker, over the whole matching set
-after filters; each lists at most ``searchkit.results.facets.MAX_FACET_VALUES`` values, most frequent first.
+after filters; each lists at most ``searchkit.index.facets.MAX_FACET_VALUES`` values, most frequent first.
+``facets.month`` (`searchkit.results.timeline`) lists every month with a matching article, oldest first.
+
+``iter_hits`` (every match, for ``export --all``) and ``article_ids`` (for saved searches) run a query without
+paging.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Mapping
+from typing import Iterator, Mapping
 
-from ..engine import Engine, RankedHit
+from ..engine import FACET_NAMES, Engine, RankedHit
 from ..errors import QueryError
 from ..model import ArticleRef, Hit, SearchResults, Snippet
 from ..query.parser import positive_terms
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.analysis import name_analyzer, news_analyzer
+from ..store.schema import BODY, HEADLINE, NAMES, QUOTE, SPEAKER
 from . import MAX_LIMIT, UNITS
-from .facets import FACETS
 from .filters import make_filters
 from .snippets import make_snippet, match_spans
 
@@ -47,8 +51,8 @@ class Highlighter:
         terms = positive_terms(q)
         self.news = news_analyzer()
         self.names = name_analyzer()
-        self.text_terms = set().union(*(v for k, v in terms.items() if k in ("body", "headline", "quote", "speaker")))
-        self.name_terms = terms.get("names", set())
+        self.text_terms = set().union(*(v for k, v in terms.items() if k in (BODY, HEADLINE, QUOTE, SPEAKER)))
+        self.name_terms = terms.get(NAMES, set())
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """[start, end) of every matching word of ``text`` (exact forms and name variants)."""
@@ -79,7 +83,7 @@ def _hit(rank: int, found: RankedHit, snip: Highlighter) -> Hit:
         next((p for p in passages if p.get("index") == pindex), {})
     text = passage.get("text") or ""
     ref = ArticleRef(id=str(art.get("id", "")), path=path, headline=art.get("headline"), date=art.get("date"),
-                     source=art.get("source"), author=art.get("author"))
+                     source=art.get("source"), author=art.get("author"), url=art.get("url"))
     return Hit(rank=rank, score=found.score, article=ref, passage_index=pindex, passage_text=text,
                snippet=snip(text))
 
@@ -96,7 +100,8 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
            source: str | None = None, speaker: str | None = None, since: str | None = None,
            until: str | None = None, boosts: Mapping[str, float] | None = None,
            settings: Settings | None = None) -> SearchResults:
-    """Run ``query`` on ``index`` (any `searchkit.engine.Engine`) and return one page of results.
+    """Run ``query`` on ``index`` (any `searchkit.engine.Engine`) and return page ``page`` (from 1) of results,
+    ``limit`` (1-100) hits.
 
     ``unit="article"`` gives one hit per article (its best passage as the snippet, scored as a whole article
     by `searchkit.ranking.scoring.article_scores`). ``settings`` default to the index's; ``boosts`` override
@@ -109,7 +114,7 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
     settings = (settings or getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
     parsed = index.parse(query, settings)
     res = SearchResults(query=query, total=0, page=page, warnings=list(parsed.warnings), limit=limit, unit=unit,
-                        facets={name: {} for name in FACETS})
+                        facets={**{name: {} for name in FACET_NAMES}, "month": {}})
     filters = make_filters(source, speaker, since, until)
     res.suggestion = index.suggest(parsed.text)
     if parsed.is_empty:
@@ -126,3 +131,35 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
         res.warnings.append(f"page {page} is past the last page ({pages} of {res.total} results)")
     res.elapsed = time.perf_counter() - t0
     return res
+
+
+def iter_hits(index: Engine, query: str, *, unit: str = "passage", source: str | None = None,
+              speaker: str | None = None, since: str | None = None, until: str | None = None,
+              boosts: Mapping[str, float] | None = None) -> Iterator[Hit]:
+    """Every match of ``query`` on ``index``, best first, one `Hit` at a time (the ``--all`` export).
+
+    Parameters as for `search`. Only the matches' docnums and scores are held (a few bytes each); each hit's
+    article is read and its snippet made when the hit is taken, so memory stays flat however many there
+    are. Passage ranks equal `search`'s; with ``unit="article"`` articles come in the order of their best
+    passage (`search` re-scores its first pages' articles as wholes, which needs them all at once).
+    Raises `QueryError` like `search`, when the first hit is asked for.
+    """
+    _validate(1, 1, unit)
+    settings = (getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
+    parsed = index.parse(query, settings)
+    filters = make_filters(source, speaker, since, until)
+    if parsed.is_empty:
+        return
+    snip = Highlighter(parsed.query)
+    for rank, found in enumerate(index.all_ranked(parsed, filters, unit=unit, settings=settings), 1):
+        yield _hit(rank, found, snip)
+
+
+def article_ids(index: Engine, query: str, *, source: str | None = None, speaker: str | None = None,
+                since: str | None = None, until: str | None = None) -> set[str]:
+    """The ids of every article matching ``query`` with these filters (as for `search`), read from the
+    article-id column only: what saved searches compare to find new matches. Raises `QueryError`."""
+    settings = getattr(index, "settings", None) or DEFAULT_SETTINGS
+    parsed = index.parse(query, settings)
+    filters = make_filters(source, speaker, since, until)
+    return set() if parsed.is_empty else index.article_ids(parsed, filters, settings)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from ..query.parser import plain_words
+from ..store.schema import BODY, HEADLINE, QUOTE
 
-FIELDS = ("body", "headline", "quote")
+FIELDS = (BODY, HEADLINE, QUOTE)
 MAX_WORDS = 8  # words looked up per query: bounds the cost of a long pasted query
 MAX_EDITS = 2
 MAX_WORD_CHARS = 30  # longer tokens (pasted URLs, junk) are not corrected: the edit automaton's cost grows with length

@@ -12,7 +12,6 @@ documents never change, so what is read once serves every later query.
 """
 from __future__ import annotations
 
-import re
 import threading
 from datetime import datetime
 from typing import Any, Callable, Iterator
@@ -22,9 +21,11 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
-from ..model import Article
+from ..article.dates import date_span
+from ..model import Article, paragraph_spans
 from .codec import ArrayLeafMatcher
-from .schema import encode_article
+from .schema import (ARTICLE, ARTICLE_ID, AUTHOR, BODY, DATE, FILE, FILEKEY, HEADLINE, NAMES, PATH, PINDEX, QUOTE, SOURCE,
+                     SOURCE_FACET, SPEAKER, SPEAKER_FACET, YEAR, encode_article)
 
 
 _CACHE: dict[tuple, Any] = {}  # (segment id, document count, what) -> per-segment arrays read once
@@ -195,8 +196,8 @@ def deleted_docs(reader) -> np.ndarray | None:
 def article_starts(reader) -> np.ndarray:
     """Sorted docnums of the first passage of each article in one segment (live or deleted)."""
     def make():
-        field = reader.schema["pindex"]
-        return posting_ids(reader, "pindex", field.to_bytes(0))
+        field = reader.schema[PINDEX]
+        return posting_ids(reader, PINDEX, field.to_bytes(0))
 
     return segment_cache(reader, ("article-starts",), make)
 
@@ -218,7 +219,7 @@ def segment_column(reader, fieldname: str):
 
 def article_id(reader, docnum: int) -> str:
     """The article id of one of the segment's documents (its sortable column)."""
-    value = segment_column(reader, "article_id")[docnum]
+    value = segment_column(reader, ARTICLE_ID)[docnum]
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
@@ -229,55 +230,47 @@ def passage_documents(article: Article, file_key: str, file_hash: str, path: str
     text contains their paragraph, the whole article stored on the first; the file's manifest
     entry (``filekey``) on the first document of the file."""
     when = parse_date(article.date)
-    common: dict[str, Any] = {"article_id": article.id, "file": file_key}
-    for name in ("headline", "source", "author"):
-        value = getattr(article, name)
+    common: dict[str, Any] = {ARTICLE_ID: article.id, FILE: file_key}
+    for name, value in ((HEADLINE, article.headline), (SOURCE, article.source), (AUTHOR, article.author)):
         if value:
             common[name] = value
     if article.source:
-        common["source_facet"] = article.source
+        common[SOURCE_FACET] = article.source
     if when:
-        common["date"] = when
-        common["year"] = when.year
+        common[DATE] = when
+        common[YEAR] = when.year
 
-    starts, pos = [], 0
-    for p in article.paragraphs:
-        starts.append((pos, pos + len(p)))
-        pos += len(p) + 2
+    starts = paragraph_spans(article.paragraphs)
     passages = article.passages or [None]
     for i, passage in enumerate(passages):
         doc = dict(common)
         text = passage.text if passage else ""
         pindex = passage.index if passage else 0
-        doc.update(pindex=pindex, body=text)
+        doc.update({PINDEX: pindex, BODY: text})
         if first_in_file and i == 0:
-            doc["filekey"] = f"{file_hash}:{file_key}"
+            doc[FILEKEY] = f"{file_hash}:{file_key}"
         quotes = [q for q in article.quotes if passage and 0 <= q.paragraph < len(starts)
                   and starts[q.paragraph][0] < passage.end and passage.start < starts[q.paragraph][1]]
         if quotes:
-            doc["quote"] = "\n".join(q.text for q in quotes)
+            doc[QUOTE] = "\n".join(q.text for q in quotes)
         speakers = list(dict.fromkeys(q.speaker.strip() for q in quotes if q.speaker and q.speaker.strip()))
         if speakers:
-            doc["speaker"] = "; ".join(speakers)
-            doc["speaker_facet"] = ",".join(s.replace(",", " ") for s in speakers)
+            doc[SPEAKER] = "; ".join(speakers)
+            doc[SPEAKER_FACET] = ",".join(s.replace(",", " ") for s in speakers)
         names = " ".join(x for x in (article.headline, text, *speakers) if x)
         if names:
-            doc["names"] = names
+            doc[NAMES] = names
         if i == 0:
-            doc["article"] = encode_article(article.to_dict())
-            doc["path"] = path
+            doc[ARTICLE] = encode_article(article.to_dict())
+            doc[PATH] = path
         else:
-            doc["_stored_file"] = None  # indexed on every passage (deletes), stored once per article (size)
+            doc[f"_stored_{FILE}"] = None  # indexed on every passage (deletes), stored once per article (size)
         yield doc
 
 
 def parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value)
-    if not m:
-        return None
-    try:
-        return datetime(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
-    except ValueError:
-        return None
+    """The first instant of an article's date (``Article.date``, written YYYY-MM-DD by the parser), read
+    with the grammar the search filters use, so every date the index holds is one a filter can name; None
+    (an undated article) for anything else."""
+    span = date_span(value)
+    return span[0] if span else None

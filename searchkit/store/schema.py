@@ -47,9 +47,31 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
+from ..model import join_paragraphs
 from .analysis import name_analyzer, news_analyzer
 
-# Fields the query language may scope to (``headline:``, ``quote:``...), besides ``body``.
+# The field names, each written once: the schema below, the documents `store.layout` builds and every module
+# that reads them (query, ranking, results, index) use these constants, so a field is renamed in one place.
+ARTICLE_ID = "article_id"
+PINDEX = "pindex"
+FILE = "file"
+FILEKEY = "filekey"
+HEADLINE = "headline"
+BODY = "body"
+QUOTE = "quote"
+SPEAKER = "speaker"
+SPEAKER_FACET = "speaker_facet"
+NAMES = "names"
+SOURCE = "source"
+SOURCE_FACET = "source_facet"
+AUTHOR = "author"
+PATH = "path"
+DATE = "date"
+YEAR = "year"
+ARTICLE = "article"
+FIELDS = (ARTICLE_ID, PINDEX, FILE, FILEKEY, HEADLINE, BODY, QUOTE, SPEAKER, SPEAKER_FACET, NAMES, SOURCE,
+          SOURCE_FACET, AUTHOR, PATH, DATE, YEAR, ARTICLE)
+WORD_FIELDS = (BODY, HEADLINE, QUOTE, NAMES)  # what a plain query word searches (each with its boost)
 
 
 def _date_field() -> DATETIME:
@@ -138,27 +160,27 @@ def build_schema() -> Schema:
     """The schema new indexes are created with (compared against an existing index's schema to
     detect an index built by an older version)."""
     news = news_analyzer()
-    return Schema(
-        article_id=ID(stored=True, sortable=True),
+    return Schema(**{
+        ARTICLE_ID: ID(stored=True, sortable=True),
         # not signed=False: whoosh 2.7 ranges on unsigned fields match everything. shift_step=bits:
         # one term per value instead of eight (few distinct values, so ranges stay cheap).
-        pindex=NUMERIC(int, bits=32, stored=True, shift_step=32),
-        file=ID(stored=True),
-        filekey=ID(),
-        headline=_fast(TEXT(analyzer=news)),
-        body=_fast(TEXT(analyzer=news)),  # no chars: snippets re-tokenize the passage (smaller, faster)
-        quote=_fast(TEXT(analyzer=news)),
-        speaker=_fast(TEXT(analyzer=news)),
-        speaker_facet=KEYWORD(commas=True, sortable=True),
-        names=_fast(TEXT(analyzer=name_analyzer(), phrase=False)),
-        source=_fast(TEXT(analyzer=news)),
-        source_facet=ID(sortable=True),
-        author=_fast(TEXT(analyzer=news)),
-        path=STORED(),
-        date=_date_field(),
-        year=NUMERIC(int, bits=32, sortable=True, shift_step=32),
-        article=STORED(),
-    )
+        PINDEX: NUMERIC(int, bits=32, stored=True, shift_step=32),
+        FILE: ID(stored=True),
+        FILEKEY: ID(),
+        HEADLINE: _fast(TEXT(analyzer=news)),
+        BODY: _fast(TEXT(analyzer=news)),  # no chars: snippets re-tokenize the passage (smaller, faster)
+        QUOTE: _fast(TEXT(analyzer=news)),
+        SPEAKER: _fast(TEXT(analyzer=news)),
+        SPEAKER_FACET: KEYWORD(commas=True, sortable=True),
+        NAMES: _fast(TEXT(analyzer=name_analyzer(), phrase=False)),
+        SOURCE: _fast(TEXT(analyzer=news)),
+        SOURCE_FACET: ID(sortable=True),
+        AUTHOR: _fast(TEXT(analyzer=news)),
+        PATH: STORED(),
+        DATE: _date_field(),
+        YEAR: NUMERIC(int, bits=32, sortable=True, shift_step=32),
+        ARTICLE: STORED(),
+    })
 
 
 def encode_article(article_dict: dict[str, Any]) -> bytes:
@@ -170,7 +192,7 @@ def encode_article(article_dict: dict[str, Any]) -> bytes:
     """
     d = dict(article_dict)
     body = d.pop("body", None)
-    if body is None or body != "\n\n".join(d.get("paragraphs", [])):
+    if body is None or body != join_paragraphs(d.get("paragraphs", [])):
         d["body"] = body  # keep what cannot be derived
         body = body or ""
     d["passages"] = [{k: v for k, v in p.items() if not (k == "text" and v == body[p["start"]:p["end"]])}
@@ -184,7 +206,7 @@ def decode_article(value: bytes | str) -> dict[str, Any]:
         value = zlib.decompress(value).decode("utf-8")
     d = json.loads(value)
     if "body" not in d:
-        d["body"] = "\n\n".join(d.get("paragraphs", []))
+        d["body"] = join_paragraphs(d.get("paragraphs", []))
     body = d["body"] or ""
     for p in d.get("passages", []):
         p.setdefault("text", body[p["start"]:p["end"]])

@@ -15,16 +15,21 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+from html import escape
 from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Flask, Response, abort, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import BaseConverter
 
-from ..errors import IndexAccessError, SearchkitError
+from ..errors import IndexAccessError, SearchkitError, one_line
+from ..present.groups import group_hits
+from ..present.timeline import timeline_svg
+from ..results.timeline import bars
 from ..present.html import article_paragraphs, highlight_html, query_highlighter, snippet_html
+from .hosts import HostPolicy
 from .openapi import MAX_ID_CHARS, openapi_document
-from .params import MAX_QUERY_CHARS, SEARCH_PARAMS, ParamError, parse_search_args
+from .params import MAX_QUERY_CHARS, RESPONSE_PARAMS, SEARCH_PARAMS, ParamError, parse_search_args
 
 log = logging.getLogger("searchkit.web")
 
@@ -60,11 +65,13 @@ class ArticleIdConverter(BaseConverter):
         return quote(value, safe="/")
 
 
-def create_app(index: Any) -> Flask:
+def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
     """A Flask app serving ``index`` (an ``Index`` from ``open_index``, or the path of one).
 
     The index's shared searcher picks up new commits, so re-indexing while serving needs no restart.
+    ``hosts`` says which Host headers are answered (default: loopback names only); others get 400.
     """
+    hosts = hosts or HostPolicy()
     if isinstance(index, (str, os.PathLike)):
         from .. import open_index
 
@@ -77,7 +84,18 @@ def create_app(index: Any) -> Flask:
     app.url_map.converters["article_id"] = ArticleIdConverter
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["snippet_html"] = snippet_html
-    app.jinja_env.globals.update(page_url=page_url, article_url=article_url, MAX_QUERY_CHARS=MAX_QUERY_CHARS)
+    app.jinja_env.globals.update(page_url=page_url, article_url=article_url, csv_url=csv_url,
+                                 MAX_QUERY_CHARS=MAX_QUERY_CHARS)
+
+    from .saved import register_saved
+
+    register_saved(app, index)
+
+    @app.before_request
+    def _check_host():
+        if not hosts.allows(request.environ.get("HTTP_HOST")):
+            return _plain_error(400, "this server does not answer for that Host name")
+        return None
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -114,10 +132,12 @@ def create_app(index: Any) -> Flask:
         except IndexAccessError:
             raise
         except (SearchkitError, ValueError) as e:
-            error, status, bad_param = _one_line(e), 400, isinstance(e, ParamError)
+            error, status, bad_param = one_line(e, 300), 400, isinstance(e, ParamError)
         facets = results.facets if results is not None else {}
+        groups = group_hits(results.hits) if results is not None else []
+        chart = timeline_svg(bars(facets.get("month") or {}), lambda b: page_url(values, since=b.since, until=b.until))
         return render_template("search.html", v=values, results=results, error=error, bad_param=bad_param,
-                               facets=facets, active=_active_filters(values)), status
+                               facets=facets, active=_active_filters(values), groups=groups, timeline=chart), status
 
     @app.get("/articles/<article_id:article_id>")
     def article_page(article_id: str):
@@ -126,23 +146,28 @@ def create_app(index: Any) -> Flask:
         spans_for = query_highlighter(index, query)
         paragraphs = article_paragraphs(article, spans_for)
         quotes = [(q, highlight_html(q.text, spans_for(q.text) if spans_for else ())) for q in article.quotes]
+        raw = request.args.get("passage", "")
+        opened = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else None
         return render_template("article.html", article=article, paragraphs=paragraphs, quotes=quotes, q=query,
-                               safe_url=_safe_url(article.url))
+                               safe_url=_safe_url(article.url), opened=opened)
 
     @app.get("/api/search")
     def api_search():
         values = parse_search_args(request.args.to_dict(flat=False), strict=True)
         if not values["q"].strip():
             raise ParamError("q is required: the query to search for")
-        return jsonify(_run_search(index, values).to_dict())
+        results = _run_search(index, values)
+        if values["format"] == "csv":
+            return _csv_response(results)
+        return jsonify(without_absolute_paths(results.to_dict()))
 
     @app.get("/api/articles/<article_id:article_id>")
     def api_article(article_id: str):
-        return jsonify(_lookup(article_id).to_dict())
+        return jsonify(without_absolute_paths(_lookup(article_id).to_dict()))
 
     @app.get("/api/info")
     def api_info():
-        return jsonify(index.info())
+        return jsonify(without_absolute_paths(index.info()))
 
     @app.get("/api/openapi.json")
     def api_openapi():
@@ -151,13 +176,13 @@ def create_app(index: Any) -> Flask:
     @app.errorhandler(ParamError)
     @app.errorhandler(SearchkitError)
     def _bad_request(e: Exception):
-        return _error_response(400, _one_line(e))
+        return _error_response(400, one_line(e, 300))
 
     @app.errorhandler(IndexAccessError)
     def _unavailable(e: IndexAccessError):
         # The index folder is missing, unreadable or from another version: the server's problem, said plainly.
         log.error("index unavailable: %s", e)
-        return _error_response(503, _one_line(e))
+        return _error_response(503, one_line(e, 300))
 
     def _lookup(article_id: str):
         # The id is only ever a key into the index: no filesystem access, whatever it contains.
@@ -171,19 +196,50 @@ def create_app(index: Any) -> Flask:
 
 def _run_search(index: Any, values: dict[str, Any]):
     """``Index.search`` with validated parameters (``q`` is its positional query)."""
-    return index.search(values["q"], **{k: v for k, v in values.items() if k != "q"})
+    return index.search(values["q"], **{k: v for k, v in values.items() if k != "q" and k not in RESPONSE_PARAMS})
+
+
+def _csv_response(results) -> Response:
+    """This page's hits as a CSV file to download (`searchkit.export`, with a BOM so spreadsheets read UTF-8)."""
+    import io
+    import re
+
+    from ..export import write_csv
+
+    buf = io.StringIO()
+    write_csv(results.hits, buf, bom=True)
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", results.query).strip("-")[:40] or "results"
+    return Response(buf.getvalue().encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="searchkit-{slug}.csv"'})
 
 
 def _error_response(status: int, message: str):
     """JSON ``{"error", "status"}`` under /api/, a friendly page elsewhere."""
     if request.path.startswith("/api/"):
         return jsonify({"error": message, "status": status}), status
-    return render_template("error.html", status=status, message=message), status
+    try:
+        return render_template("error.html", status=status, message=message), status
+    except Exception:  # noqa: BLE001 - e.g. no URL adapter for a malformed Host: links cannot be built
+        return _plain_error(status, message)
 
 
-def _one_line(e: BaseException) -> str:
-    text = " ".join(str(e).split()) or e.__class__.__name__
-    return text[:300]
+def _plain_error(status: int, message: str):
+    """An error answer that needs no template or URL building (it must work when those cannot)."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": message, "status": status}), status
+    body = f"<!doctype html><title>Error {status}</title><p>{escape(message)}</p>\n"
+    return Response(body, status=status, mimetype="text/html")
+
+
+def without_absolute_paths(value: Any) -> Any:
+    """``value`` (a JSON-ready structure) with every absolute ``path`` reduced to its last component: the
+    API must not tell a page that reaches it where the user keeps their files or their index."""
+    if isinstance(value, dict):
+        return {k: (os.path.basename(v.rstrip("/")) or v if k == "path" and isinstance(v, str) and os.path.isabs(v)
+                    else without_absolute_paths(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_absolute_paths(v) for v in value]
+    return value
 
 
 def _active_filters(values: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -201,14 +257,25 @@ def page_url(values: dict[str, Any], **changes: Any) -> str:
     merged = {**values, **changes}
     if "page" not in changes:
         merged["page"] = 1
-    pairs = [(name, merged[name]) for name, default in _DEFAULTS.items()
-             if merged.get(name) not in (None, "") and merged.get(name) != default]
-    return request.script_root + "/" + ("?" + urlencode(pairs) if pairs else "")
+    return request.script_root + "/" + _query_string(merged)
+
+
+def csv_url(values: dict[str, Any]) -> str:
+    """The JSON API URL that downloads this page's hits as CSV (same query, filters, page and limit)."""
+    return request.script_root + "/api/search" + _query_string({**values, "format": "csv"})
+
+
+def _query_string(values: dict[str, Any]) -> str:
+    pairs = [(name, values[name]) for name, default in _DEFAULTS.items()
+             if values.get(name) not in (None, "") and values.get(name) != default]
+    return "?" + urlencode(pairs) if pairs else ""
 
 
 def article_url(article_id: str, query: str = "", passage: int | None = None) -> str:
     """Link to an article page, carrying the query for highlighting and the passage anchor."""
-    url = url_for("article_page", article_id=article_id, **({"q": query} if query else {}))
+    # ``passage`` in the query too, so the server marks the passage (for screen readers, without JavaScript)
+    args = {**({"q": query} if query else {}), **({"passage": passage} if passage is not None else {})}
+    url = url_for("article_page", article_id=article_id, **args)
     return url + (f"#p{passage}" if passage is not None else "")
 
 

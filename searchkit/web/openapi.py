@@ -70,7 +70,8 @@ SCHEMAS: dict[str, Any] = {
             "suggestion": {**_NSTR, "description": "A corrected query when a word is probably misspelt."},
             "facets": {
                 "type": "object",
-                "description": "Counts over the whole matching set, by source, year and speaker.",
+                "description": "Matching articles over the whole matching set, by source, year and speaker (most "
+                               "frequent first), and month: every YYYY-MM with a match, oldest first (the timeline).",
                 "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
             },
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
@@ -96,6 +97,8 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {"index": _INT, "text": _STR, "start": _INT, "end": _INT},
             }},
             "dropped": {"type": "array", "items": _STR},
+            "dropped_share": {"type": "number", "minimum": 0, "maximum": 1},
+            "mostly_dropped": {"type": "boolean"},
         },
     },
     "Info": {
@@ -170,14 +173,15 @@ _ID_PARAM = {"name": "id", "in": "path", "required": True,
 
 
 def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3.0 description of every route the server answers (all GET; HEAD alike)."""
+    """The OpenAPI 3.0 description of every route the server answers (GET and HEAD alike; POST only to
+    save a search)."""
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "searchkit",
             "version": __version__,
             "description": "Local full-text search over news articles: the JSON API behind `searchkit serve`. "
-                           "Read-only; every endpoint is GET.",
+                           "Read-only: every endpoint is GET, except the page's form that saves a search (POST /saved).",
         },
         "paths": {
             "/api/search": {"get": {
@@ -185,7 +189,9 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "Ranked passages (or articles) for a query, with snippets, facets and a suggestion.",
                 "parameters": _search_parameters(query_required=True),
                 "responses": {
-                    "200": _json("SearchResults", "One page of results."),
+                    "200": {"description": "One page of results (format=csv: its hits as CSV rows).",
+                            "content": {**_json("SearchResults", "")["content"],
+                                        "text/csv": {"schema": {"type": "string"}}}},
                     "400": _error("A bad parameter, since after until, or a query with nothing runnable."),
                     "503": _UNAVAILABLE,
                 },
@@ -216,6 +222,19 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {"200": _html("Search box and results."),
                               "400": _html("The search page explaining what is wrong with the request.")},
             }},
+            "/saved": {
+                "get": {"operationId": "saved_page", "summary": "The saved searches with their new-match counts.",
+                        "responses": {"200": _html("The list of saved searches.")}},
+                "post": {"operationId": "saved_add",
+                         "summary": "Save a search (the page's form: name, q, source, speaker, since, until, csrf).",
+                         "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
+                             "schema": {"type": "object", "required": ["q", "csrf"],
+                                        "properties": {k: {"type": "string"} for k in
+                                                       ("name", "q", "source", "speaker", "since", "until", "csrf")}}}}},
+                         "responses": {"303": {"description": "Saved; go to /saved."},
+                                       "400": _html("A bad name, query or filter."),
+                                       "403": _html("A missing or wrong CSRF token, or a request from another site.")}},
+            },
             "/articles/{id}": {"get": {
                 "operationId": "article_page",
                 "summary": "One article as a page, the query's words highlighted (pass q).",

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..article.dates import DATE_PATTERN
 from ..errors import SearchkitError
 from ..query.parser import MAX_QUERY_CHARS
 from ..results import MAX_LIMIT, UNITS
@@ -18,14 +19,7 @@ from ..results import MAX_LIMIT, UNITS
 MAX_FILTER_CHARS = 200
 MAX_PAGE = 1000  # deep pages cost the server (whoosh scores page x limit hits) and help no reader
 DEFAULT_LIMIT = 10
-# A real calendar date (YYYY-MM-DD) or a prefix of one (YYYY, YYYY-MM), as `searchkit search
-# --since/--until` accept, years 1000-2999. Written out as a regex (months' lengths, leap years) so
-# that the OpenAPI pattern alone says exactly what is accepted.
-_YEAR = "[12][0-9]{3}"
-_LEAP = "([12][0-9](0[48]|[2468][048]|[13579][26])|(1[26]|2[048])00)"
-DATE_PATTERN = (rf"^({_YEAR}(-(0[1-9]|1[0-2]))?"
-                rf"|{_YEAR}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)"
-                rf"|{_LEAP}-02-29)$")
+# since/until follow searchkit's one date grammar (article.dates), which the OpenAPI document publishes.
 DATE_HINT = "must be a real date like 2017, 2017-03 or 2017-03-19"
 # Free text: anything a person can type, so no control characters (tab and newline allowed).
 TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
@@ -88,7 +82,12 @@ SEARCH_PARAMS: tuple[Param, ...] = (
           pattern=DATE_PATTERN, hint=DATE_HINT),
     Param("until", "Only articles dated on or before this date (YYYY, YYYY-MM or YYYY-MM-DD).",
           pattern=DATE_PATTERN, hint=DATE_HINT),
+    Param("format", "json: the results object; csv: this page's hits as a CSV download (one row per hit: rank, "
+          "score, article_id, path, headline, date, source, author, passage_index, snippet, url).",
+          default="json", enum=("json", "csv"), pattern=None),
 )
+# Parameters that shape the response, not the search
+RESPONSE_PARAMS = ("format",)
 _BY_NAME = {p.name: p for p in SEARCH_PARAMS}
 
 

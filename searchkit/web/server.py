@@ -10,7 +10,7 @@ import ipaddress
 import logging
 import threading
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -27,16 +27,20 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def make_server(index: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, threads: int = DEFAULT_THREADS):
+def make_server(index: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, threads: int = DEFAULT_THREADS,
+                allow_hosts: Iterable[str] = ()):
     """A bound waitress server for ``index`` (an Index or its path); call ``.run()`` to serve.
 
-    ``url_of(server)`` gives its address. Raises OSError when the address is in use or not available.
+    It answers requests whose Host is ``host``, localhost or a loopback address, or one of ``allow_hosts``
+    (see `searchkit.web.hosts`). ``url_of(server)`` gives its address. Raises OSError when the address is
+    in use or not available.
     """
     from waitress.server import create_server
 
     from .app import create_app
+    from .hosts import HostPolicy
 
-    app = create_app(index)
+    app = create_app(index, HostPolicy(host, allow_hosts))
     # Requests are read-only GETs with short query strings: small bodies, generous threads.
     return create_server(app, host=host, port=port, threads=threads, ident="searchkit",
                          max_request_body_size=64 * 1024, clear_untrusted_proxy_headers=True)
@@ -51,10 +55,10 @@ def url_of(server) -> str:
 
 
 def serve(index: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, threads: int = DEFAULT_THREADS,
-          open_browser: bool = False, announce: Callable[[str], None] = print) -> None:
+          open_browser: bool = False, announce: Callable[[str], None] = print, allow_hosts: Iterable[str] = ()) -> None:
     """Serve ``index`` until Ctrl-C; ``announce`` receives the URL once the socket is bound."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    server = make_server(index, host=host, port=port, threads=threads)
+    server = make_server(index, host=host, port=port, threads=threads, allow_hosts=allow_hosts)
     try:  # Ctrl-C at any moment from here on is a clean stop
         url = url_of(server)
         announce(url)

@@ -179,3 +179,37 @@ def test_a_rule_match_beats_the_repeated_line_exemption():
     text = f"Dry Summer Ahead\n\n{BODY}\n\nShare this story\n\n{BODY} Again.\n\nShare this story\n\n{BODY} Once more."
     art = article(text)
     assert art.dropped == ["Share this story", "Share this story"] and len(art.paragraphs) == 3
+
+
+TEASERS = "\n\n".join(
+    f"{title}\n\nMarch {day}, 2022" for day, title in enumerate(
+        ("Council Approves New Cycle Lanes", "Ferry Fares to Rise in Spring", "Library Opens Late on Thursdays",
+         "School Meals Contract Goes to Tender", "Harbour Wall Repairs Begin", "Flood Defences Tested in Drill",
+         "Market Square Gets New Lighting", "Bus Route 7 Diverted for Roadworks"), start=1)
+)
+
+
+def test_mid_article_comments_heading_followed_by_prose_keeps_its_paragraphs():
+    later = ("Residents who wrote to the council were broadly in favour, though several asked for the "
+             "consultation to be extended into the summer so that seasonal businesses could take part.")
+    last = ("The planning committee will publish every written submission alongside its decision, which "
+            "is expected before the end of the year, and will hold a public hearing in October.")
+    art = article(f"Dry Summer Ahead\n\n{BODY}\n\nComments\n\n{later}\n\n{last}")
+    assert art.paragraphs == [BODY, later, last]
+    assert "Comments" in art.dropped  # the sub-heading itself is no article text
+
+
+def test_related_posts_followed_by_teasers_is_still_cut_and_warned_about():
+    art = article(f"Dry Summer Ahead\n\n{BODY}\n\nRelated posts\n\n{TEASERS}")
+    assert art.paragraphs == [BODY]
+    assert "Ferry Fares to Rise in Spring" in art.dropped
+    assert art.mostly_dropped and art.to_dict()["mostly_dropped"] is True
+    assert not article(f"Dry Summer Ahead\n\n{BODY}").mostly_dropped
+
+
+def test_see_also_in_a_manual_is_cut_only_at_the_end():
+    usage = ("The --retries option sets how many times a failed download is attempted again before the "
+             "program gives up and reports the error on standard error with a non-zero exit status.")
+    art = article(f"fetchit(1)\n\n{BODY}\n\nSEE ALSO\n\n{usage}\n\n{usage.replace('retries', 'timeout')}\n\n"
+                  "SEE ALSO\n\ncurl(1), wget(1)\n\nAUTHORS")
+    assert usage in art.paragraphs and "curl(1), wget(1)" not in art.body

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchkit.article.passages import MAX_WORDS, MIN_WORDS, make_passages
+from searchkit.model import join_paragraphs, paragraph_spans
 
 SENTENCE = st.builds(
     lambda words, end: " ".join(words).capitalize() + end,
@@ -17,6 +18,8 @@ PARAGRAPH = st.lists(SENTENCE, min_size=1, max_size=12).map(" ".join)
 
 def _check(paragraphs: list[str]) -> None:
     body = "\n\n".join(paragraphs)
+    assert join_paragraphs(paragraphs) == body
+    assert [body[s:e] for s, e in paragraph_spans(paragraphs)] == paragraphs  # the offsets everyone maps with
     passages = make_passages(paragraphs)
     pos = 0
     for i, p in enumerate(passages):

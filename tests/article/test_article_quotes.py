@@ -66,10 +66,10 @@ def test_mismatched_scraped_marks():
     assert speakers(*glued) == [("Both sides agreed to meet again in May.", None)]
 
 
-def test_pronoun_resolves_to_last_named_speaker_and_surname_to_full_name():
+def test_pronoun_resolves_to_last_named_subject_and_surname_to_full_name():
     paras = [
         "Health Minister Maria Santos opened the clinic on Monday. \u201cThis is for everyone,\u201d Santos said.",
-        "Opposition leader Paul Brandt was not invited.",
+        "The building was designed by Paul Brandt's studio in Porto.",
         "\u201cWe will open ten more by spring,\u201d she said.",
     ]
     assert speakers(*paras) == [
@@ -216,3 +216,75 @@ def test_mixed_marks_never_leak_the_quotation_into_a_speaker():
 )
 def test_speaker_never_crosses_a_sentence_end_or_line_break(paragraph, expected):
     assert speakers(paragraph) == expected
+
+
+# One fixture per attribution form of issue 13, worded unlike the benchmark pages.
+def test_appositive_title_said_then_pronoun_goes_to_the_new_subject():
+    paras = [
+        "\u201cThe bridge opens in March,\u201d said Tomas Varga, the city engineer.",
+        "Ingrid Solberg, chair of the Harbour Trust, said her board had approved the loan. "
+        "\u201cWe owe the fishermen a working quay,\u201d she said.",
+    ]
+    assert speakers(*paras) == [("The bridge opens in March", "Tomas Varga"),
+                                ("We owe the fishermen a working quay", "Ingrid Solberg")]
+
+
+def test_title_name_told_reporters_after_the_quote():
+    assert speakers("\u201cWe accepted most of the offer,\u201d union leader Carla Mendes told reporters.") == [
+        ("We accepted most of the offer", "Carla Mendes")]
+
+
+def test_title_name_told_reporters_then_he_said_skips_an_earlier_name():
+    paras = [
+        "Ana Costa, who runs the ferry company, declined to comment on Friday.",
+        "Transport minister Luis Pereira told reporters the licence would be reviewed. "
+        "\u201cThis is a matter for the company and its insurers,\u201d he said.",
+    ]
+    assert speakers(*paras) == [("This is a matter for the company and its insurers", "Luis Pereira")]
+
+
+def test_name_who_clause_said():
+    paras = ["Rosa Lindqvist, who has farmed the valley for forty years, said: \u201cThe river has never been this low.\u201d"]
+    assert speakers(*paras) == [("The river has never been this low.", "Rosa Lindqvist")]
+
+
+def test_attribution_in_the_sentence_after_the_closing_mark():
+    paras = ["Prices rose again. \u201cWe cannot keep absorbing the cost!\u201d Milan Horvat wrote on Tuesday."]
+    assert speakers(*paras) == [("We cannot keep absorbing the cost!", "Milan Horvat")]
+    report = ["Dr Eva Brandt said: \u201cThe trial is over.\u201d She said the results would be published in May."]
+    assert speakers(*report) == [("The trial is over.", "Eva Brandt")]  # the next sentence is a new report
+
+
+def test_quote_spanning_paragraphs_and_quote_paragraph_after_an_attributed_one():
+    paras = [
+        "\u201cWe built the first kiln in 1982,\u201d said potter Hana Mori. \u201cNobody believed in it.",
+        "\u201cNow there are six of us.\u201d",
+        "\u201cThe clay comes from the same hill,\u201d she said.",
+        "\u201cIt always has.\u201d",
+    ]
+    got = speakers(*paras)
+    assert got[1] == ("Nobody believed in it. Now there are six of us.", "Hana Mori")
+    assert got[2:] == [("The clay comes from the same hill", "Hana Mori"), ("It always has.", "Hana Mori")]
+
+
+def test_she_said_after_a_reported_sentence_skips_a_man_named_in_it():
+    paras = ["Ms Okafor said she had warned Mr Lindgren twice. \u201cThe ledger never added up,\u201d she said."]
+    assert speakers(*paras) == [("The ledger never added up", "Okafor")]
+
+
+def test_two_people_as_subject_leave_he_said_undecided():
+    paras = ["Piet Kramer, the coach, and Joris Smit, the captain, met the press after the match.",
+             "\u201cWe were not good enough today,\u201d he said."]
+    assert speakers(*paras) == [("We were not good enough today", None)]
+
+
+def test_possessive_is_not_the_subject_and_a_nickname_is_not_speech():
+    paras = ["Chef Lena Ortiz opened the bistro in June. Marco Bellini's review was harsh.",
+             "\u201cI read it twice and laughed,\u201d she said. The critics call the street \u201cRestaurant Row.\u201d"]
+    assert speakers(*paras) == [("I read it twice and laughed", "Lena Ortiz")]
+
+
+def test_name_with_an_unpunctuated_role_before_said():
+    paras = ["The board said the plan was sound. \u201cThe well needs one more test before we commit,\u201d "
+             "Dr Ruth Amadi head of drilling said."]
+    assert speakers(*paras) == [("The well needs one more test before we commit", "Ruth Amadi")]

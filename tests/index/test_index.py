@@ -296,7 +296,8 @@ def test_name_variants_meet_in_the_names_field(built) -> None:
 def test_empty_folder_searches_and_ensure_built(tmp_path: Path, monkeypatch) -> None:
     ix = open_index(tmp_path / "fresh")
     assert ix.is_empty()
-    assert ix.searcher().doc_count() == 0
+    with pytest.raises(IndexAccessError, match="fresh"):  # searching never creates an index (issue 14)
+        ix.searcher()
     assert ix.ensure_built(tmp_path / "nowhere") is None
     report = ix.ensure_built(CORPUS)
     assert report is not None and report.added == len(SEEDS)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from searchkit.article import build_article
 from searchkit.errors import ReadError
 from searchkit.ingest import iter_files, read_file
 from searchkit.ingest.html import looks_like_html
@@ -180,7 +181,8 @@ def test_jsonl_records_aliases_ids_and_warnings():
                           "source": "Regional Wire", "url": "https://wire.example/0001"}
     assert first.text.split("\n\n")[1] == "The strike had halted container traffic for eleven days."
     assert second.meta == {"headline": "Rail line reopens after landslip", "date": "2024-05-15T09:00:00Z",
-                           "author": "Tom Achebe", "source": "Regional Wire"}
+                           "author": "By Tom Achebe", "source": "Regional Wire"}  # hints pass on as written
+    assert build_article(second).author == "Tom Achebe"  # and are cleaned once, by the article parser
     assert second.text.startswith("Trains are running again")
     assert third.meta["author"] == "Ana Silva, Joe Park"
     assert third.text == ("A new footbridge over the river will open on Friday.\n\n"
@@ -297,8 +299,11 @@ def test_iter_files_symlink_loop_and_duplicates(tmp_path):
     (outside / "far.txt").write_text("x")
     (outside / "back").symlink_to(tmp_path)
     (tmp_path / "linked").symlink_to(outside)
-    found = [p.relative_to(tmp_path).as_posix() for p in iter_files([tmp_path, tmp_path / "news" / "one.txt"])]
+    given = [tmp_path, tmp_path / "news" / "one.txt"]
+    found = [p.relative_to(tmp_path).as_posix() for p in iter_files(given, follow_links=True)]
     assert found == ["linked/far.txt", "news/alias.txt"]  # one.txt is the same file as alias.txt
+    found = [p.relative_to(tmp_path).as_posix() for p in iter_files(given)]
+    assert found == ["news/alias.txt"]  # by default a link out of the folder given is not followed
 
 
 def test_explicit_missing_path_is_reported_by_the_reader(tmp_path):

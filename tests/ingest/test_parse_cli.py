@@ -48,3 +48,23 @@ def test_readable_view_shows_fields_quotes_passages_and_dropped():
     assert "Sergey Lavrov: \u201cIt is very important" in out
     assert "Passages (" in out and "Dropped as boilerplate (" in out and "- Check Also" in out
     assert "\x1b[" not in out
+
+
+def test_mostly_dropped_file_is_warned_about_in_text_and_json(tmp_path):
+    page = tmp_path / "brief.txt"
+    teasers = "\n\n".join(f"Teaser headline number {n} about the harbour\n\nMarch {n}, 2022" for n in range(1, 12))
+    page.write_text("Harbour Reopens\n\nThe harbour reopened on Monday after repairs to the sea wall were "
+                    f"finished two weeks ahead of schedule, the port authority said.\n\nRelated posts\n\n{teasers}\n",
+                    encoding="utf-8")
+    for args in (["parse", str(page)], ["parse", "--json", str(page)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0
+        assert f"warning: {page}: " in result.stderr and "dropped as boilerplate" in result.stderr
+    obj = json.loads(CliRunner().invoke(main, ["parse", "--json", str(page)]).stdout)
+    assert obj["mostly_dropped"] is True and obj["dropped_share"] > 0.5
+    index = tmp_path / "ix"
+    result = CliRunner().invoke(main, ["index", "--index", str(index), str(page)])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {page}: " in result.stderr and "1 article lost over half its words to boilerplate" in result.stdout
+    again = CliRunner().invoke(main, ["index", "--index", str(index), "--json", "--rebuild", str(page)])
+    assert json.loads(again.stdout)["mostly_dropped"][0]["path"] == str(page)

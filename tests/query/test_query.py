@@ -114,6 +114,15 @@ def test_nothing_runnable_is_a_query_error():
     assert "month" in str(e.value)
 
 
+@pytest.mark.parametrize("text", ['"[ NOT\nAND~', "date:2017-13\n\tpeace~ date:2017-14", "J~\r\nK~"])
+def test_errors_and_warnings_are_one_line_whatever_whitespace_the_query_holds(text):
+    try:
+        lines = parse(text).warnings
+    except QueryError as e:
+        lines = [str(e)]
+    assert lines and all(line == " ".join(line.split()) for line in lines), lines
+
+
 def test_empty_and_stop_word_queries_are_empty_not_errors():
     assert parse("").is_empty
     assert parse("the of and").is_empty

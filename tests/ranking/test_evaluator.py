@@ -15,7 +15,7 @@ import pytest
 from searchkit import open_index
 from searchkit.ranking.evaluator import match
 from searchkit.query.parser import cap_expansions, parse_query
-from searchkit.results.facets import FACETS, count
+from searchkit.index.facets import FACETS, count
 from searchkit.store.layout import article_of, article_starts
 from searchkit.index.searching import ranked_searcher
 from searchkit.settings import DEFAULT_BOOSTS, DEFAULT_SETTINGS

@@ -8,7 +8,7 @@ from whoosh.query import Phrase
 from searchkit.index.searching import ranked_searcher
 from searchkit.ranking.evaluator import match
 from searchkit.ranking.scoring import article_scores
-from searchkit.results.facets import best_per_article
+from searchkit.index.facets import best_per_article
 from searchkit.settings import DEFAULT_SETTINGS, Settings
 
 

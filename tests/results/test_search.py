@@ -145,7 +145,7 @@ def test_errors_run_the_rest_or_raise_one_line(corpus_index):
 
 def test_facets_count_articles_over_the_whole_matching_set(corpus_index):
     res = corpus_index.search("taliban", limit=1)
-    assert set(res.facets) == {"source", "year", "speaker"}
+    assert set(res.facets) == {"source", "year", "speaker", "month"}
     articles = corpus_index.search("taliban", limit=100, unit="article").total
     assert 0 < sum(res.facets["source"].values()) <= articles
     assert all(re.fullmatch(r"\d{4}", y) for y in res.facets["year"])

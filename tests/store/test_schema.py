@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from searchkit.article import build_article
 from searchkit.model import Article, RawDocument
-from searchkit.store.schema import build_schema, decode_article, encode_article, is_current
+from searchkit.settings import DEFAULT_BOOSTS
+from searchkit.store.schema import FIELDS, WORD_FIELDS, build_schema, decode_article, encode_article, is_current
 
 
 def test_a_stored_article_decodes_to_the_same_article():
@@ -22,3 +23,8 @@ def test_only_this_schema_is_current():
     other = build_schema().copy()
     other.remove("names")
     assert not is_current(other)
+
+
+def test_the_field_constants_name_exactly_the_schemas_fields():
+    assert sorted(build_schema().names()) == sorted(FIELDS) and len(set(FIELDS)) == len(FIELDS)
+    assert set(WORD_FIELDS) == set(DEFAULT_BOOSTS)  # every field a plain word searches has its boost

@@ -5,8 +5,8 @@
   // Article page: mark every paragraph of the passage named in the URL's #p<index>, not just the first.
   function markPassage() {
     var m = /^#p(\d+)$/.exec(location.hash);
+    if (!m) { return; }  // no passage in the URL: keep what the server marked
     document.querySelectorAll(".body p.current").forEach(function (p) { p.classList.remove("current"); });
-    if (!m) { return; }
     document.querySelectorAll('.body p[data-passages~="' + m[1] + '"]').forEach(function (p) {
       p.classList.add("current");
     });
@@ -40,8 +40,8 @@
       var doc = new DOMParser().parseFromString(html, "text/html");
       var fresh = doc.getElementById("results");
       if (!fresh) { return; }
-      results.replaceWith(fresh);
-      results = fresh;
+      // the children, not the element: #results is the aria-live region, and a replaced region is not announced
+      results.replaceChildren.apply(results, Array.prototype.slice.call(fresh.childNodes));
       document.title = doc.title;
       history.replaceState(null, "", url);
     }).catch(function () { /* keep the current results; submitting the form still works */ });

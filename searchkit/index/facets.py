@@ -1,4 +1,8 @@
-"""Facets: how many distinct matching *articles* there are per source, year and speaker.
+"""Facets: how many distinct matching *articles* there are per source, year and speaker, for the whoosh engine.
+
+Why under index/: the counting reads whoosh segment arrays and runs inside `searchkit.index.searching` (it is
+part of what `Engine.run` returns); another engine counts with its own means (OpenSearch aggregations) under
+the same names (`searchkit.engine.FACET_NAMES`).
 
 Why array work: facets count over every match (tens of thousands of passages at 100k articles), so a Python
 step per match costs more than the search itself. The layout makes it cheap: an article's passages are
@@ -10,14 +14,17 @@ any (the ``speaker`` field's length says which), as (passage, speaker) pairs.
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
 
+from ..article.variants import canonical_names, same_person
 from ..ranking.evaluator import Matches
 from ..store.layout import article_of, article_starts, field_lengths, posting_ids, segment_cache, segment_column
+from ..store.schema import SOURCE_FACET, SPEAKER, SPEAKER_FACET, YEAR
 
-FACETS = {"source": "source_facet", "year": "year", "speaker": "speaker_facet"}
+FACETS = {"source": SOURCE_FACET, "year": YEAR, "speaker": SPEAKER_FACET}  # engine.FACET_NAMES -> the field counted
 MAX_FACET_VALUES = 20
 
 
@@ -45,9 +52,9 @@ def _speaker_pairs(reader) -> tuple[np.ndarray, np.ndarray, list[str]]:
         docs_out: list[int] = []
         codes_out: list[int] = []
         names: dict[str, int] = {}
-        lengths = field_lengths(reader, "speaker")
-        if lengths is not None and "speaker_facet" in reader.schema.names():
-            col = segment_column(reader, "speaker_facet")
+        lengths = field_lengths(reader, SPEAKER)
+        if lengths is not None and SPEAKER_FACET in reader.schema.names():
+            col = segment_column(reader, SPEAKER_FACET)
             for d in np.flatnonzero(lengths).tolist():
                 value = col[d] or ""
                 if isinstance(value, bytes):
@@ -62,8 +69,11 @@ def _speaker_pairs(reader) -> tuple[np.ndarray, np.ndarray, list[str]]:
     return segment_cache(reader, ("speakers",), make)
 
 
-def count(matches: Matches) -> dict[str, dict[str, int]]:
-    """Distinct matching articles per facet value, at most MAX_FACET_VALUES per facet, most frequent first."""
+def count(matches: Matches, canon: dict[str, str] | None = None) -> dict[str, dict[str, int]]:
+    """Distinct matching articles per facet value, at most MAX_FACET_VALUES per facet, most frequent first.
+
+    ``canon`` (`speaker_canon`) maps each speaker name to its person's canonical name: variants count as one.
+    """
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     for seg in matches.segments:
         reader, ids = seg.reader, seg.ids
@@ -77,6 +87,8 @@ def count(matches: Matches) -> dict[str, dict[str, int]]:
             found = codes[matched]
             _add(counts[name], values, np.bincount(found[found >= 0], minlength=len(values)), year=name == "year")
         sp_docs, sp_codes, sp_names = _speaker_pairs(reader)
+        if sp_names and canon:
+            sp_codes, sp_names = _canonical_codes(sp_codes, sp_names, canon)
         if sp_names:
             hit = np.zeros(reader.doc_count_all(), bool)
             hit[ids] = True
@@ -120,3 +132,46 @@ def best_per_article(matches: Matches) -> tuple[int, np.ndarray, np.ndarray]:
     if not docs:
         return 0, np.zeros(0, np.int64), np.zeros(0)
     return n, np.concatenate(docs), np.concatenate(scores)
+
+
+# One name per person (issue 13): speaker variants are clustered over the whole index at query time, so
+# the canonical form follows the index's content whatever the order files were added in.
+_CANON_CACHE: dict[tuple, dict[str, str]] = {}
+
+
+def _leaves(reader) -> list:
+    return [reader] if reader.is_atomic() else [r for r, _ in reader.leaf_readers()]
+
+
+def speaker_canon(reader) -> dict[str, str]:
+    """Every speaker name in the index -> its canonical name (`searchkit.article.variants`), cached per
+    set of segments (a new commit has new segments, so the cache never serves a stale clustering)."""
+    leaves = _leaves(reader)
+    key = tuple((id(r.segment()) if hasattr(r, "segment") else id(r), r.doc_count()) for r in leaves)
+    if key not in _CANON_CACHE:
+        counts: Counter[str] = Counter()
+        for leaf in leaves:
+            _, codes, names = _speaker_pairs(leaf)
+            if names:
+                counts.update(dict(zip(names, np.bincount(codes, minlength=len(names)).tolist())))
+        if len(_CANON_CACHE) >= 4:
+            _CANON_CACHE.clear()
+        _CANON_CACHE[key] = canonical_names(counts)
+    return _CANON_CACHE[key]
+
+
+def speaker_variants(reader, name: str) -> list[str]:
+    """The stored speaker names that name the person ``name`` names (case-insensitive; a shorter or
+    variant form finds the canonical person: "haneef atmar" -> every Atmar variant); [name] if none."""
+    canon = speaker_canon(reader)
+    want = name.casefold()
+    people = {c for n, c in canon.items() if want in (n.casefold(), c.casefold())}
+    people = people or {c for n, c in canon.items() if same_person(name, n)}
+    return sorted(n for n, c in canon.items() if c in people) or [name]
+
+
+def _canonical_codes(codes: np.ndarray, names: list[str], canon: dict[str, str]) -> tuple[np.ndarray, list[str]]:
+    merged = [canon.get(n, n) for n in names]
+    uniq = list(dict.fromkeys(merged))
+    where = {n: i for i, n in enumerate(uniq)}
+    return np.array([where[n] for n in merged], np.int64)[codes], uniq

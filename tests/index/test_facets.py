@@ -1,9 +1,9 @@
-"""Facets (`searchkit.results.facets`) count distinct matching *articles*, not passages, per value."""
+"""Facets (`searchkit.index.facets`) count distinct matching *articles*, not passages, per value."""
 from __future__ import annotations
 
 from searchkit.index.searching import ranked_searcher
 from searchkit.ranking.evaluator import match
-from searchkit.results.facets import FACETS, count
+from searchkit.index.facets import FACETS, count
 from searchkit.settings import DEFAULT_SETTINGS
 
 
