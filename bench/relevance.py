@@ -1,6 +1,7 @@
-"""Relevance benchmark: nDCG@10 and recall@100 of searchkit in article mode on judged collections.
+"""Relevance benchmark: nDCG@10 of searchkit on judged collections, beside naive whoosh, bm25s, tantivy and FTS5.
 
-    python bench/relevance.py                       # scifact (train judgments), cisi, cranfield
+    python bench/relevance.py                       # scifact (train judgments), cisi, cranfield, time (dev)
+    python bench/relevance.py time --no-peers       # searchkit alone (tuning)
     python bench/relevance.py scifact --keep /tmp/sk-rel   # reuse built indexes between runs (tuning)
     python bench/relevance.py --set k1=0.9 --set coordination=0 --boosts headline=1
 
@@ -9,8 +10,14 @@ text the body) and indexed with ``open_index(...).add(...)``, so the real pipeli
 passages, analysis) is what gets measured. Queries go through ``Index.search(text, unit="article")`` exactly as
 typed (the query language included); query metadata is ignored. Data: ``../shared/eval`` beside the checkout.
 
-Gains: SciFact and CISI judgments are binary; Cranfield's grades 1 (complete answer) .. 4 (minimal interest)
-become gains 4 .. 1, and its -1 code (one per query, "no interest") gain 0.
+Scoring is `searchkit.evaluation` (the code behind `searchkit eval`, trec_eval conventions: nDCG gain = grade,
+log2 discount; see that module), so `searchkit eval` on the same files prints the same figures. Article mode
+for every collection; TIME dev also in passage mode (each article at the position of its first passage). The
+peers (bench/relevance_peers.py) index the same documents, one per article, and OR the query's words.
+
+Gains: SciFact, CISI and TIME judgments are binary; Cranfield's grades 1 (complete answer) .. 4 (minimal
+interest) become gains 4 .. 1, and its -1 code (one per query, "no interest") gain 0. TIME: the 423 records
+of TIME.ALL, numbered by position (as its judgments are), no headline; the odd-numbered queries of TIME.REL.DEV.
 
 ``--set NAME=value`` overrides a field of `searchkit.settings.Settings` for this run (``k1``, ``b``,
 ``coordination``, ``field_group``, ``article_level``, ``article_block``, ``headline_b``, ``bm25f``; an old
@@ -22,7 +29,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import re
 import shutil
 import sys
@@ -109,19 +115,33 @@ def load_cranfield():
     return _smart_docs(d / "cran.all.1400"), {q: queries[q] for q in qrels if q in queries}, qrels
 
 
-COLLECTIONS = {"scifact": load_scifact, "cisi": load_cisi, "cranfield": load_cranfield}
+def load_time():
+    d = EVAL / "time"
+    docs, cur = [], None
+    for line in (d / "TIME.ALL").read_text(encoding="ascii", errors="replace").splitlines():
+        if line.startswith("*TEXT"):
+            cur = {"id": str(len(docs) + 1), "title": "", "text": ""}  # judged by record position
+            docs.append(cur)
+        elif cur is not None and line.strip():
+            cur["text"] += " " + line.strip()
+    queries: dict[str, str] = {}
+    qid = None
+    for line in (d / "TIME.QUE").read_text(encoding="ascii", errors="replace").splitlines():
+        if line.startswith("*FIND"):
+            qid = line.split()[1]
+            queries[qid] = ""
+        elif qid and line.strip():
+            queries[qid] = (queries[qid] + " " + line.strip()).strip()
+    qrels: dict[str, dict[str, int]] = {}
+    for line in (d / "TIME.REL.DEV").read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            qrels[parts[0]] = {doc: 1 for doc in parts[1:]}
+    return docs, {q: queries[q] for q in qrels if q in queries}, qrels
 
 
-def ndcg_at(ranked: list[str], judged: dict[str, int], k: int = 10) -> float:
-    dcg = sum((2 ** judged.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
-    ideal = sorted(judged.values(), reverse=True)[:k]
-    idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
-    return dcg / idcg if idcg else 0.0
-
-
-def recall_at(ranked: list[str], judged: dict[str, int], k: int = 100) -> float:
-    rel = {d for d, g in judged.items() if g > 0}
-    return len(rel & set(ranked[:k])) / len(rel) if rel else 0.0
+COLLECTIONS = {"scifact": load_scifact, "cisi": load_cisi, "cranfield": load_cranfield, "time": load_time}
+PASSAGE_MODE = ("time",)  # long articles: passage mode differs from article mode there
 
 
 def build(name: str, docs: list[dict], root: Path, settings=None):
@@ -149,24 +169,24 @@ def build(name: str, docs: list[dict], root: Path, settings=None):
     return index, time.perf_counter() - t0, report
 
 
-def evaluate(index, queries: dict[str, str], qrels: dict[str, dict[str, int]], depth: int = 10) -> dict[str, float]:
-    """Mean nDCG@10 and recall@``depth`` (``depth`` = how many results are fetched: 10, or 100 with --recall)."""
-    from searchkit.errors import QueryError
+def measure(index, queries: dict[str, str], qrels: dict[str, dict[str, int]], unit: str = "article"):
+    """searchkit's run, scored by the same code as `searchkit eval`; and the mean query time in ms."""
+    from searchkit.evaluation import evaluate
 
-    nd, rc, lat, errors = [], [], [], 0
-    for qid, text in queries.items():
-        t0 = time.perf_counter()
-        try:
-            res = index.search(text, unit="article", limit=depth)
-            ranked = [h.article.id for h in res.hits]
-        except QueryError:
-            ranked, errors = [], errors + 1
-        lat.append(time.perf_counter() - t0)
-        nd.append(ndcg_at(ranked, qrels[qid]))
-        rc.append(recall_at(ranked, qrels[qid], depth))
-    lat.sort()
-    return {"ndcg@10": sum(nd) / len(nd), f"recall@{depth}": sum(rc) / len(rc), "queries": len(nd),
-            "errors": errors, "p50_ms": 1000 * lat[len(lat) // 2]}
+    t0 = time.perf_counter()
+    run = evaluate(index, queries, qrels, unit=unit)
+    return run, 1000 * (time.perf_counter() - t0) / max(1, len(queries))
+
+
+def write_eval_files(name: str, queries: dict[str, str], qrels: dict[str, dict[str, int]], folder: Path) -> None:
+    """The collection's queries and judgments as `searchkit eval` reads them (JSONL, TREC), for --keep users."""
+    with open(folder / f"{name}-queries.jsonl", "w", encoding="utf-8") as f:
+        for q, text in queries.items():
+            f.write(json.dumps({"id": q, "query": text}) + "\n")
+    with open(folder / f"{name}-qrels.txt", "w", encoding="utf-8") as f:
+        for q, judged in qrels.items():
+            for doc, grade in judged.items():
+                f.write(f"{q} 0 {doc} {grade}\n")
 
 
 def make_settings(overrides: list[str], boosts: dict[str, float] | None):
@@ -193,7 +213,7 @@ def main() -> None:
     ap.add_argument("collections", nargs="*", help=f"any of {', '.join(COLLECTIONS)} (default: all)")
     ap.add_argument("--keep", type=Path, help="build indexes here and reuse them on the next run")
     ap.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=value")
-    ap.add_argument("--recall", action="store_true", help="also fetch 100 results per query for recall@100")
+    ap.add_argument("--no-peers", dest="peers", action="store_false", help="searchkit only (faster tuning runs)")
     ap.add_argument("--boosts", default="", help="e.g. headline=2,quote=1.5,names=0.2")
     args = ap.parse_args()
     if not EVAL.is_dir():
@@ -207,18 +227,32 @@ def main() -> None:
     base = args.keep or Path(tmp.name)
     try:
         for name in args.collections or list(COLLECTIONS):
-            docs, queries, qrels = COLLECTIONS[name]()
-            index, secs, report = build(name, docs, base / name, settings)
-            depth = 100 if args.recall else 10
-            m = evaluate(index, queries, qrels, depth)
-            print(f"{name:10s} nDCG@10 {m['ndcg@10']:.4f}  recall@{depth} {m[f'recall@{depth}']:.4f}  "
-                  f"({m['queries']} queries, {len(docs)} docs, {getattr(report, 'passages', '?')} passages; "
-                  f"index {secs:.1f}s, query p50 {m['p50_ms']:.1f} ms, {m['errors']} query errors)")
-            if name in ANCHORS:
-                print(f"{'':10s} {ANCHORS[name]}")
+            _run_collection(name, base, settings, args.peers)
     finally:
         if tmp:
             tmp.cleanup()
+
+
+def _run_collection(name: str, base: Path, settings, with_peers: bool) -> None:
+    from relevance_peers import peer_runs
+    from searchkit.evaluation import score_run
+
+    docs, queries, qrels = COLLECTIONS[name]()
+    index, secs, report = build(name, docs, base / name, settings)
+    write_eval_files(name, queries, qrels, base / name / "data")
+    run, ms = measure(index, queries, qrels)
+    peers = peer_runs(docs, queries) if with_peers else {}
+    line = "  ".join(f"{p} {score_run(r, qrels).metrics['ndcg@10']:.4f}" for p, r in peers.items())
+    print(f"{name:10s} article nDCG@10 {run.metrics['ndcg@10']:.4f}  recall@100 {run.metrics['recall@100']:.4f}"
+          f"  | {line or 'peers skipped'}")
+    print(f"{'':10s} ({len(run.per_query)} queries, {len(docs)} docs, {getattr(report, 'passages', '?')} passages; "
+          f"index {secs:.1f}s, {ms:.1f} ms/query, {len(run.errors)} query errors)")
+    if name in PASSAGE_MODE:
+        prun, pms = measure(index, queries, qrels, unit="passage")
+        print(f"{name:10s} passage nDCG@10 {prun.metrics['ndcg@10']:.4f}  recall@100 {prun.metrics['recall@100']:.4f}"
+              f"  (articles in order of their first passage; {pms:.1f} ms/query)")
+    if name in ANCHORS:
+        print(f"{'':10s} {ANCHORS[name]}")
 
 
 if __name__ == "__main__":

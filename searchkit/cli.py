@@ -8,12 +8,14 @@ import sys
 import click
 
 from . import __version__
-from .cli_common import DEFAULT_CORPUS, DEFAULT_INDEX, INDEX_OPTION
+from .cli_common import DEFAULT_CORPUS, INDEX_OPTION
 from .cli_common import cluster as _cluster
 from .cli_common import engine_options as _engine_options
+from .cli_common import search_index as _search_index
 from .cli_common import expand as _expand
 from .cli_common import fail as _fail
 from .cli_common import json_fail as _json_fail
+from .cli_common import search_index as _search_index
 from .results import MAX_LIMIT
 
 
@@ -317,25 +319,6 @@ def search_cmd(query: str | None, index_dir: str, limit: int, page: int, article
             click.echo("\n" + text_histogram(bars(results.facets.get("month") or {}), width=terminal_width()))
 
 
-def _search_index(index_dir: str):
-    """Open the index to search; the default one is built from ./corpus first when it is empty."""
-    from .errors import IndexAccessError
-    from .index import open_index
-
-    default = index_dir == DEFAULT_INDEX
-    if not default and not os.path.isdir(index_dir):
-        raise IndexAccessError(f"no index at {index_dir} (build it with `searchkit index PATHS --index {index_dir}`)")
-    index = open_index(index_dir, create=default)
-    if default and index.is_empty():
-        if not os.path.isdir(DEFAULT_CORPUS):
-            raise IndexAccessError(f"no index at ./{DEFAULT_INDEX} and no ./{DEFAULT_CORPUS} folder to build it from: "
-                                   "index your articles first with `searchkit index PATHS` (PATHS: your article "
-                                   "files or folders), or run this where ./corpus is")
-        click.echo(f"Building the index from ./{DEFAULT_CORPUS}…", err=True)
-        index.ensure_built(DEFAULT_CORPUS)
-    return index
-
-
 def _export(index, query: str, fmt: str, everything: bool, options: dict) -> None:
     """Rows of this page's hits, or of every match streamed (--all); a bad query fails before any row."""
     import itertools
@@ -379,10 +362,12 @@ def _run_batch(index, lines, options: dict) -> None:
 
 def _register() -> None:
     from .cli_dupes import dupes_cmd
+    from .cli_eval import eval_cmd
     from .cli_saved import saved_group
     from .cli_watch import watch_cmd
 
     main.add_command(dupes_cmd)
+    main.add_command(eval_cmd)
     main.add_command(saved_group)
     main.add_command(watch_cmd)
 

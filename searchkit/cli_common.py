@@ -57,3 +57,22 @@ def cluster(engine: str, url: str | None, name: str | None):
     from .engines.opensearch_engine import OpenSearchEngine
 
     return OpenSearchEngine.connect(url, name)
+
+
+def search_index(index_dir: str):
+    """Open the index to search; the default one is built from ./corpus first when it is empty."""
+    from .errors import IndexAccessError
+    from .index import open_index
+
+    default = index_dir == DEFAULT_INDEX
+    if not default and not os.path.isdir(index_dir):
+        raise IndexAccessError(f"no index at {index_dir} (build it with `searchkit index PATHS --index {index_dir}`)")
+    index = open_index(index_dir, create=default)
+    if default and index.is_empty():
+        if not os.path.isdir(DEFAULT_CORPUS):
+            raise IndexAccessError(f"no index at ./{DEFAULT_INDEX} and no ./{DEFAULT_CORPUS} folder to build it from: "
+                                   "index your articles first with `searchkit index PATHS` (PATHS: your article "
+                                   "files or folders), or run this where ./corpus is")
+        click.echo(f"Building the index from ./{DEFAULT_CORPUS}…", err=True)
+        index.ensure_built(DEFAULT_CORPUS)
+    return index

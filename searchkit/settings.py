@@ -22,18 +22,28 @@ class Settings:
     """Every tunable of ranking; the defaults are the measured ones (docs/ranking.md)."""
 
     boosts: Mapping[str, float] = field(default_factory=lambda: DEFAULT_BOOSTS)  # field -> query-time boost (0 = the field is not searched)
-    k1: float = 1.2  # BM25 term-frequency saturation
+    k1: float = 1.5  # BM25 term-frequency saturation (1.5: long news articles, docs/ranking-issue11.md)
     b: float = 0.75  # BM25 length normalisation
     coordination: float = 0.5  # score x (1 - c + c x matched words / words): `searchkit.query.nodes.coord_or`
     field_group: str = "sum"  # how one word's matches in several fields combine: "sum" or "dismax" (best field)
     article_level: bool = True  # article mode scores whole articles; False = best passage
-    # Article mode ranks articles by best passage, then re-ranks each block of this many (ranks 1-100, 101-200,
+    # With article_stats off (the exact article-level ranking scores every matching article, so it needs no
+    # blocks), article mode ranks articles by best passage, then re-ranks each block of this many (ranks 1-100, 101-200,
     # ...) by whole-article score. Blocks are fixed, not sized by the page asked for, so that pages partition one
     # ranking (a pool of max(100, 5 x wanted) re-ranked differently per page: 46 of page 1's 100 ids came back on
     # page 2). For the first 100 ranks this is exactly the old ranking at limit <= 20 (relevance figures unchanged).
     article_block: int = 100
     headline_b: float = 0.75  # length normalisation of headline words in article scoring
     bm25f: bool = True  # article scoring merges headline and body tf before one saturation (BM25F)
+    article_stats: bool = True  # issue 11: rank with article-level statistics (`searchkit.ranking.articles`)
+    # fields of the article score: quotes are body text already, name variants are phonetic codes that
+    # collide across unrelated words (both inflate df); the prototype measured headline + body
+    article_fields: tuple = ("headline", "body")
+    headline_weight: float = 3.0  # BM25F weight of the headline, counted once per article
+    passage_weight: float = 0.3  # passage mode: share of the passage's own BM25 beside its article's score
+    proximity: float = 1.0  # passage mode: weight of the BM25TP word-pair proximity term (0 = off)
+    proximity_window: int = 5  # ... counting pairs at most this many positions apart
+    passage_b: float = 0.5  # length normalisation of the passage's own BM25
 
     def with_boosts(self, boosts: Mapping[str, float] | None) -> "Settings":
         """These settings with ``boosts`` overriding some field boosts (the others kept)."""

@@ -23,6 +23,7 @@ from ..errors import QueryError
 from ..query.parser import ParsedQuery, cap_expansions, parse_query
 from ..ranking.bm25 import is_weighting_for, weighting
 from ..ranking.evaluator import match, top
+from ..ranking.articles import add_proximity, query_words, rank_articles, rank_passages, score_articles
 from ..ranking.scoring import article_scores
 from ..results.timeline import month_counts
 from ..results.suggest import suggest
@@ -75,7 +76,7 @@ def run(index, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int,
         settings: Settings) -> Ranked:
     """`Engine.run` for the whoosh index; a query whoosh itself cannot run is a one-line `QueryError`."""
     try:
-        return _run(index, parsed.query, filters, unit, offset, limit, settings)
+        return _run(index, parsed.query, filters, unit, offset, limit, settings, parsed.text)
     except WhooshQueryError as e:
         raise QueryError(f"cannot run this query: {e}") from None
 
@@ -106,13 +107,24 @@ def _ranked_hit(searcher, docnum: int, score: float, groups: Groups | None) -> R
     return hit
 
 
-def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, settings: Settings) -> Ranked:
+def _article_words(q, text: str, settings: Settings):
+    """The query's words for article-level statistics (`searchkit.ranking.articles`), or None when that
+    ranking is switched off (then articles are re-ranked in fixed blocks, `_article_page`)."""
+    return query_words(q, text) if settings.article_stats and settings.article_level else None
+
+
+def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, settings: Settings,
+         text: str = "") -> Ranked:
     out = Ranked(query=q, facets={**{name: {} for name in facets.FACETS}, "month": {}})
     found = _all_matches(index, q, filters, settings)
     if found is None:
         return out
     searcher, matches, groups = found
-    if unit == "passage":
+    words = _article_words(q, text, settings)
+    if words is not None:
+        page, out.total = _article_stats_page(searcher, matches, words, unit, offset + limit, settings)
+        page = page[offset:]
+    elif unit == "passage":
         out.total = len(matches)
         page = matches.top(offset + limit)[offset:]
     else:
@@ -122,6 +134,23 @@ def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, setting
     out.facets = facets.count(matches, facets.speaker_canon(searcher.reader()))
     out.facets["month"] = month_counts(matches)  # the timeline: every month, oldest first (issue 14)
     return out
+
+
+def _article_stats_ranking(searcher, matches, words, unit: str, settings: Settings):
+    """(docnums, scores) of every match (``unit`` passage) or every matching article's best passage, scored
+    with article-level statistics (`searchkit.ranking.articles`): every matching article is scored exactly,
+    so pages partition one ranking."""
+    scores = score_articles(searcher, words, settings)
+    if unit == "passage":
+        add_proximity(scores, words, settings)
+        return rank_passages(matches, scores, words, settings)
+    return rank_articles(matches, scores)
+
+
+def _article_stats_page(searcher, matches, words, unit: str, wanted: int, settings: Settings):
+    """(the best ``wanted`` (docnum, score), total) of `_article_stats_ranking`."""
+    docs, vals = _article_stats_ranking(searcher, matches, words, unit, settings)
+    return top(docs, vals, wanted), len(docs)
 
 
 def all_ranked(index, parsed: ParsedQuery, filters: Filters, *, unit: str, settings: Settings) -> Iterator[RankedHit]:
@@ -134,7 +163,10 @@ def all_ranked(index, parsed: ParsedQuery, filters: Filters, *, unit: str, setti
     if found is None:
         return
     searcher, matches, groups = found
-    if unit == "passage":
+    words = _article_words(parsed.query, parsed.text, settings)
+    if words is not None:  # the same exact ranking `run` pages through
+        docs, scores = _article_stats_ranking(searcher, matches, words, unit, settings)
+    elif unit == "passage":
         docs, scores = matches.docnums(), matches.scores()
     else:
         _, docs, scores = facets.best_per_article(matches)

@@ -36,7 +36,7 @@ from whoosh.query import And, AndNot, FuzzyTerm, MultiTerm, Not, NullQuery, Or, 
 from ..errors import QueryError, one_line
 from ..settings import DEFAULT_SETTINGS
 from ..store.schema import AUTHOR, BODY, DATE, HEADLINE, NAMES, QUOTE, SOURCE, SPEAKER, WORD_FIELDS
-from .dates import fix_quoted_dates
+from .dates import RANGE_HELP, check_date_order, fix_quoted_dates
 from .nodes import CoordOr, coord_or
 
 MAX_QUERY_CHARS = 1000
@@ -181,7 +181,10 @@ def _errors(q, text: str) -> Iterator[str]:
     if err is not None:
         start, end = getattr(q, "startchar", None), getattr(q, "endchar", None)
         where = text[start:end].strip() if start is not None and end is not None else ""
-        yield f"{one_line(where)[:60] or one_line(text)[:60]}: {one_line(err)}"
+        reason = one_line(err)
+        if re.search(r"\bdate:\s*[\[{]", text) and ("int()" in reason or "date" in reason.lower()):
+            reason = RANGE_HELP  # whoosh's own reason is its int() slip on "[2017"
+        yield f"{one_line(where)[:60] or one_line(text)[:60]}: {reason}"
     if not q.is_leaf():
         for sub in q.children():
             yield from _errors(sub, text)
@@ -213,6 +216,11 @@ def _exact_negations(q, negated: bool = False):
     exclude every passage that mentions someone called Rice or Ross."""
     if negated and q.is_leaf():
         return NullQuery if getattr(q, "fieldname", None) == NAMES else q
+    if negated and isinstance(q, Or) and any(getattr(c, "fieldname", None) == BODY for c in q.subqueries):
+        # a plain ``-word`` (its default-field expansion) leaves out passages whose *text* has it: every
+        # passage carries its article's headline, so the headline clause would drop all of an article's
+        # passages (issue 11: `taliban -russia`); ``-headline:word`` stays a headline exclusion
+        q = type(q)([c for c in q.subqueries if getattr(c, "fieldname", None) != HEADLINE], boost=q.boost)
     if isinstance(q, AndNot):
         return AndNot(_exact_negations(q.a, negated), _exact_negations(q.b, True)).normalize()
     if isinstance(q, Not):
@@ -275,8 +283,11 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
             # whoosh's own messages say what is wrong; its internal slips (a fuzzy or prefix term whose
             # word analyses to nothing, like `J~`) do not, so say that instead of leaking them.
             reason = "nothing searchable here" if isinstance(e, (AttributeError, TypeError, KeyError, IndexError)) else one_line(e)
+            if re.search(r"\bdate:\s*[\[{]", piece):
+                reason = RANGE_HELP
             return None, [f"{one_line(piece)[:60]}: {reason}"]
         errs = list(_errors(q, piece))
+        check_date_order(q)
         q, date_errs = fix_quoted_dates(q, parser, schema)  # issue 12 (5): quoted date values
         return _require_dates(_exact_negations(_unphrase(_drop_errors(q), schema))), errs + date_errs
 

@@ -26,27 +26,30 @@ ONCE_PER_ARTICLE_FIELDS = (HEADLINE,)
 BM25F_FIELDS = (HEADLINE, BODY)
 
 
+def word_leaves(node, boost: float = 1.0):
+    """One typed word's [(field, text, boost), ...] (a Term, or an Or of Terms without coordination), or
+    None when it is something else (a phrase, range, wildcard...)."""
+    if isinstance(node, Term):
+        return [(node.fieldname, node.text, boost * node.boost)]
+    if type(node) is Or or (isinstance(node, Or) and not node.scale):
+        out = []
+        for sub in node.subqueries:
+            got = word_leaves(sub, boost * node.boost)
+            if got is None:
+                return None
+            out.extend(got)
+        return out
+    return None
+
+
 def _words(q):
     """The query as (coordination scale, boost, [[(field, text, boost), ...] per typed word]), or None when
     some part is not a plain term (phrases, ranges, wildcards...): those keep best-passage scoring."""
-    def leaves(node, boost):
-        if isinstance(node, Term):
-            return [(node.fieldname, node.text, boost * node.boost)]
-        if type(node) is Or or (isinstance(node, Or) and not node.scale):
-            out = []
-            for sub in node.subqueries:
-                got = leaves(sub, boost * node.boost)
-                if got is None:
-                    return None
-                out.extend(got)
-            return out
-        return None
-
     if isinstance(q, CoordOr):
         subs, scale, boost = q.subqueries, q.scale or 0.0, q.boost
     else:
         subs, scale, boost = [q], 0.0, 1.0
-    words = [leaves(s, 1.0) for s in subs]
+    words = [word_leaves(s) for s in subs]
     return None if any(w is None for w in words) else (scale, boost, words)
 
 

@@ -88,6 +88,14 @@ def _hit(rank: int, found: RankedHit, snip: Highlighter) -> Hit:
                snippet=snip(text), copies=list(found.copies), first_seen=found.first_seen)
 
 
+def _nothing_to_search(query: str, warnings: list[str]) -> str:
+    """The one-line error for a query that holds nothing to search (empty, stop words only, symbols)."""
+    if not query.strip():
+        return "the query is empty: type some words to search for"
+    why = f" ({warnings[0]})" if warnings else ""
+    return f"nothing to search for in {query.strip()!r}: only very common words or symbols{why}"
+
+
 def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: str = "passage",
            source: str | None = None, speaker: str | None = None, since: str | None = None,
            until: str | None = None, boosts: Mapping[str, float] | None = None,
@@ -112,14 +120,17 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
     filters = make_filters(source, speaker, since, until, collapse)
     res.suggestion = index.suggest(parsed.text)
     if parsed.is_empty:
-        res.elapsed = time.perf_counter() - t0
-        return res
+        # issue 11 item 7 / README: a query with nothing runnable is an error, not "0 results"
+        raise QueryError(_nothing_to_search(query, parsed.warnings))
     offset = (page - 1) * limit
     ranked = index.run(parsed, filters, unit=unit, offset=offset, limit=limit, settings=settings)
     snip = Highlighter(ranked.query)
     res.total = ranked.total
     res.hits = [_hit(offset + i + 1, h, snip) for i, h in enumerate(ranked.hits)]
     res.facets = ranked.facets
+    if not res.hits and res.total:
+        pages = -(-res.total // limit)
+        res.warnings.append(f"page {page} is past the last page ({pages} of {res.total} results)")
     res.elapsed = time.perf_counter() - t0
     return res
 

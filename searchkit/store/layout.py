@@ -188,6 +188,11 @@ def _deleted(reader) -> np.ndarray | None:
     return segment_cache(reader, ("deleted",), make)
 
 
+def deleted_docs(reader) -> np.ndarray | None:
+    """Sorted docnums of the segment's deleted documents, or None when it has none."""
+    return _deleted(reader)
+
+
 def article_starts(reader) -> np.ndarray:
     """Sorted docnums of the first passage of each article in one segment (live or deleted)."""
     def make():

@@ -28,7 +28,8 @@ def test_a_phrase_keeps_best_passage_scoring(corpus_index):
 
 def test_article_level_off_ranks_articles_by_their_best_passage(corpus_index):
     off = corpus_index.search("Russia talks", unit="article", limit=20, settings=Settings(article_level=False))
-    passages = corpus_index.search("Russia talks", unit="passage", limit=100)
+    # the same settings: article_level off is passage statistics in both modes
+    passages = corpus_index.search("Russia talks", unit="passage", limit=100, settings=Settings(article_level=False))
     best: dict[str, float] = {}
     for h in passages.hits:
         best.setdefault(h.article.id, h.score)

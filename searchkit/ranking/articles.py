@@ -1,0 +1,294 @@
+"""Article-level BM25F (issue 11): one score per article from article statistics, and passages ranked with it.
+
+Why: searchkit indexes passages, so whoosh's statistics are passage statistics (N = passages, df = passages
+holding the word, lengths of passages). On long news articles that is the wrong unit: a word repeated in one
+long article looks common, and an article split in more passages gets its headline counted once per passage.
+The prototype (bench/rank_proto.py, docs/ranking-issue11.md) measured the recipe implemented here:
+
+    idf(t)  = ln(1 + (N - df + 0.5) / (df + 0.5))       N = live articles, df = articles holding t in any field
+    tf~     = sum over fields of w_f * tf_f              the headline counted once (its passage 0 copy), w 3
+    len~    = sum over fields of w_f * len_f,            avg = mean len~ over live articles
+    S_a     = sum over query words of idf * tf~ (k1 + 1) / (tf~ + k1 (1 - b + b len~ / avg))
+
+scored for *every* article that has a matching passage (no pool chosen by passage score: the ranking is exact,
+so pages partition it). Passage mode combines a passage's own BM25 (body text, article idf, ``passage_b``)
+with its article's score, each divided by its maximum: ``pw * P / max P + (1 - pw) * S_a / max S_a``.
+
+Everything is array work over the segment's cached posting and length arrays (`searchkit.store.layout`):
+an article's passages are consecutive documents, so per-article sums are ``np.bincount`` over article ordinals.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.query import And, AndNot
+
+from ..query.nodes import CoordOr
+from .scoring import word_leaves
+from ..settings import Settings
+from ..store.analysis import analyze
+from ..store.layout import (article_of, article_starts, deleted_docs, field_lengths, posting_arrays, read_postings,
+                            segment_cache, term_bytes)
+
+HEADLINE = "headline"  # counted once per article: every passage carries a copy
+PASSAGE_FIELDS = ("body",)  # a passage's own text, for its passage score
+
+
+@dataclass
+class QueryWords:
+    """The positive plain words of a query: per typed word, its (field, text, boost) leaves."""
+
+    boost: float
+    words: list[list[tuple[str, str, float]]]
+    qtf: list[float] | None = None  # per word: how often the query text holds it (the parser keeps it once)
+
+
+def query_words(q, text: str = "") -> QueryWords | None:
+    """The words that score, or None when some scoring part is not a plain term (phrases, ranges,
+    wildcards...: those queries keep the passage-statistics path). ``-word`` parts match but do not score."""
+    def words(node):
+        if isinstance(node, AndNot):
+            return words(node.a)
+        if isinstance(node, CoordOr) or type(node) is And:
+            out = []
+            for sub in node.subqueries:
+                got = words(sub)
+                if got is None:
+                    return None
+                out.extend(got)
+            return out
+        got = word_leaves(node)
+        return None if got is None else [got]
+
+    got = words(q)
+    if not got:
+        return None
+    # one scoring term per distinct token: a typed word can analyse to several ("caspase-11" -> caspas, 11),
+    # each with its own df (SciFact 0.6886 -> see the tuning log)
+    got = [part for w in got for part in _split_tokens(w)]
+    # qtf counted (docs/ranking-issue11.md: "once" costs CISI 0.05, its long queries repeat their key words)
+    counts = Counter(analyze(text)) if text else Counter()
+    qtf = [float(max(1, max((counts.get(t, 0) for f, t, _ in w if f == "body"), default=1))) for w in got]
+    return QueryWords(getattr(q, "boost", 1.0) if isinstance(q, CoordOr) else 1.0, got, qtf)
+
+
+def _split_tokens(word: list) -> list[list]:
+    """A typed word's leaves, one list per distinct token (a word without a body leaf stays whole)."""
+    texts = list(dict.fromkeys(t for f, t, _ in word if f in ("body", HEADLINE)))
+    if len(texts) <= 1:
+        return [word]
+    return [[leaf for leaf in word if leaf[1] == text] for text in texts]
+
+
+def field_weight(field: str, settings: Settings) -> float:
+    """The BM25F weight of ``field``: the headline's own weight, else the field's query boost."""
+    if field not in settings.article_fields:
+        return 0.0
+    return settings.headline_weight if field == HEADLINE else float(settings.boosts.get(field, 0.0))
+
+
+def _lengths(reader, settings: Settings):
+    """(article starts, BM25F length of each article, live mask) of one segment, cached per weights."""
+    weights = tuple(sorted((f, field_weight(f, settings)) for f in settings.boosts if field_weight(f, settings) > 0))
+
+    def make():
+        starts = article_starts(reader)
+        total = np.zeros(len(starts))
+        if len(starts):
+            for f, w in weights:
+                lengths = field_lengths(reader, f) if f in reader.schema else None
+                if lengths is None:
+                    continue
+                total += w * (lengths[starts] if f == HEADLINE else np.add.reduceat(lengths, starts))
+        deleted = deleted_docs(reader)
+        live = np.ones(len(starts), bool) if deleted is None else ~np.isin(starts, deleted)
+        return starts, total, live
+
+    return segment_cache(reader, ("bm25f-lengths", weights), make)
+
+
+def _word_tf(reader, word, settings: Settings, n_articles: int) -> np.ndarray:
+    """A typed word's weighted tf in each article of one segment (headline once, other fields summed)."""
+    starts = article_starts(reader)
+    tf = np.zeros(n_articles)
+    for field, text, _ in word:
+        w = field_weight(field, settings)
+        if w <= 0:
+            continue
+        ids, tfs = read_postings(reader, field, text)
+        if not len(ids):
+            continue
+        if field == HEADLINE:
+            keep = np.isin(ids, starts, assume_unique=True)
+            ids, tfs = ids[keep], tfs[keep]
+        tf += w * np.bincount(article_of(reader, ids), weights=tfs, minlength=n_articles)[:n_articles]
+    return tf
+
+
+@dataclass
+class ArticleScores:
+    """Whole-article scores of one search: per segment, every article's score (0 = no query word)."""
+
+    segments: list[tuple]  # (segment reader, docnum offset, article starts, scores)
+    idfs: list[float]  # per query word: its article-level idf
+    n_articles: int
+    avg_length: float = 1.0  # mean BM25F length of the live articles
+
+
+def score_articles(searcher, words: QueryWords, settings: Settings) -> ArticleScores:
+    """S_a (module docstring) of every article of ``searcher``'s index for ``words``."""
+    subs = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
+    # the readers `match` uses (matched by identity); an empty index has a reader without a segment
+    leaves = [(sub.reader(), off) for sub, off in subs if sub.reader().segment() is not None]
+    per_seg, n_live, total_len = [], 0, 0.0
+    df = np.zeros(len(words.words))
+    for seg, off in leaves:
+        starts, lengths, live = _lengths(seg, settings)
+        tfs = [_word_tf(seg, w, settings, len(starts)) * live for w in words.words]
+        df += [int(np.count_nonzero(t)) for t in tfs]
+        n_live += int(live.sum())
+        total_len += float(lengths[live].sum())
+        per_seg.append((seg, off, starts, lengths, tfs))
+    n = max(1, n_live)
+    avg = total_len / n or 1.0
+    idfs = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+    k1, b = settings.k1, settings.b
+    out = []
+    for seg, off, starts, lengths, tfs in per_seg:
+        norm = k1 * (1 - b + b * lengths / avg)
+        score = np.zeros(len(starts))
+        for idf, qtf, tf in zip(idfs, words.qtf or [1.0] * len(tfs), tfs):
+            score += qtf * idf * tf * (k1 + 1) / (tf + norm)
+        out.append((seg, off, starts, words.boost * score))
+    return ArticleScores(out, idfs.tolist(), n, avg)
+
+
+def rank_articles(matches, scores: ArticleScores) -> tuple[np.ndarray, np.ndarray]:
+    """(index-wide docnum of a passage of each matching article, its article score), in index order.
+
+    The passage is the article's best matching one (by ``matches``' scores: the one shown); the set of
+    articles is exactly those with a matching passage, so ``-word`` and filters hold.
+    """
+    by_seg = {id(seg): (off, starts, s) for seg, off, starts, s in scores.segments}
+    docs, vals = [], []
+    for m in matches.segments:
+        got = by_seg.get(id(m.reader))
+        if got is None:
+            continue
+        _, starts, s = got
+        order = np.lexsort((m.ids, -m.scores))
+        arts = article_of(m.reader, m.ids[order])
+        uniq, first = np.unique(arts, return_index=True)
+        docs.append(m.ids[order[first]] + m.offset)
+        vals.append(s[uniq])
+    if not docs:
+        return np.zeros(0, np.int64), np.zeros(0)
+    return np.concatenate(docs), np.concatenate(vals)
+
+
+def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: Settings):
+    """(index-wide docnums of every matching passage, combined score) for passage mode (module docstring)."""
+    by_seg = {id(seg): (starts, s) for seg, _, starts, s in scores.segments}
+    k1, pb, pw = settings.k1, settings.passage_b, settings.passage_weight
+    total_len, n_pass = 0.0, 0
+    for seg, _, _, _ in scores.segments:
+        lengths = field_lengths(seg, PASSAGE_FIELDS[0])
+        if lengths is not None:
+            deleted = deleted_docs(seg)
+            live = np.ones(len(lengths), bool)
+            if deleted is not None:
+                live[deleted] = False
+            total_len += float(lengths[live].sum())
+            n_pass += int(live.sum())
+    avg = total_len / max(1, n_pass) or 1.0
+    docs, own, art = [], [], []
+    for m in matches.segments:
+        got = by_seg.get(id(m.reader))
+        if got is None:
+            continue
+        _, s = got
+        lengths = field_lengths(m.reader, PASSAGE_FIELDS[0])
+        plen = lengths[m.ids] if lengths is not None else np.zeros(len(m.ids))
+        norm = k1 * (1 - pb + pb * plen / avg)
+        p = np.zeros(len(m.ids))
+        for idf, qtf, word in zip(scores.idfs, words.qtf or [1.0] * len(words.words), words.words):
+            tf = np.zeros(len(m.ids))
+            for field, text, _ in word:
+                if field not in PASSAGE_FIELDS:
+                    continue
+                ids, tfs = read_postings(m.reader, field, text, within=m.ids)
+                pos = np.searchsorted(ids, m.ids)
+                hit = (pos < len(ids)) & (ids[np.minimum(pos, len(ids) - 1)] == m.ids) if len(ids) else pos < 0
+                tf[hit] += tfs[pos[hit]]
+            p += qtf * idf * tf * (k1 + 1) / (tf + norm)
+        docs.append(m.ids + m.offset)
+        own.append(p)
+        art.append(s[article_of(m.reader, m.ids)])
+    if not docs:
+        return np.zeros(0, np.int64), np.zeros(0)
+    own_all, art_all = np.concatenate(own), np.concatenate(art)
+    combined = pw * own_all / (own_all.max() or 1.0) + (1 - pw) * art_all / (art_all.max() or 1.0)
+    return np.concatenate(docs), combined
+
+
+def add_proximity(scores: ArticleScores, words: QueryWords, settings: Settings) -> None:
+    """BM25TP (Rasolofo & Savoy 2003), for passage mode: for each pair of adjacent query words, every
+    occurrence of the first with the second within ``proximity_window`` positions of the same passage adds
+    1/d^2; the article's sum ``acc`` adds ``proximity * min(idf) * acc (k1 + 1) / (acc + K)`` to its score.
+
+    Why passage mode only: it helped TIME passage mode (+0.006) and cost SciFact 0.004-0.008 in article mode
+    (docs/ranking-issue11.md). Only the best `PROXIMITY_CANDIDATES` articles are examined (positions are
+    decoded in Python), the prototype's candidate set for passage mode.
+    """
+    terms = [(i, next((t for f, t, _ in w if f == "body"), None)) for i, w in enumerate(words.words)]
+    terms = [(i, t) for i, t in terms if t is not None]
+    if settings.proximity <= 0 or len(terms) < 2 or not scores.segments:
+        return
+    every = np.concatenate([s for _, _, _, s in scores.segments])
+    cut = np.sort(every)[-min(PROXIMITY_CANDIDATES, len(every))]
+    k1, b, window = settings.k1, settings.b, settings.proximity_window
+    for seg, _, starts, s in scores.segments:
+        cand = np.flatnonzero((s >= cut) & (s > 0))
+        if not len(cand) or "body" not in seg.schema:
+            continue
+        ends = np.append(starts[1:], seg.doc_count_all())
+        docs = np.unique(np.concatenate([np.arange(starts[a], ends[a]) for a in cand]))
+        decode = seg.schema["body"].format.decode_positions
+        acc_by_pair = []
+        for (ia, ta), (ib, tb) in zip(terms, terms[1:]):
+            pa, pb = _positions(seg, ta, docs, decode), _positions(seg, tb, docs, decode)
+            acc = np.zeros(len(starts))
+            for d in pa.keys() & pb.keys():
+                acc[article_of(seg, np.array([d]))[0]] += _pair_acc(pa[d], pb[d], window)
+            acc_by_pair.append((min(scores.idfs[ia], scores.idfs[ib]), acc))
+        lengths = _lengths(seg, settings)[1]
+        norm = k1 * (1 - b + b * lengths / (scores.avg_length or 1.0))
+        for idf, acc in acc_by_pair:
+            s += settings.proximity * idf * acc * (k1 + 1) / (acc + norm)
+
+
+PROXIMITY_CANDIDATES = 300
+
+
+def _positions(seg, text: str, docs: np.ndarray, decode) -> dict[int, list[int]]:
+    """{docnum: sorted positions of ``text`` in its body} for the segment's ``docs`` holding it."""
+    btext = term_bytes(seg, "body", text)
+    if btext is None:
+        return {}
+    ids, _, vals = posting_arrays(seg, "body", btext, values=True, within=docs)
+    keep = np.isin(ids, docs)
+    return {int(d): sorted(decode(v)) for d, v, k in zip(ids.tolist(), vals, keep.tolist()) if k}
+
+
+def _pair_acc(pa: list[int], pb: list[int], window: int) -> float:
+    """Sum of 1/d^2 over occurrences in ``pa`` whose nearest occurrence in ``pb`` is 1..window away."""
+    acc = 0.0
+    for x in pa:
+        j = bisect_left(pb, x)
+        d = min((abs(pb[k] - x) for k in (j - 1, j) if 0 <= k < len(pb)), default=window + 1)
+        if 0 < d <= window:
+            acc += 1.0 / (d * d)
+    return acc

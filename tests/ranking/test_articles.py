@@ -1,0 +1,46 @@
+"""Article-level BM25F (`searchkit.ranking.articles`) on the bundled corpus: article statistics, every
+matching article scored, article-mode pages partitioning one ranking, passages ranked with their article."""
+from __future__ import annotations
+
+import math
+
+from searchkit.index.searching import ranked_searcher
+from searchkit.ranking.articles import add_proximity, query_words, score_articles
+from searchkit.store.layout import article_id, article_starts
+from searchkit.settings import DEFAULT_SETTINGS
+
+
+def test_idf_counts_articles_not_passages(corpus_index):
+    searcher = ranked_searcher(corpus_index, DEFAULT_SETTINGS)
+    words = query_words(corpus_index.parse("taliban", DEFAULT_SETTINGS).query, "taliban")
+    scores = score_articles(searcher, words, DEFAULT_SETTINGS)
+    holding = sum(int((s > 0).sum()) for _, _, _, s in scores.segments)
+    assert scores.n_articles >= 5 and holding <= scores.n_articles
+    assert abs(scores.idfs[0] - math.log(1 + (scores.n_articles - holding + 0.5) / (holding + 0.5))) < 1e-9
+
+
+def test_article_pages_partition_one_ranking(corpus_index):
+    whole = [h.article.id for h in corpus_index.search("Russia talks", unit="article", limit=4).hits]
+    pages = [h.article.id for p in (1, 2) for h in corpus_index.search("Russia talks", unit="article", limit=2, page=p).hits]
+    assert len(whole) >= 3 and pages == whole and len(set(pages)) == len(pages)
+
+
+def test_every_matching_article_is_ranked(corpus_index):
+    res = corpus_index.search("Russia talks", unit="article", limit=50)
+    passages = corpus_index.search("Russia talks", unit="passage", limit=100)
+    assert res.total == len(res.hits) == len({h.article.id for h in passages.hits})
+    scores = [h.score for h in res.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_proximity_rewards_the_article_holding_the_words_together(corpus_index):
+    searcher = ranked_searcher(corpus_index, DEFAULT_SETTINGS)
+    text = "Moscow Process"
+    words = query_words(corpus_index.parse(text, DEFAULT_SETTINGS).query, text)
+    plain = score_articles(searcher, words, DEFAULT_SETTINGS)
+    before = [s.copy() for _, _, _, s in plain.segments]
+    add_proximity(plain, words, DEFAULT_SETTINGS)
+    gained = {article_id(seg, int(article_starts(seg)[a]))
+              for (seg, _, _, s), old in zip(plain.segments, before) for a in (s > old + 1e-12).nonzero()[0]}
+    phrase = {h.article.id for h in corpus_index.search('"moscow process"', unit="article", limit=20).hits}
+    assert phrase and phrase <= gained  # the words side by side always earn the bonus
