@@ -18,6 +18,9 @@ Queries are hostile input: they are capped at ``MAX_QUERY_CHARS``, prefix and fu
 a dangling operator) is dropped with a one-line warning while the rest still runs. `QueryError` is raised only
 when nothing runnable is left.
 
+A verbose query (all upper case, or a long question: `searchkit.query.words.is_verbose`) reads ``AND``, ``OR``
+and ``NOT`` as words; elsewhere they are operators.
+
 Plain words search ``body``, ``headline``, ``quote`` and ``names`` (the phonetic name-variant field) with
 per-field boosts; words are OR-ed with a coordination factor (`searchkit.query.nodes.coord_or`), so passages
 containing more of the words score higher without requiring all of them.
@@ -38,6 +41,7 @@ from ..settings import DEFAULT_SETTINGS
 from ..store.schema import AUTHOR, BODY, DATE, HEADLINE, NAMES, QUOTE, SOURCE, SPEAKER, WORD_FIELDS
 from .dates import RANGE_HELP, check_date_order, fix_quoted_dates
 from .nodes import CoordOr, coord_or
+from .words import OPERATORS, operators_as_words
 
 MAX_QUERY_CHARS = 1000
 MAX_EXPANSION = 64  # indexed terms a prefix/fuzzy term may expand to
@@ -183,8 +187,9 @@ def _errors(q, text: str) -> Iterator[str]:
         where = text[start:end].strip() if start is not None and end is not None else ""
         reason = one_line(err)
         if re.search(r"\bdate:\s*[\[{]", text) and ("int()" in reason or "date" in reason.lower()):
-            reason = RANGE_HELP  # whoosh's own reason is its int() slip on "[2017"
-        yield f"{one_line(where)[:60] or one_line(text)[:60]}: {reason}"
+            yield RANGE_HELP  # whoosh's own reason is its int() slip on "[2017"; the help names date: itself
+        else:
+            yield f"{one_line(where)[:60] or one_line(text)[:60]}: {reason}"
     if not q.is_leaf():
         for sub in q.children():
             yield from _errors(sub, text)
@@ -270,7 +275,7 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
     warnings: list[str] = []
     if not isinstance(text, str):
         raise QueryError("the query must be a string")
-    text = _clean(text.replace("\x00", " "), warnings)
+    text = operators_as_words(_clean(text.replace("\x00", " "), warnings))  # issue 11 item 5
     parser = _cached_parser(schema, boosts or {}, coordination, group)
 
     def one(piece: str):
@@ -284,7 +289,7 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
             # word analyses to nothing, like `J~`) do not, so say that instead of leaking them.
             reason = "nothing searchable here" if isinstance(e, (AttributeError, TypeError, KeyError, IndexError)) else one_line(e)
             if re.search(r"\bdate:\s*[\[{]", piece):
-                reason = RANGE_HELP
+                return None, [RANGE_HELP]
             return None, [f"{one_line(piece)[:60]}: {reason}"]
         errs = list(_errors(q, piece))
         check_date_order(q)
@@ -382,16 +387,3 @@ def positive_terms(q) -> dict[str, set[str]]:
 
     walk(q)
     return out
-
-
-PLAIN_WORD = re.compile(r"(?<![\w:~*\-+])([^\W\d_][\w'\u2019]*)(?![\w:~*])", re.UNICODE)
-OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"})
-
-
-def plain_words(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, word) of the plain words in a query: the ones a spelling suggestion may replace.
-
-    Skips operators, field names, fuzzy/prefix terms, excluded words and the inside of ranges.
-    """
-    masked = re.sub(r"\[[^\]]*\]?|\{[^}]*\}?", lambda m: " " * len(m.group()), text)
-    return [(m.start(1), m.end(1), m.group(1)) for m in PLAIN_WORD.finditer(masked) if m.group(1) not in OPERATORS]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from ..query.parser import plain_words
+from ..query.words import plain_words
 from ..store.schema import BODY, HEADLINE, QUOTE
 
 FIELDS = (BODY, HEADLINE, QUOTE)
