@@ -259,8 +259,8 @@ index is first built from ./corpus.
 @click.option("--articles", is_flag=True, help="One result per article (its best passage as the snippet).")
 @click.option("--since", metavar="DATE", help="Only articles from DATE on (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--until", metavar="DATE", help="Only articles up to DATE (inclusive).")
-@click.option("--source", metavar="NAME", help="Only articles from this source (exact name, as in the facets).")
-@click.option("--speaker", metavar="NAME", help="Only passages quoting this speaker (exact name, as in the facets).")
+@click.option("--source", metavar="NAME", help="Only articles from this source (any case, or part of its name: \"ariana\").")
+@click.option("--speaker", metavar="NAME", help="Only passages quoting this speaker (any case, or part of the name: \"lavrov\").")
 @click.option("--all-copies", is_flag=True,
               help="Show every copy of a syndicated story as its own result (default: one, with the others listed).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the documented contract).")
@@ -307,6 +307,10 @@ def search_cmd(query: str | None, index_dir: str, limit: int, page: int, article
     else:
         from .present.terminal import render_results, use_color
 
+        from .results.filters import matched_notes
+
+        for note in matched_notes(results.filters, {"source": source, "speaker": speaker}):
+            click.echo(printable(note), err=True)
         for w in results.warnings:
             click.echo(printable(f"warning: {w}"), err=True)
         results.warnings = []  # said on stderr already

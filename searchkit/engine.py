@@ -32,16 +32,27 @@ from .settings import Settings
 class Filters:
     """Exact facet values and an inclusive date range that every hit must satisfy (None = no constraint).
 
+    ``source`` / ``speaker``: the exact facet values allowed (any of them), as a tuple; a single string is
+    accepted and becomes a one-value tuple (what library callers pass). `searchkit.results.filters.resolve`
+    turns what a person typed ("ariana news", "lavrov") into these exact values, so every engine only ever
+    matches exact values.
+
     ``collapse_copies``: of each group of copies (the same story republished, `searchkit.dupes`) only the
     best-ranked member's passages count, for the hits, the total and the facets alike. An engine that keeps no
     copy groups has nothing to collapse and ignores it.
     """
 
-    source: str | None = None
-    speaker: str | None = None
+    source: tuple[str, ...] | str | None = None
+    speaker: tuple[str, ...] | str | None = None
     since: datetime | None = None  # first instant allowed
     until: datetime | None = None  # last instant allowed
     collapse_copies: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("source", "speaker"):
+            value = getattr(self, name)
+            values = (value,) if isinstance(value, str) else tuple(value or ())
+            object.__setattr__(self, name, tuple(v for v in values if v) or None)
 
 
 @dataclass
@@ -94,6 +105,11 @@ class Engine(Protocol):
 
     def article_ids(self, parsed: ParsedQuery, filters: Filters, settings: Settings) -> set[str]:
         """The ids of every article matching ``parsed`` within ``filters`` (what saved searches compare)."""
+
+    def facet_values(self, name: str) -> list[str]:
+        """Every value facet ``name`` ("source" or "speaker") has in the index, most frequent first, as the
+        facets of `run` spell them (the whoosh engine: one canonical name per speaker): what
+        `searchkit.results.filters.resolve` matches what a person typed against."""
 
     def suggest(self, text: str) -> str | None:
         """``text`` with words the index has never seen replaced by the closest indexed term, or None."""

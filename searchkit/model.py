@@ -221,6 +221,8 @@ class SearchResults:
     elapsed: float = 0.0  # seconds
     limit: int = 10
     unit: str = "passage"
+    # filter -> the exact facet values what was typed matched (`searchkit.results.filters.resolve`)
+    filters: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -239,4 +241,5 @@ class SearchResults:
             "unit": self.unit,
             "limit": self.limit,
             "elapsed_ms": round(self.elapsed * 1000, 1),
+            "filters": {k: list(v) for k, v in self.filters.items()},
         }

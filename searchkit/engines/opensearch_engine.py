@@ -225,6 +225,12 @@ class OpenSearchEngine:
         got = self._articles({article_id}).get(article_id) if self._concrete() else None
         return Article.from_dict(got[1]) if got and got[1] else None
 
+    def facet_values(self, name: str) -> list[str]:
+        """`Engine.facet_values`: every value of facet ``name`` ("source"/"speaker"), most frequent first."""
+        from .opensearch_results import facet_values
+
+        return facet_values(self, name)
+
     def suggest(self, text: str) -> str | None:
         """`Engine.suggest`: words absent from the text fields replaced by the term suggester's best term."""
         from .opensearch_results import suggestion

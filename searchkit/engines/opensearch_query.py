@@ -119,9 +119,9 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
     """``bool.filter`` clauses for ``filters`` (exact facet values, inclusive date range)."""
     out: list[dict[str, Any]] = []
     if filters.source:
-        out.append({"term": {"source_facet": filters.source}})
+        out.append({"terms": {"source_facet": list(filters.source)}})
     if filters.speaker:
-        out.append({"term": {"speaker_facet": filters.speaker}})
+        out.append({"terms": {"speaker_facet": list(filters.speaker)}})
     if filters.since or filters.until:
         rng = {k: v for k, v in (("gte", _iso(filters.since)), ("lte", _iso(filters.until))) if v}
         out.append({"range": {"date": rng}})

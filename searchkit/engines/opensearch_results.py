@@ -85,6 +85,22 @@ def suggestion(engine, text: str, analyzer: Callable, fields: Sequence[str]) -> 
     return correct(text, analyzer, lambda tokens: _known(engine, fields, tokens), closest)
 
 
+def facet_values(engine, name: str) -> list[str]:
+    """`Engine.facet_values` for OpenSearch: a ``terms`` aggregation on the facet's keyword field (articles per
+    source, passages per speaker, as the whoosh engine counts), most frequent first, ties alphabetical.
+    ``engine``: the `OpenSearchEngine`; ``name``: "source" or "speaker"."""
+    if name not in ("source", "speaker"):
+        raise ValueError(f"no facet {name!r} to list values of (choose source or speaker)")
+    if not engine._concrete():
+        return []
+    terms = {"terms": {"field": FACETS[name], "size": 10 * BUCKETS}}
+    aggs = {"values": {"filter": {"term": {"pindex": 0}}, "aggs": {"v": terms}}} if name == "source" else {"v": terms}
+    res = engine._search("facet values", {"size": 0, "aggs": aggs})["aggregations"]
+    buckets = (res["values"] if name == "source" else res)["v"]["buckets"]
+    counts = {str(b["key"]): int(b["doc_count"]) for b in buckets if b["key"]}
+    return [v for v, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
 def info(engine) -> dict[str, Any]:
     """`Engine.info` for OpenSearch: counts from aggregations, size from index stats."""
     empty = {"path": engine.path, "articles": 0, "passages": 0, "files": 0, "sources": {}, "date_from": None,

@@ -40,7 +40,7 @@ from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.layout import passage_documents
 from ..store.schema import (ARTICLE, ARTICLE_ID, FILE, PINDEX, SOURCE_FACET, build_schema, decode_article,
                             is_current)
-from . import searching
+from . import facets, searching
 from .generations import (ADD_LOCK_WAIT, WriteLock, discard_partial, index_exists, make_folder,
                           open_with_schema, open_writer, read_current, remove_other_generations, switch_generation, write_errors)
 from .pipeline import parser_jobs, run_pipeline, work_items
@@ -181,6 +181,10 @@ class Index:
     def article_ids(self, parsed: ParsedQuery, filters: Filters, settings: Settings) -> set[str]:
         """`searchkit.engine.Engine.article_ids`: of ``parsed`` within ``filters`` (``settings`` parse it)."""
         return searching.matching_article_ids(self, parsed, filters, settings)
+
+    def facet_values(self, name: str) -> list[str]:
+        """`searchkit.engine.Engine.facet_values`: every value of facet ``name`` in this index, most frequent first."""
+        return [] if self.is_empty() else facets.facet_values(self.searcher().reader(), name)
 
     def suggest(self, text: str) -> str | None:
         """`searchkit.engine.Engine.suggest`: did-you-mean for ``text`` from this index's vocabulary."""

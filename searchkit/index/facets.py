@@ -175,3 +175,26 @@ def _canonical_codes(codes: np.ndarray, names: list[str], canon: dict[str, str])
     uniq = list(dict.fromkeys(merged))
     where = {n: i for i, n in enumerate(uniq)}
     return np.array([where[n] for n in merged], np.int64)[codes], uniq
+
+
+def facet_values(reader, name: str) -> list[str]:
+    """`searchkit.engine.Engine.facet_values` for the whoosh index: every value of facet ``name`` ("source":
+    articles per outlet; "speaker": passages quoting each person, under their canonical name), most frequent
+    first, ties alphabetical. ``reader``: the index's reader (per-segment arrays are cached, so this is cheap)."""
+    counts: Counter[str] = Counter()
+    if name == "speaker":
+        canon = speaker_canon(reader)
+        for leaf in _leaves(reader):
+            _, codes, names = _speaker_pairs(leaf)
+            for n, c in zip(names, np.bincount(codes, minlength=len(names)).tolist()):
+                counts[canon.get(n, n)] += c
+    elif name == "source":
+        for leaf in _leaves(reader):
+            codes, values = _article_values(leaf, SOURCE_FACET)
+            found = codes[codes >= 0]
+            for v, c in zip(values, np.bincount(found, minlength=len(values)).tolist()):
+                if v not in (None, "", b"") and c:
+                    counts[_key(v)] += c
+    else:
+        raise ValueError(f"no facet {name!r} to list values of (choose source or speaker)")
+    return [v for v, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]

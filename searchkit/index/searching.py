@@ -64,9 +64,9 @@ def filter_query(filters: Filters, speaker_names: list[str] | None = None):
     speaker's name, `searchkit.index.facets.speaker_variants`)."""
     parts = []
     if filters.source:
-        parts.append(Term(SOURCE_FACET, filters.source))
+        parts.append(Or([Term(SOURCE_FACET, s) for s in filters.source]))
     if filters.speaker:
-        parts.append(Or([Term(SPEAKER_FACET, n) for n in speaker_names or [filters.speaker]]))
+        parts.append(Or([Term(SPEAKER_FACET, n) for n in speaker_names or filters.speaker]))
     if filters.since or filters.until:
         parts.append(DateRange(DATE, filters.since, filters.until))
     return And(parts) if parts else None
@@ -87,7 +87,8 @@ def _all_matches(index, q, filters: Filters, settings: Settings):
     if q is NullQuery:
         return None
     searcher = ranked_searcher(index, settings)
-    variants = facets.speaker_variants(searcher.reader(), filters.speaker) if filters.speaker else None
+    variants = sorted({v for name in filters.speaker for v in facets.speaker_variants(searcher.reader(), name)}) \
+        if filters.speaker else None
     filt = filter_query(filters, variants)
     filter_docs = searcher._filter_to_comb(filt) if filt is not None else None
     matches = match(searcher, q, None if filter_docs is None else set(filter_docs))

@@ -26,7 +26,7 @@ from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.analysis import name_analyzer, news_analyzer
 from ..store.schema import BODY, HEADLINE, NAMES, QUOTE, SPEAKER
 from . import MAX_LIMIT, UNITS
-from .filters import make_filters
+from .filters import make_filters, resolve
 from .snippets import make_snippet, match_spans
 
 
@@ -105,7 +105,9 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
 
     ``unit="article"`` gives one hit per article (its best passage as the snippet, scored as a whole article
     by `searchkit.ranking.scoring.article_scores`). ``settings`` default to the index's; ``boosts`` override
-    some of their field boosts. ``source``/``speaker`` keep exact facet values; ``since``/``until`` are
+    some of their field boosts. ``source``/``speaker`` keep the facet values they name (case-insensitive, by
+part of a name: `searchkit.results.filters.resolve`; the values matched are ``SearchResults.filters``; a
+name that matches none is a `QueryError` naming the closest values); ``since``/``until`` are
     ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (inclusive). ``collapse`` (default) shows one member of each group
     of copies (`searchkit.dupes`): the best-ranked, with the others in ``Hit.copies``; totals and facets count
     the group once; ``collapse=False`` shows every copy as its own result. Raises `QueryError` for invalid
@@ -117,11 +119,11 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
     parsed = index.parse(query, settings)
     res = SearchResults(query=query, total=0, page=page, warnings=list(parsed.warnings), limit=limit, unit=unit,
                         facets={**{name: {} for name in FACET_NAMES}, "month": {}})
-    filters = make_filters(source, speaker, since, until, collapse)
-    res.suggestion = index.suggest(parsed.text)
     if parsed.is_empty:
         # issue 11 item 7 / README: a query with nothing runnable is an error, not "0 results"
         raise QueryError(_nothing_to_search(query, parsed.warnings))
+    filters, res.filters = resolve(index, make_filters(source, speaker, since, until, collapse))
+    res.suggestion = index.suggest(parsed.text)
     offset = (page - 1) * limit
     ranked = index.run(parsed, filters, unit=unit, offset=offset, limit=limit, settings=settings)
     snip = Highlighter(ranked.query)
@@ -149,7 +151,7 @@ def iter_hits(index: Engine, query: str, *, unit: str = "passage", source: str |
     _validate(1, 1, unit)
     settings = (getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
     parsed = index.parse(query, settings)
-    filters = make_filters(source, speaker, since, until, collapse)
+    filters, _ = resolve(index, make_filters(source, speaker, since, until, collapse))
     if parsed.is_empty:
         return
     snip = Highlighter(parsed.query)
@@ -164,5 +166,5 @@ def article_ids(index: Engine, query: str, *, source: str | None = None, speaker
     of a story counts (no collapsing: the set must not change when a new copy outranks the one seen)."""
     settings = getattr(index, "settings", None) or DEFAULT_SETTINGS
     parsed = index.parse(query, settings)
-    filters = make_filters(source, speaker, since, until, collapse=False)
+    filters, _ = resolve(index, make_filters(source, speaker, since, until, collapse=False), strict=False)
     return set() if parsed.is_empty else index.article_ids(parsed, filters, settings)

@@ -25,6 +25,7 @@ from werkzeug.routing import BaseConverter
 from ..errors import IndexAccessError, SearchkitError, one_line
 from ..present.groups import group_hits
 from ..present.timeline import timeline_svg
+from ..results.filters import matched_notes
 from ..results.timeline import bars
 from ..present.html import article_paragraphs, highlight_html, query_highlighter, snippet_html
 from .hosts import HostPolicy
@@ -160,8 +161,10 @@ def _install_pages(app: Flask, index: Any) -> None:
         facets = results.facets if results is not None else {}
         groups = group_hits(results.hits) if results is not None else []
         chart = timeline_svg(bars(facets.get("month") or {}), lambda b: page_url(values, since=b.since, until=b.until))
+        matched = matched_notes(results.filters, values) if results is not None else []
         return render_template("search.html", v=values, results=results, error=error, bad_param=bad_param,
-                               facets=facets, active=_active_filters(values), groups=groups, timeline=chart), status
+                               facets=facets, active=_active_filters(values), groups=groups, timeline=chart,
+                               matched=matched), status
 
     @app.get("/articles/<article_id:article_id>")
     def article_page(article_id: str):

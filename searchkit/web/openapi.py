@@ -62,7 +62,8 @@ SCHEMAS: dict[str, Any] = {
     "SearchResults": {
         "type": "object",
         "description": "Exactly the object `searchkit search --json` prints.",
-        "required": ["query", "total", "page", "suggestion", "facets", "results", "warnings", "unit", "limit", "elapsed_ms"],
+        "required": ["query", "total", "page", "suggestion", "facets", "results", "warnings", "unit", "limit", "elapsed_ms",
+                     "filters"],
         "properties": {
             "query": _STR,
             "total": {"type": "integer", "minimum": 0},
@@ -79,6 +80,12 @@ SCHEMAS: dict[str, Any] = {
             "unit": {"type": "string", "enum": list(UNITS)},
             "limit": {"type": "integer", "minimum": 1},
             "elapsed_ms": {"type": "number", "minimum": 0},
+            "filters": {
+                "type": "object",
+                "description": "For each source/speaker filter given: the exact facet values it matched (any case, "
+                               "or part of a name: source=ariana -> [\"Ariana News\"]).",
+                "additionalProperties": {"type": "array", "items": _STR},
+            },
         },
     },
     "Article": {
