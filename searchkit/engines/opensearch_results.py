@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from ..index.facets import FACETS, MAX_FACET_VALUES
-from ..results.suggest import correct
+from ..results.suggest import KNOWN_FIELDS, correct
 
 PRECISION = 40000  # the cardinality aggregation's maximum threshold: for totals (one counter per search)
 FACET_PRECISION = 2000  # per facet value: ~16 KB of heap each (40000 would take ~320 KB x every bucket)
@@ -82,7 +82,7 @@ def suggestion(engine, text: str, analyzer: Callable, fields: Sequence[str]) -> 
                         best = (opt["freq"], opt["text"])
         return best[1] if best else None
 
-    return correct(text, analyzer, lambda tokens: _known(engine, fields, tokens), closest)
+    return correct(text, analyzer, lambda tokens: _known(engine, KNOWN_FIELDS, tokens), closest)
 
 
 def facet_values(engine, name: str) -> list[str]:

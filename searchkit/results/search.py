@@ -28,6 +28,7 @@ from ..store.schema import BODY, HEADLINE, NAMES, QUOTE, SPEAKER
 from . import MAX_LIMIT, UNITS
 from .filters import make_filters, resolve
 from .snippets import make_snippet, match_spans
+from .suggest import runnable_suggestion
 
 
 
@@ -123,7 +124,7 @@ name that matches none is a `QueryError` naming the closest values); ``since``/`
         # issue 11 item 7 / README: a query with nothing runnable is an error, not "0 results"
         raise QueryError(_nothing_to_search(query, parsed.warnings))
     filters, res.filters = resolve(index, make_filters(source, speaker, since, until, collapse))
-    res.suggestion = index.suggest(parsed.text)
+    res.suggestion = runnable_suggestion(index, parsed.text, filters, settings)
     offset = (page - 1) * limit
     ranked = index.run(parsed, filters, unit=unit, offset=offset, limit=limit, settings=settings)
     snip = Highlighter(ranked.query)

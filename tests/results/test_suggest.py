@@ -7,3 +7,23 @@ def test_a_misspelt_name_is_corrected_and_a_correct_query_is_left_alone(corpus_i
     assert corpus_index.suggest("Patrushef") == "patrushev"
     assert corpus_index.search("Atmar Patrushef").suggestion == "Atmar patrushev"
     assert corpus_index.suggest("Atmar Patrushev") is None
+
+
+def test_no_suggestion_for_field_values_or_words_the_index_has(corpus_index):
+    """Issue 11 item 7: a quoted source, an outlet's name typed as words, and a pasted upper-case question
+    (its function words may be absent from a small archive) get no suggestion."""
+    for source in corpus_index.facet_values("source"):
+        for query in (f'source:"{source}"', source, source.upper(), f"taliban source:{source.split()[0]}"):
+            assert corpus_index.search(query).suggestion is None, query
+    assert corpus_index.search("WHAT DID RUSSIA AND THE TALIBAN SAY").suggestion is None
+
+
+def test_a_suggestion_is_only_offered_when_it_finds_something(corpus_index):
+    res = corpus_index.search("Patrushef talibna")
+    assert res.suggestion and corpus_index.search(res.suggestion).total > 0
+    # within a filter where the corrected word finds nothing, the correction is not offered
+    without = [s for s in corpus_index.facet_values("source")
+               if corpus_index.search("patrushev", source=s).total == 0]
+    assert without, "some outlet never mentions Patrushev (else this proves nothing)"
+    assert corpus_index.suggest("patrushef") == "patrushev"
+    assert corpus_index.search("patrushef", source=without[0]).suggestion is None
