@@ -227,5 +227,7 @@ def render_results(results: SearchResults, color: bool = False, width: int | Non
     unit = "article" if results.unit == "article" else "result"
     plural = "" if results.total == 1 else "s"
     page = f", page {results.page} of {results.pages}" if results.pages > 1 or results.page > 1 else ""
+    if results.page > results.pages:  # past the last page (the warning says so): never "page 99 of 3"
+        page = f", {results.pages} page{'s' * (results.pages != 1)}"
     out.append(style(f"{results.total} {unit}{plural}{page} ({results.elapsed * 1000:.0f} ms)", color, dim=True))
     return "\n".join(out)
