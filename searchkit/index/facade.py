@@ -183,8 +183,9 @@ class Index:
         return searching.matching_article_ids(self, parsed, filters, settings)
 
     def facet_values(self, name: str) -> list[str]:
-        """`searchkit.engine.Engine.facet_values`: every value of facet ``name`` in this index, most frequent first."""
-        return [] if self.is_empty() else facets.facet_values(self.searcher().reader(), name)
+        """`searchkit.engine.Engine.facet_values`: every value of facet ``name`` in this index, most frequent
+        first (from the shared searcher's cached segment arrays: it runs before every filtered search)."""
+        return facets.facet_values(self.searcher().reader(), name)
 
     def suggest(self, text: str) -> str | None:
         """`searchkit.engine.Engine.suggest`: did-you-mean for ``text`` from this index's vocabulary."""

@@ -182,19 +182,21 @@ def facet_values(reader, name: str) -> list[str]:
     articles per outlet; "speaker": passages quoting each person, under their canonical name), most frequent
     first, ties alphabetical. ``reader``: the index's reader (per-segment arrays are cached, so this is cheap)."""
     counts: Counter[str] = Counter()
+    if name not in ("source", "speaker"):
+        raise ValueError(f"no facet {name!r} to list values of (choose source or speaker)")
+    if reader.doc_count() == 0:
+        return []  # an empty index's reader has no segment to read arrays from
     if name == "speaker":
         canon = speaker_canon(reader)
         for leaf in _leaves(reader):
             _, codes, names = _speaker_pairs(leaf)
             for n, c in zip(names, np.bincount(codes, minlength=len(names)).tolist()):
                 counts[canon.get(n, n)] += c
-    elif name == "source":
+    else:
         for leaf in _leaves(reader):
             codes, values = _article_values(leaf, SOURCE_FACET)
             found = codes[codes >= 0]
             for v, c in zip(values, np.bincount(found, minlength=len(values)).tolist()):
                 if v not in (None, "", b"") and c:
                     counts[_key(v)] += c
-    else:
-        raise ValueError(f"no facet {name!r} to list values of (choose source or speaker)")
     return [v for v, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]

@@ -111,3 +111,13 @@ def test_web_page_and_api_match_the_same_way(corpus_index):
     r = client.get("/api/search", query_string={"q": "taliban", "source": "zzyzx"})
     assert r.status_code == 400 and "no source matches" in r.get_json()["error"]
     assert client.get("/", query_string={"q": "taliban", "source": "zzyzx"}).status_code == 400
+
+
+def test_an_empty_index_has_no_values_and_says_so(tmp_path):
+    import searchkit
+
+    index = searchkit.open_index(tmp_path / "ix", create=True)
+    index.add([])
+    assert index.facet_values("source") == index.facet_values("speaker") == []
+    with pytest.raises(QueryError, match="no article in this index has a source"):
+        index.search("taliban", source="ariana")
