@@ -237,7 +237,8 @@ Query language:
   russia taliban         any of the words; passages with all of them rank first
   "peace talks"          exact phrase
   -russia, NOT russia    exclude a word (or phrase)
-  kabul OR moscow        either word; AND and ( ) work too
+  kabul OR moscow        either word; AND and ( ) work too (words, in a query of 4+
+                         words all in upper case or a question)
   headline:taliban       only in a field: headline: quote: speaker: source: author:
   date:2017-03           only that year, month or day; date:[2017-01-01 TO 2017-06-30]: a range
   patrushef~             fuzzy: one edit away (patrushef~2: two)

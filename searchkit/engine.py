@@ -52,7 +52,7 @@ class Filters:
         for name in ("source", "speaker"):
             value = getattr(self, name)
             values = (value,) if isinstance(value, str) else tuple(value or ())
-            object.__setattr__(self, name, tuple(v for v in values if v) or None)
+            object.__setattr__(self, name, tuple(v for v in values if v and v.strip()) or None)  # blank: none
 
 
 @dataclass

@@ -107,8 +107,8 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
     ``unit="article"`` gives one hit per article (its best passage as the snippet, scored as a whole article
     by `searchkit.ranking.scoring.article_scores`). ``settings`` default to the index's; ``boosts`` override
     some of their field boosts. ``source``/``speaker`` keep the facet values they name (case-insensitive, by
-part of a name: `searchkit.results.filters.resolve`; the values matched are ``SearchResults.filters``; a
-name that matches none is a `QueryError` naming the closest values); ``since``/``until`` are
+    part of a name: `searchkit.results.filters.resolve`; the values matched are ``SearchResults.filters``; a
+    name that matches none is a `QueryError` naming the closest values); ``since``/``until`` are
     ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (inclusive). ``collapse`` (default) shows one member of each group
     of copies (`searchkit.dupes`): the best-ranked, with the others in ``Hit.copies``; totals and facets count
     the group once; ``collapse=False`` shows every copy as its own result. Raises `QueryError` for invalid
