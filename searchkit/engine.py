@@ -106,6 +106,10 @@ class Engine(Protocol):
     def article_ids(self, parsed: ParsedQuery, filters: Filters, settings: Settings) -> set[str]:
         """The ids of every article matching ``parsed`` within ``filters`` (what saved searches compare)."""
 
+    def count(self, parsed: ParsedQuery, filters: Filters, settings: Settings) -> int:
+        """How many passages match ``parsed`` within ``filters``: no ranking, no facets, no stored fields (what
+        checking a did-you-mean before offering it needs)."""
+
     def facet_values(self, name: str) -> list[str]:
         """Every value facet ``name`` ("source" or "speaker") has in the index, most frequent first, as the
         facets of `run` spell them (the whoosh engine: one canonical name per speaker): what

@@ -225,6 +225,14 @@ class OpenSearchEngine:
         got = self._articles({article_id}).get(article_id) if self._concrete() else None
         return Article.from_dict(got[1]) if got and got[1] else None
 
+    def count(self, parsed: ParsedQuery, filters: Filters, settings: Settings) -> int:
+        """`Engine.count`: one size-0 request, the filtered query's exact hit total (``settings``: unused, the
+        count does not depend on ranking)."""
+        if parsed.is_empty or not self._concrete():
+            return 0
+        body = {"size": 0, "track_total_hits": True, "query": search_query(parsed.query, filters)}
+        return int(self._search("count", body)["hits"]["total"]["value"])
+
     def facet_values(self, name: str) -> list[str]:
         """`Engine.facet_values`: every value of facet ``name`` ("source"/"speaker"), most frequent first."""
         from .opensearch_results import facet_values

@@ -182,6 +182,10 @@ class Index:
         """`searchkit.engine.Engine.article_ids`: of ``parsed`` within ``filters`` (``settings`` parse it)."""
         return searching.matching_article_ids(self, parsed, filters, settings)
 
+    def count(self, parsed: ParsedQuery, filters: Filters, settings: Settings) -> int:
+        """`searchkit.engine.Engine.count`: matching passages of ``parsed`` within ``filters`` (``settings`` parse it)."""
+        return searching.match_count(self, parsed, filters, settings)
+
     def facet_values(self, name: str) -> list[str]:
         """`searchkit.engine.Engine.facet_values`: every value of facet ``name`` in this index, most frequent
         first (from the shared searcher's cached segment arrays: it runs before every filtered search)."""

@@ -175,6 +175,15 @@ def all_ranked(index, parsed: ParsedQuery, filters: Filters, *, unit: str, setti
         yield _ranked_hit(searcher, int(docs[i]), scores[i], groups)
 
 
+def match_count(index, parsed: ParsedQuery, filters: Filters, settings: Settings) -> int:
+    """`Engine.count` for the whoosh index: the matching passages (copies collapsed as ``filters`` say)."""
+    try:
+        found = _all_matches(index, parsed.query, filters, settings)
+    except WhooshQueryError as e:
+        raise QueryError(f"cannot run this query: {e}") from None
+    return 0 if found is None else len(found[1])
+
+
 def matching_article_ids(index, parsed: ParsedQuery, filters: Filters, settings: Settings) -> set[str]:
     """`Engine.article_ids` for the whoosh index: read from the article-id column only."""
     try:

@@ -91,9 +91,9 @@ def suggest(searcher, text: str, analyzer: Callable, fields: Sequence[str] = FIE
 
 
 def runnable_suggestion(index, text: str, filters, settings) -> str | None:
-    """``index.suggest(text)`` (any `searchkit.engine.Engine`) if that query finds at least one article within
+    """``index.suggest(text)`` (any `searchkit.engine.Engine`) if that query matches at least one passage within
     ``filters`` (`searchkit.engine.Filters`) under ``settings``, else None: a suggestion that finds nothing would
-    only mislead. Costs one match of the suggested query, and only when there is a suggestion."""
+    only mislead. Costs one `Engine.count` of the suggested query, and only when there is a suggestion."""
     suggestion = index.suggest(text)
     if not suggestion:
         return None
@@ -101,6 +101,6 @@ def runnable_suggestion(index, text: str, filters, settings) -> str | None:
         parsed = index.parse(suggestion, settings)
     except QueryError:
         return None
-    if parsed.is_empty or not index.article_ids(parsed, filters, settings):
+    if parsed.is_empty or not index.count(parsed, filters, settings):
         return None
     return suggestion

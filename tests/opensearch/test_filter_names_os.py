@@ -35,3 +35,10 @@ def test_typed_names_filter_the_cluster_like_the_folder(engine, corpus_index):
         assert o.filters == w.filters and o.total == w.total > 0, kwargs
     with pytest.raises(QueryError, match="no source matches"):
         engine.search("taliban", source="zzyzx")
+
+
+def test_a_suggestion_is_checked_on_the_cluster_too(engine, corpus_index):
+    """`OpenSearchEngine.count` runs the suggested query before it is offered, as on the folder."""
+    assert engine.search("talibn peace").suggestion == corpus_index.search("talibn peace").suggestion
+    assert engine.search("talibn peace").suggestion is not None
+    assert engine.search("source:\"Ariana News\"").suggestion is None

@@ -27,3 +27,16 @@ def test_a_suggestion_is_only_offered_when_it_finds_something(corpus_index):
     assert without, "some outlet never mentions Patrushev (else this proves nothing)"
     assert corpus_index.suggest("patrushef") == "patrushev"
     assert corpus_index.search("patrushef", source=without[0]).suggestion is None
+
+
+def test_count_is_the_passage_total_a_search_reports(corpus_index):
+    """`Engine.count` (what checks a suggestion) counts what a passage-mode search totals, filters included."""
+    from searchkit.engine import Filters
+    from searchkit.results.filters import make_filters
+
+    settings = corpus_index.settings
+    for query, kwargs in (("taliban", {}), ('"peace talks"', {}), ("russia -taliban", {}),
+                          ("taliban", {"source": "Ariana News"}), ("atmar", {"since": "2017-03", "until": "2017-03"})):
+        parsed = corpus_index.parse(query, settings)
+        filters = make_filters(**kwargs) if kwargs else Filters()
+        assert corpus_index.count(parsed, filters, settings) == corpus_index.search(query, **kwargs).total, query
