@@ -56,7 +56,7 @@ FIELD_GROUP = DEFAULT_SETTINGS.field_group
 class ParsedQuery:
     """A runnable whoosh query plus what the person should be told about their input."""
 
-    text: str
+    text: str  # the query as typed, cleaned (quotes and parentheses balanced, cut to MAX_QUERY_CHARS)
     query: object  # whoosh.query.Query; NullQuery when the input holds nothing searchable
     warnings: list[str] = field(default_factory=list)
 
@@ -275,7 +275,8 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
     warnings: list[str] = []
     if not isinstance(text, str):
         raise QueryError("the query must be a string")
-    text = operators_as_words(_clean(text.replace("\x00", " "), warnings))  # issue 11 item 5
+    text = _clean(text.replace("\x00", " "), warnings)
+    runnable = operators_as_words(text)  # issue 11 item 5; ParsedQuery.text keeps them as typed
     parser = _cached_parser(schema, boosts or {}, coordination, group)
 
     def one(piece: str):
@@ -296,11 +297,11 @@ def parse_query(text: str, schema, boosts: Mapping[str, float] | None = None, *,
         q, date_errs = fix_quoted_dates(q, parser, schema)  # issue 12 (5): quoted date values
         return _require_dates(_exact_negations(_unphrase(_drop_errors(q), schema))), errs + date_errs
 
-    q, errs = one(text)
+    q, errs = one(runnable)
     if q is None:
         # The whole query failed: run each whitespace-separated piece that parses on its own.
         parts, errs = [], []
-        for piece in _chunks(text):
+        for piece in _chunks(runnable):
             pq, perrs = one(piece)
             errs += perrs
             if pq is not None and pq is not NullQuery:

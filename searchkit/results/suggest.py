@@ -54,7 +54,9 @@ def correct(text: str, analyzer: Callable, known: Callable[[list[str]], bool],
         if word.lower() in FUNCTION_WORDS or not tokens or len(tokens[0]) > MAX_WORD_CHARS or known(tokens):
             continue
         best = closest(tokens[0])
-        if best and best != word.lower():
+        if best and word.isupper() and len(word) > 1:
+            best = best.upper()  # TALIBN -> TALIBAN: an all-caps query stays all caps (and so reads the same)
+        if best and best.lower() != word.lower():
             out.append(text[last:start] + best)
             last, changed = end, True
     if not changed:

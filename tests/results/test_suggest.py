@@ -40,3 +40,10 @@ def test_count_is_the_passage_total_a_search_reports(corpus_index):
         parsed = corpus_index.parse(query, settings)
         filters = make_filters(**kwargs) if kwargs else Filters()
         assert corpus_index.count(parsed, filters, settings) == corpus_index.search(query, **kwargs).total, query
+
+
+def test_a_pasted_upper_case_query_gets_an_upper_case_suggestion_that_reads_the_same(corpus_index):
+    res = corpus_index.search("WHAT DID RUSSIA AND THE TALIBN SAY")
+    assert res.suggestion == "WHAT DID RUSSIA AND THE TALIBAN SAY"
+    fixed = corpus_index.search(res.suggestion)
+    assert fixed.suggestion is None and fixed.total == corpus_index.search("what did russia and the taliban say").total
