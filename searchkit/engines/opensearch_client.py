@@ -5,6 +5,10 @@ error; searchkit promises a one-line message naming the cluster's URL instead (a
 It also pins two easy-to-miss details: credentials come from the environment, not the command line
 (``SEARCHKIT_OPENSEARCH_USER`` / ``SEARCHKIT_OPENSEARCH_PASSWORD``), and TLS certificates are verified
 unless ``SEARCHKIT_OPENSEARCH_VERIFY=0`` (``SEARCHKIT_OPENSEARCH_CA_CERTS`` names a CA bundle).
+
+Losing a node: the URL may list every node, comma-separated; opensearch-py then goes round them and
+skips one that fails, and `Cluster.call` retries transient failures with back-off, so a client survives
+the loss of any node (``tests/opensearch/test_faults.py`` kills them).
 """
 from __future__ import annotations
 

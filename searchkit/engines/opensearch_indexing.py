@@ -30,7 +30,7 @@ from .opensearch_client import FIRST_BACKOFF, RETRY_STATUS, Cluster, EngineUnava
 from .opensearch_mapping import name_codes
 
 CHUNK_DOCS = 500
-RETRIES = 8  # per bulk request: with back-off doubling up to MAX_BACKOFF, about 90 s before giving up
+RETRIES = 8  # per bulk request: back-off doubling up to MAX_BACKOFF, about 70 s of waiting before giving up
 MAX_BACKOFF = 20.0
 BULK_RETRY_STATUS = RETRY_STATUS | {500}  # a document refused with a 500 mid-failover is worth sending again
 

@@ -81,12 +81,16 @@ def test_kill_a_node_during_bulk_indexing(faulty, all_up, bbc_index):
     files = _bbc()
     engine = OpenSearchEngine(all_up, bbc_index, shards=3, replicas=1)
     killed: list[int] = []
+    timer = threading.Timer(0.3, lambda: killed.append(faulty.kill(0)))  # node-0: the client's first URL
 
-    def progress(done: int, total: int) -> None:  # a third of the way in: bulk requests keep coming after it
-        if done == total // 3 and not killed:
-            killed.append(faulty.kill(0))  # node-0: the first URL the client was given
+    def progress(done: int, total: int) -> None:
+        # a third of the way in, from another thread, so the kill lands in the middle of sending, likely
+        # while a bulk request is in flight; two thirds of the files are sent after it
+        if done == total // 3:
+            timer.start()
 
     report = engine.add(files, progress=progress, jobs=2)
+    timer.join()
     assert killed, "the node was killed during the run"
     assert faulty.pid(0) is None
     assert report.added == report.articles == len(files) and not report.errors
