@@ -111,7 +111,7 @@ give_up() {
   fi
   exit 1
 }
-URL="http://127.0.0.1:$HTTP"
+URL="http://127.0.0.1:$((HTTP + ${ONLY:-0}))"  # in restart mode, ask the restarted node (node-0 may be the dead one)
 until curl -fsS "$URL/_cluster/health?wait_for_nodes=$N&wait_for_status=green&timeout=2s" 2>/dev/null | grep -Eq '"status" *: *"green"'; do
   for i in $STARTING; do
     if ! kill -0 "$(cat "$BASE/node-$i/pid")" 2>/dev/null; then
@@ -128,6 +128,7 @@ done
 if [ -n "$ONLY" ]; then
   echo "[start] node-$ONLY restarted; $N node(s) green after $((SECONDS - t0)) s"; exit 0
 fi
+URL="http://127.0.0.1:$HTTP"
 hosts=""; for i in $(seq 0 $((N - 1))); do hosts+="${hosts:+,}http://127.0.0.1:$((HTTP + i))"; done
 printf 'SEARCHKIT_OPENSEARCH_URL=%s\nOPENSEARCH_URL=%s\nOPENSEARCH_HOSTS=%s\nSEARCHKIT_OPENSEARCH_RUN_DIR=%s\n' \
   "$URL" "$URL" "$hosts" "$BASE" > "$BASE/cluster.env"
