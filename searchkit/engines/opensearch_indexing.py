@@ -71,9 +71,11 @@ def read_manifest(cluster: Cluster, index: str) -> dict[str, str]:
     return out
 
 
-def _send(cluster: Cluster, actions: list[dict[str, Any]]) -> None:
-    """Bulk-send ``actions`` (pairs of action line and source, flattened), retrying what may succeed later:
-    the whole request after a connection error or a retryable status, else the items refused with one."""
+def send_bulk(cluster: Cluster, actions: list[dict[str, Any]]) -> None:
+    """Bulk-send ``actions`` to ``cluster`` (pairs of action line and source, flattened), retrying what may
+    succeed later: the whole request after a connection error or a retryable status, else the items refused
+    with one (`RETRIES` times, back-off from `FIRST_BACKOFF` doubling to `MAX_BACKOFF`); ids are fixed, so
+    a resent document overwrites itself."""
     from opensearchpy import exceptions as ex
 
     pending, backoff = actions, FIRST_BACKOFF
@@ -168,10 +170,10 @@ def index_paths(cluster: Cluster, index: str, paths: Iterable[str | Path], *, ma
     for action in _documents(events, report, cluster, index, manifest, strict, progress, len(tasks)):
         chunk.append(action)
         if len(chunk) >= 2 * CHUNK_DOCS:
-            _send(cluster, chunk)
+            send_bulk(cluster, chunk)
             chunk = []
     if chunk:
-        _send(cluster, chunk)
+        send_bulk(cluster, chunk)
     gone = removed_files(roots, manifest, seen)
     if gone:
         delete_files(cluster, index, gone)
