@@ -11,7 +11,7 @@ import re
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -118,7 +118,37 @@ def _tree_rss_kb(root: int) -> int:
     return total
 
 
-class TreeRSSSampler:
+class PeakSampler:
+    """Calls ``measure`` (a size in kB) every ``interval`` seconds in a thread while in the ``with`` block:
+    ``peak_kb`` is the largest reading, ``last_kb`` the one taken on leaving the block."""
+
+    def __init__(self, measure: Callable[[], int], interval: float = 0.05):
+        self.measure, self.interval, self.peak_kb, self.last_kb = measure, interval, 0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self) -> int:
+        """One reading now, also folded into ``peak_kb``."""
+        kb = self.measure()
+        self.peak_kb = max(self.peak_kb, kb)
+        return kb
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "PeakSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.last_kb = self.sample()
+
+
+class TreeRSSSampler(PeakSampler):
     """Samples the summed RSS of a process tree in a thread: the peak of a multi-process indexer.
 
     ``getrusage(RUSAGE_CHILDREN)`` only gives the largest single descendant, which under-reports
@@ -126,22 +156,8 @@ class TreeRSSSampler:
     """
 
     def __init__(self, pid: int, interval: float = 0.05):
-        self.pid, self.interval, self.peak_kb = pid, interval, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.pid))
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> "TreeRSSSampler":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+        self.pid = pid
+        super().__init__(lambda: _tree_rss_kb(pid), interval)
 
 
 def now() -> float:

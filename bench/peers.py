@@ -5,6 +5,7 @@ Each system indexes the same JSONL corpus (title + text of every article) and an
 returning the top 10 with a snippet each:
 
 * ``searchkit`` — through its public library API only (``open_index(path).add(paths, jobs=N)``, ``.search()``);
+* ``opensearch`` — the same API on searchkit's OpenSearch engine (a cluster at ``$SEARCHKIT_OPENSEARCH_URL``);
 * ``naive`` — whoosh as the docs show it: one writer, default settings, ``StemmingAnalyzer``, stored title and
   body, ``MultifieldParser`` and ``Hit.highlights("body")`` (which re-analyses the stored body);
 * ``fts5`` — SQLite FTS5, ``porter unicode61`` tokenizer, one transaction, ``MATCH … ORDER BY rank`` (rank is
@@ -216,6 +217,33 @@ class Searchkit(System):
         getattr(self.ix, "close", lambda: None)()
 
 
+class SearchkitOpenSearch(Searchkit):
+    """searchkit's OpenSearch engine (issue 17) through the same library API, on the cluster whose node URLs
+    ``$SEARCHKIT_OPENSEARCH_URL`` names (bench/search.py sets it). The ``--index`` folder stands for the
+    cluster index ``bench-<folder name>``: a build into a missing folder (what a full build leaves) rebuilds
+    the index behind the alias; one into the existing folder is incremental, as for the folder engine."""
+
+    name = "opensearch"
+
+    @staticmethod
+    def _engine(index: Path):
+        from searchkit.engines.opensearch_engine import OpenSearchEngine
+
+        return OpenSearchEngine.connect(None, "bench-" + index.name.lower(), shards=3, replicas=1)
+
+    def build(self, corpus: Path, index: Path, jobs: int) -> dict:
+        engine = self._engine(index)
+        report = engine.add([str(corpus)], jobs=jobs, rebuild=not index.exists())
+        index.mkdir(parents=True, exist_ok=True)
+        (index / "cluster-index.txt").write_text(engine.path + "\n", encoding="utf-8")
+        info = engine.info()
+        return {"report": _jsonable(report), "docs": info["articles"], "index_bytes": info["size_bytes"],
+                "index": engine.path}
+
+    def open(self, index: Path) -> None:
+        self.ix = self._engine(index)
+
+
 def _jsonable(value):
     """Whatever ``add`` returned, in a form json.dumps accepts (dict, dataclass, or its repr)."""
     if value is None or isinstance(value, (int, float, str, bool, list, dict)):
@@ -229,7 +257,8 @@ def _jsonable(value):
     return repr(value)[:500]
 
 
-SYSTEMS: dict[str, type[System]] = {cls.name: cls for cls in (Searchkit, NaiveWhoosh, FTS5, Tantivy)}
+SYSTEMS: dict[str, type[System]] = {cls.name: cls for cls in (Searchkit, SearchkitOpenSearch, NaiveWhoosh, FTS5,
+                                                                Tantivy)}
 PEERS = ("naive", "fts5", "tantivy")
 
 

@@ -198,13 +198,22 @@ def run_worker(args: list[str], log: Path, opts: Settings) -> dict:
 
 
 def bench_system(name: str, corpus: Path, work: Path, queries_file: Path, raw: int, opts: Settings,
-                 incremental: bool) -> dict:
+                 incremental: bool, cluster_run_dir: Path | None = None) -> dict:
+    """Index ``corpus`` with system ``name``, query it, re-index it if ``incremental``; for the opensearch
+    system, ``cluster_run_dir`` (the run dir of the scripts that started the cluster) gives the cluster RSS
+    (summed node RSS: peak while indexing, right after it, peak while querying)."""
+    from cluster import ClusterRSSSampler
+
     index = work / f"index-{name}"
     print(f"[{name}] indexing …", file=sys.stderr, flush=True)
     load_before = os.getloadavg()[0]
-    build = run_worker(["build", name, "--corpus", str(corpus), "--index", str(index), "--jobs", str(opts.jobs)],
-                       work / f"{name}-build.log", opts)
+    with ClusterRSSSampler(cluster_run_dir) as indexing:
+        build = run_worker(["build", name, "--corpus", str(corpus), "--index", str(index), "--jobs", str(opts.jobs)],
+                           work / f"{name}-build.log", opts)
     res: dict = {"build": build, "load_1min_before": load_before}
+    if cluster_run_dir is not None:
+        res["cluster_rss_index_peak_mb"] = indexing.peak_kb / 1024
+        res["cluster_rss_after_index_mb"] = indexing.last_kb / 1024
     if "error" in build:
         res["error"] = build["error"]
         return res
@@ -213,12 +222,15 @@ def bench_system(name: str, corpus: Path, work: Path, queries_file: Path, raw: i
     res["index_s"] = build["seconds"]
     res["index_mbps"] = raw / 1e6 / build["seconds"]
     res["peak_rss_mb"] = build["peak_rss_tree_kb"] / 1024
-    res["index_bytes"] = dir_size(index)
+    res["index_bytes"] = build.get("index_bytes", dir_size(index))  # a cluster's: primary store size
     res["size_ratio"] = res["index_bytes"] / raw
     print(f"[{name}] {build['seconds']:.1f} s; querying …", file=sys.stderr, flush=True)
-    q = run_worker(["query", name, "--index", str(index), "--queries", str(queries_file), "--warmup",
-                    str(opts.warmup), "--budget", str(opts.budget), "--repeat", str(opts.repeat)],
-                   work / f"{name}-query.log", opts)
+    with ClusterRSSSampler(cluster_run_dir) as querying:
+        q = run_worker(["query", name, "--index", str(index), "--queries", str(queries_file), "--warmup",
+                        str(opts.warmup), "--budget", str(opts.budget), "--repeat", str(opts.repeat)],
+                       work / f"{name}-query.log", opts)
+    if cluster_run_dir is not None:
+        res["cluster_rss_query_peak_mb"] = querying.peak_kb / 1024
     if "error" in q:
         res["query_error"] = q["error"]
     else:
@@ -320,6 +332,13 @@ def render(report: dict) -> str:
         ("index time (s)", [fmt(systems[n].get("index_s")) for n in names]),
         ("index MB/s", [fmt(systems[n].get("index_mbps"), ".2f") for n in names]),
         ("peak RSS (MB)", [fmt(systems[n].get("peak_rss_mb"), ".0f") for n in names]),
+    ]
+    if any("cluster_rss_index_peak_mb" in systems[n] for n in names):
+        rows += [(label, [fmt(systems[n].get(key), ".0f") for n in names]) for label, key in (
+            ("cluster RSS, indexing peak (MB)", "cluster_rss_index_peak_mb"),
+            ("cluster RSS, after indexing (MB)", "cluster_rss_after_index_mb"),
+            ("cluster RSS, querying peak (MB)", "cluster_rss_query_peak_mb"))]
+    rows += [
         ("index size (MB)", [fmt(systems[n].get("index_bytes") and systems[n]["index_bytes"] / 1e6) for n in names]),
         ("size ÷ raw text", [fmt(systems[n].get("size_ratio"), ".2f") for n in names]),
     ]
@@ -376,7 +395,32 @@ def render(report: dict) -> str:
             if "index_mbps" in sk and "index_mbps" in systems.get(p, {})]
     if refs:
         lines.append("  (for reference) indexing MB/s searchkit " + ", ".join(refs))
+    lines += render_opensearch(report)
     return "\n".join(lines)
+
+
+def render_opensearch(report: dict) -> list[str]:
+    """What the table's ``opensearch`` column is, and its ratios to the whoosh engine (``searchkit``)."""
+    os_fig, sk = report["systems"].get("opensearch"), report["systems"].get("searchkit", {})
+    if os_fig is None:
+        return []
+    c = report.get("opensearch", {})
+    lines = [f"opensearch: searchkit's OpenSearch engine on {len(c.get('hosts', '').split(','))} nodes "
+             f"({'started by this run, heap ' + c['heap'] + ' per node' if c.get('started_here') else c.get('hosts')}; "
+             "3 shards, 1 replica); its 'peak RSS' is the client's process tree, the cluster's is 'cluster RSS'"]
+    ratios = []
+    if "index_mbps" in os_fig and "index_mbps" in sk:
+        ratios.append(f"indexing MB/s {os_fig['index_mbps'] / sk['index_mbps']:.2f}")
+    for cls in CLASSES:
+        a, b = os_fig.get(cls, {}).get("p95_ms"), sk.get(cls, {}).get("p95_ms")
+        if a is not None and b:
+            ratios.append(f"p95 {cls} {a / b:.2f}")
+    if ratios:
+        lines.append("  opensearch ÷ whoosh engine: " + ", ".join(ratios))
+    if "reindex_s" in os_fig:
+        lines.append(f"  opensearch incremental re-index (unchanged corpus): {os_fig['reindex_s']:.2f} s = "
+                     f"{os_fig['reindex_pct']:.1f} % of its full build")
+    return lines
 
 
 def environment() -> dict:
@@ -400,12 +444,34 @@ def environment() -> dict:
     return info
 
 
+def opensearch_cluster(args, opts: Settings, work: Path):
+    """The cluster of ``--engine opensearch``: ``--url``'s, or one started here (see bench/cluster.py); its
+    node URLs go to the workers as ``$SEARCHKIT_OPENSEARCH_URL``."""
+    from cluster import BenchCluster, start_cluster
+
+    if args.url:
+        cluster = BenchCluster(args.url, args.os_run_dir)
+    else:
+        print(f"[opensearch] starting a 3-node cluster (heap {args.os_heap} per node) …", file=sys.stderr, flush=True)
+        cluster = start_cluster(3, args.os_heap)
+    opts.env["SEARCHKIT_OPENSEARCH_URL"] = cluster.hosts
+    return cluster
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", default="10k", help="corpus size: 10k, 100k, 300k or a number (default 10k)")
     ap.add_argument("--corpus", type=Path, help="an existing JSONL corpus folder instead of bench/out/corpus-<size>")
     ap.add_argument("--json", type=Path, help="where to write the figures (default bench/out/search-<size>.json)")
-    ap.add_argument("--peers", default=",".join(PEERS), help="comma list of peers: naive,fts5,tantivy (or none)")
+    ap.add_argument("--peers", default=None,
+                    help="comma list of peers: naive,fts5,tantivy (or none; default all, none with --engine opensearch)")
+    ap.add_argument("--engine", choices=("whoosh", "opensearch"), default="whoosh",
+                    help="opensearch: also searchkit on an OpenSearch cluster, beside the whoosh engine (issue 17)")
+    ap.add_argument("--url", help="with --engine opensearch: the cluster's node URL(s), comma-separated "
+                                  "(default: start a 3-node cluster with opensearch/start.sh, ports 9600+)")
+    ap.add_argument("--os-run-dir", type=Path, help="the run dir of the scripts that started the --url cluster "
+                                                    "(for its RSS)")
+    ap.add_argument("--os-heap", default="512m", help="heap per node of the cluster the benchmark starts")
     ap.add_argument("--no-searchkit", action="store_true", help="skip searchkit (peers only)")
     ap.add_argument("--no-startup", action="store_true", help="skip the CLI start-up measurement")
     ap.add_argument("--jobs", type=int, default=2, help="indexing processes/threads where a system has them")
@@ -425,6 +491,8 @@ def main(argv: list[str] | None = None) -> int:
         size = parse_size(args.size)
     except ValueError as e:
         ap.error(str(e))
+    if args.peers is None:
+        args.peers = "none" if args.engine == "opensearch" else ",".join(PEERS)
     peers = [p for p in args.peers.split(",") if p and p != "none"]
     unknown = [p for p in peers if p not in PEERS]
     if unknown:
@@ -451,20 +519,34 @@ def main(argv: list[str] | None = None) -> int:
                     "jobs": args.jobs, "queries_per_class": args.queries, "warmup": args.warmup, "repeat": args.repeat,
                     "query_sample": {c: [" ".join(q["words"]) for q in qs[:5]] for c, qs in queries["classes"].items()},
                     "environment": environment(), "searchkit_source": searchkit_src, "systems": {}}
-    out = args.json or OUT_DIR / f"search-{label}.json"
+    out = args.json or OUT_DIR / (f"search-opensearch-{label}.json" if args.engine == "opensearch"
+                                  else f"search-{label}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     # The peers first: they are quick, and a long searchkit run cut short still leaves their figures.
     names = peers + ([] if args.no_searchkit else ["searchkit"])
-    for name in names:
-        try:
-            figures = bench_system(name, corpus, work, queries_file, manifest["raw_bytes"], opts,
-                                   incremental=name == "searchkit")
-        except Exception as e:  # noqa: BLE001 — one system's failure must not lose the others' figures
-            figures = {"error": f"{type(e).__name__}: {e}"}
-        report["systems"] = {n: report["systems"].get(n, figures) for n in sorted({*report["systems"], name},
-                                                                                   key=("searchkit", *PEERS).index)}
-        out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")  # partial figures, kept if interrupted
-    if not args.no_searchkit and not args.no_startup:
+    cluster = None
+    try:
+        if args.engine == "opensearch":
+            cluster = opensearch_cluster(args, opts, work)
+            report["opensearch"] = {"hosts": cluster.hosts, "started_here": cluster.started, "heap": args.os_heap,
+                                    "run_dir": str(cluster.run_dir) if cluster.run_dir else None}
+            names.append("opensearch")
+        for name in names:
+            try:
+                figures = bench_system(name, corpus, work, queries_file, manifest["raw_bytes"], opts,
+                                       incremental=name in ("searchkit", "opensearch"),
+                                       cluster_run_dir=cluster.run_dir if cluster and name == "opensearch" else None)
+            except Exception as e:  # noqa: BLE001 — one system's failure must not lose the others' figures
+                figures = {"error": f"{type(e).__name__}: {e}"}
+            report["systems"] = {n: report["systems"].get(n, figures) for n in
+                                 sorted({*report["systems"], name}, key=("searchkit", "opensearch", *PEERS).index)}
+            out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")  # partial figures, kept if interrupted
+    finally:
+        if cluster is not None:
+            from cluster import stop_cluster
+
+            stop_cluster(cluster)
+    if not args.no_searchkit and not args.no_startup and args.engine == "whoosh":
         print("[searchkit] start-up …", file=sys.stderr, flush=True)
         try:
             report["startup"] = measure_startup(work, args.startup_runs, opts)

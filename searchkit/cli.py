@@ -210,8 +210,8 @@ def info_cmd(index_dir: str, as_json: bool, engine: str, os_url: str | None, os_
 
     try:
         info = (_cluster(engine, os_url, os_name) or open_index(index_dir, create=False)).info()
-    except SearchkitError as e:
-        _fail(str(e))
+    except SearchkitError as e:  # with --json a script reads the error from stdout too, as for index
+        (_json_fail if as_json else _fail)(str(e))
     from .present.terminal import json_line, printable
 
     if as_json:

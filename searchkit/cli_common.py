@@ -44,7 +44,8 @@ def engine_options(fn):
     fn = click.option("--name", "os_name", default=None, metavar="NAME",
                       help="OpenSearch index (alias) name (default: news).")(fn)
     fn = click.option("--url", "os_url", default=None, envvar="SEARCHKIT_OPENSEARCH_URL", metavar="URL",
-                      help="OpenSearch cluster URL (default: $SEARCHKIT_OPENSEARCH_URL).")(fn)
+                      help="OpenSearch cluster URL, or every node's URL comma-separated to survive losing one "
+                           "(default: $SEARCHKIT_OPENSEARCH_URL).")(fn)
     fn = click.option("--engine", type=click.Choice(["whoosh", "opensearch"]), default="whoosh", show_default=True,
                       help="whoosh: the --index folder; opensearch: a cluster at --url.")(fn)
     return fn

@@ -5,10 +5,15 @@ error; searchkit promises a one-line message naming the cluster's URL instead (a
 It also pins two easy-to-miss details: credentials come from the environment, not the command line
 (``SEARCHKIT_OPENSEARCH_USER`` / ``SEARCHKIT_OPENSEARCH_PASSWORD``), and TLS certificates are verified
 unless ``SEARCHKIT_OPENSEARCH_VERIFY=0`` (``SEARCHKIT_OPENSEARCH_CA_CERTS`` names a CA bundle).
+
+Losing a node: the URL may list every node, comma-separated; opensearch-py then goes round them and
+skips one that fails, and `Cluster.call` retries transient failures with back-off, so a client survives
+the loss of any node (``tests/opensearch/test_faults.py`` kills them).
 """
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -18,6 +23,9 @@ from searchkit.errors import IndexAccessError
 from .opensearch_mapping import NEWS_ANALYZER, index_body
 
 URL_ENV = "SEARCHKIT_OPENSEARCH_URL"
+RETRIES = 3  # transient failures of one call, after the client has tried every node (see `Cluster.call`)
+FIRST_BACKOFF = 0.5  # seconds, doubled per retry
+RETRY_STATUS = frozenset({429, 502, 503, 504})  # busy, or a node/cluster manager is gone for the moment
 T = TypeVar("T")
 
 
@@ -36,22 +44,36 @@ class ClusterConfig:
     ca_certs: str | None = None
     timeout: float = 30.0
 
+    @property
+    def hosts(self) -> list[str]:
+        """Every node URL the client may talk to (``url`` names them comma-separated)."""
+        return self.url.split(",")
+
     @classmethod
     def from_env(cls, url: str | None = None, env: Mapping[str, str] | None = None) -> "ClusterConfig":
-        """``url`` (else ``$SEARCHKIT_OPENSEARCH_URL``) plus credentials and TLS options from ``env``."""
+        """``url`` (else ``$SEARCHKIT_OPENSEARCH_URL``) plus credentials and TLS options from ``env``.
+
+        ``url`` may name several nodes of one cluster, comma-separated (``$OPENSEARCH_HOSTS`` of
+        `opensearch/start.sh`): requests then go round the nodes, and one that stops answering is skipped,
+        so a client survives the loss of any node, the first one included."""
         env = os.environ if env is None else env
         raw = url or env.get(URL_ENV, "")
-        if not raw:
+        if not raw.strip(" ,"):
             raise EngineUnavailableError(f"no OpenSearch URL: pass --url or set {URL_ENV}")
-        parts = urlsplit(raw)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise EngineUnavailableError(f"not an http(s) URL for OpenSearch: {_redact(raw)}")
-        netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
-        clean = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
-        user = env.get("SEARCHKIT_OPENSEARCH_USER") or parts.username
-        password = env.get("SEARCHKIT_OPENSEARCH_PASSWORD") or parts.password
+        cleaned, user, password = [], None, None
+        for one in (u.strip() for u in raw.split(",")):
+            if not one:
+                continue
+            parts = urlsplit(one)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise EngineUnavailableError(f"not an http(s) URL for OpenSearch: {_redact(one)}")
+            netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+            cleaned.append(urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", "")))
+            user, password = user or parts.username, password or parts.password
+        user = env.get("SEARCHKIT_OPENSEARCH_USER") or user
+        password = env.get("SEARCHKIT_OPENSEARCH_PASSWORD") or password
         verify = env.get("SEARCHKIT_OPENSEARCH_VERIFY", "1").strip().lower() not in ("0", "false", "no")
-        return cls(clean, user, password, verify, env.get("SEARCHKIT_OPENSEARCH_CA_CERTS") or None)
+        return cls(",".join(cleaned), user, password, verify, env.get("SEARCHKIT_OPENSEARCH_CA_CERTS") or None)
 
 
 def _redact(url: str) -> str:
@@ -71,35 +93,56 @@ class Cluster:
         self.config = config
         auth = (config.username, config.password or "") if config.username else None
         self.client = OpenSearch(
-            hosts=[config.url], http_auth=auth, verify_certs=config.verify_certs, ca_certs=config.ca_certs,
-            ssl_show_warn=config.verify_certs, timeout=config.timeout, max_retries=2, retry_on_timeout=True,
+            hosts=config.hosts, http_auth=auth, verify_certs=config.verify_certs, ca_certs=config.ca_certs,
+            ssl_show_warn=config.verify_certs, timeout=config.timeout, max_retries=max(2, len(config.hosts)),
+            retry_on_timeout=True,
         )
 
-    def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """``fn(*args, **kwargs)``; a failure becomes one line: what failed, where, and why."""
+    def call(self, what: str, fn: Callable[..., T], *args: Any, retries: int = RETRIES, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)``; a failure becomes one line: what failed, where, and why.
+
+        ``what`` names the step in that line. A transient failure (no node answered, or 429/502/503/504:
+        overloaded, or no cluster manager while one is elected after a node died) is tried again up to
+        ``retries`` times with doubling back-off; the client has by then already tried every node once."""
         from opensearchpy import exceptions as ex
 
-        try:
-            return fn(*args, **kwargs)
-        except ex.AuthenticationException:
-            raise EngineUnavailableError(f"OpenSearch at {self.config.url} refused the credentials "
-                                         f"(set SEARCHKIT_OPENSEARCH_USER/PASSWORD)") from None
-        except ex.ConnectionError as e:  # includes timeouts and TLS failures
-            reason = _short(e.info if isinstance(e.info, Exception) else e.error)
-            raise EngineUnavailableError(f"cannot reach OpenSearch at {self.config.url} ({what}): "
-                                         f"{reason}") from None
-        except ex.TransportError as e:
-            raise EngineUnavailableError(f"OpenSearch at {self.config.url} ({what}): "
-                                         f"{e.status_code} {_reason(e)}") from None
+        backoff = FIRST_BACKOFF
+        for attempt in range(retries + 1):
+            try:
+                return fn(*args, **kwargs)
+            except ex.TransportError as e:
+                transient = (isinstance(e, ex.ConnectionError) and not isinstance(e, ex.ConnectionTimeout)) \
+                    or e.status_code in RETRY_STATUS
+                if not transient or attempt == retries:
+                    raise self.readable(what, e) from None
+            time.sleep(backoff)
+            backoff *= 2
+        raise AssertionError("unreachable")
 
-    def health(self, wait_for_status: str | None = None, wait_seconds: int = 30) -> dict[str, Any]:
-        """Cluster health; with ``wait_for_status``, wait (server side) up to ``wait_seconds``."""
+    def readable(self, what: str, error: Exception) -> EngineUnavailableError:
+        """The one-line `EngineUnavailableError` for the opensearch-py ``error`` raised by step ``what``."""
+        from opensearchpy import exceptions as ex
+
+        if isinstance(error, ex.AuthenticationException):
+            return EngineUnavailableError(f"OpenSearch at {self.config.url} refused the credentials "
+                                          f"(set SEARCHKIT_OPENSEARCH_USER/PASSWORD)")
+        if isinstance(error, ex.ConnectionError):  # includes timeouts and TLS failures
+            reason = _short(error.info if isinstance(error.info, Exception) else error.error)
+            return EngineUnavailableError(f"cannot reach OpenSearch at {self.config.url} ({what}): {reason}")
+        if isinstance(error, ex.TransportError):
+            return EngineUnavailableError(f"OpenSearch at {self.config.url} ({what}): "
+                                          f"{error.status_code} {_reason(error)}")
+        return EngineUnavailableError(f"OpenSearch at {self.config.url} ({what}): {error}")
+
+    def health(self, wait_for_status: str | None = None, wait_seconds: int = 30, retries: int = 0) -> dict[str, Any]:
+        """Cluster health; with ``wait_for_status``, wait (server side) up to ``wait_seconds``. No retries by
+        default (``retries``): it is the probe `connect` uses, and a cluster that is down should say so now."""
         kwargs: dict[str, Any] = {}
         if wait_for_status:
             # opensearch-py takes "timeout" as the client's socket timeout unless request_timeout is given
             kwargs = {"wait_for_status": wait_for_status, "timeout": f"{wait_seconds}s",
                       "request_timeout": wait_seconds + 10}
-        return self.call("cluster health", self.client.cluster.health, **kwargs)
+        return self.call("cluster health", self.client.cluster.health, retries=retries, **kwargs)
 
     def create_index(self, name: str, shards: int = 3, replicas: int = 1) -> None:
         """Create ``name`` with searchkit's analyzers and mapping."""
@@ -125,12 +168,17 @@ def _short(error: Any) -> str:
 
 
 def _reason(error: Any) -> str:
-    """The server's one-line reason from a TransportError (its root cause when there is one)."""
+    """The server's one-line reason from a TransportError (its root cause when there is one); an answer
+    that is not OpenSearch's JSON (a web server or proxy at that URL) is said to be one, not quoted whole."""
     info = error.info if isinstance(error.info, dict) else {}
     err = info.get("error")
     if isinstance(err, dict):
         return f"{err.get('type', 'error')}: {err.get('reason', '')}".strip()
-    return str(err or error.error)
+    if err:
+        return " ".join(str(err).split())[:200]
+    if isinstance(error.info, (str, bytes)) or not info:
+        return "not an OpenSearch answer (is this the cluster's URL?)"
+    return " ".join(str(error.error).split())[:200]
 
 
 def connect(url: str | None = None) -> Cluster:

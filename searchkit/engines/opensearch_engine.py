@@ -46,7 +46,7 @@ def split_url(spec: str) -> tuple[str, str]:
     """``opensearch+http://host:9200/news`` -> (``http://host:9200``, ``news``)."""
     url = spec[len(URL_PREFIX):] if spec.startswith(URL_PREFIX) else spec
     head, _, name = url.rstrip("/").rpartition("/")
-    if "//" not in head:  # no path: the whole thing is the cluster URL
+    if head.endswith(":/"):  # no path (the last "/" was the one of "http://"): the whole thing is the cluster URL
         return url.rstrip("/"), DEFAULT_NAME
     return head, name or DEFAULT_NAME
 
@@ -114,8 +114,11 @@ class OpenSearchEngine:
                                      progress=progress, rebuilt=rebuild,
                                      follow_links=follow_links)
             except BaseException:
-                if target not in current:
-                    self.cluster.delete_index(target)  # nothing half-built is left behind (or made live)
+                if target not in current:  # nothing half-built is left behind (or made live) ...
+                    try:
+                        self.cluster.delete_index(target)
+                    except EngineUnavailableError:
+                        pass  # ... as far as the cluster answers: the error that stopped the run is the one to say
                 raise
             if target not in current:
                 self._swap(target, current)

@@ -26,14 +26,13 @@ from ..index.planning import plan, removed_files
 from ..index.report import IndexReport, ProgressFn
 from ..store.analysis import news_analyzer
 from ..store.layout import passage_documents
-from .opensearch_client import Cluster, EngineUnavailableError
+from .opensearch_client import FIRST_BACKOFF, RETRY_STATUS, Cluster, EngineUnavailableError
 from .opensearch_mapping import name_codes
 
 CHUNK_DOCS = 500
-RETRIES = 8
-FIRST_BACKOFF = 0.5  # seconds, doubled per retry up to MAX_BACKOFF
+RETRIES = 8  # per bulk request: back-off doubling up to MAX_BACKOFF, about 70 s of waiting before giving up
 MAX_BACKOFF = 20.0
-RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+BULK_RETRY_STATUS = RETRY_STATUS | {500}  # a document refused with a 500 mid-failover is worth sending again
 
 
 def os_document(doc: dict[str, Any], file_hash: str, article: dict[str, Any] | None) -> dict[str, Any]:
@@ -72,43 +71,44 @@ def read_manifest(cluster: Cluster, index: str) -> dict[str, str]:
     return out
 
 
-def _send(cluster: Cluster, actions: list[dict[str, Any]]) -> None:
-    """Bulk-send ``actions`` (pairs of action line and source, flattened), retrying what may succeed later."""
+def send_bulk(cluster: Cluster, actions: list[dict[str, Any]]) -> None:
+    """Bulk-send ``actions`` to ``cluster`` (pairs of action line and source, flattened), retrying what may
+    succeed later: the whole request after a connection error or a retryable status, else the items refused
+    with one (`RETRIES` times, back-off from `FIRST_BACKOFF` doubling to `MAX_BACKOFF`); ids are fixed, so
+    a resent document overwrites itself."""
     from opensearchpy import exceptions as ex
 
     pending, backoff = actions, FIRST_BACKOFF
     for attempt in range(RETRIES + 1):
         try:
             res = cluster.client.bulk(body=pending, request_timeout=120)
-        except (ex.ConnectionError, ex.ConnectionTimeout) as e:
-            if attempt == RETRIES:
-                raise EngineUnavailableError(f"cannot reach OpenSearch at {cluster.config.url} (bulk): {e.error}") \
-                    from None
-        except ex.TransportError as e:
-            if e.status_code not in RETRY_STATUS or attempt == RETRIES:
-                cluster.call("bulk", _raise, e)
+        except ex.TransportError as e:  # ConnectionError (timeouts included) is one
+            if attempt == RETRIES or not (isinstance(e, ex.ConnectionError) or e.status_code in BULK_RETRY_STATUS):
+                raise cluster.readable("bulk", e) from None
         else:
-            if not res.get("errors"):
-                return
-            again: list[dict[str, Any]] = []
-            for i, item in enumerate(res["items"]):
-                result = next(iter(item.values()))
-                status = int(result.get("status", 500))
-                if status < 300:
-                    continue
-                if status not in RETRY_STATUS or attempt == RETRIES:
-                    raise EngineUnavailableError(f"OpenSearch at {cluster.config.url} refused a document "
-                                                 f"({status}: {str(result.get('error'))[:200]})")
-                again += pending[2 * i:2 * i + 2]
-            pending = again
+            pending = _refused(cluster, pending, res, last=attempt == RETRIES)
             if not pending:
                 return
         time.sleep(backoff)
         backoff = min(backoff * 2, MAX_BACKOFF)
 
 
-def _raise(e: Exception) -> None:
-    raise e
+def _refused(cluster: Cluster, sent: list[dict[str, Any]], res: dict[str, Any], last: bool) -> list[dict[str, Any]]:
+    """The action pairs of ``sent`` to send again after the bulk answer ``res``; a document refused for
+    good (a mapping error, or a retryable refusal on the ``last`` attempt) raises `EngineUnavailableError`."""
+    if not res.get("errors"):
+        return []
+    again: list[dict[str, Any]] = []
+    for i, item in enumerate(res["items"]):
+        result = next(iter(item.values()))
+        status = int(result.get("status", 500))
+        if status < 300:
+            continue
+        if status not in BULK_RETRY_STATUS or last:
+            raise EngineUnavailableError(f"OpenSearch at {cluster.config.url} refused a document "
+                                         f"({status}: {str(result.get('error'))[:200]})")
+        again += sent[2 * i:2 * i + 2]
+    return again
 
 
 def _documents(events: Iterable[tuple], report: IndexReport, cluster: Cluster, index: str,
@@ -170,10 +170,10 @@ def index_paths(cluster: Cluster, index: str, paths: Iterable[str | Path], *, ma
     for action in _documents(events, report, cluster, index, manifest, strict, progress, len(tasks)):
         chunk.append(action)
         if len(chunk) >= 2 * CHUNK_DOCS:
-            _send(cluster, chunk)
+            send_bulk(cluster, chunk)
             chunk = []
     if chunk:
-        _send(cluster, chunk)
+        send_bulk(cluster, chunk)
     gone = removed_files(roots, manifest, seen)
     if gone:
         delete_files(cluster, index, gone)

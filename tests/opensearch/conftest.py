@@ -9,11 +9,10 @@ done here: no java, or no mvn while the launcher is not built yet.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from oscluster import NODES, SCRIPTS, RunningCluster, free_port_base, missing_tools, script_env
+from oscluster import NODES, RunningCluster, free_port_base, missing_tools, private_cluster
 
 
 @pytest.fixture(scope="session")
@@ -29,16 +28,8 @@ def opensearch_cluster(tmp_path_factory):
         pytest.skip(f"OpenSearch tests need {', '.join(missing)} to start a local cluster "
                     f"(or set SEARCHKIT_OPENSEARCH_URL)")
     run_dir = tmp_path_factory.mktemp("opensearch-run")
-    http = free_port_base(NODES)
-    env = script_env(run_dir, http, NODES)
-    try:
-        done = subprocess.run(["bash", str(SCRIPTS / "start.sh")], env=env, capture_output=True, text=True,
-                              timeout=900)
-        if done.returncode != 0:
-            pytest.fail(f"opensearch/start.sh failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-        yield RunningCluster(f"http://127.0.0.1:{http}", run_dir)
-    finally:
-        subprocess.run(["bash", str(SCRIPTS / "stop.sh")], env=env, capture_output=True, timeout=120)
+    with private_cluster(run_dir, free_port_base(NODES)) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -108,3 +108,24 @@ def _alive(pid: int) -> bool:
             return f.read().split(") ", 1)[1][:1] != "Z"
     except OSError:
         return False
+
+
+@pytest.mark.parametrize("node, want", [("3", "the cluster has 3 node(s)"), ("x", "must be a node number"),
+                                        ("0", "no node-0 in")])
+def test_restart_mode_names_a_node_of_an_existing_run_dir(tmp_path, node, want):
+    env = {**script_env(tmp_path / "run", free_port_base(NODES, start=19700), NODES), "OS_NODE": node}
+    done = subprocess.run(["bash", str(SCRIPTS / "start.sh")], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and want in done.stderr, done.stderr
+    assert not list((tmp_path / "run").glob("node-*/pid")), "nothing is started"
+
+
+def test_restart_mode_refuses_a_node_that_is_running(opensearch_cluster, cluster):
+    if opensearch_cluster.run_dir is None or not opensearch_cluster.node_homes():
+        pytest.skip("the session cluster was not started by the repo's scripts here")
+    http = urlsplit(opensearch_cluster.url).port or 9200
+    pids = [(h / "pid").read_text() for h in opensearch_cluster.node_homes()]
+    env = {**script_env(opensearch_cluster.run_dir, http, len(pids)), "OS_NODE": "0"}
+    done = subprocess.run(["bash", str(SCRIPTS / "start.sh")], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and f"port {http} is already in use" in done.stderr, done.stderr
+    assert [(h / "pid").read_text() for h in opensearch_cluster.node_homes()] == pids
+    assert cluster.health()["number_of_nodes"] == len(pids)
