@@ -99,7 +99,14 @@ def mappings() -> dict[str, Any]:
         "pindex": {"type": "integer"},
         "file": {"type": "keyword"},
         "content_hash": {"type": "keyword"},
-        "group_id": {"type": "keyword"},
+        "group_id": {"type": "keyword"},  # unused (kept: indices created before copy groups have it)
+        # copy groups (`searchkit.engines.opensearch_dupes`): the group (its original's article id) on every
+        # passage of a member; on passage 0 the article's sketch, its copies and passage provenance
+        "group": {"type": "keyword"},
+        "group_rank": {"type": "integer"},  # place in the group (0: the original): breaks equal scores
+        "sketch": {"type": "object", "enabled": False},
+        "copies": {"type": "object", "enabled": False},
+        "first_seen": {"type": "object", "enabled": False},
         "names": {"type": "text", "analyzer": NAMES_ANALYZER, "index_options": "freqs"},
         "speaker_facet": {"type": "keyword"},
         "source_facet": {"type": "keyword"},

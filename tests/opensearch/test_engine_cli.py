@@ -31,7 +31,6 @@ def name(cluster):
     cluster.delete_index(f"{alias}-*")
 
 
-@pytest.mark.xfail(reason="the JSON gains copies/first_seen only on whoosh so far (issue 17 open)", strict=False)
 def test_index_info_search_on_the_cluster_match_the_whoosh_engine(opensearch_cluster, name, tmp_path):
     opts = ["--engine", "opensearch", "--url", opensearch_cluster.url, "--name", name]
     first = _cli("index", str(CORPUS), *opts, "--json")
