@@ -175,10 +175,11 @@ class OpenSearchEngine:
 
     def run(self, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int, limit: int,
             settings: Settings) -> Ranked:
-        """`Engine.run` (`searchkit.engines.opensearch_search.run`; ``settings``: ranking is the mapping's)."""
+        """`Engine.run` (`searchkit.engines.opensearch_search.run`; ``settings`` decide whether article mode
+        ranks by article-level statistics; BM25's k1 and b are the index's)."""
         from .opensearch_search import run
 
-        return run(self, parsed, filters, unit=unit, offset=offset, limit=limit)
+        return run(self, parsed, filters, unit=unit, offset=offset, limit=limit, settings=settings)
 
     def all_ranked(self, parsed: ParsedQuery, filters: Filters, *, unit: str, settings: Settings) -> Iterator[RankedHit]:
         """`Engine.all_ranked`: every match, best passage first, a page at a time (``settings`` as for `run`)."""

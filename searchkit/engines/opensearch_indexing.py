@@ -28,6 +28,7 @@ from ..store.analysis import news_analyzer
 from ..store.layout import passage_documents
 from .opensearch_client import Cluster, EngineUnavailableError
 from .opensearch_dupes import regroup, sketch_field
+from .opensearch_ranking import article_text
 from .opensearch_mapping import name_codes
 
 CHUNK_DOCS = 500
@@ -138,7 +139,7 @@ def _documents(events: Iterable[tuple], report: IndexReport, cluster: Cluster, i
                 for doc in passage_documents(item, key, file_hash, path, first):
                     src = os_document(doc, file_hash, whole if "article" in doc else None)
                     if "article" in doc:
-                        src["sketch"] = made
+                        src["sketch"], src["article_text"] = made, article_text(item)
                     yield {"index": {"_index": index, "_id": doc_id(item.id, src["pindex"])}}
                     yield src
                     report.passages += 1

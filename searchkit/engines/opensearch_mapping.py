@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from searchkit.settings import DEFAULT_SETTINGS
 from searchkit.store.analysis import STOP_WORDS, TOKEN_PATTERN, name_analyzer
 
 NEWS_ANALYZER = "searchkit_news"
@@ -114,8 +115,10 @@ def mappings() -> dict[str, Any]:
         "year": {"type": "integer"},
         "path": {"type": "keyword", "index": False},
         "article": {"type": "object", "enabled": False},
+        # passage 0 only: the article-level ranking field (`searchkit.engines.opensearch_ranking`)
+        "article_text": {"type": "text", "analyzer": NEWS_ANALYZER, "index_options": "freqs"},
     })
-    return {"dynamic": "strict", "properties": props}
+    return {"dynamic": "strict", "_source": {"excludes": ["article_text"]}, "properties": props}
 
 
 def index_body(shards: int = 3, replicas: int = 1) -> dict[str, Any]:
@@ -124,7 +127,9 @@ def index_body(shards: int = 3, replicas: int = 1) -> dict[str, Any]:
         raise ValueError(f"shards must be >= 1 and replicas >= 0, got {shards} and {replicas}")
     return {
         "settings": {
-            "index": {"number_of_shards": shards, "number_of_replicas": replicas},
+            "index": {"number_of_shards": shards, "number_of_replicas": replicas,
+                      # searchkit's BM25 parameters (`searchkit.settings.Settings`: k1 1.5 for long news articles)
+                      "similarity": {"default": {"type": "BM25", "k1": DEFAULT_SETTINGS.k1, "b": DEFAULT_SETTINGS.b}}},
             "analysis": analysis_settings(),
         },
         "mappings": mappings(),

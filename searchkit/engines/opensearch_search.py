@@ -16,8 +16,10 @@ from ..article.variants import canonical_names
 from ..engine import Filters, Ranked, RankedHit
 from ..index.facets import FACETS, variants_in
 from ..query.parser import ParsedQuery
+from ..settings import Settings
 from .opensearch_dupes import COPIES, FIRST_SEEN, collapse_clause, contested_aggs, contested_groups
 from .opensearch_query import search_query
+from .opensearch_ranking import MAX_ARTICLES, article_terms, best_passages_body, ids_agg, matching_ids, ranking_body
 from .opensearch_results import facet_aggs, facets_of, total_of
 
 CANON_SECONDS = 5.0  # how long a speaker clustering is reused (it is also dropped by every `add`)
@@ -83,27 +85,58 @@ def _hits(engine, found: list[dict[str, Any]]) -> list[RankedHit]:
     return out
 
 
-def run(engine, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int, limit: int) -> Ranked:
+def _collapsed_search(engine, body: dict[str, Any], filters: Filters) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(answer, the query as finally run) of ``body`` with copies collapsed: the groups aggregation rides
+    along; only when some group has several matching members is the request sent again without the
+    others' passages."""
+    if not filters.collapse_copies:
+        return engine._search("search", body, ranked=True), body["query"]
+    res = engine._search("search", {**body, "aggs": {**body["aggs"], **contested_aggs()}}, ranked=True)
+    winners = contested_groups(res)
+    if not winners:
+        return res, body["query"]
+    query = _without(body["query"], collapse_clause(winners))
+    return engine._search("search", {**body, "query": query}, ranked=True), query
+
+
+def _article_page(engine, res: dict[str, Any], query: dict[str, Any], terms, offset: int, limit: int) -> list[dict]:
+    """The page of article mode ranked by article-level BM25 (`searchkit.engines.opensearch_ranking`), as
+    search hits (best passage, article score)."""
+    ids = matching_ids(res)
+    if not ids:
+        return []
+    ranked = engine._search("article ranking", ranking_body(ids, terms, offset + limit), ranked=True)
+    top = [(h["_source"]["article_id"], h.get("_score") or 0.0) for h in ranked["hits"]["hits"][offset:]]
+    if not top:
+        return []
+    best = engine._search("best passages", best_passages_body(query, [a for a, _ in top]), ranked=True)
+    pindex = {h["_source"]["article_id"]: h["_source"]["pindex"] for h in best["hits"]["hits"]}
+    return [{"_source": {"article_id": a, "pindex": pindex[a]}, "_score": score} for a, score in top if a in pindex]
+
+
+def run(engine, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int, limit: int,
+        settings: Settings) -> Ranked:
     """`Engine.run`: the translated query, ``collapse`` on the article in article mode, facets as
-    aggregations counting distinct articles. Copies: the groups aggregation rides along; only when some
-    group has several matching members is the request sent again without the others' passages."""
+    aggregations counting distinct articles, copies collapsed (`_collapsed_search`). Article mode ranks
+    plain-word queries by article-level BM25 (`searchkit.engines.opensearch_ranking`), others by best passage."""
     out = Ranked(query=parsed.query, facets={**{name: {} for name in FACETS}, "month": {}})
     if parsed.is_empty or not engine._concrete():
         return out
-    query = _query(engine, parsed, filters)
     body: dict[str, Any] = {
-        "query": query, "from": offset, "size": limit, "_source": ["article_id", "pindex"],
+        "query": _query(engine, parsed, filters), "from": offset, "size": limit, "_source": ["article_id", "pindex"],
         "track_total_hits": True, "aggs": facet_aggs(unit, speaker_canon(engine)), "sort": SORT,
     }
+    terms = article_terms(parsed, settings) if unit == "article" else None
+    if terms:
+        res, query = _collapsed_search(engine, {**body, "from": 0, "size": 0, "aggs": {**body["aggs"], **ids_agg()}},
+                                       filters)
+        if total_of(res, unit) <= MAX_ARTICLES:
+            out.total, out.facets = total_of(res, unit), facets_of(res)
+            out.hits = _hits(engine, _article_page(engine, res, query, terms, offset, limit))
+            return out
     if unit == "article":
         body["collapse"] = {"field": "article_id"}
-    if filters.collapse_copies:
-        res = engine._search("search", {**body, "aggs": {**body["aggs"], **contested_aggs()}}, ranked=True)
-        winners = contested_groups(res)
-        if winners:
-            res = engine._search("search", {**body, "query": _without(query, collapse_clause(winners))}, ranked=True)
-    else:
-        res = engine._search("search", body, ranked=True)
+    res, _ = _collapsed_search(engine, body, filters)
     out.total = total_of(res, unit)
     out.facets = facets_of(res)
     out.hits = _hits(engine, res["hits"]["hits"])
