@@ -103,7 +103,9 @@ class SavedSearches:
 
     def __init__(self, index):
         self.index = index
-        self.path = Path(index.path) / STORE_NAME
+        # an engine whose index is not a folder (OpenSearch) names a local folder for its companion files
+        folder = getattr(index, "state_dir", None)
+        self.path = Path(folder() if callable(folder) else index.path) / STORE_NAME
 
     # ------------------------------------------------------------------ storage
 
@@ -230,7 +232,7 @@ class SavedSearches:
 
 
 def saved_searches(index) -> SavedSearches:
-    """The saved searches stored with ``index`` (an `Index`)."""
+    """The saved searches stored with ``index`` (an `Index`, or an engine with a ``state_dir()``)."""
     return SavedSearches(index)
 
 

@@ -32,6 +32,7 @@ from ..dupes.hooks import SKETCH_ATTR
 from ..dupes.store import groups_document
 from ..dupes.view import Groups
 from .opensearch_client import Cluster
+from .opensearch_ranking import ARTICLE_TEXT_SCRIPT, HEADLINE_TIMES, SEPARATOR
 
 GROUP, RANK, SKETCH, COPIES, FIRST_SEEN = "group", "group_rank", "sketch", "copies", "first_seen"
 MAX_GROUPS = 10000  # matching groups one search examines for contested ones (the terms aggregation's size)
@@ -136,8 +137,9 @@ def regroup(cluster: Cluster, index: str) -> int:
     ids = sorted(changed)
     for start in range(0, len(ids), _UPDATE_CHUNK):
         part = ids[start:start + _UPDATE_CHUNK]
+        params = {"s": {a: changed[a] for a in part}, "times": HEADLINE_TIMES, "sep": SEPARATOR}
         body = {"query": {"terms": {"article_id": part}},
-                "script": {"lang": "painless", "source": _APPLY, "params": {"s": {a: changed[a] for a in part}}}}
+                "script": {"lang": "painless", "source": _APPLY + ARTICLE_TEXT_SCRIPT, "params": params}}
         cluster.call("store copy groups", cluster.client.update_by_query, index=index, body=body,
                      conflicts="proceed", refresh=True, request_timeout=300)
     return len(ids)

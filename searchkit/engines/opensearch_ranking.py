@@ -6,7 +6,8 @@ len~ likewise. OpenSearch computes exactly that with one field, ``article_text``
 the headline three times (``HEADLINE_TIMES``, `Settings.headline_weight`) then every passage's text. Lucene's
 BM25 on that field takes its N and average length from the documents that have it (one per article), so its
 idf, tf and length normalisation are the article-level ones; the field is left out of ``_source``, so the
-article's text is still stored once. Its similarity uses searchkit's k1/b (the index settings).
+article's text is still stored once (an update re-indexing passage 0 from ``_source`` -- the copy groups'
+-- rebuilds it with ``ARTICLE_TEXT_SCRIPT``). Its similarity uses searchkit's k1/b (the index settings).
 
 Article mode, for queries of plain words (`searchkit.ranking.articles.query_words`; phrases, fields, ranges,
 prefixes... keep the best-passage ranking on both engines) runs three requests:
@@ -30,6 +31,7 @@ from ..ranking.articles import query_words
 from ..settings import Settings
 
 ARTICLE_TEXT = "article_text"
+SEPARATOR = "\n"
 HEADLINE_TIMES = 3  # `Settings.headline_weight`'s default: the headline's BM25F weight, as repetitions
 MAX_ARTICLES = 65000  # matching articles ranked this way (below OpenSearch's search.max_buckets)
 
@@ -39,7 +41,7 @@ def article_text(article) -> str:
     of every passage (what the whoosh engine's article lengths and frequencies sum over)."""
     parts = [article.headline] * HEADLINE_TIMES if article.headline else []
     parts += [p.text for p in article.passages]
-    return "\n".join(p for p in parts if p)
+    return SEPARATOR.join(p for p in parts if p)
 
 
 def article_terms(parsed: ParsedQuery, settings: Settings) -> list[tuple[str, float]] | None:
@@ -58,6 +60,19 @@ def article_terms(parsed: ParsedQuery, settings: Settings) -> list[tuple[str, fl
             return None
         out[texts["body"]] = out.get(texts["body"], 0.0) + qtf
     return list(out.items()) or None
+
+
+# `article_text` in painless, for updates that re-index a passage 0 from its ``_source`` (which leaves the
+# field out): rebuilt from the stored article exactly as `article_text` builds it
+ARTICLE_TEXT_SCRIPT = """
+def a = ctx._source.article;
+if (ctx._source.pindex == 0 && a != null) {
+  def parts = new ArrayList();
+  if (a.headline != null && a.headline != '') { for (int i = 0; i < params.times; i++) { parts.add(a.headline); } }
+  if (a.passages != null) { for (p in a.passages) { if (p.text != null && p.text != '') { parts.add(p.text); } } }
+  ctx._source.article_text = String.join(params.sep, parts);
+}
+"""
 
 
 def ids_agg() -> dict[str, Any]:
