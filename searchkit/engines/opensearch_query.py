@@ -118,7 +118,7 @@ def translate(q, scale: Scale | None = None) -> dict[str, Any]:
     raise UntranslatableQuery(f"no OpenSearch translation for {type(q).__name__}")
 
 
-def _values(value) -> list[str]:
+def filter_values(value) -> list[str]:
     """A filter's exact values: one (a string) or several (any iterable of strings)."""
     return [value] if isinstance(value, str) else sorted(value)
 
@@ -128,9 +128,9 @@ def filter_clauses(filters: Filters, speaker_names: list[str] | None = None) -> 
     every stored variant of the speaker's name (`searchkit.index.facets.variants_in`), as for whoosh."""
     out: list[dict[str, Any]] = []
     if filters.source:
-        out.append({"terms": {"source_facet": _values(filters.source)}})
+        out.append({"terms": {"source_facet": filter_values(filters.source)}})
     if filters.speaker:
-        out.append({"terms": {"speaker_facet": speaker_names or _values(filters.speaker)}})
+        out.append({"terms": {"speaker_facet": speaker_names or filter_values(filters.speaker)}})
     if filters.since or filters.until:
         rng = {k: v for k, v in (("gte", _iso(filters.since)), ("lte", _iso(filters.until))) if v}
         out.append({"range": {"date": rng}})

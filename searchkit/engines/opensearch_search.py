@@ -18,7 +18,7 @@ from ..index.facets import FACETS, variants_in
 from ..query.parser import ParsedQuery
 from ..settings import Settings
 from .opensearch_dupes import COPIES, FIRST_SEEN, collapse_clause, contested_aggs, contested_groups
-from .opensearch_query import search_query
+from .opensearch_query import filter_values, search_query
 from .opensearch_ranking import MAX_ARTICLES, article_terms, best_passages_body, ids_agg, matching_ids, ranking_body
 from .opensearch_results import facet_aggs, facets_of, total_of
 
@@ -43,7 +43,10 @@ def speaker_canon(engine) -> dict[str, str]:
 
 
 def _query(engine, parsed: ParsedQuery, filters: Filters) -> dict[str, Any]:
-    names = variants_in(speaker_canon(engine), filters.speaker) if isinstance(filters.speaker, str) else None
+    names = None
+    if filters.speaker:  # one name or several exact ones: each stands for every variant of its person's name
+        canon = speaker_canon(engine)
+        names = sorted({v for n in filter_values(filters.speaker) for v in variants_in(canon, n)})
     return search_query(parsed.query, filters, engine._scale(parsed.query), names)
 
 

@@ -68,7 +68,8 @@ def test_rebuild_swaps_the_alias_and_leaves_one_index(cluster, opensearch_cluste
 
 def test_a_cluster_that_is_down_is_one_line_and_exit_1():
     url = f"http://127.0.0.1:{free_port_base(1, start=29200)}"
-    for args in (["search", "taliban"], ["index", str(CORPUS)], ["info"]):
+    for args in (["search", "taliban"], ["index", str(CORPUS)], ["info"], ["dupes"], ["saved", "list"],
+                 ["saved", "add", "x", "taliban"], ["eval", str(CORPUS / "x"), str(CORPUS / "y")]):
         done = _cli(*args, "--engine", "opensearch", "--url", url)
         assert done.returncode == 1, done
         lines = done.stderr.strip().splitlines()

@@ -139,3 +139,22 @@ def test_serve_answers_the_api_from_the_cluster(both, tmp_path):
     w = w.get_json()
     assert list(o) == list(w) and o["total"] == w["total"] and o["facets"] == w["facets"]
     assert [list(h) for h in o["results"]] == [list(h) for h in w["results"]]
+
+
+def test_an_id_another_file_holds_gets_a_suffix_across_runs(cluster, opensearch_cluster, tmp_path):
+    """Two files with one id (BBC: ``business/001.txt`` and ``sport/001.txt``) indexed in separate runs: the
+    second becomes ``001.txt~2`` on both engines, so its passages never overwrite the first's documents."""
+    for sub, src in (("business", "000_4550e499fde3997a.txt"), ("sport", "001_233c0a0495289e8e.txt")):
+        (tmp_path / sub).mkdir()
+        shutil.copy(REPO / "corpus" / src, tmp_path / sub / "001.txt")
+    name = f"test-ids-{uuid.uuid4().hex[:8]}"
+    engines = [searchkit.open_index(tmp_path / "index"), searchkit.open_index(f"opensearch+{opensearch_cluster.url}/{name}")]
+    try:
+        for ix in engines:
+            for sub in ("business", "sport", "business"):
+                ix.add([tmp_path / sub / "001.txt"])
+        got = [{aid: ix.article(aid).headline for aid in ("001.txt", "001.txt~2")} for ix in engines]
+        assert got[0] == got[1] and len(set(got[0].values())) == 2
+        assert engines[1].info()["articles"] == engines[1].info()["files"] == 2
+    finally:
+        cluster.delete_index(f"{name}-*")

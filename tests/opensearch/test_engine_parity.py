@@ -127,6 +127,26 @@ def test_json_has_the_same_shape(engines):
     assert json.dumps(w["results"][0]["passage"]["snippet"]) == json.dumps(o["results"][0]["passage"]["snippet"])
 
 
+def test_speaker_filter_finds_every_variant_of_the_name(engines):
+    """``--speaker`` with a short or variant form of a name: every stored variant on both engines (issue 13)."""
+    whoosh, engine = engines
+    people = whoosh.search("taliban", limit=1).facets["speaker"]
+    atmar = next(name for name in people if "Atmar" in name)
+    for typed in (atmar, "haneef atmar", atmar.split()[-1]):
+        w, o = whoosh.search("taliban", speaker=typed), engine.search("taliban", speaker=typed)
+        assert w.total > 0 and (o.total, o.facets) == (w.total, w.facets), typed
+
+
+def test_filters_take_several_exact_values():
+    """A filter may hold several exact values (a typed name resolved to facet values): any of them matches."""
+    from searchkit.engine import Filters
+    from searchkit.engines.opensearch_query import filter_clauses
+
+    clauses = filter_clauses(Filters(source=("Stars and Stripes", "TOLOnews"), speaker="Atmar"), ["A", "B"])
+    assert {"terms": {"source_facet": ["Stars and Stripes", "TOLOnews"]}} in clauses
+    assert {"terms": {"speaker_facet": ["A", "B"]}} in clauses
+
+
 def test_suggestion_and_article(engines):
     whoosh, engine = engines
     assert engine.search("talibn peace").suggestion == whoosh.search("talibn peace").suggestion
