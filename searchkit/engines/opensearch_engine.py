@@ -11,7 +11,9 @@ The searched name (``news``) is an **alias**: the first `add` creates a concrete
 it; ``add(..., rebuild=True)`` fills a new concrete index and then moves the alias in one atomic
 ``_aliases`` call and deletes the old one, so searches never see a half-built index. Parsing, planning and
 documents come from the index pipeline (`searchkit.engines.opensearch_indexing`), queries from the one
-translator (`searchkit.engines.opensearch_query`); `searchkit.results.search` drives this class exactly as
+translator (`searchkit.engines.opensearch_query`), searches from `searchkit.engines.opensearch_search` (copies
+collapsed by `searchkit.engines.opensearch_dupes`, article mode ranked by `searchkit.engines.opensearch_ranking`);
+`searchkit.results.search` drives this class exactly as
 it drives the whoosh `searchkit.index.Index`, so the JSON of a search is the same whichever engine answers.
 Snippets and highlight spans are computed by searchkit's own highlighter from the stored article, so they
 mark the same words on both engines.
