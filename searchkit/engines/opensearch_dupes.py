@@ -16,9 +16,8 @@ Where things live (the cluster holds everything; no file beside it):
 
 Collapsing (`contested_groups`, `collapse_clause`): as `searchkit.dupes.collapse`, of each group only the
 member with the best-scoring matching passage counts (ties: the earlier member, ``group_rank``), for hits, total
-and facets alike. One aggregation in the search request finds the groups with two or more matching members
-and each one's best member; only when there are such groups is the search run again with the others' passages
-filtered out. So a query that touches no group costs one request, as before.
+and facets alike. A size-0 search of one aggregation finds the groups with two or more matching members and
+each one's best member; the search itself then filters the others' passages out.
 """
 from __future__ import annotations
 
@@ -151,7 +150,7 @@ def contested_aggs() -> dict[str, Any]:
     return {"groups": {"terms": {"field": GROUP, "size": MAX_GROUPS}, "aggs": {
         "members": {"cardinality": {"field": "article_id"}},
         "best": {"top_hits": {"size": 1, "sort": [{"_score": "desc"}, {RANK: {"order": "asc"}}],
-                              "_source": ["article_id"]}}}}}
+                              "_source": False, "docvalue_fields": ["article_id"]}}}}}
 
 
 def contested_groups(res: dict[str, Any]) -> dict[str, str]:
@@ -160,7 +159,7 @@ def contested_groups(res: dict[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for b in res.get("aggregations", {}).get("groups", {}).get("buckets", []):
         if b["members"]["value"] > 1:
-            out[str(b["key"])] = b["best"]["hits"]["hits"][0]["_source"]["article_id"]
+            out[str(b["key"])] = b["best"]["hits"]["hits"][0]["fields"]["article_id"][0]
     return out
 
 

@@ -54,15 +54,19 @@ def _without(query: dict[str, Any], clause: dict[str, Any]) -> dict[str, Any]:
     return {"bool": {"must": [query], "must_not": [clause]}}
 
 
-def collapsed_query(engine, parsed: ParsedQuery, filters: Filters) -> dict[str, Any]:
-    """The query of a search with copies collapsed, for requests that cannot aggregate (scans): one
-    size-0 search finds the contested groups first."""
-    query = _query(engine, parsed, filters)
+def _winners_filtered(engine, query: dict[str, Any], filters: Filters) -> dict[str, Any]:
+    """``query`` with copies collapsed: one size-0 search of the groups aggregation only (no hits, no facets:
+    cheap, and nothing when no matching passage is in a group) finds the contested groups and their winners."""
     if not filters.collapse_copies:
         return query
     res = engine._search("copy groups", {"size": 0, "query": query, "aggs": contested_aggs()}, ranked=True)
     winners = contested_groups(res)
     return _without(query, collapse_clause(winners)) if winners else query
+
+
+def collapsed_query(engine, parsed: ParsedQuery, filters: Filters) -> dict[str, Any]:
+    """The query of a search with copies collapsed (for scans, which cannot aggregate)."""
+    return _winners_filtered(engine, _query(engine, parsed, filters), filters)
 
 
 def passage0(engine, ids: set[str]) -> dict[str, dict[str, Any]]:
@@ -89,16 +93,9 @@ def _hits(engine, found: list[dict[str, Any]]) -> list[RankedHit]:
 
 
 def _collapsed_search(engine, body: dict[str, Any], filters: Filters) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(answer, the query as finally run) of ``body`` with copies collapsed: the groups aggregation rides
-    along; only when some group has several matching members is the request sent again without the
-    others' passages."""
-    if not filters.collapse_copies:
-        return engine._search("search", body, ranked=True), body["query"]
-    res = engine._search("search", {**body, "aggs": {**body["aggs"], **contested_aggs()}}, ranked=True)
-    winners = contested_groups(res)
-    if not winners:
-        return res, body["query"]
-    query = _without(body["query"], collapse_clause(winners))
+    """(answer, the query as run) of ``body`` with copies collapsed (`_winners_filtered`): a light groups
+    search first, then ``body`` without the passages of the members that do not stand for their group."""
+    query = _winners_filtered(engine, body["query"], filters)
     return engine._search("search", {**body, "query": query}, ranked=True), query
 
 
