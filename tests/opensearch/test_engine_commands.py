@@ -16,6 +16,7 @@ from copies import plant
 from serving import start, stop
 
 import searchkit
+import searchkit.dupes
 
 REPO = Path(__file__).resolve().parents[2]
 QUERY = "Patrushev Taliban contacts"
@@ -158,3 +159,25 @@ def test_an_id_another_file_holds_gets_a_suffix_across_runs(cluster, opensearch_
         assert engines[1].info()["articles"] == engines[1].info()["files"] == 2
     finally:
         cluster.delete_index(f"{name}-*")
+
+
+def test_articles_indexed_without_sketches_are_sketched_from_their_stored_article(cluster, opensearch_cluster,
+                                                                                    tmp_path):
+    """An index filled before sketches were stored (simulated: the field removed) still groups its copies on
+    the next run that changes something, from the articles it stores."""
+    root, _, _ = plant(tmp_path / "corpus")
+    ix = searchkit.open_index(f"opensearch+{opensearch_cluster.url}/test-old-{uuid.uuid4().hex[:8]}")
+    try:
+        (root / "c" / "followup.md").rename(tmp_path / "followup.md")
+        ix.add([root])
+        before = searchkit.dupes.list_groups(ix)
+        index = ix._concrete()[0]
+        cluster.call("drop sketches", cluster.client.update_by_query, index=index, refresh=True,
+                     body={"script": {"source": "ctx._source.remove('sketch')"}})
+        assert cluster.call("count", cluster.client.count, index=index,
+                            body={"query": {"exists": {"field": "sketch"}}})["count"] == 0
+        (tmp_path / "followup.md").rename(root / "c" / "followup.md")
+        assert ix.add([root]).added == 1
+        assert searchkit.dupes.list_groups(ix) == before and len(before) == 1
+    finally:
+        cluster.delete_index(f"{ix.name}-*")
