@@ -18,6 +18,10 @@ prefixes... keep the best-passage ranking on both engines) runs three requests:
    those articles only: the article ranking, of which the page is cut;
 3. the passage query within the page's articles, collapsed on the article: the best passage shown.
 
+Passage mode, for the same queries, mixes as `searchkit.ranking.articles.rank_passages` does (`combine`): the
+article ranking of the best ``PASSAGE_POOL`` articles, the best body score of any matching passage, and the
+matching passages of those articles scored by body BM25 alone (passage statistics; no word proximity).
+
 What differs (README): the headline weight is fixed at indexing time (a changed ``headline_weight`` or body
 boost needs a rebuild to show), Lucene stores lengths in one byte (approximate) and drops BM25's constant
 ``k1 + 1`` factor (no effect on order).
@@ -33,7 +37,8 @@ from ..settings import Settings
 ARTICLE_TEXT = "article_text"
 SEPARATOR = "\n"
 HEADLINE_TIMES = 3  # `Settings.headline_weight`'s default: the headline's BM25F weight, as repetitions
-MAX_ARTICLES = 65000  # matching articles ranked this way (below OpenSearch's search.max_buckets)
+MAX_ARTICLES = 65000
+PASSAGE_POOL = 100  # passage mode: the best articles whose passages are ranked (at least; twice the page's end)  # matching articles ranked this way (below OpenSearch's search.max_buckets)
 
 
 def article_text(article) -> str:
@@ -99,3 +104,28 @@ def best_passages_body(query: dict[str, Any], ids: list[str]) -> dict[str, Any]:
     return {"size": len(ids), "_source": ["article_id", "pindex"], "collapse": {"field": "article_id"},
             "query": {"bool": {"must": [query], "filter": [{"terms": {"article_id": ids}}]}},
             "sort": ["_score", {"pindex": "asc"}]}
+
+
+def passage_score_body(query: dict[str, Any], terms: list[tuple[str, float]], ids: list[str] | None,
+                       size: int) -> dict[str, Any]:
+    """Passage mode: the matching passages (of the articles ``ids``, or all) scored by their own body BM25
+    alone, as `searchkit.ranking.articles.rank_passages`' P (passage statistics here, not article idf)."""
+    filt: list[dict[str, Any]] = [query] + ([{"terms": {"article_id": ids}}] if ids is not None else [])
+    return {"size": size, "_source": False, "docvalue_fields": ["article_id", "pindex"], "track_total_hits": False,
+            "query": {"bool": {"filter": filt,
+                               "should": [{"term": {"body": {"value": t, "boost": w}}} for t, w in terms]}},
+            "sort": ["_score", {"article_id": "asc"}, {"pindex": "asc"}]}
+
+
+def combine(passages: list[dict[str, Any]], article_scores: dict[str, float], best_passage: float,
+            weight: float) -> list[tuple[float, dict[str, Any]]]:
+    """(combined score, hit) best first: ``weight`` x P / max P + (1 - weight) x S_a / max S_a, the whoosh
+    engine's passage-mode mix (without its word-proximity term)."""
+    best_article = max(article_scores.values(), default=0.0) or 1.0
+    hits = [{"_score": h.get("_score") or 0.0,
+             "_source": {"article_id": h["fields"]["article_id"][0], "pindex": h["fields"]["pindex"][0]}}
+            for h in passages]  # read from doc values (`passage_score_body`), shaped as search hits
+    out = [(weight * h["_score"] / (best_passage or 1.0)
+            + (1 - weight) * article_scores.get(h["_source"]["article_id"], 0.0) / best_article, h) for h in hits]
+    out.sort(key=lambda x: (-round(x[0], 9), x[1]["_source"]["article_id"], x[1]["_source"]["pindex"]))
+    return out

@@ -19,7 +19,8 @@ from ..query.parser import ParsedQuery
 from ..settings import Settings
 from .opensearch_dupes import COPIES, FIRST_SEEN, collapse_clause, contested_aggs, contested_groups
 from .opensearch_query import filter_values, search_query
-from .opensearch_ranking import MAX_ARTICLES, article_terms, best_passages_body, ids_agg, matching_ids, ranking_body
+from .opensearch_ranking import (MAX_ARTICLES, PASSAGE_POOL, article_terms, best_passages_body, combine, ids_agg,
+                                 matching_ids, passage_score_body, ranking_body)
 from .opensearch_results import facet_aggs, facets_of, total_of
 
 CANON_SECONDS = 5.0  # how long a speaker clustering is reused (it is also dropped by every `add`)
@@ -114,6 +115,23 @@ def _article_page(engine, res: dict[str, Any], query: dict[str, Any], terms, off
     return [{"_source": {"article_id": a, "pindex": pindex[a]}, "_score": score} for a, score in top if a in pindex]
 
 
+def _passage_page(engine, res: dict[str, Any], query: dict[str, Any], terms, offset: int, limit: int,
+                  weight: float) -> list[dict]:
+    """The page of passage mode ranked as the whoosh engine mixes it (`opensearch_ranking.combine`): the
+    passages of the best ``PASSAGE_POOL`` articles (at least twice the page's end), each by its own body BM25
+    and its article's score."""
+    ids = matching_ids(res)
+    if not ids:
+        return []
+    pool = max(PASSAGE_POOL, 2 * (offset + limit))
+    ranked = engine._search("article ranking", ranking_body(ids, terms, pool), ranked=True)["hits"]["hits"]
+    scores = {h["_source"]["article_id"]: float(h.get("_score") or 0.0) for h in ranked}
+    top = engine._search("best passage", passage_score_body(query, terms, None, 1), ranked=True)["hits"]["hits"]
+    found = engine._search("passages", passage_score_body(query, terms, list(scores), 10000), ranked=True)
+    mixed = combine(found["hits"]["hits"], scores, float(top[0].get("_score") or 0.0) if top else 0.0, weight)
+    return [{**h, "_score": score} for score, h in mixed[offset:offset + limit]]
+
+
 def run(engine, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int, limit: int,
         settings: Settings) -> Ranked:
     """`Engine.run`: the translated query, ``collapse`` on the article in article mode, facets as
@@ -126,13 +144,15 @@ def run(engine, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int
         "query": _query(engine, parsed, filters), "from": offset, "size": limit, "_source": ["article_id", "pindex"],
         "track_total_hits": True, "aggs": facet_aggs(unit, speaker_canon(engine)), "sort": SORT,
     }
-    terms = article_terms(parsed, settings) if unit == "article" else None
+    terms = article_terms(parsed, settings)
     if terms:
         res, query = _collapsed_search(engine, {**body, "from": 0, "size": 0, "aggs": {**body["aggs"], **ids_agg()}},
                                        filters)
-        if total_of(res, unit) <= MAX_ARTICLES:
+        if int(res["aggregations"]["articles"]["value"]) <= MAX_ARTICLES:
             out.total, out.facets = total_of(res, unit), facets_of(res)
-            out.hits = _hits(engine, _article_page(engine, res, query, terms, offset, limit))
+            page = _article_page(engine, res, query, terms, offset, limit) if unit == "article" else \
+                _passage_page(engine, res, query, terms, offset, limit, settings.passage_weight)
+            out.hits = _hits(engine, page)
             return out
     if unit == "article":
         body["collapse"] = {"field": "article_id"}

@@ -117,6 +117,20 @@ def test_ranked_top10_overlap(engines):
         assert min(overlaps) >= 0.5, dict(zip(RANKED, overlaps))
 
 
+def test_passage_mode_mixes_the_article_score_as_whoosh(engines):
+    """Passage mode (the CLI's default) mixes each passage's own BM25 with its article's score on both engines
+    (OpenSearch: over the passages of the best articles, without word proximity): the top-10 passages overlap
+    by >= 60% on average (by the passage's BM25 alone: 0.35)."""
+    whoosh, engine = engines
+    overlaps = []
+    for query in RANKED:
+        w = [(h.article.id, h.passage_index) for h in whoosh.search(query, limit=10).hits]
+        o = [(h.article.id, h.passage_index) for h in engine.search(query, limit=10).hits]
+        overlaps.append(len(set(w) & set(o)) / len(w))
+    print(f"passage mode top-10 overlap {sum(overlaps) / len(overlaps):.3f} {overlaps}")
+    assert sum(overlaps) / len(overlaps) >= 0.6, dict(zip(RANKED, overlaps))
+
+
 def test_json_has_the_same_shape(engines):
     whoosh, engine = engines
     w, o = whoosh.search("taliban peace").to_dict(), engine.search("taliban peace").to_dict()
