@@ -144,6 +144,7 @@ class SavedSearches:
     def _locked(self) -> Iterator[dict[str, SavedSearch]]:
         """The searches, for changing; written back when the block ends without an error."""
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)  # an engine's state folder, on the first write
             fd = os.open(self.path.with_name(LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as e:
             raise SavedSearchError(f"cannot write to {self.path.parent}: {e.strerror or e}") from None

@@ -83,8 +83,9 @@ class OpenSearchEngine:
         return cls(cluster, name or DEFAULT_NAME, **kwargs)
 
     def state_dir(self) -> Path:
-        """The local folder of this cluster index's companion files (saved searches): under
-        ``$SEARCHKIT_STATE_DIR`` (default ``~/.local/share/searchkit``), ``opensearch/<host>_<port>/<name>``.
+        """The local folder (made by the first write) of this cluster index's companion files (saved
+        searches): under ``$SEARCHKIT_STATE_DIR`` (default ``~/.local/share/searchkit``),
+        ``opensearch/<host>_<port>/<name>``.
         Local, not in the cluster: saved searches and what they have reported are one user's alerts, and a
         shared cluster may well be read-only for that user."""
         from urllib.parse import urlsplit
@@ -92,13 +93,7 @@ class OpenSearchEngine:
         base = os.environ.get("SEARCHKIT_STATE_DIR") or os.path.join(
             os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "searchkit")
         parts = urlsplit(self.cluster.config.url)
-        where = Path(base) / "opensearch" / f"{parts.hostname or 'localhost'}_{parts.port or 9200}" / self.name
-        try:
-            where.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise EngineUnavailableError(f"cannot create {where} for this index's saved searches: "
-                                         f"{e.strerror or e}") from None
-        return where
+        return Path(base) / "opensearch" / f"{parts.hostname or 'localhost'}_{parts.port or 9200}" / self.name
 
     def __repr__(self) -> str:
         return f"OpenSearchEngine({self.path!r})"
