@@ -103,7 +103,9 @@ class SavedSearches:
 
     def __init__(self, index):
         self.index = index
-        self.path = Path(index.path) / STORE_NAME
+        # an engine whose index is not a folder (OpenSearch) names a local folder for its companion files
+        folder = getattr(index, "state_dir", None)
+        self.path = Path(folder() if callable(folder) else index.path) / STORE_NAME
 
     # ------------------------------------------------------------------ storage
 
@@ -142,6 +144,7 @@ class SavedSearches:
     def _locked(self) -> Iterator[dict[str, SavedSearch]]:
         """The searches, for changing; written back when the block ends without an error."""
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)  # an engine's state folder, on the first write
             fd = os.open(self.path.with_name(LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as e:
             raise SavedSearchError(f"cannot write to {self.path.parent}: {e.strerror or e}") from None
@@ -230,7 +233,7 @@ class SavedSearches:
 
 
 def saved_searches(index) -> SavedSearches:
-    """The saved searches stored with ``index`` (an `Index`)."""
+    """The saved searches stored with ``index`` (an `Index`, or an engine with a ``state_dir()``)."""
     return SavedSearches(index)
 
 

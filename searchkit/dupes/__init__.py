@@ -23,9 +23,11 @@ __all__ = ["Groups", "load_groups", "ENABLED", "list_groups", "INDEX_FILES"]
 
 
 def list_groups(index) -> list[dict]:
-    """The groups of ``index`` (an `Index` or a folder) as `searchkit dupes --json` prints them: one
+    """The groups of ``index`` (an `Index`, a folder, or an engine that keeps its groups itself: one with
+    ``copy_groups()``, e.g. OpenSearch) as `searchkit dupes --json` prints them: one
     ``{"size", "articles": [{"id","headline","source","date"}, ...]}`` per group, earliest first."""
-    groups = load_groups(getattr(index, "path", index))
+    own = getattr(index, "copy_groups", None)
+    groups = own() if callable(own) else load_groups(getattr(index, "path", index))
     out = []
     for ids in groups.members:
         arts = [{k: groups.ref(a).get(k) for k in ("id", "headline", "source", "date")} for a in ids]

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from searchkit.errors import IndexAccessError
 
-from .opensearch_mapping import NEWS_ANALYZER, index_body
+from .opensearch_mapping import NEWS_ANALYZER, index_body, mappings
 
 URL_ENV = "SEARCHKIT_OPENSEARCH_URL"
 RETRIES = 3  # transient failures of one call, after the client has tried every node (see `Cluster.call`)
@@ -147,6 +147,11 @@ class Cluster:
     def create_index(self, name: str, shards: int = 3, replicas: int = 1) -> None:
         """Create ``name`` with searchkit's analyzers and mapping."""
         self.call(f"create index {name}", self.client.indices.create, index=name, body=index_body(shards, replicas))
+
+    def update_mapping(self, name: str) -> None:
+        """Add the mapping's fields that ``name`` lacks (an index created by an older searchkit)."""
+        self.call(f"update mapping of {name}", self.client.indices.put_mapping, index=name,
+                  body={"properties": mappings()["properties"]})
 
     def delete_index(self, name: str) -> None:
         """Delete ``name`` if it exists."""

@@ -11,7 +11,9 @@ The searched name (``news``) is an **alias**: the first `add` creates a concrete
 it; ``add(..., rebuild=True)`` fills a new concrete index and then moves the alias in one atomic
 ``_aliases`` call and deletes the old one, so searches never see a half-built index. Parsing, planning and
 documents come from the index pipeline (`searchkit.engines.opensearch_indexing`), queries from the one
-translator (`searchkit.engines.opensearch_query`); `searchkit.results.search` drives this class exactly as
+translator (`searchkit.engines.opensearch_query`), searches from `searchkit.engines.opensearch_search` (copies
+collapsed by `searchkit.engines.opensearch_dupes`, article mode ranked by `searchkit.engines.opensearch_ranking`);
+`searchkit.results.search` drives this class exactly as
 it drives the whoosh `searchkit.index.Index`, so the JSON of a search is the same whichever engine answers.
 Snippets and highlight spans are computed by searchkit's own highlighter from the stored article, so they
 mark the same words on both engines.
@@ -20,14 +22,15 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 import time
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
+from ..dupes.view import Groups
 from ..engine import Filters, Ranked, RankedHit
 from ..errors import QueryError
 from ..model import Article, SearchResults
 from ..query.parser import ParsedQuery, parse_query
-from ..index.facets import FACETS
 from ..results.search import search
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.analysis import news_analyzer
@@ -69,6 +72,7 @@ class OpenSearchEngine:
         self.settings: Settings = settings or DEFAULT_SETTINGS
         self.path = f"{cluster.config.url}/{name}"
         self._write_lock = threading.Lock()
+        self._canon: tuple[float, dict[str, str]] | None = None  # `opensearch_search.speaker_canon`'s cache
 
     @classmethod
     def connect(cls, url: str | None = None, name: str | None = None, **kwargs: Any) -> "OpenSearchEngine":
@@ -77,6 +81,19 @@ class OpenSearchEngine:
         cluster = Cluster(ClusterConfig.from_env(url))
         cluster.health()
         return cls(cluster, name or DEFAULT_NAME, **kwargs)
+
+    def state_dir(self) -> Path:
+        """The local folder (made by the first write) of this cluster index's companion files (saved
+        searches): under ``$SEARCHKIT_STATE_DIR`` (default ``~/.local/share/searchkit``),
+        ``opensearch/<host>_<port>/<name>``.
+        Local, not in the cluster: saved searches and what they have reported are one user's alerts, and a
+        shared cluster may well be read-only for that user."""
+        from urllib.parse import urlsplit
+
+        base = os.environ.get("SEARCHKIT_STATE_DIR") or os.path.join(
+            os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "searchkit")
+        parts = urlsplit(self.cluster.config.url)
+        return Path(base) / "opensearch" / f"{parts.hostname or 'localhost'}_{parts.port or 9200}" / self.name
 
     def __repr__(self) -> str:
         return f"OpenSearchEngine({self.path!r})"
@@ -102,17 +119,20 @@ class OpenSearchEngine:
         """`Engine.add`: incremental by content hash; ``rebuild`` fills a new index, then swaps the alias.
         ``follow_links`` as for the whoosh engine (links out of ``paths`` are skipped unless set)."""
         with self._write_lock:
+            self._canon = None  # the speaker clustering changes with the articles
             current = self._concrete()
+            manifest: dict[str, str] = {}
+            holders: dict[str, str] = {}
             if rebuild or not current:
                 target = self._new_index()
-                manifest: dict[str, str] = {}
             else:
                 target = current[0]
-                manifest = read_manifest(self.cluster, target)
+                self.cluster.update_mapping(target)  # an index made before a field was added gets it
+                manifest, holders = read_manifest(self.cluster, target)
             try:
                 report = index_paths(self.cluster, target, paths, manifest=manifest, jobs=jobs, strict=strict,
-                                     progress=progress, rebuilt=rebuild,
-                                     follow_links=follow_links)
+                                     progress=progress, rebuilt=rebuild, follow_links=follow_links,
+                                     holders=holders)
             except BaseException:
                 if target not in current:  # nothing half-built is left behind (or made live) ...
                     try:
@@ -174,30 +194,23 @@ class OpenSearchEngine:
 
     def run(self, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int, limit: int,
             settings: Settings) -> Ranked:
-        """`Engine.run`: one request: the translated query, ``collapse`` on the article in article mode,
-        facets as aggregations counting distinct articles."""
-        from .opensearch_results import facet_aggs, facets_of, total_of
+        """`Engine.run` (`searchkit.engines.opensearch_search.run`; ``settings`` decide whether article mode
+        ranks by article-level statistics; BM25's k1 and b are the index's)."""
+        from .opensearch_search import run
 
-        out = Ranked(query=parsed.query, facets={**{name: {} for name in FACETS}, "month": {}})
-        if parsed.is_empty or not self._concrete():
-            return out
-        body: dict[str, Any] = {
-            "query": search_query(parsed.query, filters, self._scale(parsed.query)), "from": offset, "size": limit,
-            "_source": {"excludes": ["article"]}, "track_total_hits": True,
-            "aggs": facet_aggs(unit), "sort": ["_score", {"article_id": "asc"}, {"pindex": "asc"}],
-        }
-        if unit == "article":
-            body["collapse"] = {"field": "article_id"}
-        res = self._search("search", body, ranked=True)
-        out.total = total_of(res, unit)
-        out.facets = facets_of(res)
-        arts = self._articles({h["_source"]["article_id"] for h in res["hits"]["hits"]})
-        for h in res["hits"]["hits"]:
-            src = h["_source"]
-            path, art = arts.get(src["article_id"], ("", {}))
-            out.hits.append(RankedHit(score=float(h["_score"] or 0.0), passage_index=int(src["pindex"]), path=path,
-                                      article=art))
-        return out
+        return run(self, parsed, filters, unit=unit, offset=offset, limit=limit, settings=settings)
+
+    def all_ranked(self, parsed: ParsedQuery, filters: Filters, *, unit: str, settings: Settings) -> Iterator[RankedHit]:
+        """`Engine.all_ranked`: every match, best passage first, a page at a time (``settings`` as for `run`)."""
+        from .opensearch_search import all_ranked
+
+        return all_ranked(self, parsed, filters, unit=unit)
+
+    def article_ids(self, parsed: ParsedQuery, filters: Filters, settings: Settings) -> set[str]:
+        """`Engine.article_ids`: every matching article's id (``settings`` as for `run`)."""
+        from .opensearch_search import article_ids
+
+        return article_ids(self, parsed, filters)
 
     def _scale(self, q) -> dict:
         """`idf_scale` for ``q``: the document frequencies it needs, in one ``_msearch`` of counts."""
@@ -213,20 +226,19 @@ class OpenSearchEngine:
         counts = [int(r["hits"]["total"]["value"]) for r in res["responses"]]
         return idf_scale(counts[0], dict(zip(keys[1:], counts[1:])), blended)
 
-    def _articles(self, ids: set[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-        """article id -> (path, stored article) for ``ids``, in one request (passage 0 holds the article)."""
-        if not ids:
-            return {}
-        body = {"query": {"bool": {"filter": [{"terms": {"article_id": sorted(ids)}}, {"term": {"pindex": 0}}]}},
-                "size": len(ids), "_source": ["article_id", "path", "article"]}
-        res = self._search("fetch articles", body)
-        return {h["_source"]["article_id"]: (h["_source"].get("path") or "", h["_source"].get("article") or {})
-                for h in res["hits"]["hits"]}
-
     def article(self, article_id: str) -> Article | None:
         """`Engine.article`: the article stored at indexing time, or None."""
-        got = self._articles({article_id}).get(article_id) if self._concrete() else None
-        return Article.from_dict(got[1]) if got and got[1] else None
+        from .opensearch_search import passage0
+
+        got = passage0(self, {article_id}).get(article_id) if self._concrete() else None
+        return Article.from_dict(got["article"]) if got and got.get("article") else None
+
+    def copy_groups(self):
+        """The copy groups (`searchkit.dupes.view.Groups`) of the articles indexed here."""
+        from .opensearch_dupes import copy_groups
+
+        current = self._concrete()
+        return copy_groups(self.cluster, current[0]) if current else Groups()
 
     def count(self, parsed: ParsedQuery, filters: Filters, settings: Settings) -> int:
         """`Engine.count`: one size-0 request, the filtered query's exact hit total (``settings``: unused, the

@@ -22,11 +22,13 @@ from typing import Any, Iterable, Iterator
 
 from ..errors import ReadError
 from ..index.pipeline import parser_jobs, run_pipeline, work_items
-from ..index.planning import plan, removed_files
+from ..index.planning import IdAllocator, plan, removed_files
 from ..index.report import IndexReport, ProgressFn
 from ..store.analysis import news_analyzer
 from ..store.layout import passage_documents
 from .opensearch_client import FIRST_BACKOFF, RETRY_STATUS, Cluster, EngineUnavailableError
+from .opensearch_dupes import regroup, sketch_field
+from .opensearch_ranking import article_text
 from .opensearch_mapping import name_codes
 
 CHUNK_DOCS = 500
@@ -57,18 +59,21 @@ def doc_id(article_id: str, pindex: int) -> str:
     return f"{article_id}#{pindex}"
 
 
-def read_manifest(cluster: Cluster, index: str) -> dict[str, str]:
-    """{file key: content hash} of the files indexed in ``index`` (from each article's passage 0)."""
+def read_manifest(cluster: Cluster, index: str) -> tuple[dict[str, str], dict[str, str]]:
+    """({file key: content hash} of the files indexed in ``index``, {article id: its file key}), from each
+    article's passage 0 (the ids feed `IdAllocator`: an id another file holds is not given again)."""
     from opensearchpy import helpers
 
     out: dict[str, str] = {}
-    query = {"query": {"term": {"pindex": 0}}, "_source": ["file", "content_hash"]}
+    holders: dict[str, str] = {}
+    query = {"query": {"term": {"pindex": 0}}, "_source": ["file", "content_hash", "article_id"]}
     hits = cluster.call("read the manifest", lambda: list(helpers.scan(cluster.client, query=query, index=index,
                                                                        size=2000)))
     for h in hits:
         src = h["_source"]
         out[src["file"]] = src["content_hash"]
-    return out
+        holders[src["article_id"]] = src["file"]
+    return out, holders
 
 
 def send_bulk(cluster: Cluster, actions: list[dict[str, Any]]) -> None:
@@ -112,10 +117,11 @@ def _refused(cluster: Cluster, sent: list[dict[str, Any]], res: dict[str, Any], 
 
 
 def _documents(events: Iterable[tuple], report: IndexReport, cluster: Cluster, index: str,
-               manifest: dict[str, str], strict: bool, progress: ProgressFn | None,
+               manifest: dict[str, str], ids: IdAllocator, strict: bool, progress: ProgressFn | None,
                total: int) -> Iterator[dict[str, Any]]:
-    """Bulk action pairs for the pipeline's ``events``; ``report`` counts as `Index._apply` does."""
-    done, keyed, used = 0, set(), {}
+    """Bulk action pairs for the pipeline's ``events``; ``report`` counts as `Index._apply` does. Passage 0
+    carries the article's copy-group sketch."""
+    done, keyed = 0, set()
     for event in events:
         kind, key = event[0], event[1]
         if kind == "items":
@@ -124,19 +130,17 @@ def _documents(events: Iterable[tuple], report: IndexReport, cluster: Cluster, i
                 if isinstance(item, tuple):  # a skipped record
                     report.skip(*item, strict)
                     continue
-                aid, n = item.id, 1
-                while aid in used:  # unique within the run, as `searchkit.index.planning.IdAllocator`
-                    n += 1
-                    aid = f"{item.id}~{n}"
-                used[aid] = key
-                item.id = aid
+                item.id = ids.assign(item.id, key)
                 report.articles += 1
                 first = key not in keyed
                 keyed.add(key)
+                made = sketch_field(item)
                 whole = item.to_dict()
                 for doc in passage_documents(item, key, file_hash, path, first):
                     src = os_document(doc, file_hash, whole if "article" in doc else None)
-                    yield {"index": {"_index": index, "_id": doc_id(aid, src["pindex"])}}
+                    if "article" in doc:
+                        src["sketch"], src["article_text"] = made, article_text(item)
+                    yield {"index": {"_index": index, "_id": doc_id(item.id, src["pindex"])}}
                     yield src
                     report.passages += 1
             continue
@@ -156,8 +160,10 @@ def delete_files(cluster: Cluster, index: str, keys: list[str]) -> None:
 
 def index_paths(cluster: Cluster, index: str, paths: Iterable[str | Path], *, manifest: dict[str, str],
                 jobs: int | None, strict: bool, progress: ProgressFn | None, rebuilt: bool,
-                follow_links: bool = False) -> IndexReport:
-    """Index the files under ``paths`` into the concrete index ``index`` whose files are ``manifest``."""
+                follow_links: bool = False, holders: dict[str, str] | None = None) -> IndexReport:
+    """Index the files under ``paths`` into the concrete index ``index`` whose files are ``manifest`` and
+    whose article ids are held by the files ``holders`` (`read_manifest`); then recompute the copy groups
+    (`searchkit.engines.opensearch_dupes.regroup`) if anything changed."""
     t0 = time.perf_counter()
     roots = [Path(p) for p in paths]
     for r in roots:
@@ -167,7 +173,8 @@ def index_paths(cluster: Cluster, index: str, paths: Iterable[str | Path], *, ma
     tasks, seen = plan(roots, manifest, follow_links)
     events = run_pipeline(work_items(tasks), parser_jobs(jobs, tasks))
     chunk: list[dict[str, Any]] = []
-    for action in _documents(events, report, cluster, index, manifest, strict, progress, len(tasks)):
+    ids = IdAllocator(holder=(holders or {}).get)
+    for action in _documents(events, report, cluster, index, manifest, ids, strict, progress, len(tasks)):
         chunk.append(action)
         if len(chunk) >= 2 * CHUNK_DOCS:
             send_bulk(cluster, chunk)
@@ -178,6 +185,9 @@ def index_paths(cluster: Cluster, index: str, paths: Iterable[str | Path], *, ma
     if gone:
         delete_files(cluster, index, gone)
         report.removed += len(gone)
+    ids.report_crowded(report)
     cluster.call("refresh", cluster.client.indices.refresh, index=index)
+    if report.changed or rebuilt:
+        regroup(cluster, index)
     report.seconds = time.perf_counter() - t0
     return report

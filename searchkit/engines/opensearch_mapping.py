@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from searchkit.settings import DEFAULT_SETTINGS
 from searchkit.store.analysis import STOP_WORDS, TOKEN_PATTERN, name_analyzer
 
 NEWS_ANALYZER = "searchkit_news"
@@ -99,7 +100,14 @@ def mappings() -> dict[str, Any]:
         "pindex": {"type": "integer"},
         "file": {"type": "keyword"},
         "content_hash": {"type": "keyword"},
-        "group_id": {"type": "keyword"},
+        "group_id": {"type": "keyword"},  # unused (kept: indices created before copy groups have it)
+        # copy groups (`searchkit.engines.opensearch_dupes`): the group (its original's article id) on every
+        # passage of a member; on passage 0 the article's sketch, its copies and passage provenance
+        "group": {"type": "keyword"},
+        "group_rank": {"type": "integer"},  # place in the group (0: the original): breaks equal scores
+        "sketch": {"type": "object", "enabled": False},
+        "copies": {"type": "object", "enabled": False},
+        "first_seen": {"type": "object", "enabled": False},
         "names": {"type": "text", "analyzer": NAMES_ANALYZER, "index_options": "freqs"},
         "speaker_facet": {"type": "keyword"},
         "source_facet": {"type": "keyword"},
@@ -107,8 +115,10 @@ def mappings() -> dict[str, Any]:
         "year": {"type": "integer"},
         "path": {"type": "keyword", "index": False},
         "article": {"type": "object", "enabled": False},
+        # passage 0 only: the article-level ranking field (`searchkit.engines.opensearch_ranking`)
+        "article_text": {"type": "text", "analyzer": NEWS_ANALYZER, "index_options": "freqs"},
     })
-    return {"dynamic": "strict", "properties": props}
+    return {"dynamic": "strict", "_source": {"excludes": ["article_text"]}, "properties": props}
 
 
 def index_body(shards: int = 3, replicas: int = 1) -> dict[str, Any]:
@@ -117,7 +127,9 @@ def index_body(shards: int = 3, replicas: int = 1) -> dict[str, Any]:
         raise ValueError(f"shards must be >= 1 and replicas >= 0, got {shards} and {replicas}")
     return {
         "settings": {
-            "index": {"number_of_shards": shards, "number_of_replicas": replicas},
+            "index": {"number_of_shards": shards, "number_of_replicas": replicas,
+                      # searchkit's BM25 parameters (`searchkit.settings.Settings`: k1 1.5 for long news articles)
+                      "similarity": {"default": {"type": "BM25", "k1": DEFAULT_SETTINGS.k1, "b": DEFAULT_SETTINGS.b}}},
             "analysis": analysis_settings(),
         },
         "mappings": mappings(),

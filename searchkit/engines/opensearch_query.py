@@ -14,7 +14,7 @@ length clamped as `cap_expansions` does, at most ``MAX_EXPANSION`` terms); And/O
 What differs (README, "When one machine is not enough"): `CoordOr`'s coordination factor has no DSL
 equivalent, so words are a plain ``bool.should`` (passages with more of the words still score higher, by
 the sum of their BM25 parts, but without the extra factor); prefix and fuzzy terms expand on the server
-(Lucene's rewrite) rather than to the 64 most frequent terms.
+(Lucene's rewrite, scored per term: ``PREFIX_REWRITE``) rather than to the 64 most frequent terms.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from ..query.parser import MAX_EXPANSION, MAX_FUZZY_EDITS
 from ..ranking.bm25 import BLENDED_IDF_FIELDS
 
 MATCH_NONE: dict[str, Any] = {"match_none": {}}
+PREFIX_REWRITE = "top_terms_1024"  # a scoring boolean of at most 1024 terms (the default clause limit)
 
 
 class UntranslatableQuery(ValueError):
@@ -50,7 +51,9 @@ def _leaf(q, scale: Scale) -> dict[str, Any]:
                                   "prefix_length": max(int(q.prefixlength), 1), "transpositions": True,
                                   "max_expansions": MAX_EXPANSION, "boost": boost}}}
     if isinstance(q, Prefix):
-        return {"prefix": {field: {"value": q.text, "boost": boost}}}
+        # scored as the sum of its terms' BM25, as whoosh scores its expansion (Lucene's default rewrite gives
+        # every match the same score, so copies of a story would tie where whoosh tells them apart)
+        return {"prefix": {field: {"value": q.text, "boost": boost, "rewrite": PREFIX_REWRITE}}}
     if isinstance(q, Term):
         return {"term": {field: {"value": q.text, "boost": boost}}}
     if isinstance(q, Phrase):
@@ -115,23 +118,31 @@ def translate(q, scale: Scale | None = None) -> dict[str, Any]:
     raise UntranslatableQuery(f"no OpenSearch translation for {type(q).__name__}")
 
 
-def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
-    """``bool.filter`` clauses for ``filters`` (exact facet values, inclusive date range)."""
+def filter_values(value) -> list[str]:
+    """A filter's exact values: one (a string) or several (any iterable of strings)."""
+    return [value] if isinstance(value, str) else sorted(value)
+
+
+def filter_clauses(filters: Filters, speaker_names: list[str] | None = None) -> list[dict[str, Any]]:
+    """``bool.filter`` clauses for ``filters`` (exact facet values, inclusive date range); ``speaker_names``:
+    every stored variant of the speaker's name (`searchkit.index.facets.variants_in`), as for whoosh."""
     out: list[dict[str, Any]] = []
     if filters.source:
-        out.append({"terms": {"source_facet": list(filters.source)}})
+        out.append({"terms": {"source_facet": filter_values(filters.source)}})
     if filters.speaker:
-        out.append({"terms": {"speaker_facet": list(filters.speaker)}})
+        out.append({"terms": {"speaker_facet": speaker_names or filter_values(filters.speaker)}})
     if filters.since or filters.until:
         rng = {k: v for k, v in (("gte", _iso(filters.since)), ("lte", _iso(filters.until))) if v}
         out.append({"range": {"date": rng}})
     return out
 
 
-def search_query(q, filters: Filters, scale: Scale | None = None) -> dict[str, Any]:
-    """The whole ``query`` of a search: the translated tree, restricted by ``filters``."""
+def search_query(q, filters: Filters, scale: Scale | None = None,
+                 speaker_names: list[str] | None = None) -> dict[str, Any]:
+    """The whole ``query`` of a search: the translated tree, restricted by ``filters`` (``speaker_names``
+    as for `filter_clauses`)."""
     body = translate(q, scale)
-    filt = filter_clauses(filters)
+    filt = filter_clauses(filters, speaker_names)
     if not filt:
         return body
     return {"bool": {"must": [body], "filter": filt}}

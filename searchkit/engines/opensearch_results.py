@@ -24,11 +24,21 @@ def _distinct(precision: int = PRECISION) -> dict[str, Any]:
     return {"cardinality": {"field": "article_id", "precision_threshold": precision}}
 
 
-def facet_aggs(unit: str) -> dict[str, Any]:
-    """The aggregations of a search: one per facet, plus the article count (the total of article mode)."""
+# a speaker facet value counts under its person's canonical name (`searchkit.index.facets.speaker_canon`)
+_CANONICAL = "def out = []; for (v in doc[params.f]) { out.add(params.m.getOrDefault(v, v)); } return out;"
+
+
+def facet_aggs(unit: str, canon: dict[str, str] | None = None) -> dict[str, Any]:
+    """The aggregations of a search: one per facet, plus the article count (the total of article mode).
+    ``canon``: {speaker name: canonical name}; the speakers whose name differs from their canonical one
+    are counted under it (a script maps them; an article quoting two variants counts once)."""
     aggs: dict[str, Any] = {"articles": _distinct()}
+    renamed = {n: c for n, c in (canon or {}).items() if n != c}
     for name, field in FACETS.items():
-        aggs[f"facet_{name}"] = {"terms": {"field": field, "size": BUCKETS}, "aggs": {"articles": _distinct(FACET_PRECISION)}}
+        terms: dict[str, Any] = {"field": field, "size": BUCKETS}
+        if name == "speaker" and renamed:
+            terms = {"script": {"source": _CANONICAL, "params": {"f": field, "m": renamed}}, "size": BUCKETS}
+        aggs[f"facet_{name}"] = {"terms": terms, "aggs": {"articles": _distinct(FACET_PRECISION)}}
     aggs["facet_month"] = {"date_histogram": {"field": "date", "calendar_interval": "month", "format": "yyyy-MM",
                                               "min_doc_count": 1},
                            "aggs": {"articles": _distinct(FACET_PRECISION)}}

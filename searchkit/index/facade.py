@@ -299,9 +299,7 @@ class Index:
             add = subs.add if subs else serial_adder(writer)
             self._apply(run_pipeline(work_items(tasks), n_jobs, lock_fds), len(tasks), report, add=add, writer=writer,
                         manifest=manifest, ids=ids, strict=strict, progress=progress, dupes=dupes)
-            for aid, n in ids.crowded():
-                report.errors.append(ReadError(aid, f"many articles share this id: indexed as {aid}~2 to {aid}~{n} "
-                                                    "(is the id field an id?)"))
+            ids.report_crowded(report)
             for key in removed_files(roots, manifest, seen):
                 writer.delete_by_term(FILE, key)
                 dupes.remove_file(key)

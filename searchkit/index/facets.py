@@ -163,7 +163,11 @@ def speaker_canon(reader) -> dict[str, str]:
 def speaker_variants(reader, name: str) -> list[str]:
     """The stored speaker names that name the person ``name`` names (case-insensitive; a shorter or
     variant form finds the canonical person: "haneef atmar" -> every Atmar variant); [name] if none."""
-    canon = speaker_canon(reader)
+    return variants_in(speaker_canon(reader), name)
+
+
+def variants_in(canon: dict[str, str], name: str) -> list[str]:
+    """`speaker_variants` over ``canon`` ({stored name: canonical name}, `speaker_canon`): any engine's."""
     want = name.casefold()
     people = {c for n, c in canon.items() if want in (n.casefold(), c.casefold())}
     people = people or {c for n, c in canon.items() if same_person(name, n)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..errors import ReadError
 from ..ingest import iter_files
@@ -77,14 +77,19 @@ class IdAllocator:
     """Keeps article ids unique: a second article claiming an id held by another file (or already
     used in this run) gets ``id~2``, ``id~3``... (first come, first served, in walk order)."""
 
-    def __init__(self, reader):
-        self.reader = reader
+    def __init__(self, reader=None, holder: Callable[[str], str | None] | None = None):
+        """``reader``: the whoosh index's reader; or ``holder``: the file key holding an id in the index
+        (None: no file), for an engine that reads its ids another way (OpenSearch)."""
+        self.reader, self.holder = reader, holder
         self.used: dict[str, str] = {}  # id -> file key, this run
         self.last: dict[str, int] = {}  # id -> highest suffix given to it this run (keeps assign linear)
 
     def _taken(self, aid: str, key: str) -> bool:
         if aid in self.used:
             return True
+        if self.holder is not None:
+            held = self.holder(aid)
+            return held is not None and held != key
         if (ARTICLE_ID, aid) not in self.reader:
             return False
         for docnum in self.reader.postings(ARTICLE_ID, aid).all_ids():
@@ -109,3 +114,9 @@ class IdAllocator:
         """(id, how many articles claimed it) for ids claimed by more than ``threshold`` articles this run:
         many records sharing one id usually mean the id field is not an id (a category, a constant)."""
         return [(aid, n) for aid, n in self.last.items() if n > threshold]
+
+    def report_crowded(self, report) -> None:
+        """Add an error line to ``report`` (an `IndexReport`) for each `crowded` id."""
+        for aid, n in self.crowded():
+            report.errors.append(ReadError(aid, f"many articles share this id: indexed as {aid}~2 to {aid}~{n} "
+                                                "(is the id field an id?)"))

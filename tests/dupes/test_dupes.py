@@ -3,7 +3,6 @@ real stories republished with other sites' furniture, a follow-up that reuses on
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -11,36 +10,14 @@ from click.testing import CliRunner
 import searchkit
 from searchkit.cli import main
 from searchkit.dupes import list_groups, load_groups
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _story(name: str):
-    return next(iter(searchkit.parse_file(REPO / "corpus" / name)))
-
-
-def _page(path: Path, title: str, day: str, source: str, paragraphs: list[str], head: list[str], foot: list[str]):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    front = f"---\ntitle: {json.dumps(title)}\ndate: {day}\nsource: {source}\n---\n\n"
-    path.write_text(front + "\n\n".join(head + paragraphs + foot) + "\n", encoding="utf-8")
+from copies import page as _page
+from copies import plant
 
 
 @pytest.fixture()
 def planted(tmp_path):
-    """corpus/: the original (001, 2017-11-24), a trimmed copy with other furniture (11-25), a follow-up of
-    another story (002) that reuses one paragraph of 001 (12-01). Returns (folder, story, reused paragraph)."""
-    story, other = _story("001_233c0a0495289e8e.txt"), _story("002_6c642faf50f227e3.txt")
-    root = tmp_path / "corpus"
-    _page(root / "a" / "original.md", story.headline, "2017-11-24", "Outlet A", story.paragraphs,
-          ["Home | World | Business | Sport | Contact", "Subscribe"], ["Share this: Facebook Twitter Email"])
-    _page(root / "b" / "copy.md", "Afghan adviser: Russia should use Taliban contacts", "2017-11-25", "Outlet B",
-          ["KABUL, Nov 25 - " + story.paragraphs[0]] + story.paragraphs[1:-3], ["Skip to content", "Menu"],
-          ["This website uses cookies to improve your experience. We'll assume you're ok with this.", "Accept"])
-    reused = max(story.paragraphs[2:6], key=len)
-    paras = list(other.paragraphs)
-    paras.insert(2, reused)
-    _page(root / "c" / "followup.md", other.headline, "2017-12-01", "Outlet C", paras, ["Breaking News"], ["Related posts"])
-    return root, story, reused
+    """`copies.plant` in tmp_path/corpus: (folder, story, reused paragraph)."""
+    return plant(tmp_path / "corpus")
 
 
 def _index(tmp_path, root):

@@ -31,7 +31,6 @@ def name(cluster):
     cluster.delete_index(f"{alias}-*")
 
 
-@pytest.mark.xfail(reason="the JSON gains copies/first_seen only on whoosh so far (issue 17 open)", strict=False)
 def test_index_info_search_on_the_cluster_match_the_whoosh_engine(opensearch_cluster, name, tmp_path):
     opts = ["--engine", "opensearch", "--url", opensearch_cluster.url, "--name", name]
     first = _cli("index", str(CORPUS), *opts, "--json")
@@ -69,7 +68,8 @@ def test_rebuild_swaps_the_alias_and_leaves_one_index(cluster, opensearch_cluste
 
 def test_a_cluster_that_is_down_is_one_line_and_exit_1():
     url = f"http://127.0.0.1:{free_port_base(1, start=29200)}"
-    for args in (["search", "taliban"], ["index", str(CORPUS)], ["info"]):
+    for args in (["search", "taliban"], ["index", str(CORPUS)], ["info"], ["dupes"], ["saved", "list"],
+                 ["saved", "add", "x", "taliban"], ["eval", str(CORPUS / "x"), str(CORPUS / "y")]):
         done = _cli(*args, "--engine", "opensearch", "--url", url)
         assert done.returncode == 1, done
         lines = done.stderr.strip().splitlines()

@@ -73,4 +73,13 @@ def test_unknown_fields_are_refused(cluster, passages):
 def test_index_body_rejects_impossible_shard_counts():
     with pytest.raises(ValueError):
         index_body(shards=0)
-    assert index_body()["settings"]["index"] == {"number_of_shards": 3, "number_of_replicas": 1}
+    index = index_body()["settings"]["index"]
+    assert (index["number_of_shards"], index["number_of_replicas"]) == (3, 1)
+
+
+def test_bm25_parameters_are_searchkits():
+    """The cluster scores with searchkit's k1 and b (k1 1.5, not Lucene's 1.2), for passages and articles."""
+    from searchkit.settings import DEFAULT_SETTINGS
+
+    bm25 = index_body()["settings"]["index"]["similarity"]["default"]
+    assert (bm25["type"], bm25["k1"], bm25["b"]) == ("BM25", DEFAULT_SETTINGS.k1, DEFAULT_SETTINGS.b)

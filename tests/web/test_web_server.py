@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +13,8 @@ import pytest
 
 from searchkit import open_index
 from searchkit.web.server import is_loopback, running
+from serving import start as _start
+from serving import stop as _stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,35 +24,6 @@ def built_index(tmp_path_factory):
     path = tmp_path_factory.mktemp("serve") / "index"
     open_index(path).add([ROOT / "corpus"])
     return path
-
-
-def _start(*args: str, cwd: Path) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "searchkit.cli", "serve", *args], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = _readline(proc, timeout=30)
-    assert "http://" in line, line + proc.stderr.read()
-    return proc, line[line.index("http://"):].split()[0]
-
-
-def _readline(proc: subprocess.Popen, timeout: float) -> str:
-    out: list[str] = []
-    reader = threading.Thread(target=lambda: out.append(proc.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    if not out:
-        proc.kill()
-        pytest.fail("serve printed no URL in time")
-    return out[0]
-
-
-def _stop(proc: subprocess.Popen) -> tuple[int, str]:
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        pytest.fail("serve did not stop on Ctrl-C")
-    return proc.returncode, proc.stderr.read()
 
 
 def test_serve_prints_url_answers_and_stops_cleanly_on_ctrl_c(built_index, tmp_path):
