@@ -20,6 +20,7 @@ from ..dupes.collapse import collapse
 from ..dupes.view import Groups, for_searcher
 from ..engine import Filters, Ranked, RankedHit
 from ..errors import QueryError
+from ..query.nodes import once_per_article
 from ..query.parser import ParsedQuery, cap_expansions, parse_query
 from ..ranking.bm25 import is_weighting_for, weighting
 from ..ranking.evaluator import match, top
@@ -48,7 +49,8 @@ def parse(index, text: str, settings: Settings) -> ParsedQuery:
     try:
         parsed = parse_query(text, searcher.schema, settings.boosts, coordination=settings.coordination,
                              group=settings.field_group)
-        parsed.query = cap_expansions(parsed.query, searcher.reader())
+        # README's matching semantics: the headline is article-level evidence, matched once (issue 11 item 3)
+        parsed.query = once_per_article(cap_expansions(parsed.query, searcher.reader()))
     except WhooshQueryError as e:
         raise QueryError(f"cannot run this query: {e}") from None
     return parsed

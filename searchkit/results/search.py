@@ -21,13 +21,10 @@ from typing import Iterator, Mapping
 from ..engine import FACET_NAMES, Engine, RankedHit
 from ..errors import QueryError
 from ..model import ArticleRef, Hit, SearchResults, Snippet
-from ..query.parser import positive_terms
 from ..settings import DEFAULT_SETTINGS, Settings
-from ..store.analysis import name_analyzer, news_analyzer
-from ..store.schema import BODY, HEADLINE, NAMES, QUOTE, SPEAKER
 from . import MAX_LIMIT, UNITS
 from .filters import make_filters
-from .snippets import make_snippet, match_spans
+from .highlight import Highlighter
 
 
 
@@ -40,42 +37,6 @@ def _validate(limit: int, page: int, unit: str) -> None:
         raise QueryError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
 
 
-class Highlighter:
-    """Where one query's words are in a text: its positive terms analysed once, matched as the index matched.
-
-    The one place that turns a query into highlight spans: search snippets use it, and so does the web
-    page's article view (through `highlighter`), so both mark the same words.
-    """
-
-    def __init__(self, q):
-        terms = positive_terms(q)
-        self.news = news_analyzer()
-        self.names = name_analyzer()
-        self.text_terms = set().union(*(v for k, v in terms.items() if k in (BODY, HEADLINE, QUOTE, SPEAKER)))
-        self.name_terms = terms.get(NAMES, set())
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """[start, end) of every matching word of ``text`` (exact forms and name variants)."""
-        found = match_spans(text, self.text_terms, self.news) + match_spans(text, self.name_terms, self.names)
-        return [(s, e) for s, e, _ in found]
-
-    def __call__(self, text: str) -> Snippet:
-        """The snippet of a passage: its best sentences with these words highlighted."""
-        return make_snippet(text, self.text_terms, self.news, name_terms=self.name_terms, name_analyzer=self.names)
-
-
-def highlighter(index, query: str) -> Highlighter | None:
-    """A `Highlighter` for ``query`` on ``index`` (prefix/fuzzy terms expanded against its vocabulary),
-    or None when the query has nothing to mark or cannot be read."""
-    if not query or not query.strip():
-        return None
-    try:
-        parsed = index.parse(query, DEFAULT_SETTINGS)
-    except QueryError:
-        return None
-    return Highlighter(parsed.query)
-
-
 def _hit(rank: int, found: RankedHit, snip: Highlighter) -> Hit:
     pindex, path, art = found.passage_index, found.path, found.article
     passages = art.get("passages") or []
@@ -83,7 +44,8 @@ def _hit(rank: int, found: RankedHit, snip: Highlighter) -> Hit:
         next((p for p in passages if p.get("index") == pindex), {})
     text = passage.get("text") or ""
     ref = ArticleRef(id=str(art.get("id", "")), path=path, headline=art.get("headline"), date=art.get("date"),
-                     source=art.get("source"), author=art.get("author"), url=art.get("url"))
+                     source=art.get("source"), author=art.get("author"), url=art.get("url"),
+                     headline_highlights=snip.headline_spans(art.get("headline")))
     return Hit(rank=rank, score=found.score, article=ref, passage_index=pindex, passage_text=text,
                snippet=snip(text), copies=list(found.copies), first_seen=found.first_seen)
 
