@@ -189,10 +189,8 @@ def rank_articles(matches, scores: ArticleScores) -> tuple[np.ndarray, np.ndarra
     return np.concatenate(docs), np.concatenate(vals)
 
 
-def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: Settings):
-    """(index-wide docnums of every matching passage, combined score) for passage mode (module docstring)."""
-    by_seg = {id(seg): (starts, s) for seg, _, starts, s in scores.segments}
-    k1, pb, pw = settings.k1, settings.passage_b, settings.passage_weight
+def _live_passage_length(scores: ArticleScores) -> float:
+    """Mean body length of the live passages of the segments in ``scores``."""
     total_len, n_pass = 0.0, 0
     for seg, _, _, _ in scores.segments:
         lengths = field_lengths(seg, PASSAGE_FIELDS[0])
@@ -203,7 +201,36 @@ def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: S
                 live[deleted] = False
             total_len += float(lengths[live].sum())
             n_pass += int(live.sum())
-    avg = total_len / max(1, n_pass) or 1.0
+    return total_len / max(1, n_pass) or 1.0
+
+
+def _passage_bm25(m, scores: ArticleScores, words: QueryWords, norm: np.ndarray, k1: float) -> np.ndarray:
+    """BM25 of each matching passage of segment matches ``m`` over its own text, with article idf."""
+    p = np.zeros(len(m.ids))
+    for idf, qtf, word in zip(scores.idfs, words.qtf or [1.0] * len(words.words), words.words):
+        tf = np.zeros(len(m.ids))
+        for field, text, _ in word:
+            if field not in PASSAGE_FIELDS:
+                continue
+            ids, tfs = read_postings(m.reader, field, text, within=m.ids)
+            pos = np.searchsorted(ids, m.ids)
+            hit = (pos < len(ids)) & (ids[np.minimum(pos, len(ids) - 1)] == m.ids) if len(ids) else pos < 0
+            tf[hit] += tfs[pos[hit]]
+        p += qtf * idf * tf * (k1 + 1) / (tf + norm)
+    return p
+
+
+def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: Settings):
+    """(index-wide docnums of every matching passage, combined score) for passage mode (module docstring).
+
+    A passage's own score P is its BM25 plus ``settings.proximity`` times its word-pair proximity
+    (`passage_proximity`, for the passages of the best `PROXIMITY_CANDIDATES` articles), so that of two
+    passages of one article the one holding the query's words together and in order ranks first.
+    """
+    by_seg = {id(seg): (starts, s) for seg, _, starts, s in scores.segments}
+    k1, pb, pw = settings.k1, settings.passage_b, settings.passage_weight
+    avg = _live_passage_length(scores)
+    cut = _candidate_cut(scores)
     docs, own, art = [], [], []
     for m in matches.segments:
         got = by_seg.get(id(m.reader))
@@ -213,20 +240,16 @@ def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: S
         lengths = field_lengths(m.reader, PASSAGE_FIELDS[0])
         plen = lengths[m.ids] if lengths is not None else np.zeros(len(m.ids))
         norm = k1 * (1 - pb + pb * plen / avg)
-        p = np.zeros(len(m.ids))
-        for idf, qtf, word in zip(scores.idfs, words.qtf or [1.0] * len(words.words), words.words):
-            tf = np.zeros(len(m.ids))
-            for field, text, _ in word:
-                if field not in PASSAGE_FIELDS:
-                    continue
-                ids, tfs = read_postings(m.reader, field, text, within=m.ids)
-                pos = np.searchsorted(ids, m.ids)
-                hit = (pos < len(ids)) & (ids[np.minimum(pos, len(ids) - 1)] == m.ids) if len(ids) else pos < 0
-                tf[hit] += tfs[pos[hit]]
-            p += qtf * idf * tf * (k1 + 1) / (tf + norm)
+        p = _passage_bm25(m, scores, words, norm, k1)
+        arts = article_of(m.reader, m.ids)
+        if settings.proximity > 0:
+            near = (s[arts] >= cut) & (s[arts] > 0)
+            if near.any():
+                p[near] += settings.proximity * passage_proximity(m.reader, m.ids[near], scores.idfs, words,
+                                                                  norm[near], settings)
         docs.append(m.ids + m.offset)
         own.append(p)
-        art.append(s[article_of(m.reader, m.ids)])
+        art.append(s[arts])
     if not docs:
         return np.zeros(0, np.int64), np.zeros(0)
     own_all, art_all = np.concatenate(own), np.concatenate(art)
@@ -234,43 +257,80 @@ def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: S
     return np.concatenate(docs), combined
 
 
+PROXIMITY_CANDIDATES = 300
+
+
+def _candidate_cut(scores: ArticleScores) -> float:
+    """The article score of the `PROXIMITY_CANDIDATES`-th best article (proximity is examined above it)."""
+    every = np.concatenate([s for _, _, _, s in scores.segments]) if scores.segments else np.zeros(0)
+    return float(np.sort(every)[-min(PROXIMITY_CANDIDATES, len(every))]) if len(every) else 0.0
+
+
+def _body_terms(words: QueryWords) -> list[tuple[int, str]]:
+    """(index of the query word, its body term) of each query word that has one, in query order."""
+    terms = [(i, next((t for f, t, _ in w if f == "body"), None)) for i, w in enumerate(words.words)]
+    return [(i, t) for i, t in terms if t is not None]
+
+
+PAIR_IDF = {"min": min, "max": max, "mean": lambda a, b: (a + b) / 2}  # a word pair's weight from its words'
+
+
+def _pair_accumulators(seg, docs: np.ndarray, words: QueryWords, idfs, window: int, pair_idf: str = "min"):
+    """Per pair of adjacent query words: (the pair's idf, ``pair_idf`` of its words' idfs (BM25TP: the
+    lower), {docnum: BM25TP accumulator}) over ``docs``."""
+    terms = _body_terms(words)
+    if len(terms) < 2 or "body" not in seg.schema or not len(docs):
+        return []
+    decode = seg.schema["body"].format.decode_positions
+    out = []
+    for (ia, ta), (ib, tb) in zip(terms, terms[1:]):
+        pa, pb = _positions(seg, ta, docs, decode), _positions(seg, tb, docs, decode)
+        acc = {d: _pair_acc(pa[d], pb[d], window) for d in pa.keys() & pb.keys()}
+        out.append((PAIR_IDF[pair_idf](idfs[ia], idfs[ib]), acc))
+    return out
+
+
+def passage_proximity(seg, docs: np.ndarray, idfs, words: QueryWords, norm: np.ndarray,
+                      settings: Settings) -> np.ndarray:
+    """BM25TP of each passage in ``docs`` (sorted docnums of segment ``seg``): per pair of adjacent query words
+    (term ids from ``words``, weights from their article ``idfs``), ``min(idf) * acc (k1 + 1) / (acc + norm)``
+    with ``acc`` the pair's `_pair_acc` inside the passage and ``norm`` (one per doc) its BM25 length norm."""
+    k1 = settings.k1
+    out = np.zeros(len(docs))
+    index = {int(d): i for i, d in enumerate(docs.tolist())}
+    for idf, acc in _pair_accumulators(seg, docs, words, idfs, settings.proximity_window, settings.proximity_idf):
+        for d, a in acc.items():
+            i = index[d]
+            out[i] += idf * a * (k1 + 1) / (a + norm[i])
+    return out
+
+
 def add_proximity(scores: ArticleScores, words: QueryWords, settings: Settings) -> None:
-    """BM25TP (Rasolofo & Savoy 2003), for passage mode: for each pair of adjacent query words, every
-    occurrence of the first with the second within ``proximity_window`` positions of the same passage adds
-    1/d^2; the article's sum ``acc`` adds ``proximity * min(idf) * acc (k1 + 1) / (acc + K)`` to its score.
+    """BM25TP (Rasolofo & Savoy 2003) on the *article* score, for passage mode: for each pair of adjacent
+    query words, every occurrence of the first with the second within ``proximity_window`` positions of the
+    same passage adds 1/d^2; the article's sum ``acc`` adds ``article_proximity * min(idf) * acc (k1 + 1) /
+    (acc + K)`` to its score. Only the best `PROXIMITY_CANDIDATES` articles are examined.
 
     Why passage mode only: it helped TIME passage mode (+0.006) and cost SciFact 0.004-0.008 in article mode
-    (docs/ranking-issue11.md). Only the best `PROXIMITY_CANDIDATES` articles are examined (positions are
-    decoded in Python), the prototype's candidate set for passage mode.
+    (docs/ranking-issue11.md); the passage's own proximity term (`rank_passages`) orders passages.
     """
-    terms = [(i, next((t for f, t, _ in w if f == "body"), None)) for i, w in enumerate(words.words)]
-    terms = [(i, t) for i, t in terms if t is not None]
-    if settings.proximity <= 0 or len(terms) < 2 or not scores.segments:
+    if settings.article_proximity <= 0 or len(_body_terms(words)) < 2 or not scores.segments:
         return
-    every = np.concatenate([s for _, _, _, s in scores.segments])
-    cut = np.sort(every)[-min(PROXIMITY_CANDIDATES, len(every))]
-    k1, b, window = settings.k1, settings.b, settings.proximity_window
+    cut = _candidate_cut(scores)
+    k1, b = settings.k1, settings.b
     for seg, _, starts, s in scores.segments:
         cand = np.flatnonzero((s >= cut) & (s > 0))
-        if not len(cand) or "body" not in seg.schema:
+        if not len(cand):
             continue
         ends = np.append(starts[1:], seg.doc_count_all())
         docs = np.unique(np.concatenate([np.arange(starts[a], ends[a]) for a in cand]))
-        decode = seg.schema["body"].format.decode_positions
-        acc_by_pair = []
-        for (ia, ta), (ib, tb) in zip(terms, terms[1:]):
-            pa, pb = _positions(seg, ta, docs, decode), _positions(seg, tb, docs, decode)
-            acc = np.zeros(len(starts))
-            for d in pa.keys() & pb.keys():
-                acc[article_of(seg, np.array([d]))[0]] += _pair_acc(pa[d], pb[d], window)
-            acc_by_pair.append((min(scores.idfs[ia], scores.idfs[ib]), acc))
         lengths = _lengths(seg, settings)[1]
         norm = k1 * (1 - b + b * lengths / (scores.avg_length or 1.0))
-        for idf, acc in acc_by_pair:
-            s += settings.proximity * idf * acc * (k1 + 1) / (acc + norm)
-
-
-PROXIMITY_CANDIDATES = 300
+        for idf, acc in _pair_accumulators(seg, docs, words, scores.idfs, settings.proximity_window):
+            total = np.zeros(len(starts))
+            if acc:
+                np.add.at(total, article_of(seg, np.fromiter(acc, np.int64, len(acc))), list(acc.values()))
+            s += settings.article_proximity * idf * total * (k1 + 1) / (total + norm)
 
 
 def _positions(seg, text: str, docs: np.ndarray, decode) -> dict[int, list[int]]:
@@ -284,11 +344,16 @@ def _positions(seg, text: str, docs: np.ndarray, decode) -> dict[int, list[int]]
 
 
 def _pair_acc(pa: list[int], pb: list[int], window: int) -> float:
-    """Sum of 1/d^2 over occurrences in ``pa`` whose nearest occurrence in ``pb`` is 1..window away."""
+    """Sum of 1/d^2 over occurrences in ``pa`` whose nearest occurrence in ``pb`` is 1..window away, ``d``
+    counted one more when that occurrence comes first (the words in the query's order rank higher)."""
     acc = 0.0
     for x in pa:
         j = bisect_left(pb, x)
-        d = min((abs(pb[k] - x) for k in (j - 1, j) if 0 <= k < len(pb)), default=window + 1)
+        ahead = pb[j] - x if j < len(pb) else window + 1
+        if ahead == 0:  # the same position (one token, two query words): look past it
+            ahead = pb[j + 1] - x if j + 1 < len(pb) else window + 1
+        behind = x - pb[j - 1] + 1 if j > 0 else window + 1
+        d = min(ahead, behind)
         if 0 < d <= window:
             acc += 1.0 / (d * d)
     return acc

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from searchkit.index.searching import ranked_searcher
 from searchkit.ranking.articles import add_proximity, query_words, score_articles
 from searchkit.store.layout import article_id, article_starts
@@ -44,3 +46,27 @@ def test_proximity_rewards_the_article_holding_the_words_together(corpus_index):
               for (seg, _, _, s), old in zip(plain.segments, before) for a in (s > old + 1e-12).nonzero()[0]}
     phrase = {h.article.id for h in corpus_index.search('"moscow process"', unit="article", limit=20).hits}
     assert phrase and phrase <= gained  # the words side by side always earn the bonus
+
+
+def test_moscow_process_puts_the_phrase_passage_first(corpus_index):
+    # 004 says "known as the Moscow Process" in one passage, "Moscow" and "process" far apart in others
+    res = corpus_index.search("Moscow Process", unit="passage", limit=5)
+    assert "moscow process" in " ".join(res.hits[0].passage_text.lower().split())
+    assert any("moscow process" not in " ".join(h.passage_text.lower().split()) for h in res.hits[1:])
+
+
+def test_passage_proximity_rewards_words_together_and_in_order(corpus_index):
+    from searchkit.ranking.articles import passage_proximity
+
+    searcher = ranked_searcher(corpus_index, DEFAULT_SETTINGS)
+    seg = searcher.reader() if searcher.is_atomic() else searcher.reader().leaf_readers()[0][0]
+    text = "Moscow Process"
+    words = query_words(corpus_index.parse(text, DEFAULT_SETTINGS).query, text)
+    scores = score_articles(searcher, words, DEFAULT_SETTINGS)
+    docs = np.arange(seg.doc_count_all())
+    near = passage_proximity(seg, docs, scores.idfs, words, np.ones(len(docs)), DEFAULT_SETTINGS)
+    reverse = query_words(corpus_index.parse("Process Moscow", DEFAULT_SETTINGS).query, "Process Moscow")
+    back = passage_proximity(seg, docs, scores.idfs[::-1], reverse, np.ones(len(docs)), DEFAULT_SETTINGS)
+    assert near.max() > 0
+    best = int(near.argmax())
+    assert back[best] < near[best]  # the same passage, the words asked for in the other order
