@@ -25,6 +25,7 @@ from ..query.parser import ParsedQuery, cap_expansions, parse_query
 from ..ranking.bm25 import is_weighting_for, weighting
 from ..ranking.evaluator import match, top
 from ..ranking.articles import add_proximity, query_words, rank_articles, rank_passages, score_articles
+from ..ranking.expansion import expand_query, expand_words, feedback
 from ..ranking.scoring import article_scores
 from ..results.timeline import month_counts
 from ..results.suggest import suggest
@@ -115,14 +116,26 @@ def _article_words(q, text: str, settings: Settings):
     return query_words(q, text) if settings.article_stats and settings.article_level else None
 
 
+def _matches_and_words(index, q, text: str, filters: Filters, settings: Settings):
+    """(`_all_matches` of ``q``, its `_article_words`), both expanded by RM3 when ``settings.expand``
+    (`searchkit.ranking.expansion`: only plain-word queries; the feedback articles respect ``filters``)."""
+    found = _all_matches(index, q, filters, settings)
+    words = _article_words(q, text, settings) if found is not None else None
+    if found is None or words is None or not settings.expand:
+        return found, words
+    fb = feedback(found[1], score_articles(found[0], words, settings), settings)
+    if not fb:
+        return found, words
+    return _all_matches(index, expand_query(q, fb), filters, settings), expand_words(words, fb, settings)
+
+
 def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, settings: Settings,
          text: str = "") -> Ranked:
     out = Ranked(query=q, facets={**{name: {} for name in facets.FACETS}, "month": {}})
-    found = _all_matches(index, q, filters, settings)
+    found, words = _matches_and_words(index, q, text, filters, settings)
     if found is None:
         return out
     searcher, matches, groups = found
-    words = _article_words(q, text, settings)
     if words is not None:
         page, out.total = _article_stats_page(searcher, matches, words, unit, offset + limit, settings)
         page = page[offset:]
@@ -159,13 +172,12 @@ def all_ranked(index, parsed: ParsedQuery, filters: Filters, *, unit: str, setti
     """`Engine.all_ranked` for the whoosh index: every match, best first, one at a time. Only the matches'
     docnums and scores are held (a few bytes each); each hit's article is read when the hit is taken."""
     try:
-        found = _all_matches(index, parsed.query, filters, settings)
+        found, words = _matches_and_words(index, parsed.query, parsed.text, filters, settings)
     except WhooshQueryError as e:
         raise QueryError(f"cannot run this query: {e}") from None
     if found is None:
         return
     searcher, matches, groups = found
-    words = _article_words(parsed.query, parsed.text, settings)
     if words is not None:  # the same exact ranking `run` pages through
         docs, scores = _article_stats_ranking(searcher, matches, words, unit, settings)
     elif unit == "passage":

@@ -16,6 +16,7 @@ paging.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Iterator, Mapping
 
 from ..engine import FACET_NAMES, Engine, RankedHit
@@ -61,7 +62,7 @@ def _nothing_to_search(query: str, warnings: list[str]) -> str:
 def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: str = "passage",
            source: str | None = None, speaker: str | None = None, since: str | None = None,
            until: str | None = None, boosts: Mapping[str, float] | None = None,
-           settings: Settings | None = None, collapse: bool = True) -> SearchResults:
+           settings: Settings | None = None, collapse: bool = True, expand: bool | None = None) -> SearchResults:
     """Run ``query`` on ``index`` (any `searchkit.engine.Engine`) and return page ``page`` (from 1) of results,
     ``limit`` (1-100) hits.
 
@@ -70,12 +71,16 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
     some of their field boosts. ``source``/``speaker`` keep exact facet values; ``since``/``until`` are
     ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (inclusive). ``collapse`` (default) shows one member of each group
     of copies (`searchkit.dupes`): the best-ranked, with the others in ``Hit.copies``; totals and facets count
-    the group once; ``collapse=False`` shows every copy as its own result. Raises `QueryError` for invalid
+    the group once; ``collapse=False`` shows every copy as its own result. ``expand=True`` adds words of the
+    best articles to a plain-word query (RM3, `searchkit.ranking.expansion`; default: ``settings.expand``,
+    off). Raises `QueryError` for invalid
     arguments or a query with nothing runnable in it; recoverable query mistakes become ``SearchResults.warnings``.
     """
     t0 = time.perf_counter()
     _validate(limit, page, unit)
     settings = (settings or getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
+    if expand is not None and expand != settings.expand:
+        settings = replace(settings, expand=bool(expand))
     parsed = index.parse(query, settings)
     res = SearchResults(query=query, total=0, page=page, warnings=list(parsed.warnings), limit=limit, unit=unit,
                         facets={**{name: {} for name in FACET_NAMES}, "month": {}})
