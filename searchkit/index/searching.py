@@ -24,7 +24,7 @@ from ..query.nodes import once_per_article
 from ..query.parser import ParsedQuery, cap_expansions, parse_query
 from ..ranking.bm25 import is_weighting_for, weighting
 from ..ranking.evaluator import match, top
-from ..ranking.articles import add_proximity, query_words, rank_articles, rank_passages, score_articles
+from ..ranking.articles import query_words, rank_articles, rank_passages, score_articles
 from ..ranking.expansion import expand_query, expand_words, feedback
 from ..ranking.scoring import article_scores
 from ..results.timeline import month_counts
@@ -157,7 +157,6 @@ def _article_stats_ranking(searcher, matches, words, unit: str, settings: Settin
     so pages partition one ranking."""
     scores = score_articles(searcher, words, settings)
     if unit == "passage":
-        add_proximity(scores, words, settings)
         return rank_passages(matches, scores, words, settings)
     return rank_articles(matches, scores)
 

@@ -223,14 +223,19 @@ def _passage_bm25(m, scores: ArticleScores, words: QueryWords, norm: np.ndarray,
 def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: Settings):
     """(index-wide docnums of every matching passage, combined score) for passage mode (module docstring).
 
-    A passage's own score P is its BM25 plus ``settings.proximity`` times its word-pair proximity
-    (`passage_proximity`, for the passages of the best `PROXIMITY_CANDIDATES` articles), so that of two
-    passages of one article the one holding the query's words together and in order ranks first.
+    Proximity (BM25TP, Rasolofo & Savoy 2003), for the matching passages of the best `PROXIMITY_CANDIDATES`
+    articles: per pair of adjacent query words, each occurrence of the first with the second near it adds
+    1/d^2 (`_pair_acc`). A passage's own score P gains ``proximity * pair idf * acc (k1+1) / (acc + K_p)`` from
+    its own accumulator (pair idf: ``settings.proximity_idf``), so that of two passages of one article the one
+    holding the words together and in order ranks first; its article's score gains ``article_proximity * min idf
+    * acc (k1+1) / (acc + K_a)`` from the article's sum. Passage mode only: in article mode it cost SciFact
+    0.004-0.008 (docs/ranking-issue11.md).
     """
     by_seg = {id(seg): (starts, s) for seg, _, starts, s in scores.segments}
     k1, pb, pw = settings.k1, settings.passage_b, settings.passage_weight
     avg = _live_passage_length(scores)
-    cut = _candidate_cut(scores)
+    near_cut = _candidate_cut(scores)
+    pairs_on = len(_body_terms(words)) >= 2 and (settings.proximity > 0 or settings.article_proximity > 0)
     docs, own, art = [], [], []
     for m in matches.segments:
         got = by_seg.get(id(m.reader))
@@ -242,14 +247,15 @@ def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: S
         norm = k1 * (1 - pb + pb * plen / avg)
         p = _passage_bm25(m, scores, words, norm, k1)
         arts = article_of(m.reader, m.ids)
-        if settings.proximity > 0:
-            near = (s[arts] >= cut) & (s[arts] > 0)
-            if near.any():
-                p[near] += settings.proximity * passage_proximity(m.reader, m.ids[near], scores.idfs, words,
-                                                                  norm[near], settings)
+        art_s = s[arts]
+        near = np.flatnonzero((art_s >= near_cut) & (art_s > 0)) if pairs_on else np.zeros(0, np.int64)
+        if len(near):
+            pairs = pair_accumulators(m.reader, m.ids[near], words, settings.proximity_window)
+            p[near] += settings.proximity * _passage_term(pairs, m.ids[near], norm[near], scores.idfs, settings)
+            art_s = art_s + settings.article_proximity * _article_term(m.reader, pairs, scores, settings)[arts]
         docs.append(m.ids + m.offset)
         own.append(p)
-        art.append(s[arts])
+        art.append(art_s)
     if not docs:
         return np.zeros(0, np.int64), np.zeros(0)
     own_all, art_all = np.concatenate(own), np.concatenate(art)
@@ -275,9 +281,10 @@ def _body_terms(words: QueryWords) -> list[tuple[int, str]]:
 PAIR_IDF = {"min": min, "max": max, "mean": lambda a, b: (a + b) / 2}  # a word pair's weight from its words'
 
 
-def _pair_accumulators(seg, docs: np.ndarray, words: QueryWords, idfs, window: int, pair_idf: str = "min"):
-    """Per pair of adjacent query words: (the pair's idf, ``pair_idf`` of its words' idfs (BM25TP: the
-    lower), {docnum: BM25TP accumulator}) over ``docs``."""
+def pair_accumulators(seg, docs: np.ndarray, words: QueryWords, window: int) -> list[tuple[int, int, dict]]:
+    """Per pair of adjacent query words: (index of its first word in ``words``, of its second, {docnum: `_pair_acc`
+    of the two inside that document}) over ``docs`` (sorted docnums of segment ``seg``), positions at most
+    ``window`` apart."""
     terms = _body_terms(words)
     if len(terms) < 2 or "body" not in seg.schema or not len(docs):
         return []
@@ -285,52 +292,37 @@ def _pair_accumulators(seg, docs: np.ndarray, words: QueryWords, idfs, window: i
     out = []
     for (ia, ta), (ib, tb) in zip(terms, terms[1:]):
         pa, pb = _positions(seg, ta, docs, decode), _positions(seg, tb, docs, decode)
-        acc = {d: _pair_acc(pa[d], pb[d], window) for d in pa.keys() & pb.keys()}
-        out.append((PAIR_IDF[pair_idf](idfs[ia], idfs[ib]), acc))
+        out.append((ia, ib, {d: _pair_acc(pa[d], pb[d], window) for d in pa.keys() & pb.keys()}))
     return out
 
 
-def passage_proximity(seg, docs: np.ndarray, idfs, words: QueryWords, norm: np.ndarray,
-                      settings: Settings) -> np.ndarray:
-    """BM25TP of each passage in ``docs`` (sorted docnums of segment ``seg``): per pair of adjacent query words
-    (term ids from ``words``, weights from their article ``idfs``), ``min(idf) * acc (k1 + 1) / (acc + norm)``
-    with ``acc`` the pair's `_pair_acc` inside the passage and ``norm`` (one per doc) its BM25 length norm."""
-    k1 = settings.k1
+
+def _passage_term(pairs, docs: np.ndarray, norm: np.ndarray, idfs, settings: Settings) -> np.ndarray:
+    """Each of ``docs``' own proximity term (`rank_passages`), ``norm`` its BM25 length norm."""
+    k1, weight = settings.k1, PAIR_IDF[settings.proximity_idf]
     out = np.zeros(len(docs))
     index = {int(d): i for i, d in enumerate(docs.tolist())}
-    for idf, acc in _pair_accumulators(seg, docs, words, idfs, settings.proximity_window, settings.proximity_idf):
+    for ia, ib, acc in pairs:
+        idf = weight(idfs[ia], idfs[ib])
         for d, a in acc.items():
             i = index[d]
             out[i] += idf * a * (k1 + 1) / (a + norm[i])
     return out
 
 
-def add_proximity(scores: ArticleScores, words: QueryWords, settings: Settings) -> None:
-    """BM25TP (Rasolofo & Savoy 2003) on the *article* score, for passage mode: for each pair of adjacent
-    query words, every occurrence of the first with the second within ``proximity_window`` positions of the
-    same passage adds 1/d^2; the article's sum ``acc`` adds ``article_proximity * min(idf) * acc (k1 + 1) /
-    (acc + K)`` to its score. Only the best `PROXIMITY_CANDIDATES` articles are examined.
-
-    Why passage mode only: it helped TIME passage mode (+0.006) and cost SciFact 0.004-0.008 in article mode
-    (docs/ranking-issue11.md); the passage's own proximity term (`rank_passages`) orders passages.
-    """
-    if settings.article_proximity <= 0 or len(_body_terms(words)) < 2 or not scores.segments:
-        return
-    cut = _candidate_cut(scores)
+def _article_term(seg, pairs, scores: ArticleScores, settings: Settings) -> np.ndarray:
+    """Each article of ``seg``'s proximity term (`rank_passages`) from its passages' accumulators."""
+    starts, lengths, _ = _lengths(seg, settings)
     k1, b = settings.k1, settings.b
-    for seg, _, starts, s in scores.segments:
-        cand = np.flatnonzero((s >= cut) & (s > 0))
-        if not len(cand):
+    norm = k1 * (1 - b + b * lengths / (scores.avg_length or 1.0))
+    out = np.zeros(len(starts))
+    for ia, ib, acc in pairs:
+        if not acc:
             continue
-        ends = np.append(starts[1:], seg.doc_count_all())
-        docs = np.unique(np.concatenate([np.arange(starts[a], ends[a]) for a in cand]))
-        lengths = _lengths(seg, settings)[1]
-        norm = k1 * (1 - b + b * lengths / (scores.avg_length or 1.0))
-        for idf, acc in _pair_accumulators(seg, docs, words, scores.idfs, settings.proximity_window):
-            total = np.zeros(len(starts))
-            if acc:
-                np.add.at(total, article_of(seg, np.fromiter(acc, np.int64, len(acc))), list(acc.values()))
-            s += settings.article_proximity * idf * total * (k1 + 1) / (total + norm)
+        total = np.bincount(article_of(seg, np.fromiter(acc, np.int64, len(acc))), weights=list(acc.values()),
+                            minlength=len(starts))[:len(starts)]
+        out += min(scores.idfs[ia], scores.idfs[ib]) * total * (k1 + 1) / (total + norm)
+    return out
 
 
 def _positions(seg, text: str, docs: np.ndarray, decode) -> dict[int, list[int]]:
