@@ -44,6 +44,7 @@ class QueryWords:
     boost: float
     words: list[list[tuple[str, str, float]]]
     qtf: list[float] | None = None  # per word: how often the query text holds it (the parser keeps it once)
+    typed: int | None = None  # the first ``typed`` words are the query's own (the rest: RM3 feedback words)
 
 
 def query_words(q, text: str = "") -> QueryWords | None:
@@ -273,8 +274,10 @@ def _candidate_cut(scores: ArticleScores) -> float:
 
 
 def _body_terms(words: QueryWords) -> list[tuple[int, str]]:
-    """(index of the query word, its body term) of each query word that has one, in query order."""
-    terms = [(i, next((t for f, t, _ in w if f == "body"), None)) for i, w in enumerate(words.words)]
+    """(index of the query word, its body term) of each typed query word that has one, in query order (feedback
+    words, `searchkit.ranking.expansion`, have no order to be near each other in)."""
+    typed = words.words if words.typed is None else words.words[:words.typed]
+    terms = [(i, next((t for f, t, _ in w if f == "body"), None)) for i, w in enumerate(typed)]
     return [(i, t) for i, t in terms if t is not None]
 
 

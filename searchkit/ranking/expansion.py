@@ -62,20 +62,24 @@ def feedback(matches, scores, settings: Settings) -> dict[str, float]:
 
 
 def expand_words(words: QueryWords, fb: dict[str, float], settings: Settings) -> QueryWords:
-    """``words`` with the feedback words added: the original words keep ``expand_weight`` of the weight."""
+    """``words`` with the feedback words added: the original words keep ``expand_weight`` of the weight.
+
+    The original words keep their own weights (and the feedback words are scaled to match), not weights
+    normalised to sum 1: the proximity terms of passage mode are not weighted by the query words, so a query
+    scaled down would let them outweigh the words (TIME passage 0.5728 normalised, see the tuning log).
+    """
     keep = settings.expand_weight
     qtf = list(words.qtf or [1.0] * len(words.words))
-    total = sum(qtf) or 1.0
-    qtf = [keep * q / total for q in qtf]
+    scale = (sum(qtf) or 1.0) * (1 - keep) / keep
     out = [list(w) for w in words.words]
     own = {t: i for i, w in enumerate(words.words) for f, t, _ in w if f == BODY}
     for t, v in fb.items():
         if t in own:
-            qtf[own[t]] += (1 - keep) * v
+            qtf[own[t]] += scale * v
         else:
             out.append([(BODY, t, 1.0), (HEADLINE, t, 1.0)])
-            qtf.append((1 - keep) * v)
-    return QueryWords(words.boost, out, qtf)
+            qtf.append(scale * v)
+    return QueryWords(words.boost, out, qtf, typed=len(words.words) if words.typed is None else words.typed)
 
 
 def expand_query(q, fb: dict[str, float]):
