@@ -328,7 +328,7 @@ def _export(index, query: str, fmt: str, everything: bool, options: dict) -> Non
     from .results.search import iter_hits
 
     if everything:
-        keep = ("unit", "source", "speaker", "since", "until", "collapse")
+        keep = ("unit", "source", "speaker", "since", "until", "collapse", "expand")
         hits = iter_hits(index, query, **{k: options[k] for k in keep})
         first = next(hits, None)  # runs the query: its errors come before the header
         hits = itertools.chain([first] if first is not None else [], hits)

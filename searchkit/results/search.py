@@ -51,6 +51,15 @@ def _hit(rank: int, found: RankedHit, snip: Highlighter) -> Hit:
                snippet=snip(text), copies=list(found.copies), first_seen=found.first_seen)
 
 
+def _settings(index: Engine, settings: Settings | None, boosts: Mapping[str, float] | None,
+              expand: bool | None) -> Settings:
+    """The settings of one search: ``settings`` or the index's, some ``boosts`` and ``expand`` overridden."""
+    settings = (settings or getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
+    if expand is not None and bool(expand) != settings.expand:
+        settings = replace(settings, expand=bool(expand))
+    return settings
+
+
 def _nothing_to_search(query: str, warnings: list[str]) -> str:
     """The one-line error for a query that holds nothing to search (empty, stop words only, symbols)."""
     if not query.strip():
@@ -78,9 +87,7 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
     """
     t0 = time.perf_counter()
     _validate(limit, page, unit)
-    settings = (settings or getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
-    if expand is not None and expand != settings.expand:
-        settings = replace(settings, expand=bool(expand))
+    settings = _settings(index, settings, boosts, expand)
     parsed = index.parse(query, settings)
     res = SearchResults(query=query, total=0, page=page, warnings=list(parsed.warnings), limit=limit, unit=unit,
                         facets={**{name: {} for name in FACET_NAMES}, "month": {}})
@@ -104,7 +111,8 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
 
 def iter_hits(index: Engine, query: str, *, unit: str = "passage", source: str | None = None,
               speaker: str | None = None, since: str | None = None, until: str | None = None,
-              boosts: Mapping[str, float] | None = None, collapse: bool = True) -> Iterator[Hit]:
+              boosts: Mapping[str, float] | None = None, collapse: bool = True,
+              expand: bool | None = None) -> Iterator[Hit]:
     """Every match of ``query`` on ``index``, best first, one `Hit` at a time (the ``--all`` export).
 
     Parameters as for `search`. Only the matches' docnums and scores are held (a few bytes each); each hit's
@@ -114,7 +122,7 @@ def iter_hits(index: Engine, query: str, *, unit: str = "passage", source: str |
     Raises `QueryError` like `search`, when the first hit is asked for.
     """
     _validate(1, 1, unit)
-    settings = (getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
+    settings = _settings(index, None, boosts, expand)
     parsed = index.parse(query, settings)
     filters = make_filters(source, speaker, since, until, collapse)
     if parsed.is_empty:

@@ -78,3 +78,11 @@ def test_eval_runs_with_expand(corpus_index, tmp_path):
         r = CliRunner().invoke(main, base + extra)
         assert r.exit_code == 0, r.output
         assert json.loads(r.output)["metrics"]["ndcg@10"] > 0
+
+
+def test_export_of_every_match_expands_too(corpus_index):
+    args = ["search", "tripartite", "--index", str(corpus_index.path), "--format", "jsonl", "--all"]
+    plain = CliRunner().invoke(main, args).output.splitlines()
+    grown = CliRunner().invoke(main, args + ["--expand"]).output.splitlines()
+    res = corpus_index.search("tripartite", limit=1, expand=True)
+    assert len(plain) < len(grown) == res.total
