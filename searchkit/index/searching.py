@@ -2,8 +2,11 @@
 
 This is what `searchkit.engine.Engine.parse`/``run``/``suggest`` mean for the embedded whoosh index
 (`searchkit.index.Index` delegates here); `searchkit.results.search` turns the answer into `SearchResults`.
-Matching and scoring are array work (`searchkit.ranking.evaluator`); article mode re-ranks the best articles by
-whole-article BM25 (`searchkit.ranking.scoring`). Copies of one story (`searchkit.dupes`) are collapsed on the
+Matching and scoring are array work (`searchkit.ranking.evaluator`), with the headline matched once per article
+(`searchkit.query.nodes.once_per_article`, README's matching semantics); plain-word and phrase queries are
+ranked with article-level statistics (`searchkit.ranking.articles`), optionally expanded by RM3
+(`searchkit.ranking.expansion`); other queries re-rank the best articles by whole-article BM25
+(`searchkit.ranking.scoring`). Copies of one story (`searchkit.dupes`) are collapsed on the
 matches (when ``Filters.collapse_copies``), so ranking, paging, facets, export and saved searches all see one
 member per group, and each hit carries its copies and passage provenance.
 """

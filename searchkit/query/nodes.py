@@ -140,8 +140,9 @@ class HeadlineFree(WrappingQuery):
     The ``names`` field of a passage is built from the headline, the passage's text and its speakers
     (`searchkit.store.layout.passage_documents`), so a name in the headline would match every passage. Without
     an index change the headline's share is not stored apart; it is taken as the count every passage of the
-    article has (the least count over its passages): a later passage matches when it holds the code more
-    often than that, the lead (which carries the headline evidence) whenever it holds it. Only a passage whose
+    article has (the least count over its passages; none, exactly, when some passage lacks the code): a later
+    passage matches when it holds the code more often than that, the lead (which carries the headline
+    evidence) whenever it holds it. Work in proportion to the code's postings, not to the segment. Only a passage whose
     own text repeats a name that *every* passage of its article holds loses this variant match (its exact
     spelling still matches through ``body``).
     """
@@ -156,10 +157,12 @@ class HeadlineFree(WrappingQuery):
         starts = article_starts(reader)
         if not len(ids) or not len(starts) or starts[0] != 0:
             return np.ones(len(ids), bool)
-        dense = np.zeros(reader.doc_count_all())
-        dense[ids] = tfs
-        least = np.minimum.reduceat(dense, starts)
-        return np.isin(ids, starts, assume_unique=True) | (tfs > least[article_of(reader, ids)])
+        arts = article_of(reader, ids)
+        uniq, first, counts = np.unique(arts, return_index=True, return_counts=True)
+        sizes = np.diff(np.append(starts, reader.doc_count_all()))[uniq]
+        least = np.minimum.reduceat(tfs, first)  # the least count over the article's passages holding the code
+        least[counts < sizes] = 0  # a passage without it: the headline (on every passage) has none of it
+        return (ids == starts[arts]) | (tfs > least[np.searchsorted(uniq, arts)])
 
     def matcher(self, searcher, context=None):
         m = self.child.matcher(searcher, context)

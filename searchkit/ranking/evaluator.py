@@ -9,6 +9,9 @@ whoosh's own (the same BM25 expression, idf, average lengths, boosts and `search
 coordination; sums may differ in the last bit), which ``tests/ranking/test_evaluator.py`` checks against whoosh's
 searcher.
 
+`searchkit.query.nodes.LeadOnly` and ``HeadlineFree`` (the headline matched once per article) keep part of
+their child's matches by the same mask their whoosh matchers use, so both paths still agree.
+
 Query nodes without an array form here (ranges, ``NOT`` alone, sloppy phrases, dis-max...) are run by
 whoosh's own matcher for that node only, so everything the query language can express still runs, with
 whoosh's scores.
