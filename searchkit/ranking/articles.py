@@ -24,9 +24,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.query import And, AndNot
+from whoosh.query import And, AndNot, Or, Phrase
 
-from ..query.nodes import CoordOr
+from ..query.nodes import CoordOr, HeadlineFree, LeadOnly
 from .scoring import word_leaves
 from ..settings import Settings
 from ..store.analysis import analyze
@@ -47,8 +47,24 @@ class QueryWords:
     typed: int | None = None  # the first ``typed`` words are the query's own (the rest: RM3 feedback words)
 
 
+def _phrase_words(node) -> list | None:
+    """A phrase (across the default fields: an Or of the same Phrase per field) as scoring words, one per
+    position: the phrase decides which passages match, its words score them like any words. None otherwise."""
+    parts = node.subqueries if type(node) is Or or (isinstance(node, CoordOr) and not node.scale) else [node]
+    phrases = []
+    for part in parts:
+        while isinstance(part, (LeadOnly, HeadlineFree)):
+            part = part.child
+        if not isinstance(part, Phrase) or not part.words:
+            return None
+        phrases.append(part)
+    if any(p.words != phrases[0].words for p in phrases):
+        return None
+    return [[(p.fieldname, w, p.boost) for p in phrases] for w in phrases[0].words]
+
+
 def query_words(q, text: str = "") -> QueryWords | None:
-    """The words that score, or None when some scoring part is not a plain term (phrases, ranges,
+    """The words that score, or None when some scoring part is not a plain term or phrase (ranges,
     wildcards...: those queries keep the passage-statistics path). ``-word`` parts match but do not score."""
     def words(node):
         if isinstance(node, AndNot):
@@ -62,14 +78,22 @@ def query_words(q, text: str = "") -> QueryWords | None:
                 out.extend(got)
             return out
         got = word_leaves(node)
-        return None if got is None else [got]
+        return _phrase_words(node) if got is None else [got]
 
     got = words(q)
     if not got:
         return None
     # one scoring term per distinct token: a typed word can analyse to several ("caspase-11" -> caspas, 11),
-    # each with its own df (SciFact 0.6886 -> see the tuning log)
-    got = [part for w in got for part in _split_tokens(w)]
+    # each with its own df (SciFact 0.6886 -> see the tuning log); a word typed twice (a phrase's and on its
+    # own) scores once, weighted by its count in the query text
+    split = [part for w in got for part in _split_tokens(w)]
+    seen: set = set()
+    got = []
+    for w in split:
+        key = next((t for f, t, _ in w if f == "body"), None) or tuple(w)
+        if key not in seen:
+            seen.add(key)
+            got.append(w)
     # qtf counted (docs/ranking-issue11.md: "once" costs CISI 0.05, its long queries repeat their key words)
     counts = Counter(analyze(text)) if text else Counter()
     qtf = [float(max(1, max((counts.get(t, 0) for f, t, _ in w if f == "body"), default=1))) for w in got]
