@@ -272,11 +272,12 @@ index is first built from ./corpus.
 @click.option("--timeline", is_flag=True, help="Also print matching articles per month (per year for long spans).")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), metavar="FILE",
               help='Run many queries: lines of {"id", "query"} in, one JSON line per query out.')
+@click.option("--expand", is_flag=True, help="Also search words of the best articles (pseudo-relevance feedback, RM3).")
 @_engine_options
 def search_cmd(query: str | None, index_dir: str, limit: int, page: int, articles: bool, since: str | None,
                until: str | None, source: str | None, speaker: str | None, all_copies: bool, as_json: bool,
-               fmt: str | None, everything: bool, timeline: bool, batch, engine: str, os_url: str | None,
-               os_name: str | None) -> None:
+               fmt: str | None, everything: bool, timeline: bool, batch, expand: bool, engine: str,
+               os_url: str | None, os_name: str | None) -> None:
     from .errors import SearchkitError
     from .present.terminal import json_line, printable
 
@@ -287,7 +288,7 @@ def search_cmd(query: str | None, index_dir: str, limit: int, page: int, article
     if fmt and (as_json or batch is not None or timeline):
         raise click.UsageError("--format prints rows: it does not combine with --json, --batch or --timeline")
     options = dict(limit=limit, page=page, unit="article" if articles else "passage", source=source,
-                   speaker=speaker, since=since, until=until, collapse=not all_copies)
+                   speaker=speaker, since=since, until=until, collapse=not all_copies, expand=expand)
     try:
         index = _cluster(engine, os_url, os_name) or _search_index(index_dir)
         if batch is not None:
@@ -332,7 +333,7 @@ def _export(index, query: str, fmt: str, everything: bool, options: dict) -> Non
     from .results.search import iter_hits
 
     if everything:
-        keep = ("unit", "source", "speaker", "since", "until", "collapse")
+        keep = ("unit", "source", "speaker", "since", "until", "collapse", "expand")
         hits = iter_hits(index, query, **{k: options[k] for k in keep})
         first = next(hits, None)  # runs the query: its errors come before the header
         hits = itertools.chain([first] if first is not None else [], hits)

@@ -17,9 +17,10 @@ from .cli_common import INDEX_OPTION, cluster, engine_options, search_index
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object: metrics, per_query, run, changes.")
 @click.option("--save", "save_path", metavar="RUN", help="Save this run (rankings and figures) to the file RUN.")
 @click.option("--compare", "compare_path", metavar="RUN", help="Say which queries got better or worse than RUN.")
+@click.option("--expand", is_flag=True, help="Run the queries with pseudo-relevance feedback (RM3), as search --expand.")
 @engine_options
 def eval_cmd(queries: str, qrels: str, index_dir: str, articles: bool, as_json: bool, save_path: str | None,
-             compare_path: str | None, engine: str, os_url: str | None, os_name: str | None) -> None:
+             compare_path: str | None, expand: bool, engine: str, os_url: str | None, os_name: str | None) -> None:
     """Score the index on judged QUERIES (JSONL {"id", "query"} or BEIR queries.jsonl) against QRELS
     (TREC `qid 0 docid grade` or BEIR TSV): nDCG@10, Recall@100, MAP@100 and P@10, overall and per query."""
     from .errors import SearchkitError
@@ -30,7 +31,7 @@ def eval_cmd(queries: str, qrels: str, index_dir: str, articles: bool, as_json: 
         saved = EvalRun.load(compare_path) if compare_path else None
         index = cluster(engine, os_url, os_name) or search_index(index_dir)
         run = evaluate(index, read_queries(queries), read_qrels(qrels),
-                       unit="article" if articles else "passage")
+                       unit="article" if articles else "passage", expand=expand or None)
         if save_path:
             run.save(save_path)
     except SearchkitError as e:

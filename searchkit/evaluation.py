@@ -171,13 +171,14 @@ def score_run(run: Mapping[str, Sequence[str]], qrels: Qrels, unit: str = "artic
                    errors=dict(errors or {}), missing=sorted(missing))
 
 
-def rank_articles(index, query: str, unit: str = "article", depth: int = DEPTH) -> list[str]:
-    """The article ids ``query`` ranks, best first, at most ``depth`` (passage mode: by first passage)."""
+def rank_articles(index, query: str, unit: str = "article", depth: int = DEPTH, expand: bool | None = None) -> list[str]:
+    """The article ids ``query`` ranks, best first, at most ``depth`` (passage mode: by first passage);
+    ``expand`` as for `searchkit.results.search.search` (None: the index's settings)."""
     if unit == "article":
-        return [h.article.id for h in index.search(query, unit="article", limit=min(depth, PAGE)).hits]
+        return [h.article.id for h in index.search(query, unit="article", limit=min(depth, PAGE), expand=expand).hits]
     seen: dict[str, None] = {}
     for page in range(1, MAX_PAGES + 1):
-        res = index.search(query, unit="passage", limit=PAGE, page=page)
+        res = index.search(query, unit="passage", limit=PAGE, page=page, expand=expand)
         for h in res.hits:
             seen.setdefault(h.article.id, None)
         if len(seen) >= depth or len(res.hits) < PAGE:
@@ -185,8 +186,10 @@ def rank_articles(index, query: str, unit: str = "article", depth: int = DEPTH) 
     return list(seen)[:depth]
 
 
-def evaluate(index, queries: Mapping[str, str], qrels: Qrels, unit: str = "article") -> EvalRun:
-    """Run every judged query on ``index`` (``unit`` "article" or "passage") and score the rankings.
+def evaluate(index, queries: Mapping[str, str], qrels: Qrels, unit: str = "article",
+             expand: bool | None = None) -> EvalRun:
+    """Run every judged query on ``index`` (``unit`` "article" or "passage"; ``expand``: RM3 on or off, None =
+    the index's settings) and score the rankings.
 
     A query that cannot run (a `SearchkitError`, e.g. nothing searchable in it) scores 0 and is listed in
     ``errors``, so one odd query neither stops the evaluation nor silently vanishes from the mean.
@@ -199,7 +202,7 @@ def evaluate(index, queries: Mapping[str, str], qrels: Qrels, unit: str = "artic
         if qid not in queries:
             continue
         try:
-            run[qid] = rank_articles(index, queries[qid], unit)
+            run[qid] = rank_articles(index, queries[qid], unit, expand=expand)
         except SearchkitError as e:
             errors[qid] = str(e)
     missing = [q for q in qrels if q not in queries and any(g > 0 for g in qrels[q].values())]

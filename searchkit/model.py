@@ -164,6 +164,8 @@ class ArticleRef:
     source: str | None
     author: str | None
     url: str | None = None  # for exports; not in the JSON, whose shape is a published contract
+    # where the query matched the headline: [start, end) offsets into ``headline`` (issue 11 item 3)
+    headline_highlights: list[tuple[int, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The article fields of a hit as JSON (the ``article`` object of a search result)."""
@@ -174,6 +176,7 @@ class ArticleRef:
             "date": self.date,
             "source": self.source,
             "author": self.author,
+            "headline_highlights": [[s, e] for s, e in self.headline_highlights],
         }
 
 

@@ -41,9 +41,17 @@ class Settings:
     article_fields: tuple = ("headline", "body")
     headline_weight: float = 3.0  # BM25F weight of the headline, counted once per article
     passage_weight: float = 0.3  # passage mode: share of the passage's own BM25 beside its article's score
-    proximity: float = 1.0  # passage mode: weight of the BM25TP word-pair proximity term (0 = off)
+    proximity: float = 1.0  # passage mode: weight of the BM25TP word-pair proximity term in a passage's own score
+    article_proximity: float = 1.0  # passage mode: the same term on the article score (0 = off)
     proximity_window: int = 5  # ... counting pairs at most this many positions apart
+    proximity_idf: str = "max"  # a pair's weight in the passage term: "max" of its idfs (a pair is at least as rare
+    # as its rarer word; TIME passage 0.6322, BM25TP's "min" 0.6256: docs/ranking-issue11.md), "mean" or "min"
     passage_b: float = 0.5  # length normalisation of the passage's own BM25
+    # RM3 pseudo-relevance feedback (`searchkit.ranking.expansion`), off unless asked for (search(expand=True))
+    expand: bool = False
+    expand_docs: int = 10  # feedback articles
+    expand_terms: int = 30  # words added
+    expand_weight: float = 0.7  # weight the original query keeps (0.6 cost SciFact 0.0014: tuning log)
 
     def with_boosts(self, boosts: Mapping[str, float] | None) -> "Settings":
         """These settings with ``boosts`` overriding some field boosts (the others kept)."""

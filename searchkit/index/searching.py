@@ -2,8 +2,11 @@
 
 This is what `searchkit.engine.Engine.parse`/``run``/``suggest`` mean for the embedded whoosh index
 (`searchkit.index.Index` delegates here); `searchkit.results.search` turns the answer into `SearchResults`.
-Matching and scoring are array work (`searchkit.ranking.evaluator`); article mode re-ranks the best articles by
-whole-article BM25 (`searchkit.ranking.scoring`). Copies of one story (`searchkit.dupes`) are collapsed on the
+Matching and scoring are array work (`searchkit.ranking.evaluator`), with the headline matched once per article
+(`searchkit.query.nodes.once_per_article`, README's matching semantics); plain-word and phrase queries are
+ranked with article-level statistics (`searchkit.ranking.articles`), optionally expanded by RM3
+(`searchkit.ranking.expansion`); other queries re-rank the best articles by whole-article BM25
+(`searchkit.ranking.scoring`). Copies of one story (`searchkit.dupes`) are collapsed on the
 matches (when ``Filters.collapse_copies``), so ranking, paging, facets, export and saved searches all see one
 member per group, and each hit carries its copies and passage provenance.
 """
@@ -20,10 +23,12 @@ from ..dupes.collapse import collapse
 from ..dupes.view import Groups, for_searcher
 from ..engine import Filters, Ranked, RankedHit
 from ..errors import QueryError
+from ..query.nodes import once_per_article
 from ..query.parser import ParsedQuery, cap_expansions, parse_query
 from ..ranking.bm25 import is_weighting_for, weighting
 from ..ranking.evaluator import match, top
-from ..ranking.articles import add_proximity, query_words, rank_articles, rank_passages, score_articles
+from ..ranking.articles import query_words, rank_articles, rank_passages, score_articles
+from ..ranking.expansion import expand_query, expand_words, feedback
 from ..ranking.scoring import article_scores
 from ..results.timeline import month_counts
 from ..results.suggest import suggest
@@ -48,7 +53,8 @@ def parse(index, text: str, settings: Settings) -> ParsedQuery:
     try:
         parsed = parse_query(text, searcher.schema, settings.boosts, coordination=settings.coordination,
                              group=settings.field_group)
-        parsed.query = cap_expansions(parsed.query, searcher.reader())
+        # README's matching semantics: the headline is article-level evidence, matched once (issue 11 item 3)
+        parsed.query = once_per_article(cap_expansions(parsed.query, searcher.reader()))
     except WhooshQueryError as e:
         raise QueryError(f"cannot run this query: {e}") from None
     return parsed
@@ -114,14 +120,26 @@ def _article_words(q, text: str, settings: Settings):
     return query_words(q, text) if settings.article_stats and settings.article_level else None
 
 
+def _matches_and_words(index, q, text: str, filters: Filters, settings: Settings):
+    """(`_all_matches` of ``q``, its `_article_words`), both expanded by RM3 when ``settings.expand``
+    (`searchkit.ranking.expansion`: only plain-word queries; the feedback articles respect ``filters``)."""
+    found = _all_matches(index, q, filters, settings)
+    words = _article_words(q, text, settings) if found is not None else None
+    if found is None or words is None or not settings.expand:
+        return found, words
+    fb = feedback(found[1], score_articles(found[0], words, settings), settings)
+    if not fb:
+        return found, words
+    return _all_matches(index, expand_query(q, fb), filters, settings), expand_words(words, fb, settings)
+
+
 def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, settings: Settings,
          text: str = "") -> Ranked:
     out = Ranked(query=q, facets={**{name: {} for name in facets.FACETS}, "month": {}})
-    found = _all_matches(index, q, filters, settings)
+    found, words = _matches_and_words(index, q, text, filters, settings)
     if found is None:
         return out
     searcher, matches, groups = found
-    words = _article_words(q, text, settings)
     if words is not None:
         page, out.total = _article_stats_page(searcher, matches, words, unit, offset + limit, settings)
         page = page[offset:]
@@ -143,7 +161,6 @@ def _article_stats_ranking(searcher, matches, words, unit: str, settings: Settin
     so pages partition one ranking."""
     scores = score_articles(searcher, words, settings)
     if unit == "passage":
-        add_proximity(scores, words, settings)
         return rank_passages(matches, scores, words, settings)
     return rank_articles(matches, scores)
 
@@ -158,13 +175,12 @@ def all_ranked(index, parsed: ParsedQuery, filters: Filters, *, unit: str, setti
     """`Engine.all_ranked` for the whoosh index: every match, best first, one at a time. Only the matches'
     docnums and scores are held (a few bytes each); each hit's article is read when the hit is taken."""
     try:
-        found = _all_matches(index, parsed.query, filters, settings)
+        found, words = _matches_and_words(index, parsed.query, parsed.text, filters, settings)
     except WhooshQueryError as e:
         raise QueryError(f"cannot run this query: {e}") from None
     if found is None:
         return
     searcher, matches, groups = found
-    words = _article_words(parsed.query, parsed.text, settings)
     if words is not None:  # the same exact ranking `run` pages through
         docs, scores = _article_stats_ranking(searcher, matches, words, unit, settings)
     elif unit == "passage":

@@ -80,14 +80,17 @@ def _paragraph_at(starts: list[int], offset: int) -> int:
     return max(0, bisect_right(starts, offset) - 1)
 
 
+def query_marks(index, query: str) -> tuple[Highlighter | None, Callable[[str | None], Markup]]:
+    """For the article page: (spans of the query's matches in any body text or quote of ``index``'s articles,
+    or None when nothing is to be marked; the headline as HTML with its matches marked).
 
-def query_highlighter(index, query: str) -> Highlighter | None:
-    """Spans of the query's words in any text of ``index``'s articles (None when nothing to mark).
-
-    The matching is the search library's own (`searchkit.results.search.highlighter`), so the article page marks
-    exactly the words that snippets mark (``talks`` for ``talk``, ``Hanif`` for ``Haneef``).
+    The matching is the search library's own (`searchkit.results.highlight.highlighter`), so the article page
+    marks exactly what snippets and ``headline_highlights`` mark (``talks`` for ``talk``, ``Hanif`` for
+    ``Haneef``, a phrase only where it occurs).
     """
-    from ..results.search import highlighter
+    from ..results.highlight import highlighter
 
     h = highlighter(index, query)
-    return h.spans if h is not None else None
+    if h is None:
+        return None, lambda headline: escape(headline or "")
+    return h.spans, lambda headline: highlight_html(headline or "", h.headline_spans(headline))

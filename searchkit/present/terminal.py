@@ -107,6 +107,19 @@ def highlight(text: str, spans: list[tuple[int, int]], color: bool) -> str:
     return "".join(out)
 
 
+def _title(line: str, spans: list[tuple[int, int]], color: bool) -> str:
+    """One line of a hit's (already printable) headline: bold, its matches bold and coloured like snippets."""
+    if not color:
+        return line
+    out, pos = [], 0
+    for s, e in spans:
+        out.append(click.style(line[pos:s], bold=True) if s > pos else "")
+        out.append(click.style(line[s:e], bold=True, fg="yellow"))
+        pos = e
+    out.append(click.style(line[pos:], bold=True) if pos < len(line) else "")
+    return "".join(out)
+
+
 def terminal_width() -> int:
     """Columns to wrap to: ``COLUMNS``, else the terminal's width, else 80 (never below 40)."""
     return max(40, shutil.get_terminal_size((80, 24)).columns)
@@ -208,9 +221,11 @@ def render_results(results: SearchResults, color: bool = False, width: int | Non
         a = group.article
         first = group.hits[0]
         title = printable(a.headline or a.path or a.id)
-        for i, line in enumerate(wrap_spans(title, [], width - len(INDENT))):
+        # the headline's matches (offsets into the headline: kept only when printing left it unchanged)
+        marks = a.headline_highlights if a.headline and title == a.headline else []
+        for i, (line, local) in enumerate(wrap_spans(title, marks, width - len(INDENT))):
             prefix = style(f"{first.rank:>3}.", color, fg="cyan") + " " if i == 0 else INDENT
-            out.append(prefix + style(line[0], color, bold=True))
+            out.append(prefix + _title(line, local, color))
         single = len(group.hits) == 1
         where = f"[{a.id}" + (f"  passage {first.passage_index}]" if single else "]")
         meta = " · ".join(x for x in (a.source, a.date, a.author, where) if x)

@@ -1,11 +1,17 @@
 """Query node classes searchkit adds to whoosh's query tree: `CoordOr`, an Or over the words someone typed
-with per-word coordination (`coord_or`), and its matcher. Module-level classes, so that the evaluator
-(`searchkit.ranking.evaluator`) and article scoring recognise them with ``isinstance``.
+with per-word coordination (`coord_or`), and its matcher; `LeadOnly` and `HeadlineFree`, which make the
+headline article-level evidence (`once_per_article`: the embedded engine's matching semantics). Module-level
+classes, so that the evaluator (`searchkit.ranking.evaluator`) and article scoring recognise them with
+``isinstance``.
 """
 from __future__ import annotations
 
-from whoosh.matching import Matcher, NullMatcher
-from whoosh.query import Or
+import numpy as np
+from whoosh.matching import FilterMatcher, Matcher, NullMatcher
+from whoosh.query import And, AndNot, Not, Or, Require, Term, WrappingQuery
+
+from ..store.layout import article_of, article_starts, read_postings
+from ..store.schema import HEADLINE, NAMES
 
 
 class CoordOrMatcher(Matcher):
@@ -101,3 +107,100 @@ def coord_or(subqueries, boost: float = 1.0, scale: float | None = None):
     direct sub-query is one word (or phrase, or group) of what the person typed, whatever fields it spans.
     """
     return CoordOr(subqueries, boost=boost, scale=scale)
+
+
+class LeadOnly(WrappingQuery):
+    """A headline clause that matches an article once, on its first passage (its lead), not on every passage.
+
+    Why: every passage document carries a copy of its article's headline (the index format), so a headline
+    term's postings list every passage of the article; "a passage matches by its own text" (README, issue 11)
+    needs the headline to be article-level evidence, counted once. Used by `once_per_article`.
+    """
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.child == self.child
+
+    __hash__ = WrappingQuery.__hash__
+
+    def keep(self, reader, ids: np.ndarray, tfs: np.ndarray | None = None) -> np.ndarray:
+        """Mask of ``ids`` (sorted docnums of one segment, ``reader``) to keep: the articles' first passages.
+        ``tfs`` is unused (the signature `HeadlineFree.keep` shares)."""
+        return np.isin(ids, article_starts(reader), assume_unique=True)
+
+    def matcher(self, searcher, context=None):
+        m = self.child.matcher(searcher, context)
+        if not m.is_active():
+            return m
+        return FilterMatcher(m, frozenset(article_starts(searcher.reader()).tolist()))
+
+
+class HeadlineFree(WrappingQuery):
+    """A ``names`` term (phonetic name codes) without the matches it owes only to the article's headline.
+
+    The ``names`` field of a passage is built from the headline, the passage's text and its speakers
+    (`searchkit.store.layout.passage_documents`), so a name in the headline would match every passage. Without
+    an index change the headline's share is not stored apart; it is taken as the count every passage of the
+    article has (the least count over its passages; none, exactly, when some passage lacks the code): a later
+    passage matches when it holds the code more often than that, the lead (which carries the headline
+    evidence) whenever it holds it. Work in proportion to the code's postings, not to the segment. Only a passage whose
+    own text repeats a name that *every* passage of its article holds loses this variant match (its exact
+    spelling still matches through ``body``).
+    """
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.child == self.child
+
+    __hash__ = WrappingQuery.__hash__
+
+    def keep(self, reader, ids: np.ndarray, tfs: np.ndarray) -> np.ndarray:
+        """Mask of ``ids`` (sorted docnums of one segment, ``reader``, with term frequencies ``tfs``) to keep."""
+        starts = article_starts(reader)
+        if not len(ids) or not len(starts) or starts[0] != 0:
+            return np.ones(len(ids), bool)
+        arts = article_of(reader, ids)
+        uniq, first, counts = np.unique(arts, return_index=True, return_counts=True)
+        sizes = np.diff(np.append(starts, reader.doc_count_all()))[uniq]
+        least = np.minimum.reduceat(tfs, first)  # the least count over the article's passages holding the code
+        least[counts < sizes] = 0  # a passage without it: the headline (on every passage) has none of it
+        return (ids == starts[arts]) | (tfs > least[np.searchsorted(uniq, arts)])
+
+    def matcher(self, searcher, context=None):
+        m = self.child.matcher(searcher, context)
+        q = self.child
+        if not m.is_active() or not isinstance(q, Term):
+            return m
+        reader = searcher.reader()
+        ids, tfs = read_postings(reader, q.fieldname, q.text)
+        return FilterMatcher(m, frozenset(ids[self.keep(reader, ids, tfs)].tolist()))
+
+
+def _article_level(q) -> bool:
+    """True when every leaf of ``q`` is a headline clause (so ``q`` says something about whole articles)."""
+    if q.is_leaf():
+        return getattr(q, "fieldname", None) == HEADLINE
+    kids = list(q.children())
+    return bool(kids) and all(_article_level(k) for k in kids)
+
+
+def once_per_article(q):
+    """``q`` with the matching semantics of README's query table: a passage matches by its own text.
+
+    A headline clause (unscoped word's headline part, ``headline:``) matches the article once, on its lead
+    (`LeadOnly`); ``names`` terms lose their headline-only matches (`HeadlineFree`); inside an exclusion
+    (``-headline:word``, ``NOT``) a headline clause still covers every passage, so the whole article is left
+    out; a headline clause that is a required part of an ``AND`` beside passage clauses filters articles (every
+    passage of an article whose headline has it may match by its own text).
+    """
+    if _article_level(q):
+        return LeadOnly(q)
+    if isinstance(q, Term) and q.fieldname == NAMES:
+        return HeadlineFree(q)
+    if isinstance(q, (Not, LeadOnly, HeadlineFree)) or q.is_leaf():
+        return q
+    if isinstance(q, AndNot):
+        return AndNot(once_per_article(q.a), q.b)
+    if isinstance(q, Require):
+        return Require(once_per_article(q.a), q.b if _article_level(q.b) else once_per_article(q.b))
+    if type(q) is And:
+        return And([k if _article_level(k) else once_per_article(k) for k in q.subqueries], boost=q.boost)
+    return q.apply(once_per_article)

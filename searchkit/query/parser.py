@@ -205,15 +205,16 @@ def _drop_errors(q):
 
 
 def _unphrase(q, schema):
-    """Phrases on fields indexed without positions (``names``) become an And of their words."""
+    """Phrases on fields indexed without positions (``names``, only ever reached by a phrase's default-field
+    expansion) are dropped: they could only match the words anywhere, and a phrase matches where it occurs."""
     if isinstance(q, Phrase):
         f = schema[q.fieldname] if q.fieldname in schema.names() else None
         if f is not None and not f.format.supports("positions"):
-            return And([Term(q.fieldname, w, boost=q.boost) for w in q.words])
+            return NullQuery
         return q
     if q.is_leaf():
         return q
-    return q.apply(lambda sub: _unphrase(sub, schema))
+    return q.apply(lambda sub: _unphrase(sub, schema)).normalize()
 
 
 def _exact_negations(q, negated: bool = False):
@@ -365,26 +366,24 @@ def cap_expansions(q, reader, limit: int = MAX_EXPANSION):
     return q.apply(lambda sub: cap_expansions(sub, reader, limit)).normalize()
 
 
+def positive_leaves(q) -> Iterator:
+    """The Term and Phrase leaves of ``q`` that a matching passage may contain (negated parts left out).
+    Call after `cap_expansions`, so prefix and fuzzy terms are already concrete. Used for highlighting."""
+    if isinstance(q, Not):
+        return
+    if isinstance(q, AndNot):
+        yield from positive_leaves(q.a)
+    elif isinstance(q, (Term, Phrase)):
+        yield q
+    elif not q.is_leaf():
+        for sub in q.children():
+            yield from positive_leaves(sub)
+
+
 def positive_terms(q) -> dict[str, set[str]]:
-    """Indexed terms per field that a matching passage may contain (negated parts left out).
-
-    Call after `cap_expansions`, so prefix and fuzzy terms are already concrete. Used for highlighting.
-    """
+    """Indexed terms per field that a matching passage may contain (a phrase's words included)."""
     out: dict[str, set[str]] = {}
-
-    def walk(node):
-        if isinstance(node, Not):
-            return
-        if isinstance(node, AndNot):
-            walk(node.a)
-            return
-        if isinstance(node, Term) and isinstance(node.text, str):
-            out.setdefault(node.fieldname, set()).add(node.text)
-        elif isinstance(node, Phrase):
-            out.setdefault(node.fieldname, set()).update(w for w in node.words if isinstance(w, str))
-        elif not node.is_leaf():
-            for sub in node.children():
-                walk(sub)
-
-    walk(q)
+    for node in positive_leaves(q):
+        words = [node.text] if isinstance(node, Term) else node.words
+        out.setdefault(node.fieldname, set()).update(w for w in words if isinstance(w, str))
     return out

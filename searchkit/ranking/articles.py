@@ -24,9 +24,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.query import And, AndNot
+from whoosh.query import And, AndNot, Or, Phrase
 
-from ..query.nodes import CoordOr
+from ..query.nodes import CoordOr, HeadlineFree, LeadOnly
 from .scoring import word_leaves
 from ..settings import Settings
 from ..store.analysis import analyze
@@ -44,10 +44,27 @@ class QueryWords:
     boost: float
     words: list[list[tuple[str, str, float]]]
     qtf: list[float] | None = None  # per word: how often the query text holds it (the parser keeps it once)
+    typed: int | None = None  # the first ``typed`` words are the query's own (the rest: RM3 feedback words)
+
+
+def _phrase_words(node) -> list | None:
+    """A phrase (across the default fields: an Or of the same Phrase per field) as scoring words, one per
+    position: the phrase decides which passages match, its words score them like any words. None otherwise."""
+    parts = node.subqueries if type(node) is Or or (isinstance(node, CoordOr) and not node.scale) else [node]
+    phrases = []
+    for part in parts:
+        while isinstance(part, (LeadOnly, HeadlineFree)):
+            part = part.child
+        if not isinstance(part, Phrase) or not part.words:
+            return None
+        phrases.append(part)
+    if any(p.words != phrases[0].words for p in phrases):
+        return None
+    return [[(p.fieldname, w, p.boost) for p in phrases] for w in phrases[0].words]
 
 
 def query_words(q, text: str = "") -> QueryWords | None:
-    """The words that score, or None when some scoring part is not a plain term (phrases, ranges,
+    """The words that score, or None when some scoring part is not a plain term or phrase (ranges,
     wildcards...: those queries keep the passage-statistics path). ``-word`` parts match but do not score."""
     def words(node):
         if isinstance(node, AndNot):
@@ -61,14 +78,22 @@ def query_words(q, text: str = "") -> QueryWords | None:
                 out.extend(got)
             return out
         got = word_leaves(node)
-        return None if got is None else [got]
+        return _phrase_words(node) if got is None else [got]
 
     got = words(q)
     if not got:
         return None
     # one scoring term per distinct token: a typed word can analyse to several ("caspase-11" -> caspas, 11),
-    # each with its own df (SciFact 0.6886 -> see the tuning log)
-    got = [part for w in got for part in _split_tokens(w)]
+    # each with its own df (SciFact 0.6886 -> see the tuning log); a word typed twice (a phrase's and on its
+    # own) scores once, weighted by its count in the query text
+    split = [part for w in got for part in _split_tokens(w)]
+    seen: set = set()
+    got = []
+    for w in split:
+        key = next((t for f, t, _ in w if f == "body"), None) or tuple(w)
+        if key not in seen:
+            seen.add(key)
+            got.append(w)
     # qtf counted (docs/ranking-issue11.md: "once" costs CISI 0.05, its long queries repeat their key words)
     counts = Counter(analyze(text)) if text else Counter()
     qtf = [float(max(1, max((counts.get(t, 0) for f, t, _ in w if f == "body"), default=1))) for w in got]
@@ -189,10 +214,8 @@ def rank_articles(matches, scores: ArticleScores) -> tuple[np.ndarray, np.ndarra
     return np.concatenate(docs), np.concatenate(vals)
 
 
-def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: Settings):
-    """(index-wide docnums of every matching passage, combined score) for passage mode (module docstring)."""
-    by_seg = {id(seg): (starts, s) for seg, _, starts, s in scores.segments}
-    k1, pb, pw = settings.k1, settings.passage_b, settings.passage_weight
+def _live_passage_length(scores: ArticleScores) -> float:
+    """Mean body length of the live passages of the segments in ``scores``."""
     total_len, n_pass = 0.0, 0
     for seg, _, _, _ in scores.segments:
         lengths = field_lengths(seg, PASSAGE_FIELDS[0])
@@ -203,7 +226,41 @@ def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: S
                 live[deleted] = False
             total_len += float(lengths[live].sum())
             n_pass += int(live.sum())
-    avg = total_len / max(1, n_pass) or 1.0
+    return total_len / max(1, n_pass) or 1.0
+
+
+def _passage_bm25(m, scores: ArticleScores, words: QueryWords, norm: np.ndarray, k1: float) -> np.ndarray:
+    """BM25 of each matching passage of segment matches ``m`` over its own text, with article idf."""
+    p = np.zeros(len(m.ids))
+    for idf, qtf, word in zip(scores.idfs, words.qtf or [1.0] * len(words.words), words.words):
+        tf = np.zeros(len(m.ids))
+        for field, text, _ in word:
+            if field not in PASSAGE_FIELDS:
+                continue
+            ids, tfs = read_postings(m.reader, field, text, within=m.ids)
+            pos = np.searchsorted(ids, m.ids)
+            hit = (pos < len(ids)) & (ids[np.minimum(pos, len(ids) - 1)] == m.ids) if len(ids) else pos < 0
+            tf[hit] += tfs[pos[hit]]
+        p += qtf * idf * tf * (k1 + 1) / (tf + norm)
+    return p
+
+
+def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: Settings):
+    """(index-wide docnums of every matching passage, combined score) for passage mode (module docstring).
+
+    Proximity (BM25TP, Rasolofo & Savoy 2003), for the matching passages of the best `PROXIMITY_CANDIDATES`
+    articles: per pair of adjacent query words, each occurrence of the first with the second near it adds
+    1/d^2 (`_pair_acc`). A passage's own score P gains ``proximity * pair idf * acc (k1+1) / (acc + K_p)`` from
+    its own accumulator (pair idf: ``settings.proximity_idf``), so that of two passages of one article the one
+    holding the words together and in order ranks first; its article's score gains ``article_proximity * min idf
+    * acc (k1+1) / (acc + K_a)`` from the article's sum. Passage mode only: in article mode it cost SciFact
+    0.004-0.008 (docs/ranking-issue11.md).
+    """
+    by_seg = {id(seg): (starts, s) for seg, _, starts, s in scores.segments}
+    k1, pb, pw = settings.k1, settings.passage_b, settings.passage_weight
+    avg = _live_passage_length(scores)
+    near_cut = _candidate_cut(scores)
+    pairs_on = len(_body_terms(words)) >= 2 and (settings.proximity > 0 or settings.article_proximity > 0)
     docs, own, art = [], [], []
     for m in matches.segments:
         got = by_seg.get(id(m.reader))
@@ -213,20 +270,17 @@ def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: S
         lengths = field_lengths(m.reader, PASSAGE_FIELDS[0])
         plen = lengths[m.ids] if lengths is not None else np.zeros(len(m.ids))
         norm = k1 * (1 - pb + pb * plen / avg)
-        p = np.zeros(len(m.ids))
-        for idf, qtf, word in zip(scores.idfs, words.qtf or [1.0] * len(words.words), words.words):
-            tf = np.zeros(len(m.ids))
-            for field, text, _ in word:
-                if field not in PASSAGE_FIELDS:
-                    continue
-                ids, tfs = read_postings(m.reader, field, text, within=m.ids)
-                pos = np.searchsorted(ids, m.ids)
-                hit = (pos < len(ids)) & (ids[np.minimum(pos, len(ids) - 1)] == m.ids) if len(ids) else pos < 0
-                tf[hit] += tfs[pos[hit]]
-            p += qtf * idf * tf * (k1 + 1) / (tf + norm)
+        p = _passage_bm25(m, scores, words, norm, k1)
+        arts = article_of(m.reader, m.ids)
+        art_s = s[arts]
+        near = np.flatnonzero((art_s >= near_cut) & (art_s > 0)) if pairs_on else np.zeros(0, np.int64)
+        if len(near):
+            pairs = pair_accumulators(m.reader, m.ids[near], words, settings.proximity_window)
+            p[near] += settings.proximity * _passage_term(pairs, m.ids[near], norm[near], scores.idfs, settings)
+            art_s = art_s + settings.article_proximity * _article_term(m.reader, pairs, scores, settings)[arts]
         docs.append(m.ids + m.offset)
         own.append(p)
-        art.append(s[article_of(m.reader, m.ids)])
+        art.append(art_s)
     if not docs:
         return np.zeros(0, np.int64), np.zeros(0)
     own_all, art_all = np.concatenate(own), np.concatenate(art)
@@ -234,43 +288,68 @@ def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: S
     return np.concatenate(docs), combined
 
 
-def add_proximity(scores: ArticleScores, words: QueryWords, settings: Settings) -> None:
-    """BM25TP (Rasolofo & Savoy 2003), for passage mode: for each pair of adjacent query words, every
-    occurrence of the first with the second within ``proximity_window`` positions of the same passage adds
-    1/d^2; the article's sum ``acc`` adds ``proximity * min(idf) * acc (k1 + 1) / (acc + K)`` to its score.
-
-    Why passage mode only: it helped TIME passage mode (+0.006) and cost SciFact 0.004-0.008 in article mode
-    (docs/ranking-issue11.md). Only the best `PROXIMITY_CANDIDATES` articles are examined (positions are
-    decoded in Python), the prototype's candidate set for passage mode.
-    """
-    terms = [(i, next((t for f, t, _ in w if f == "body"), None)) for i, w in enumerate(words.words)]
-    terms = [(i, t) for i, t in terms if t is not None]
-    if settings.proximity <= 0 or len(terms) < 2 or not scores.segments:
-        return
-    every = np.concatenate([s for _, _, _, s in scores.segments])
-    cut = np.sort(every)[-min(PROXIMITY_CANDIDATES, len(every))]
-    k1, b, window = settings.k1, settings.b, settings.proximity_window
-    for seg, _, starts, s in scores.segments:
-        cand = np.flatnonzero((s >= cut) & (s > 0))
-        if not len(cand) or "body" not in seg.schema:
-            continue
-        ends = np.append(starts[1:], seg.doc_count_all())
-        docs = np.unique(np.concatenate([np.arange(starts[a], ends[a]) for a in cand]))
-        decode = seg.schema["body"].format.decode_positions
-        acc_by_pair = []
-        for (ia, ta), (ib, tb) in zip(terms, terms[1:]):
-            pa, pb = _positions(seg, ta, docs, decode), _positions(seg, tb, docs, decode)
-            acc = np.zeros(len(starts))
-            for d in pa.keys() & pb.keys():
-                acc[article_of(seg, np.array([d]))[0]] += _pair_acc(pa[d], pb[d], window)
-            acc_by_pair.append((min(scores.idfs[ia], scores.idfs[ib]), acc))
-        lengths = _lengths(seg, settings)[1]
-        norm = k1 * (1 - b + b * lengths / (scores.avg_length or 1.0))
-        for idf, acc in acc_by_pair:
-            s += settings.proximity * idf * acc * (k1 + 1) / (acc + norm)
-
-
 PROXIMITY_CANDIDATES = 300
+
+
+def _candidate_cut(scores: ArticleScores) -> float:
+    """The article score of the `PROXIMITY_CANDIDATES`-th best article (proximity is examined above it)."""
+    every = np.concatenate([s for _, _, _, s in scores.segments]) if scores.segments else np.zeros(0)
+    return float(np.sort(every)[-min(PROXIMITY_CANDIDATES, len(every))]) if len(every) else 0.0
+
+
+def _body_terms(words: QueryWords) -> list[tuple[int, str]]:
+    """(index of the query word, its body term) of each typed query word that has one, in query order (feedback
+    words, `searchkit.ranking.expansion`, have no order to be near each other in)."""
+    typed = words.words if words.typed is None else words.words[:words.typed]
+    terms = [(i, next((t for f, t, _ in w if f == "body"), None)) for i, w in enumerate(typed)]
+    return [(i, t) for i, t in terms if t is not None]
+
+
+PAIR_IDF = {"min": min, "max": max, "mean": lambda a, b: (a + b) / 2}  # a word pair's weight from its words'
+
+
+def pair_accumulators(seg, docs: np.ndarray, words: QueryWords, window: int) -> list[tuple[int, int, dict]]:
+    """Per pair of adjacent query words: (index of its first word in ``words``, of its second, {docnum: `_pair_acc`
+    of the two inside that document}) over ``docs`` (sorted docnums of segment ``seg``), positions at most
+    ``window`` apart."""
+    terms = _body_terms(words)
+    if len(terms) < 2 or "body" not in seg.schema or not len(docs):
+        return []
+    decode = seg.schema["body"].format.decode_positions
+    out = []
+    for (ia, ta), (ib, tb) in zip(terms, terms[1:]):
+        pa, pb = _positions(seg, ta, docs, decode), _positions(seg, tb, docs, decode)
+        out.append((ia, ib, {d: _pair_acc(pa[d], pb[d], window) for d in pa.keys() & pb.keys()}))
+    return out
+
+
+
+def _passage_term(pairs, docs: np.ndarray, norm: np.ndarray, idfs, settings: Settings) -> np.ndarray:
+    """Each of ``docs``' own proximity term (`rank_passages`), ``norm`` its BM25 length norm."""
+    k1, weight = settings.k1, PAIR_IDF[settings.proximity_idf]
+    out = np.zeros(len(docs))
+    index = {int(d): i for i, d in enumerate(docs.tolist())}
+    for ia, ib, acc in pairs:
+        idf = weight(idfs[ia], idfs[ib])
+        for d, a in acc.items():
+            i = index[d]
+            out[i] += idf * a * (k1 + 1) / (a + norm[i])
+    return out
+
+
+def _article_term(seg, pairs, scores: ArticleScores, settings: Settings) -> np.ndarray:
+    """Each article of ``seg``'s proximity term (`rank_passages`) from its passages' accumulators."""
+    starts, lengths, _ = _lengths(seg, settings)
+    k1, b = settings.k1, settings.b
+    norm = k1 * (1 - b + b * lengths / (scores.avg_length or 1.0))
+    out = np.zeros(len(starts))
+    for ia, ib, acc in pairs:
+        if not acc:
+            continue
+        total = np.bincount(article_of(seg, np.fromiter(acc, np.int64, len(acc))), weights=list(acc.values()),
+                            minlength=len(starts))[:len(starts)]
+        out += min(scores.idfs[ia], scores.idfs[ib]) * total * (k1 + 1) / (total + norm)
+    return out
 
 
 def _positions(seg, text: str, docs: np.ndarray, decode) -> dict[int, list[int]]:
@@ -284,11 +363,16 @@ def _positions(seg, text: str, docs: np.ndarray, decode) -> dict[int, list[int]]
 
 
 def _pair_acc(pa: list[int], pb: list[int], window: int) -> float:
-    """Sum of 1/d^2 over occurrences in ``pa`` whose nearest occurrence in ``pb`` is 1..window away."""
+    """Sum of 1/d^2 over occurrences in ``pa`` whose nearest occurrence in ``pb`` is 1..window away, ``d``
+    counted one more when that occurrence comes first (the words in the query's order rank higher)."""
     acc = 0.0
     for x in pa:
         j = bisect_left(pb, x)
-        d = min((abs(pb[k] - x) for k in (j - 1, j) if 0 <= k < len(pb)), default=window + 1)
+        ahead = pb[j] - x if j < len(pb) else window + 1
+        if ahead == 0:  # the same position (one token, two query words): look past it
+            ahead = pb[j + 1] - x if j + 1 < len(pb) else window + 1
+        behind = x - pb[j - 1] + 1 if j > 0 else window + 1
+        d = min(ahead, behind)
         if 0 < d <= window:
             acc += 1.0 / (d * d)
     return acc

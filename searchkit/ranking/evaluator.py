@@ -9,6 +9,9 @@ whoosh's own (the same BM25 expression, idf, average lengths, boosts and `search
 coordination; sums may differ in the last bit), which ``tests/ranking/test_evaluator.py`` checks against whoosh's
 searcher.
 
+`searchkit.query.nodes.LeadOnly` and ``HeadlineFree`` (the headline matched once per article) keep part of
+their child's matches by the same mask their whoosh matchers use, so both paths still agree.
+
 Query nodes without an array form here (ranges, ``NOT`` alone, sloppy phrases, dis-max...) are run by
 whoosh's own matcher for that node only, so everything the query language can express still runs, with
 whoosh's scores.
@@ -23,8 +26,8 @@ import numpy as np
 from whoosh.query import And, AndNot, NullQuery, Or, Phrase, Term
 from whoosh.scoring import BM25F
 
-from ..query.nodes import CoordOr
-from ..store.layout import EMPTY, field_lengths, posting_arrays, term_bytes
+from ..query.nodes import CoordOr, HeadlineFree, LeadOnly
+from ..store.layout import EMPTY, field_lengths, posting_arrays, read_postings, term_bytes
 
 Postings = tuple  # (sorted unique docnums: int64 array, their scores: float64 array)
 
@@ -132,6 +135,8 @@ class _Segment:
             return ids, scores
         if kind is Phrase and q.slop == 1:
             return self.phrase(q)
+        if kind is LeadOnly or kind is HeadlineFree:
+            return self.scoped(q)
         return self.whoosh(q)
 
     # -- leaves
@@ -225,6 +230,20 @@ class _Segment:
         if q.boost != 1.0:
             scores = scores * q.boost
         return ids, scores
+
+    def scoped(self, q) -> Postings:
+        """`LeadOnly` / `HeadlineFree`: the child's matches that the node keeps (its ``keep`` mask), scores kept."""
+        ids, scores = self.eval(q.child)
+        if not len(ids):
+            return ids, scores
+        tfs = None
+        if isinstance(q, HeadlineFree):
+            if not isinstance(q.child, Term):
+                return ids, scores
+            tid, tfs = read_postings(self.reader, q.child.fieldname, q.child.text, within=ids)
+            tfs = tfs[np.searchsorted(tid, ids)]
+        keep = q.keep(self.reader, ids, tfs)
+        return ids[keep], scores[keep]
 
     def whoosh(self, q) -> Postings:
         """Run one node with whoosh's own matcher (its scores, its semantics)."""

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 from whoosh.query import Or, Term
 
-from ..query.nodes import CoordOr
+from ..query.nodes import CoordOr, HeadlineFree, LeadOnly
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.layout import article_of, article_starts, field_lengths, read_postings
 from ..store.schema import ARTICLE_ID, BODY, HEADLINE
@@ -29,6 +29,8 @@ BM25F_FIELDS = (HEADLINE, BODY)
 def word_leaves(node, boost: float = 1.0):
     """One typed word's [(field, text, boost), ...] (a Term, or an Or of Terms without coordination), or
     None when it is something else (a phrase, range, wildcard...)."""
+    if isinstance(node, (LeadOnly, HeadlineFree)):  # matching scopes (`once_per_article`): the same word
+        return word_leaves(node.child, boost)
     if isinstance(node, Term):
         return [(node.fieldname, node.text, boost * node.boost)]
     if type(node) is Or or (isinstance(node, Or) and not node.scale):

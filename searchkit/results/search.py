@@ -16,18 +16,16 @@ paging.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Iterator, Mapping
 
 from ..engine import FACET_NAMES, Engine, RankedHit
 from ..errors import QueryError
 from ..model import ArticleRef, Hit, SearchResults, Snippet
-from ..query.parser import positive_terms
 from ..settings import DEFAULT_SETTINGS, Settings
-from ..store.analysis import name_analyzer, news_analyzer
-from ..store.schema import BODY, HEADLINE, NAMES, QUOTE, SPEAKER
 from . import MAX_LIMIT, UNITS
 from .filters import make_filters, resolve
-from .snippets import make_snippet, match_spans
+from .highlight import Highlighter
 from .suggest import runnable_suggestion
 
 
@@ -41,42 +39,6 @@ def _validate(limit: int, page: int, unit: str) -> None:
         raise QueryError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
 
 
-class Highlighter:
-    """Where one query's words are in a text: its positive terms analysed once, matched as the index matched.
-
-    The one place that turns a query into highlight spans: search snippets use it, and so does the web
-    page's article view (through `highlighter`), so both mark the same words.
-    """
-
-    def __init__(self, q):
-        terms = positive_terms(q)
-        self.news = news_analyzer()
-        self.names = name_analyzer()
-        self.text_terms = set().union(*(v for k, v in terms.items() if k in (BODY, HEADLINE, QUOTE, SPEAKER)))
-        self.name_terms = terms.get(NAMES, set())
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """[start, end) of every matching word of ``text`` (exact forms and name variants)."""
-        found = match_spans(text, self.text_terms, self.news) + match_spans(text, self.name_terms, self.names)
-        return [(s, e) for s, e, _ in found]
-
-    def __call__(self, text: str) -> Snippet:
-        """The snippet of a passage: its best sentences with these words highlighted."""
-        return make_snippet(text, self.text_terms, self.news, name_terms=self.name_terms, name_analyzer=self.names)
-
-
-def highlighter(index, query: str) -> Highlighter | None:
-    """A `Highlighter` for ``query`` on ``index`` (prefix/fuzzy terms expanded against its vocabulary),
-    or None when the query has nothing to mark or cannot be read."""
-    if not query or not query.strip():
-        return None
-    try:
-        parsed = index.parse(query, DEFAULT_SETTINGS)
-    except QueryError:
-        return None
-    return Highlighter(parsed.query)
-
-
 def _hit(rank: int, found: RankedHit, snip: Highlighter) -> Hit:
     pindex, path, art = found.passage_index, found.path, found.article
     passages = art.get("passages") or []
@@ -84,9 +46,19 @@ def _hit(rank: int, found: RankedHit, snip: Highlighter) -> Hit:
         next((p for p in passages if p.get("index") == pindex), {})
     text = passage.get("text") or ""
     ref = ArticleRef(id=str(art.get("id", "")), path=path, headline=art.get("headline"), date=art.get("date"),
-                     source=art.get("source"), author=art.get("author"), url=art.get("url"))
+                     source=art.get("source"), author=art.get("author"), url=art.get("url"),
+                     headline_highlights=snip.headline_spans(art.get("headline")))
     return Hit(rank=rank, score=found.score, article=ref, passage_index=pindex, passage_text=text,
                snippet=snip(text), copies=list(found.copies), first_seen=found.first_seen)
+
+
+def _settings(index: Engine, settings: Settings | None, boosts: Mapping[str, float] | None,
+              expand: bool | None) -> Settings:
+    """The settings of one search: ``settings`` or the index's, some ``boosts`` and ``expand`` overridden."""
+    settings = (settings or getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
+    if expand is not None and bool(expand) != settings.expand:
+        settings = replace(settings, expand=bool(expand))
+    return settings
 
 
 def _nothing_to_search(query: str, warnings: list[str]) -> str:
@@ -100,7 +72,7 @@ def _nothing_to_search(query: str, warnings: list[str]) -> str:
 def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: str = "passage",
            source: str | None = None, speaker: str | None = None, since: str | None = None,
            until: str | None = None, boosts: Mapping[str, float] | None = None,
-           settings: Settings | None = None, collapse: bool = True) -> SearchResults:
+           settings: Settings | None = None, collapse: bool = True, expand: bool | None = None) -> SearchResults:
     """Run ``query`` on ``index`` (any `searchkit.engine.Engine`) and return page ``page`` (from 1) of results,
     ``limit`` (1-100) hits.
 
@@ -111,12 +83,14 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
     name that matches none is a `QueryError` naming the closest values); ``since``/``until`` are
     ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (inclusive). ``collapse`` (default) shows one member of each group
     of copies (`searchkit.dupes`): the best-ranked, with the others in ``Hit.copies``; totals and facets count
-    the group once; ``collapse=False`` shows every copy as its own result. Raises `QueryError` for invalid
+    the group once; ``collapse=False`` shows every copy as its own result. ``expand=True`` adds words of the
+    best articles to a plain-word query (RM3, `searchkit.ranking.expansion`; default: ``settings.expand``,
+    off). Raises `QueryError` for invalid
     arguments or a query with nothing runnable in it; recoverable query mistakes become ``SearchResults.warnings``.
     """
     t0 = time.perf_counter()
     _validate(limit, page, unit)
-    settings = (settings or getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
+    settings = _settings(index, settings, boosts, expand)
     parsed = index.parse(query, settings)
     res = SearchResults(query=query, total=0, page=page, warnings=list(parsed.warnings), limit=limit, unit=unit,
                         facets={**{name: {} for name in FACET_NAMES}, "month": {}})
@@ -140,7 +114,8 @@ def search(index: Engine, query: str, *, limit: int = 10, page: int = 1, unit: s
 
 def iter_hits(index: Engine, query: str, *, unit: str = "passage", source: str | None = None,
               speaker: str | None = None, since: str | None = None, until: str | None = None,
-              boosts: Mapping[str, float] | None = None, collapse: bool = True) -> Iterator[Hit]:
+              boosts: Mapping[str, float] | None = None, collapse: bool = True,
+              expand: bool | None = None) -> Iterator[Hit]:
     """Every match of ``query`` on ``index``, best first, one `Hit` at a time (the ``--all`` export).
 
     Parameters as for `search`. Only the matches' docnums and scores are held (a few bytes each); each hit's
@@ -150,7 +125,7 @@ def iter_hits(index: Engine, query: str, *, unit: str = "passage", source: str |
     Raises `QueryError` like `search`, when the first hit is asked for.
     """
     _validate(1, 1, unit)
-    settings = (getattr(index, "settings", None) or DEFAULT_SETTINGS).with_boosts(boosts)
+    settings = _settings(index, None, boosts, expand)
     parsed = index.parse(query, settings)
     filters, _ = resolve(index, make_filters(source, speaker, since, until, collapse))
     if parsed.is_empty:

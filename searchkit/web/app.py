@@ -27,7 +27,7 @@ from ..present.groups import group_hits
 from ..present.timeline import timeline_svg
 from ..results.filters import matched_notes
 from ..results.timeline import bars
-from ..present.html import article_paragraphs, highlight_html, query_highlighter, snippet_html
+from ..present.html import article_paragraphs, highlight_html, query_marks, snippet_html
 from .hosts import HostPolicy
 from .openapi import MAX_ID_CHARS, openapi_document
 from .params import MAX_QUERY_CHARS, RESPONSE_PARAMS, SEARCH_PARAMS, ParamError, parse_search_args
@@ -85,6 +85,7 @@ def create_app(index: Any, hosts: HostPolicy | None = None) -> Flask:
     app.url_map.converters["article_id"] = ArticleIdConverter
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["snippet_html"] = snippet_html
+    app.jinja_env.filters["highlight_html"] = highlight_html  # the headline's matches (hit.article)
     app.jinja_env.globals.update(page_url=page_url, article_url=article_url, csv_url=csv_url,
                                  MAX_QUERY_CHARS=MAX_QUERY_CHARS)
 
@@ -170,13 +171,14 @@ def _install_pages(app: Flask, index: Any) -> None:
     def article_page(article_id: str):
         query = parse_search_args({"q": request.args.getlist("q")[:1]}, strict=False)["q"]
         article = _lookup(index, article_id)
-        spans_for = query_highlighter(index, query)
+        spans_for, headline_html = query_marks(index, query)
         paragraphs = article_paragraphs(article, spans_for)
         quotes = [(q, highlight_html(q.text, spans_for(q.text) if spans_for else ())) for q in article.quotes]
         raw = request.args.get("passage", "")
         opened = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else None
         return render_template("article.html", article=article, paragraphs=paragraphs, quotes=quotes, q=query,
-                               safe_url=_safe_url(article.url), opened=opened)
+                               safe_url=_safe_url(article.url), opened=opened,
+                               headline=headline_html(article.headline) if article.headline else None)
 
 
 def _install_api(app: Flask, index: Any) -> None:

@@ -34,7 +34,12 @@ SCHEMAS: dict[str, Any] = {
     "ArticleRef": {
         "type": "object",
         "required": ["id", "path", "headline", "date", "source", "author"],
-        "properties": {"id": _STR, "path": _STR, "headline": _NSTR, "date": _NSTR, "source": _NSTR, "author": _NSTR},
+        "properties": {"id": _STR, "path": _STR, "headline": _NSTR, "date": _NSTR, "source": _NSTR, "author": _NSTR,
+                       "headline_highlights": {
+                           "type": "array",
+                           "description": "[start, end) character offsets into headline: where the query matched it.",
+                           "items": {"type": "array", "minItems": 2, "maxItems": 2,
+                                     "items": {"type": "integer", "minimum": 0}}}},
     },
     "Hit": {
         "type": "object",

@@ -87,6 +87,8 @@ SEARCH_PARAMS: tuple[Param, ...] = (
           pattern=DATE_PATTERN, hint=DATE_HINT),
     Param("copies", "collapse: one result per syndicated story, its other copies listed in `copies`; "
           "all: every copy as its own result.", default="collapse", enum=COPIES, pattern=None),
+    Param("expand", "1: also search words of the best articles (pseudo-relevance feedback, RM3) for a query of "
+          "plain words; 0: the query as typed.", kind=int, default=0, minimum=0, maximum=1),
     Param("format", "json: the results object; csv: this page's hits as a CSV download (one row per hit: rank, "
           "score, article_id, path, headline, date, source, author, passage_index, snippet, url).",
           default="json", enum=("json", "csv"), pattern=None),

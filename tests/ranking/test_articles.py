@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from searchkit.index.searching import ranked_searcher
-from searchkit.ranking.articles import add_proximity, query_words, score_articles
+from searchkit.ranking.articles import pair_accumulators, query_words, score_articles
 from searchkit.store.layout import article_id, article_starts
 from searchkit.settings import DEFAULT_SETTINGS
 
@@ -33,14 +35,36 @@ def test_every_matching_article_is_ranked(corpus_index):
     assert scores == sorted(scores, reverse=True)
 
 
-def test_proximity_rewards_the_article_holding_the_words_together(corpus_index):
+def test_proximity_rewards_the_articles_holding_the_words_together(corpus_index):
     searcher = ranked_searcher(corpus_index, DEFAULT_SETTINGS)
     text = "Moscow Process"
     words = query_words(corpus_index.parse(text, DEFAULT_SETTINGS).query, text)
-    plain = score_articles(searcher, words, DEFAULT_SETTINGS)
-    before = [s.copy() for _, _, _, s in plain.segments]
-    add_proximity(plain, words, DEFAULT_SETTINGS)
-    gained = {article_id(seg, int(article_starts(seg)[a]))
-              for (seg, _, _, s), old in zip(plain.segments, before) for a in (s > old + 1e-12).nonzero()[0]}
+    gained = set()
+    for seg, _, starts, _ in score_articles(searcher, words, DEFAULT_SETTINGS).segments:
+        docs = np.arange(seg.doc_count_all())
+        for _, _, acc in pair_accumulators(seg, docs, words, DEFAULT_SETTINGS.proximity_window):
+            gained |= {article_id(seg, int(starts[np.searchsorted(starts, d, side="right") - 1]))
+                       for d, a in acc.items() if a > 0}
     phrase = {h.article.id for h in corpus_index.search('"moscow process"', unit="article", limit=20).hits}
     assert phrase and phrase <= gained  # the words side by side always earn the bonus
+
+
+def test_moscow_process_puts_the_phrase_passage_first(corpus_index):
+    # 004 says "known as the Moscow Process" in one passage, "Moscow" and "process" far apart in others
+    res = corpus_index.search("Moscow Process", unit="passage", limit=5)
+    assert "moscow process" in " ".join(res.hits[0].passage_text.lower().split())
+    assert any("moscow process" not in " ".join(h.passage_text.lower().split()) for h in res.hits[1:])
+
+
+def test_pair_accumulator_rewards_words_together_and_in_order(corpus_index):
+    searcher = ranked_searcher(corpus_index, DEFAULT_SETTINGS)
+    seg = searcher.reader() if searcher.is_atomic() else searcher.reader().leaf_readers()[0][0]
+    docs = np.arange(seg.doc_count_all())
+
+    def acc(text):
+        words = query_words(corpus_index.parse(text, DEFAULT_SETTINGS).query, text)
+        return pair_accumulators(seg, docs, words, DEFAULT_SETTINGS.proximity_window)[0][2]
+
+    near, back = acc("Moscow Process"), acc("Process Moscow")
+    best = max(near, key=near.get)
+    assert near[best] > 0 and back[best] < near[best]  # the same passage, the words asked for the other way round

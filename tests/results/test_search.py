@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from searchkit.store.analysis import news_analyzer, tokenizer
 from searchkit.cli import main
+from searchkit.store.analysis import analyze
 from searchkit.errors import QueryError
 from searchkit.index.searching import stored_article
 from searchkit.settings import Settings
@@ -180,10 +181,10 @@ def test_cli_json_contract(corpus_index):
     assert {"query", "total", "page", "suggestion", "facets", "results"} <= set(d)
     hit = d["results"][0]
     assert set(hit) == {"rank", "score", "article", "passage", "copies"}
-    assert set(hit["article"]) == {"id", "path", "headline", "date", "source", "author"}
+    assert set(hit["article"]) == {"id", "path", "headline", "date", "source", "author", "headline_highlights"}
     assert set(hit["passage"]) == {"index", "text", "snippet", "highlights", "first_seen"}
     for s, e in hit["passage"]["highlights"]:
-        assert hit["passage"]["snippet"][s:e].lower() in {"atmar", "patrushev"}
+        assert analyze(hit["passage"]["snippet"][s:e]) in (["atmar"], ["patrushev"])  # "Atmar’s" too
 
 
 def test_cli_plain_when_piped_and_with_no_color(corpus_index, monkeypatch):
@@ -248,7 +249,7 @@ def test_hostile_queries_give_results_or_query_error_never_anything_else(corpus_
 
 
 def test_highlighter_marks_what_the_index_matches(corpus_index):
-    from searchkit.results.search import highlighter
+    from searchkit.results.highlight import highlighter
 
     text = "Mohammad Hanif Atmar said the talks in Moscow's suburbs went on."
     h = highlighter(corpus_index, "Haneef talk -moscow")
