@@ -216,7 +216,8 @@ def render_results(results: SearchResults, color: bool = False, width: int | Non
     for w in results.warnings:
         out.append(style(f"warning: {printable(w)}", color, fg="yellow"))
     if results.suggestion:
-        out.append(f"Did you mean: {style(printable(results.suggestion), color, bold=True)}?")
+        mark = "" if results.suggestion.endswith("?") else "?"  # a question keeps its own mark: no "say??"
+        out.append(f"Did you mean: {style(printable(results.suggestion), color, bold=True)}{mark}")
     for group in group_hits(results.hits):
         a = group.article
         first = group.hits[0]

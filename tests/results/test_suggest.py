@@ -47,3 +47,12 @@ def test_a_pasted_upper_case_query_gets_an_upper_case_suggestion_that_reads_the_
     assert res.suggestion == "WHAT DID RUSSIA AND THE TALIBAN SAY"
     fixed = corpus_index.search(res.suggestion)
     assert fixed.suggestion is None and fixed.total == corpus_index.search("what did russia and the taliban say").total
+
+
+def test_a_suggested_question_keeps_one_question_mark(corpus_index):
+    from searchkit.present.terminal import render_results
+
+    res = corpus_index.search("what did patrushef say?")
+    assert res.suggestion and res.suggestion.endswith("say?")
+    line = next(l for l in render_results(res).splitlines() if l.startswith("Did you mean"))
+    assert line.endswith("say?") and not line.endswith("??")
