@@ -35,7 +35,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from whoosh.writing import SegmentWriter
 
-from ..store.codec import SearchkitCodec
+from ..store.codec import new_codec
 from ..store.schema import CompactPositions, FastFrequency
 
 REDUCE_TOKENS = 1 << 19  # words of a field buffered before they are reduced to postings (memory stays small)
@@ -321,7 +321,7 @@ class BulkSegmentWriter(SegmentWriter):
     searchkit's schema) are refused."""
 
     def __init__(self, ix, **kwargs) -> None:
-        kwargs.setdefault("codec", SearchkitCodec())
+        kwargs.setdefault("codec", new_codec())
         super().__init__(ix, **kwargs)
         self._bulk: dict = {}
         self._numeric = {n for n in self.schema.names() if isinstance(self.schema[n], NUMERIC)}

@@ -23,7 +23,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from ..store.codec import SearchkitCodec
+from ..store.codec import SearchkitCodec, new_codec
 from .bulk import bulk_segment_writer
 from .pipeline import worker_init
 
@@ -112,7 +112,7 @@ def segment_writer(ix, **kwargs):
       lengths from memory: whoosh made three calls per posting and looked each posting's length up in the
       just-written length column through a file read (~13% of indexing CPU in the profile)."""
     if "codec" not in kwargs:
-        kwargs["codec"] = SearchkitCodec()
+        kwargs["codec"] = new_codec()
     writer = FastSegmentWriter(ix, **kwargs)
     writer._numeric_terms = {}  # (field, value) -> its postings' (term, freq, weight, value)
     writer._numeric = {n for n in writer.schema.names() if isinstance(writer.schema[n], NUMERIC)}

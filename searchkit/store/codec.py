@@ -26,6 +26,8 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W
 from whoosh.system import emptybytes
 from whoosh.util.numeric import length_to_byte
 
+from .stored import BlockStoredPerDocReader, BlockStoredPerDocWriter
+
 # Block layout (before zlib): header "<BI" = (flags, number of postings n), then
 #   n docnum deltas as uint32 (the first from 0),
 #   weights: none (all 1.0) | one float32 (all equal) | n float32, as the flags say,
@@ -49,6 +51,25 @@ class SearchkitCodec(W3Codec):
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
         return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class StoredBlocksCodec(SearchkitCodec):
+    """`SearchkitCodec` with the stored fields compressed several documents per frame
+    (`searchkit.store.stored`): the codec new segments are written with. A class of its own, not an option of
+    `SearchkitCodec`: segments record their codec in the TOC, so a segment written before keeps being read
+    with whoosh's stored-field layout, and a searchkit that predates this class refuses an index holding such
+    segments (it cannot unpickle the TOC: "unreadable, rebuild it") instead of misreading them."""
+
+    def per_document_writer(self, storage, segment):
+        return BlockStoredPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage, segment):
+        return BlockStoredPerDocReader(storage, segment)
+
+
+def new_codec() -> StoredBlocksCodec:
+    """The codec searchkit writes new segments with."""
+    return StoredBlocksCodec()
 
 
 class ArrayPostingsWriter(W3PostingsWriter):
