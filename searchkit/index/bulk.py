@@ -20,9 +20,7 @@ per document and field, and joined into the same arrays.
 """
 from __future__ import annotations
 
-import pickle
 import struct
-import zlib
 from array import array
 from dataclasses import dataclass
 from typing import Any
@@ -30,12 +28,12 @@ from typing import Any
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.fields import NUMERIC
-from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from whoosh.writing import SegmentWriter
 
-from ..store.codec import new_codec
+from ..store.codec import SearchkitCodec2, new_codec, pack_block
 from ..store.schema import CompactPositions, FastFrequency
 
 REDUCE_TOKENS = 1 << 19  # words of a field buffered before they are reduced to postings (memory stays small)
@@ -43,7 +41,6 @@ SEGMENT_POSTINGS = 3 << 20  # postings of one bulk segment (~100 MB buffered, ~2
 # Buffered postings take 16 bytes each (term id, docnum, weight, value size as 32-bit numbers) plus their
 # values; weights are float32, exact for the small whole numbers they are (a frequency times boost 1.0)
 # and turned back into float64 for writing, so the written statistics are whoosh's.
-_HEADER = struct.Struct("<BI")  # the codec's block header: (flags, number of postings)
 _W_ONES, _W_SAME, _W_EACH = 0, 1, 2  # the codec's weight and value flags (see searchkit.codec)
 _V_NONE, _V_FIXED, _V_VAR = 0, 4, 8
 
@@ -213,6 +210,7 @@ class _Blocks:
     vstart: list
     vsize: list
     lastid: list
+    maxdelta: list
     tcount: list
     tweight: list
     minid: list
@@ -255,6 +253,7 @@ def _blocks(key, doc, weight, sizes, stream, lengths: array, blocklimit: int) ->
         minlen=np.minimum.reduceat(np.where(plen > 0, plen, NO_LENGTH), bstart).tolist(),
         maxlen=np.maximum.reduceat(plen, bstart).tolist(),
         vstart=vbeg[bstart].tolist(), vsize=np.add.reduceat(sizes, bstart).tolist(), lastid=doc[bend - 1].tolist(),
+        maxdelta=np.maximum.reduceat(deltas, bstart).tolist(),
         tcount=tcount.tolist(), tweight=np.add.reduceat(w32.astype(np.float64), tstart).tolist(),
         minid=doc[tstart].tolist(), maxid=doc[tstart + tcount - 1].tolist(),
         deltas=deltas.astype("<u4").tobytes(), weights=w32.tobytes(), sizes=sizes.astype("<u4").tobytes(),
@@ -294,14 +293,10 @@ def write_field(fieldwriter, name: str, field, fp: FieldPostings, compression: i
                 vflag = _V_FIXED
             else:
                 vflag, values = _V_VAR, bl.sizes[4 * s:4 * e] + values
-            data = _HEADER.pack(wflag | vflag, e - s) + bl.deltas[4 * s:4 * e] + wb + values
-            if compression:
-                data = zlib.compress(data, compression)
             bmin = None if bl.minlen[block] == NO_LENGTH else bl.minlen[block]
-            info = pickle.dumps((e - s, bl.lastid[block], bl.maxweight[block], compression, length_to_byte(bmin),
-                                 length_to_byte(bl.maxlen[block])), 2)
-            size = len(info) + len(data)
-            out += (pack_int(-size if k == nb - 1 else size), info, data)
+            out.append(pack_block(wflag | vflag, e - s, bl.deltas[4 * s:4 * e], bl.maxdelta[block], wb + values,
+                                  bl.lastid[block], bl.maxweight[block], length_to_byte(bmin),
+                                  length_to_byte(bl.maxlen[block]), compression, k == nb - 1))
             if bmin is not None:
                 minlen = bmin if minlen is None else min(minlen, bmin)
             maxlen, maxw = max(maxlen, bl.maxlen[block]), max(maxw, bl.maxweight[block])
@@ -322,6 +317,8 @@ class BulkSegmentWriter(SegmentWriter):
 
     def __init__(self, ix, **kwargs) -> None:
         kwargs.setdefault("codec", new_codec())
+        if not isinstance(kwargs["codec"], SearchkitCodec2):
+            raise TypeError("bulk segments are written in SearchkitCodec2's block layout only")
         super().__init__(ix, **kwargs)
         self._bulk: dict = {}
         self._numeric = {n for n in self.schema.names() if isinstance(self.schema[n], NUMERIC)}

@@ -14,7 +14,7 @@ decompresses its frame; the last frame read is kept, so the passages of one arti
 order, decompress each frame once.
 
 `BlockStoredPerDocWriter` / `BlockStoredPerDocReader` are whoosh's per-document writer and reader with this
-column for ``_stored``; `searchkit.store.codec.StoredBlocksCodec` returns them. Segments written by an earlier
+column for ``_stored``; `searchkit.store.codec.SearchkitCodec2` returns them. Segments written by an earlier
 codec keep whoosh's layout and are read by whoosh's reader (each segment records its codec in the TOC).
 """
 from __future__ import annotations

@@ -16,7 +16,7 @@ from whoosh.filedb.structfile import StructFile
 
 from searchkit import open_index
 from searchkit.index import writers
-from searchkit.store.codec import SearchkitCodec, StoredBlocksCodec
+from searchkit.store.codec import SearchkitCodec, SearchkitCodec2
 from searchkit.store.schema import decode_article
 from searchkit.store.stored import BlockBytesColumn
 
@@ -53,7 +53,7 @@ def _stored(ix) -> dict:
 
 def test_new_segments_store_in_blocks_and_read_through_whoosh(corpus_index):
     segs = corpus_index._whoosh()._segments()
-    assert segs and all(type(s.codec()) is StoredBlocksCodec for s in segs)
+    assert segs and all(type(s.codec()) is SearchkitCodec2 for s in segs)
     r = FileStorage(str(corpus_index.path)).open_index(corpus_index._whoosh().indexname).reader()
     firsts = [r.stored_fields(d) for d in r.all_doc_ids() if r.stored_fields(d).get("pindex") == 0]
     assert firsts and all(isinstance(f["article"], str) for f in firsts)
@@ -73,7 +73,6 @@ def test_an_index_written_before_stored_blocks_reads_and_merges(tmp_path: Path, 
     current = layout.encode_article  # what searchkit stored before: the same JSON, zlib-compressed alone
     monkeypatch.setattr(layout, "encode_article", lambda d: zlib.compress(current(d).encode("utf-8"), 6))
     monkeypatch.setattr(writers, "new_codec", SearchkitCodec)
-    monkeypatch.setattr("searchkit.index.bulk.new_codec", SearchkitCodec)
     old = open_index(tmp_path / "index")
     old.add([corpus], jobs=1)
     monkeypatch.undo()
@@ -88,11 +87,11 @@ def test_an_index_written_before_stored_blocks_reads_and_merges(tmp_path: Path, 
     for f, text in zip(files, keep):
         f.write_text(text)
     ix.add([corpus], jobs=1)
-    assert {type(s.codec()) for s in ix._whoosh()._segments()} >= {StoredBlocksCodec}
+    assert {type(s.codec()) for s in ix._whoosh()._segments()} >= {SearchkitCodec2}
     w = writers.segment_writer(ix._whoosh())
     w.commit(optimize=True)  # whoosh merges old and new segments into one, through both readers
     ix = open_index(tmp_path / "index")
-    assert [type(s.codec()) for s in ix._whoosh()._segments()] == [StoredBlocksCodec]
+    assert [type(s.codec()) for s in ix._whoosh()._segments()] == [SearchkitCodec2]
     after = _stored(ix)
     assert set(before) < set(after)
     assert all(decode_article(after[k]["article"]) == decode_article(f["article"]) for k, f in before.items()
