@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,22 @@ def _atomic_write(path: Path, write) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+_RANDOM = ("sigs", "piece_sigs")  # MinHash values: deflate saves 8 % of them at ten times the time
+
+
+def _save_npz(f, arrays: dict[str, np.ndarray]) -> None:
+    """``np.savez`` with every member but the MinHash signatures deflated: the metadata JSON and the small
+    integer columns shrink 6-8x (the state file was 1.3x the raw text at 10k articles, 7.9 MB of 11.4 MB
+    then being signatures, which do not compress). ``np.load`` reads it as any ``.npz``."""
+    with zipfile.ZipFile(f, "w") as z:
+        for name, a in arrays.items():
+            kind = zipfile.ZIP_STORED if name in _RANDOM else zipfile.ZIP_DEFLATED
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = kind
+            with z.open(info, "w", force_zip64=True) as m:
+                np.lib.format.write_array(m, np.ascontiguousarray(a), allow_pickle=False)
 
 
 class _Rows:
@@ -176,7 +193,7 @@ class Tracker:
         head = json.dumps({"stamp": stamp, "articles": self.meta}).encode("utf-8")
         arrays = {"meta": np.frombuffer(head, np.uint8), "sigs": self.sigs.view(), "sizes": self.sizes.view(),
                   "piece_cols": self.piece_cols.view(), "piece_sigs": self.piece_sigs.view()}
-        _atomic_write(self.folder / STATE_FILE, lambda f: np.savez(f, **arrays))
+        _atomic_write(self.folder / STATE_FILE, lambda f: _save_npz(f, arrays))
         result = grouping.compute(*self.records())
         doc = groups_document(self.meta, result, stamp)
         _atomic_write(self.folder / GROUPS_FILE, lambda f: f.write(json.dumps(doc, ensure_ascii=False).encode("utf-8")))

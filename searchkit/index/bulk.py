@@ -6,11 +6,12 @@ quarters of indexing time, almost all of it per-posting Python work. Here a writ
 field, the term ids of each document's words (one dictionary lookup per *distinct* word, through the
 analyzer's cached ``index_terms``) in flat arrays; every few hundred thousand words they are reduced with
 numpy to postings (sort by term id, stable, so docnums stay ascending; frequencies, position gaps coded as
-`searchkit.schema.CompactPositions` values, all as arrays). At commit the vocabulary is sorted once,
-postings are permuted into (term, docnum) order, block boundaries, block statistics, docnum deltas and
-weights are computed for the whole field, and the loop left in Python runs once per *block*: slice the
-prepared bytes, compress, write. Stored fields, lengths and columns go through whoosh's per-document
-writer as before (one call per field of a document, not per posting).
+`searchkit.store.schema.CompactPositions` values, all as arrays). When the writer holds `SPILL_POSTINGS` of them
+they are written out as sorted runs (`searchkit.index.spill`), so memory stays flat however large the
+segment. At commit the vocabulary is sorted once, the runs are merged into (term, docnum) order a window of
+terms at a time, and `searchkit.index.bulkwrite` computes block boundaries and statistics for a window with
+numpy and writes it with Python once per *block*. Stored fields, lengths and columns go through whoosh's
+per-document writer as before (one call per field of a document, not per posting).
 
 The segment is the one `searchkit.index.writers.segment_writer` writes from the same documents, byte for byte:
 the same codec (`searchkit.codec`), term dictionary, statistics and block layout
@@ -20,32 +21,25 @@ per document and field, and joined into the same arrays.
 """
 from __future__ import annotations
 
-import pickle
-import struct
-import zlib
+import os
 from array import array
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.fields import NUMERIC
-from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
-
 from whoosh.writing import SegmentWriter
 
-from ..store.codec import SearchkitCodec
+from ..store.codec import SearchkitCodec2, new_codec
 from ..store.schema import CompactPositions, FastFrequency
+from .bulkwrite import write_field
+from .spill import Run, windows
 
 REDUCE_TOKENS = 1 << 19  # words of a field buffered before they are reduced to postings (memory stays small)
-SEGMENT_POSTINGS = 3 << 20  # postings of one bulk segment (~100 MB buffered, ~250 MB while it is written)
+SPILL_POSTINGS = 2 << 20  # postings buffered (~40 MB) before they are written out as sorted runs (spill.py)
 # Buffered postings take 16 bytes each (term id, docnum, weight, value size as 32-bit numbers) plus their
 # values; weights are float32, exact for the small whole numbers they are (a frequency times boost 1.0)
 # and turned back into float64 for writing, so the written statistics are whoosh's.
-_HEADER = struct.Struct("<BI")  # the codec's block header: (flags, number of postings)
-_W_ONES, _W_SAME, _W_EACH = 0, 1, 2  # the codec's weight and value flags (see searchkit.codec)
-_V_NONE, _V_FIXED, _V_VAR = 0, 4, 8
 
 
 def _quantize(length: int) -> int:
@@ -56,19 +50,6 @@ def _quantize(length: int) -> int:
 
 def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
-
-
-def _gather(stream: np.ndarray, starts: np.ndarray, sizes: np.ndarray, piece: int = 1 << 18) -> np.ndarray:
-    """The byte ranges ``stream[starts[i]:starts[i] + sizes[i]]`` concatenated, without a Python loop per
-    range; ``piece`` ranges at a time, so the index arrays stay small beside the stream."""
-    out = np.empty(int(sizes.sum()), np.uint8)
-    at = 0
-    for i in range(0, len(sizes), piece):
-        st, sz = starts[i:i + piece].astype(np.int64), sizes[i:i + piece].astype(np.int64)
-        n = int(sz.sum())
-        out[at:at + n] = stream[np.repeat(st - (np.cumsum(sz) - sz), sz) + np.arange(n)]
-        at += n
-    return out
 
 
 class FieldPostings:
@@ -86,6 +67,8 @@ class FieldPostings:
         self._generic: list[tuple[int, int, float, bytes]] = []  # slow path: (tid, docnum, weight, value)
         self.chunks: list[tuple[np.ndarray, ...]] = []  # (tid, doc, weight, value sizes, value bytes)
         self.lengths = array("i")  # docnum, quantized field length, docnum, ... (scorable fields)
+        self.runs: list[tuple[str, Run]] = []  # (file prefix, memory-mapped run) spilled to disk, in docnum order
+        self._words: list = []  # the vocabulary's terms by id (filled when term bytes are needed)
         self._last: tuple = (None, None)  # the previous document's value and its (first position, term ids)
 
     def add(self, docnum: int, value: Any, terms=None) -> int:
@@ -150,26 +133,51 @@ class FieldPostings:
         self.chunks.append((tids[pstart].astype(np.int32), docs[pstart].astype(np.int32),
                             (freq * self.boost).astype(np.float32), sizes.astype(np.int32), stream))
 
-    def postings(self) -> tuple[list[bytes], tuple[np.ndarray, ...]]:
-        """(term bytes in sorted order, postings in (term, docnum) order as (term rank, doc, weight, value
-        sizes, value bytes)); the buffers are released."""
+    def _btexts(self, ids: list[int]) -> list[bytes]:
+        words = self._words
+        if len(words) < len(self.vocab):
+            words += list(self.vocab)[len(words):]  # ids are insertion order
+        return [words[i].encode("utf-8") for i in ids] if self.fast else [words[i] for i in ids]
+
+    def _run(self) -> Run | None:
+        """The reduced postings held in memory as one sorted `Run` (None when there are none); released."""
         self._reduce()
         chunks, self.chunks = self.chunks, []
-        tid, doc, weight, sizes, stream = (_concat([c[i] for c in chunks], t)
-                                           for i, t in enumerate((np.int32, np.int32, np.float32, np.int32, np.uint8)))
+        if not chunks:
+            return None
+        arrays = [_concat([c[i] for c in chunks], t)
+                  for i, t in enumerate((np.int32, np.int32, np.float32, np.int32, np.uint8))]
         del chunks
-        words = list(self.vocab)
-        btexts = [w.encode("utf-8") for w in words] if self.fast else words
-        ranked = sorted(range(len(btexts)), key=btexts.__getitem__)
-        rank = np.empty(len(ranked), np.int64)
-        rank[ranked] = np.arange(len(ranked))
-        key = rank[tid]
-        order = np.argsort(key, kind="stable")  # chunks were added in docnum order
-        vstart = np.cumsum(sizes, dtype=np.int64) - sizes
-        stream = _gather(stream, vstart[order], sizes[order])
-        del vstart
-        return [btexts[i] for i in ranked], (key[order], doc[order].astype(np.int64),
-                                             weight[order].astype(np.float64), sizes[order].astype(np.int64), stream)
+        return Run.sort(*arrays, self._btexts)
+
+    def spill(self, prefix: str) -> None:
+        """Write what is buffered as a sorted run to disk (files ``<prefix>.*``): memory is released."""
+        run = self._run()
+        if run is not None:
+            self.runs.append((prefix, run.write(prefix)))
+
+    def windows(self) -> Iterator[tuple[list[bytes], tuple[np.ndarray, ...]]]:
+        """(term bytes, postings) a window of terms at a time, in term order, over the runs on disk and what is
+        still in memory: postings in (term, docnum) order as (term rank, doc, weight, value sizes, value
+        bytes). The buffers are released; the run files are deleted at the end."""
+        last = self._run()
+        runs = [r for _, r in self.runs] + ([last] if last is not None else [])
+        try:
+            if not runs:
+                return
+            btexts = self._btexts(list(range(len(self.vocab))))
+            ranked = sorted(range(len(btexts)), key=btexts.__getitem__)
+            rank = np.empty(len(ranked), np.int64)
+            rank[ranked] = np.arange(len(ranked))
+            ordered = [btexts[i] for i in ranked]
+            del btexts
+            for r0, r1, postings in windows(runs, rank):
+                yield ordered[r0:r1], postings
+        finally:
+            del runs
+            for prefix, _ in self.runs:
+                Run.remove(prefix)
+            self.runs = []
 
 
 def _position_values(pos: np.ndarray, new: np.ndarray, pstart: np.ndarray, freq: np.ndarray):
@@ -197,123 +205,6 @@ def _position_values(pos: np.ndarray, new: np.ndarray, pstart: np.ndarray, freq:
     return sizes, out
 
 
-@dataclass
-class _Blocks:
-    """A field's posting blocks, prepared for writing: per-block statistics as lists, per-term counts,
-    and the docnum deltas, weights, value sizes and values of all postings as bytes to slice."""
-
-    start: list
-    end: list
-    maxweight: list
-    ones: list
-    same: list
-    firstweight: list
-    minlen: list  # NO_LENGTH where the block has no length
-    maxlen: list
-    vstart: list
-    vsize: list
-    lastid: list
-    tcount: list
-    tweight: list
-    minid: list
-    maxid: list
-    deltas: bytes
-    weights: bytes
-    sizes: bytes
-    values: bytes
-
-
-NO_LENGTH = np.iinfo(np.int64).max
-
-
-def _blocks(key, doc, weight, sizes, stream, lengths: array, blocklimit: int) -> _Blocks:
-    """Block boundaries (each term's postings cut every ``blocklimit``) and every statistic whoosh's
-    postings writer and term infos keep, computed for the whole field with numpy."""
-    n = len(key)
-    tstart = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    tcount = np.diff(np.append(tstart, n))
-    nblocks = -(-tcount // blocklimit)
-    bterm = np.repeat(np.arange(len(tstart)), nblocks)
-    bstart = tstart[bterm] + (np.arange(len(bterm)) - np.repeat(np.cumsum(nblocks) - nblocks, nblocks)) * blocklimit
-    bend = np.minimum(bstart + blocklimit, tstart[bterm] + tcount[bterm])
-    first = np.zeros(n, bool)
-    first[bstart] = True
-    deltas = doc.copy()
-    deltas[1:] -= doc[:-1]
-    deltas[first] = doc[first]  # each block's docnums are deltas from 0
-    w32 = weight.astype(np.float32)
-    lencol = np.zeros(int(doc.max()) + 1, np.int64)
-    pairs = np.frombuffer(lengths, np.int32).reshape(-1, 2)
-    lencol[pairs[:, 0]] = pairs[:, 1]
-    plen = lencol[doc]
-    vbeg = np.cumsum(sizes) - sizes
-    return _Blocks(
-        start=bstart.tolist(), end=bend.tolist(), maxweight=np.maximum.reduceat(weight, bstart).tolist(),
-        ones=np.minimum.reduceat(w32 == 1.0, bstart).tolist(),
-        same=np.minimum.reduceat(w32 == w32[bstart].repeat(bend - bstart), bstart).tolist(),
-        firstweight=w32[bstart].tolist(),
-        minlen=np.minimum.reduceat(np.where(plen > 0, plen, NO_LENGTH), bstart).tolist(),
-        maxlen=np.maximum.reduceat(plen, bstart).tolist(),
-        vstart=vbeg[bstart].tolist(), vsize=np.add.reduceat(sizes, bstart).tolist(), lastid=doc[bend - 1].tolist(),
-        tcount=tcount.tolist(), tweight=np.add.reduceat(w32.astype(np.float64), tstart).tolist(),
-        minid=doc[tstart].tolist(), maxid=doc[tstart + tcount - 1].tolist(),
-        deltas=deltas.astype("<u4").tobytes(), weights=w32.tobytes(), sizes=sizes.astype("<u4").tobytes(),
-        values=stream.tobytes())
-
-
-def write_field(fieldwriter, name: str, field, fp: FieldPostings, compression: int, blocklimit: int) -> None:
-    """Write one field's terms and posting blocks: the layout of `searchkit.codec.ArrayPostingsWriter`
-    with whoosh's term infos, prepared for all blocks at once (`_blocks`); Python runs once per block."""
-    btexts, (key, doc, weight, sizes, stream) = fp.postings()
-    if not len(key):
-        return
-    bl = _blocks(key, doc, weight, sizes, stream, fp.lengths, blocklimit)
-    del key, doc, weight, sizes, stream
-    fieldwriter.start_field(name, field)
-    fieldid = fieldwriter._fieldmap[name]
-    tindex, postfile = fieldwriter._tindex, fieldwriter._postfile
-    fixed = field.format.fixed_value_size()
-    block = 0
-    for t, btext in enumerate(btexts):
-        offset = postfile.tell()
-        out = [WHOOSH3_HEADER_MAGIC]  # the term's blocks, written at once
-        minlen, maxlen, maxw = None, 0, 0.0
-        nb = -(-bl.tcount[t] // blocklimit)
-        for k in range(nb):
-            s, e = bl.start[block], bl.end[block]
-            if bl.ones[block]:
-                wflag, wb = _W_ONES, b""
-            elif bl.same[block]:
-                wflag, wb = _W_SAME, struct.pack("<f", bl.firstweight[block])
-            else:
-                wflag, wb = _W_EACH, bl.weights[4 * s:4 * e]
-            values = bl.values[bl.vstart[block]:bl.vstart[block] + bl.vsize[block]]
-            if not values or fixed == 0:
-                vflag, values = _V_NONE, b""
-            elif fixed is not None and fixed > 0:
-                vflag = _V_FIXED
-            else:
-                vflag, values = _V_VAR, bl.sizes[4 * s:4 * e] + values
-            data = _HEADER.pack(wflag | vflag, e - s) + bl.deltas[4 * s:4 * e] + wb + values
-            if compression:
-                data = zlib.compress(data, compression)
-            bmin = None if bl.minlen[block] == NO_LENGTH else bl.minlen[block]
-            info = pickle.dumps((e - s, bl.lastid[block], bl.maxweight[block], compression, length_to_byte(bmin),
-                                 length_to_byte(bl.maxlen[block])), 2)
-            size = len(info) + len(data)
-            out += (pack_int(-size if k == nb - 1 else size), info, data)
-            if bmin is not None:
-                minlen = bmin if minlen is None else min(minlen, bmin)
-            maxlen, maxw = max(maxlen, bl.maxlen[block]), max(maxw, bl.maxweight[block])
-            block += 1
-        postfile.write(b"".join(out))
-        ti = W3TermInfo(weight=bl.tweight[t], df=bl.tcount[t], minlength=minlen, maxlength=maxlen,
-                        maxweight=maxw, minid=bl.minid[t], maxid=bl.maxid[t])
-        ti.set_extent(offset, sum(map(len, out)))
-        tindex.add(pack_ushort(fieldid) + btext, ti.to_bytes())
-    fieldwriter.finish_field()
-
-
 class BulkSegmentWriter(SegmentWriter):
     """A whoosh ``SegmentWriter`` (searchkit's codec) whose postings are built by `FieldPostings` and
     written by `write_field`; the segment's life cycle (files, ``_finalize_segment``, the TOC) is whoosh's.
@@ -321,11 +212,14 @@ class BulkSegmentWriter(SegmentWriter):
     searchkit's schema) are refused."""
 
     def __init__(self, ix, **kwargs) -> None:
-        kwargs.setdefault("codec", SearchkitCodec())
+        kwargs.setdefault("codec", new_codec())
+        if not isinstance(kwargs["codec"], SearchkitCodec2):
+            raise TypeError("bulk segments are written in SearchkitCodec2's block layout only")
         super().__init__(ix, **kwargs)
         self._bulk: dict = {}
         self._numeric = {n for n in self.schema.names() if isinstance(self.schema[n], NUMERIC)}
         self._numeric_cache: dict = {}
+        self._spills = 0
 
     def add_document(self, **fields) -> None:
         self._check_state()
@@ -355,10 +249,16 @@ class BulkSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def full(self) -> bool:
-        """True when this segment holds `SEGMENT_POSTINGS` postings: memory grows with a bulk segment
-        (it is built at commit, not spilled), so the caller finishes it and starts another."""
-        return sum(fp.buffered() for fp in self._bulk.values()) >= SEGMENT_POSTINGS
+    def spill_if_full(self) -> bool:
+        """Write every field's buffered postings out as sorted runs (`searchkit.index.spill`) once they reach
+        `SPILL_POSTINGS`, so memory stays flat however large the segment grows; True when it did."""
+        if sum(fp.buffered() for fp in self._bulk.values()) < SPILL_POSTINGS:
+            return False
+        folder = self._tempstorage.folder
+        for name, fp in self._bulk.items():
+            fp.spill(os.path.join(folder, f"{self.newsegment.segment_id()}.{name}.{self._spills}"))
+        self._spills += 1
+        return True
 
     def _field_postings(self, name: str, field) -> FieldPostings:
         fp = self._bulk.get(name)
@@ -380,7 +280,7 @@ class BulkSegmentWriter(SegmentWriter):
         codec = self.codec
         for name in sorted(self._bulk):
             write_field(self.fieldwriter, name, self.schema[name], self._bulk.pop(name),
-                        codec._compression, codec._blocklimit)
+                        codec._compression, codec._blocklimit, self.docnum)
         self.fieldwriter.close()
 
 

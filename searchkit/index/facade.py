@@ -89,26 +89,38 @@ class Index:
         return FileStorage(str(self.path))
 
     def _whoosh(self, *, check_schema: bool = True):
-        """The whoosh index of the live generation (None when nothing was ever written)."""
-        gen = read_current(self.path)
-        with self._state_lock:
-            if self._ix is not None and self._ix_gen == gen:
-                return self._ix
-            try:  # the schema is read from the TOC too: inside the retry (issue 12, defect 6)
-                ix, schema = vanish_retry(lambda: open_with_schema(self._storage(), gen))
-            except EmptyIndexError:
+        """The whoosh index of the live generation (None when nothing was ever written); ``check_schema``:
+        refuse an index built by another version of searchkit."""
+        for _ in range(3):
+            gen = read_current(self.path)
+            with self._state_lock:
+                if self._ix is not None and self._ix_gen == gen:
+                    return self._ix
+                ix = self._open_generation(gen, check_schema)
+                if ix is not None:
+                    self._ix, self._ix_gen = ix, gen
+                    return ix
+            if read_current(self.path) == gen:
                 return None
-            except OSError as e:
-                raise IndexAccessError(f"cannot read the index at {self.path}: {e.strerror or e}") from None
-            except Exception as e:  # an unpicklable/foreign table of contents
-                raise IndexAccessError(f"the index at {self.path} is unreadable ({type(e).__name__}); "
-                                       f"rebuild it with `searchkit index --rebuild --index {self.path}`") from None
-            if check_schema:
-                if not is_current(schema):
-                    raise IndexAccessError(f"the index at {self.path} was built by another version of searchkit; "
-                                           f"rebuild it with `searchkit index --rebuild --index {self.path}`")
-            self._ix, self._ix_gen = ix, gen
-            return ix
+            # a rebuild switched generations and removed this one's files between reading the pointer and
+            # opening its TOC: the new generation is whole, read it
+        return None
+
+    def _open_generation(self, gen: str, check_schema: bool):
+        """Generation ``gen``'s whoosh index, None when it has no TOC (see `_whoosh` for ``check_schema``)."""
+        try:  # the schema is read from the TOC too: inside the retry (issue 12, defect 6)
+            ix, schema = vanish_retry(lambda: open_with_schema(self._storage(), gen))
+        except EmptyIndexError:
+            return None
+        except OSError as e:
+            raise IndexAccessError(f"cannot read the index at {self.path}: {e.strerror or e}") from None
+        except Exception as e:  # an unpicklable/foreign table of contents
+            raise IndexAccessError(f"the index at {self.path} is unreadable ({type(e).__name__}); "
+                                   f"rebuild it with `searchkit index --rebuild --index {self.path}`") from None
+        if check_schema and not is_current(schema):
+            raise IndexAccessError(f"the index at {self.path} was built by another version of searchkit; "
+                                   f"rebuild it with `searchkit index --rebuild --index {self.path}`")
+        return ix
 
     def searcher(self):
         """This thread's whoosh ``Searcher`` on the latest commit (do not close it; do not hand it

@@ -34,7 +34,7 @@ from ..results.timeline import month_counts
 from ..results.suggest import suggest
 from ..settings import Settings
 from ..store.analysis import news_analyzer
-from ..store.layout import article_id
+from ..store.layout import article_id, article_starts
 from ..store.schema import ARTICLE, ARTICLE_ID, DATE, PATH, PINDEX, SOURCE_FACET, SPEAKER_FACET, decode_article
 from . import facets
 
@@ -247,25 +247,36 @@ _ARTICLES_MAX = 512
 def stored_article(searcher, docnum: int) -> tuple[int, str, dict[str, Any]]:
     """(passage index, path as indexed, ``Article.to_dict()``) of the passage at index-wide ``docnum``.
 
-    Passages store nothing but their index: the article is stored once, on its passage 0, which is the
-    document ``pindex`` places before this one (`searchkit.store.layout`). Decoded articles are kept for the
-    next hits of the same article (a small bounded cache).
+    Passages store nothing but their index: the article is stored once, on its passage 0, the first document
+    of the article (`searchkit.store.layout.article_starts`), and a passage's index is its distance from it.
+    Only that one document's stored fields are read: stored fields are compressed several documents per
+    frame (`searchkit.store.stored`), so reading the passage's own as well cost a second frame per hit.
+    Decoded articles are kept for the next hits of the same article (a small bounded cache).
     """
-    fields = searcher.stored_fields(docnum)
-    pindex = int(fields.get(PINDEX) or 0)
     reader, offset = _leaf(searcher, docnum)
-    key = (reader.segment().segment_id(), reader.doc_count_all(), docnum - offset - pindex)
+    local = docnum - offset
+    starts = article_starts(reader)
+    i = int(np.searchsorted(starts, local, side="right")) - 1
+    first = int(starts[i]) if i >= 0 else local
+    key = (reader.segment().segment_id(), reader.doc_count_all(), first)
     got = _ARTICLES.get(key)
     if got is None:
-        first = searcher.stored_fields(docnum - pindex) if pindex else fields
-        if ARTICLE not in first or first.get(ARTICLE_ID) != fields.get(ARTICLE_ID):
-            # not laid out as expected (never seen): look the article's first passage up by its id
-            first = next((f for f in searcher.documents(**{ARTICLE_ID: fields.get(ARTICLE_ID)}) if ARTICLE in f), {})
-        got = (str(first.get(PATH) or ""), decode_article(first[ARTICLE]) if ARTICLE in first else {})
+        fields = reader.stored_fields(first)
+        if ARTICLE not in fields or fields.get(ARTICLE_ID) != article_id(reader, local):
+            return _stored_article_by_id(searcher, docnum)  # not laid out as expected (never seen)
+        got = (str(fields.get(PATH) or ""), decode_article(fields[ARTICLE]))
         if len(_ARTICLES) >= _ARTICLES_MAX:
             _ARTICLES.clear()
         _ARTICLES[key] = got
-    return pindex, got[0], got[1]
+    return local - first, got[0], got[1]
+
+
+def _stored_article_by_id(searcher, docnum: int) -> tuple[int, str, dict[str, Any]]:
+    """`stored_article` found through the passage's stored index and its article id (the slow way)."""
+    fields = searcher.stored_fields(docnum)
+    first = next((f for f in searcher.documents(**{ARTICLE_ID: fields.get(ARTICLE_ID)}) if ARTICLE in f), {})
+    art = decode_article(first[ARTICLE]) if ARTICLE in first else {}
+    return int(fields.get(PINDEX) or 0), str(first.get(PATH) or ""), art
 
 
 def _article_id(searcher, docnum: int) -> str:

@@ -23,7 +23,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from ..store.codec import SearchkitCodec
+from ..store.codec import SearchkitCodec, new_codec
 from .bulk import bulk_segment_writer
 from .pipeline import worker_init
 
@@ -112,7 +112,7 @@ def segment_writer(ix, **kwargs):
       lengths from memory: whoosh made three calls per posting and looked each posting's length up in the
       just-written length column through a file read (~13% of indexing CPU in the profile)."""
     if "codec" not in kwargs:
-        kwargs["codec"] = SearchkitCodec()
+        kwargs["codec"] = new_codec()
     writer = FastSegmentWriter(ix, **kwargs)
     writer._numeric_terms = {}  # (field, value) -> its postings' (term, freq, weight, value)
     writer._numeric = {n for n in writer.schema.names() if isinstance(writer.schema[n], NUMERIC)}
@@ -264,9 +264,8 @@ class SubWriters:
 
 
 def _writer_main(folder: str, indexname: str, inq, outq, close_fds: list[int], parent: int, limitmb: int) -> None:
-    """A writer process: documents from ``inq`` into a new segment (several with the bulk builder, which
-    finishes a full one and starts the next); the finished segments (none when it received nothing, or
-    the exception it failed with) onto ``outq``."""
+    """A writer process: documents from ``inq`` into a new segment; the finished segments (none when it
+    received nothing, or the exception it failed with) onto ``outq``."""
     worker_init(close_fds, parent)
     try:
         ix = FileStorage(folder).open_index(indexname)
@@ -275,17 +274,15 @@ def _writer_main(folder: str, indexname: str, inq, outq, close_fds: list[int], p
         else:
             writer = segment_writer(ix, _lk=False, limitmb=limitmb)
         add = writer.add_document
-        done: list = []  # bulk segments finished because they were full (see searchkit.index.bulk)
+        done: list = []
         while True:
             batch = inq.get()
             if batch is None:
                 break
             for doc in batch:
                 add(**doc)
-            if BULK and writer.full():
-                done.append(writer._finalize_segment())
-                writer = bulk_segment_writer(ix, _lk=False, limitmb=limitmb)
-                add = writer.add_document
+            if BULK:
+                writer.spill_if_full()  # sorted runs on disk: one segment per writer, memory flat
         if writer._added:
             done.append(writer._finalize_segment())
         else:

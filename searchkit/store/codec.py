@@ -7,7 +7,8 @@ weights as 32-bit floats when they are not all equal, value lengths plus the val
 2.7 MB, and 1.8 MB with positions coded as one byte per gap (`searchkit.store.schema.CompactPositions`). Reading
 a block is then ``zlib.decompress`` and a few ``numpy.frombuffer`` calls instead of unpickling a Python object
 per posting, which is what searching spent most of its time on (`searchkit.ranking.evaluator` reads whole posting
-lists). New segments are written with this codec by `searchkit.index.writers.segment_writer`.
+lists). New segments are written with `SearchkitCodec2` (`new_codec`), which adds compact block headers and
+narrow docnum deltas to this layout and block-compressed stored fields (`searchkit.store.stored`).
 
 Everything else (term dictionary, block headers, stored fields, columns) is whoosh's own, and each segment
 records the codec that wrote it, so segments written by plain whoosh still read (and merge) as before.
@@ -23,8 +24,10 @@ from operator import sub
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
-from whoosh.system import emptybytes
-from whoosh.util.numeric import length_to_byte
+from whoosh.system import emptybytes, pack_int
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .stored import BlockStoredPerDocReader, BlockStoredPerDocWriter
 
 # Block layout (before zlib): header "<BI" = (flags, number of postings n), then
 #   n docnum deltas as uint32 (the first from 0),
@@ -38,17 +41,79 @@ _V_NONE, _V_FIXED, _V_VAR = 0, 4, 8
 class SearchkitCodec(W3Codec):
     """W3Codec whose posting blocks are flat arrays (see the module docstring)."""
 
+    def block_classes(self) -> tuple[type, type]:
+        """(postings writer, leaf matcher) of this codec's posting blocks."""
+        return ArrayPostingsWriter, ArrayLeafMatcher
+
     def postings_writer(self, dbfile, byteids=False):
         if byteids:  # term vectors: whoosh's own (searchkit's schema has none)
             return super().postings_writer(dbfile, byteids=byteids)
-        return ArrayPostingsWriter(dbfile, blocklimit=self._blocklimit, compression=self._compression,
-                                   inlinelimit=self._inlinelimit)
+        return self.block_classes()[0](dbfile, blocklimit=self._blocklimit, compression=self._compression,
+                                       inlinelimit=self._inlinelimit)
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
         if terminfo.is_inlined():
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
-        return ArrayLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+        return self.block_classes()[1](dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class SearchkitCodec2(SearchkitCodec):
+    """The codec new segments are written with: `SearchkitCodec` with
+
+    - stored fields compressed several documents per frame (`searchkit.store.stored`);
+    - compact posting blocks (`pack_block`): a 13-byte struct header instead of whoosh's pickled info tuple
+      (~25 bytes), docnum deltas in 1, 2 or 4 bytes as the block's largest needs, and a block left
+      uncompressed when zlib would not make it smaller (most terms have one or two postings).
+
+    A class of its own, not an option of `SearchkitCodec`: segments record their codec in the TOC, so a segment
+    written before keeps being read with the layouts it was written in (merges rewrite it in these), and a
+    searchkit that predates this class refuses an index holding such segments (it cannot unpickle the TOC:
+    "unreadable, rebuild it") instead of misreading them."""
+
+    def block_classes(self) -> tuple[type, type]:
+        """(postings writer, leaf matcher) of the compact blocks."""
+        return CompactPostingsWriter, CompactLeafMatcher
+
+    def per_document_writer(self, storage, segment):
+        return BlockStoredPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage, segment):
+        return BlockStoredPerDocReader(storage, segment)
+
+
+def new_codec() -> SearchkitCodec2:
+    """The codec searchkit writes new segments with."""
+    return SearchkitCodec2()
+
+
+# Compact block (SearchkitCodec2): whoosh's signed block length (int32, negative for a term's last block),
+# BLOCK_HEADER = (compression level or 0, n, last docnum, max weight, min and max length bytes), then the
+# payload, zlib-compressed when that made it smaller: a flags byte (weights and values as in _HEADER, plus
+# the width of the docnum deltas), n deltas, then weights and values as in the array blocks above.
+BLOCK_HEADER = struct.Struct("<BHIfBB")
+_D_WIDTH = {1: 0, 2: 16, 4: 32}  # delta width -> flag bits
+_D_TYPE = {0: np.uint8, 16: np.uint16, 32: np.uint32}
+
+
+def pack_block(flags: int, n: int, deltas: bytes, maxdelta: int, rest: bytes, lastid: int, maxweight: float,
+               minlen: int, maxlen: int, level: int, last: bool) -> bytes:
+    """One compact posting block, length prefix included. ``flags``: the weight and value flags; ``deltas``:
+    the ``n`` docnum deltas as little-endian uint32 (``maxdelta`` the largest); ``rest``: the weights and values
+    bytes; ``lastid``, ``maxweight``, ``minlen``/``maxlen`` (length bytes): the block statistics whoosh's
+    matcher reads; ``level``: zlib level (0: never compress); ``last``: the term's last block. Both postings
+    writers (`CompactPostingsWriter`, `searchkit.index.bulk`) write through this, so their bytes are equal."""
+    width = 1 if maxdelta < 256 else 2 if maxdelta < 65536 else 4
+    if width != 4:
+        deltas = np.frombuffer(deltas, "<u4").astype(_D_TYPE[_D_WIDTH[width]]).tobytes()
+    payload = bytes((flags | _D_WIDTH[width],)) + deltas + rest
+    comp = 0
+    if level:
+        packed = zlib.compress(payload, level)
+        if len(packed) < len(payload):
+            payload, comp = packed, level
+    size = BLOCK_HEADER.size + len(payload)
+    return pack_int(-size if last else size) + BLOCK_HEADER.pack(comp, n, lastid, maxweight, minlen, maxlen) + payload
 
 
 class ArrayPostingsWriter(W3PostingsWriter):
@@ -77,23 +142,7 @@ class ArrayPostingsWriter(W3PostingsWriter):
         ids = self._ids
         n = len(ids)
         deltas = array("I", map(sub, ids, (0, *ids)))
-        weights = self._weights
-        first = weights[0]
-        if all(w == 1.0 for w in weights):
-            wflag, wbytes = _W_ONES, emptybytes
-        elif all(w == first for w in weights):
-            wflag, wbytes = _W_SAME, struct.pack("<f", first)
-        else:
-            wflag, wbytes = _W_EACH, array("f", weights).tobytes()
-        fixed = self._format.fixed_value_size()
-        values = self._values
-        if not values or fixed == 0:
-            vflag, vbytes = _V_NONE, emptybytes
-        elif fixed is not None and fixed > 0:
-            vflag, vbytes = _V_FIXED, emptybytes.join(values)
-        else:
-            vflag = _V_VAR
-            vbytes = array("I", map(len, values)).tobytes() + emptybytes.join(values)
+        wflag, wbytes, vflag, vbytes = _weights_values(self._weights, self._values, self._format.fixed_value_size())
         data = _HEADER.pack(wflag | vflag, n) + deltas.tobytes() + wbytes + vbytes
         comp = self._compression
         if comp:
@@ -108,6 +157,39 @@ class ArrayPostingsWriter(W3PostingsWriter):
         postfile.write(data)
         self._blockcount += 1
         self._new_block()
+
+
+def _weights_values(weights, values: list, fixed: int | None) -> tuple[int, bytes, int, bytes]:
+    """(weight flag, weight bytes, value flag, value bytes) of a block's ``weights`` and non-empty ``values``
+    (``fixed``: the format's fixed value size, None when it varies)."""
+    first = weights[0]
+    if all(w == 1.0 for w in weights):
+        wflag, wbytes = _W_ONES, emptybytes
+    elif all(w == first for w in weights):
+        wflag, wbytes = _W_SAME, struct.pack("<f", first)
+    else:
+        wflag, wbytes = _W_EACH, array("f", weights).tobytes()
+    if not values or fixed == 0:
+        vflag, vbytes = _V_NONE, emptybytes
+    elif fixed is not None and fixed > 0:
+        vflag, vbytes = _V_FIXED, emptybytes.join(values)
+    else:
+        vflag, vbytes = _V_VAR, array("I", map(len, values)).tobytes() + emptybytes.join(values)
+    return wflag, wbytes, vflag, vbytes
+
+
+def _read_weights(b: bytes, flags: int, n: int, pos: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """(weights as float64, (value flag, offset of the values)) of a block's bytes ``b`` from ``pos``."""
+    wflag = flags & 3
+    if wflag == _W_ONES:
+        weights = np.ones(n)
+    elif wflag == _W_SAME:
+        weights = np.full(n, struct.unpack_from("<f", b, pos)[0], np.float64)
+        pos += 4
+    else:
+        weights = np.frombuffer(b, np.float32, n, pos).astype(np.float64)
+        pos += 4 * n
+    return weights, (flags & 12, pos)
 
 
 class ArrayLeafMatcher(W3LeafMatcher):
@@ -127,17 +209,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
         flags, n = _HEADER.unpack_from(b)
         pos = _HEADER.size
         ids = np.cumsum(np.frombuffer(b, np.uint32, n, pos), dtype=np.int64)
-        pos += 4 * n
-        wflag = flags & 3
-        if wflag == _W_ONES:
-            weights = np.ones(n)
-        elif wflag == _W_SAME:
-            weights = np.full(n, struct.unpack_from("<f", b, pos)[0], np.float64)
-            pos += 4
-        else:
-            weights = np.frombuffer(b, np.float32, n, pos).astype(np.float64)
-            pos += 4 * n
-        return ids, weights, (flags & 12, pos)
+        return (ids, *_read_weights(b, flags, n, pos + 4 * n))
 
     def arrays(self, values: bool = False):
         """(docnums int64, weights float64, list of value bytes or None) of the current block."""
@@ -165,3 +237,48 @@ class ArrayLeafMatcher(W3LeafMatcher):
     def _read_values(self):
         ids, _, (vflag, pos) = self._parse()
         self._values = tuple(self._split_values(vflag, pos, len(ids)))
+
+
+class CompactPostingsWriter(ArrayPostingsWriter):
+    """`ArrayPostingsWriter` writing compact blocks (`pack_block`)."""
+
+    def _write_block(self, last=False):
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids = self._ids
+        deltas = array("I", map(sub, ids, (0, *ids)))
+        wflag, wbytes, vflag, vbytes = _weights_values(self._weights, self._values, self._format.fixed_value_size())
+        self._postfile.write(pack_block(wflag | vflag, len(ids), deltas.tobytes(), max(deltas), wbytes + vbytes,
+                                        ids[-1], self._maxweight, length_to_byte(self._minlength),
+                                        length_to_byte(self._maxlength), self._compression, last))
+        self._blockcount += 1
+        self._new_block()
+
+
+class CompactLeafMatcher(ArrayLeafMatcher):
+    """Reads `CompactPostingsWriter` blocks (whoosh's matcher interface and `arrays`)."""
+
+    def _goto(self, position):
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        head = bytes(self._postfile.get(position, 4 + BLOCK_HEADER.size))
+        length = int.from_bytes(head[:4], "big", signed=True)
+        if length < 0:
+            self._lastblock = True
+            length = -length
+        self._nextoffset = position + 4 + length
+        self._dataoffset = position + 4 + BLOCK_HEADER.size
+        (self._compression, self._blocklength, self._maxid, self._maxweight, mnlen,
+         mxlen) = BLOCK_HEADER.unpack_from(head, 4)
+        self._minlength = byte_to_length(mnlen)
+        self._maxlength = byte_to_length(mxlen)
+
+    def _parse(self):
+        if self._data is None:
+            self._read_data()
+        b = self._data
+        flags, n = b[0], self._blocklength
+        ids = np.cumsum(np.frombuffer(b, _D_TYPE[flags & 48], n, 1), dtype=np.int64)
+        pos = 1 + n * (1 << ((flags & 48) >> 4))
+        return (ids, *_read_weights(b, flags, n, pos))

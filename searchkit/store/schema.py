@@ -22,8 +22,9 @@ Field names are a contract with the query side (searchkit.query / results / stor
 ``path``            on passage 0 only: the file path as given to the indexer (stored only)
 ``date``            publication date (datetime, sortable, for ranges and sorting)
 ``year``            publication year (numeric, sortable) for facets
-``article``         on passage 0 only: the whole Article (``Article.to_dict()`` as compact zlib-compressed
-                    JSON, see ``encode_article``); read it with ``Index.article(id)``
+``article``         on passage 0 only: the whole Article (``Article.to_dict()`` as compact JSON, see
+                    ``encode_article``; compressed with its neighbours by the codec); read it with
+                    ``Index.article(id)``
 ==================  ==========================================================================
 
 Nothing else is stored: a hit's passage text and article fields come from its article's stored copy
@@ -183,12 +184,14 @@ def build_schema() -> Schema:
     })
 
 
-def encode_article(article_dict: dict[str, Any]) -> bytes:
-    """Compress an ``Article.to_dict()`` for the ``article`` stored field.
+def encode_article(article_dict: dict[str, Any]) -> str:
+    """An ``Article.to_dict()`` as compact JSON for the ``article`` stored field.
 
     Text that ``decode_article`` can derive is left out first (``body`` is the paragraphs joined,
     a passage's text is usually ``body[start:end]``): the article would otherwise be stored three
-    times over, and index size matters at 100k articles.
+    times over, and index size matters at 100k articles. Not compressed here: the codec compresses
+    stored fields several documents per frame (`searchkit.store.stored`), which shrinks a short article
+    far more than compressing it alone did (indexes built before stored zlib bytes; both are read).
     """
     d = dict(article_dict)
     body = d.pop("body", None)
@@ -197,11 +200,12 @@ def encode_article(article_dict: dict[str, Any]) -> bytes:
         body = body or ""
     d["passages"] = [{k: v for k, v in p.items() if not (k == "text" and v == body[p["start"]:p["end"]])}
                      for p in d.get("passages", [])]
-    return zlib.compress(json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+    return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
 
 def decode_article(value: bytes | str) -> dict[str, Any]:
-    """Inverse of ``encode_article``: the full ``Article.to_dict()`` (also accepts plain JSON text)."""
+    """Inverse of ``encode_article``: the full ``Article.to_dict()`` from its JSON text, or from the
+    zlib-compressed JSON bytes that indexes built before block-compressed stored fields hold."""
     if isinstance(value, bytes):
         value = zlib.decompress(value).decode("utf-8")
     d = json.loads(value)

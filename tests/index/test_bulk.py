@@ -13,7 +13,9 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 
 from searchkit import open_index
-from searchkit.index.bulk import bulk_segment_writer
+import searchkit.index.bulk
+import searchkit.index.spill
+from searchkit.index.bulk import BulkSegmentWriter, bulk_segment_writer
 from searchkit.store.layout import passage_documents
 from searchkit.parse import parse_file
 from searchkit.store.schema import build_schema
@@ -109,11 +111,29 @@ def _corpora() -> list:
     return cases
 
 
+class _Spilling(BulkSegmentWriter):
+    """A bulk writer that offers to spill after every document, as the writer processes do after a batch."""
+
+    spills = 0
+
+    def add_document(self, **fields) -> None:
+        super().add_document(**fields)
+        _Spilling.spills += self.spill_if_full()
+
+
+@pytest.mark.parametrize("spill", [False, True], ids=["in-memory", "spilled"])
 @pytest.mark.parametrize("files,root", _corpora())
-def test_bulk_segments_equal_whoosh_writer_segments(tmp_path: Path, files: list[Path], root: Path) -> None:
+def test_bulk_segments_equal_whoosh_writer_segments(tmp_path: Path, files: list[Path], root: Path, spill: bool,
+                                                    monkeypatch) -> None:
     rounds = _rounds(files, root)
     _build(tmp_path / "whoosh", rounds, segment_writer)
-    _build(tmp_path / "bulk", rounds, bulk_segment_writer)
+    if spill:  # postings written out as sorted runs several times a round, merged at commit a window at a time
+        words = sum(len(d["body"].split()) for d in rounds[0][0])
+        monkeypatch.setattr(searchkit.index.bulk, "SPILL_POSTINGS", words // 4)
+        monkeypatch.setattr(searchkit.index.spill, "WINDOW", words // 3)
+        _Spilling.spills = 0
+    _build(tmp_path / "bulk", rounds, _Spilling if spill else bulk_segment_writer)
+    assert not spill or _Spilling.spills >= 6
     theirs, ours = _read_back(tmp_path / "whoosh"), _read_back(tmp_path / "bulk")
     assert len(ours) >= 2 and any(seg["deleted"] for seg in ours)
     assert sum(len(seg) for seg in ours) > 100
@@ -150,10 +170,9 @@ def test_multi_block_terms_and_wide_position_gaps(tmp_path: Path) -> None:
     assert _segment_files(tmp_path / "bulk") == _segment_files(tmp_path / "whoosh")
 
 
-def test_full_bulk_segments_are_finished_and_committed_together(tmp_path: Path, monkeypatch) -> None:
-    """A writer process whose bulk segment is full starts another; all of them reach the one TOC, and the
-    index answers as one built by the per-posting writer."""
-    import searchkit.index.bulk
+def test_spilling_writer_processes_write_one_segment_each(tmp_path: Path, monkeypatch) -> None:
+    """Writer processes whose postings are spilled to sorted runs still write one segment each, and the index
+    answers as one built by the per-posting writer; no run file is left behind."""
     import searchkit.index.writers
 
     corpus = tmp_path / "corpus"
@@ -161,14 +180,16 @@ def test_full_bulk_segments_are_finished_and_committed_together(tmp_path: Path, 
     for i in range(6):
         for f in sorted((ROOT / "corpus").iterdir()):
             (corpus / f"{i:02d}_{f.name}").write_text(f.read_text())
-    monkeypatch.setattr(searchkit.index.bulk, "SEGMENT_POSTINGS", 2000)
+    monkeypatch.setattr(searchkit.index.bulk, "SPILL_POSTINGS", 2000)
+    monkeypatch.setattr(searchkit.index.spill, "WINDOW", 3000)
     monkeypatch.setattr(searchkit.index.writers, "BATCH_DOCS", 16)
     ours = open_index(tmp_path / "bulk")
     ours.add([corpus], jobs=2)
     monkeypatch.setattr(searchkit.index.writers, "BULK", False)
     theirs = open_index(tmp_path / "whoosh")
     theirs.add([corpus], jobs=2)
-    assert len(ours._whoosh()._segments()) > len(theirs._whoosh()._segments())
+    assert len(ours._whoosh()._segments()) == len(theirs._whoosh()._segments())
+    assert not [p for p in (tmp_path / "bulk").rglob("*.npy")]
     assert ours.searcher().doc_count() == theirs.searcher().doc_count()
     text = " ".join(d["body"] for d in _documents(sorted((ROOT / "corpus").iterdir())[:1], ROOT / "corpus"))
     for word in list(dict.fromkeys(w for w in text.split() if w.isalpha() and len(w) >= 6))[:3]:

@@ -108,3 +108,33 @@ def test_the_index_fast_path_gives_exactly_the_token_streams_postings() -> None:
             assert got == want, (field, text[:80])
             checked += len(want)
     assert checked > 1000  # real text went through, not just the edge cases
+
+
+
+def test_names_reuse_the_body_tokens_exactly():
+    """`index_tokens` reuses the last text's tokens inside a longer one (the names field holds the passage
+    body): on real passage documents, and with the reused text at the start, the end, beside dots,
+    apostrophes or accents, every field's index terms equal those of a fresh tokenization."""
+    from pathlib import Path
+
+    import searchkit.store.analysis as analysis
+    from searchkit.parse import parse_file
+    from searchkit.store.layout import passage_documents
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    docs = [d for f in sorted(corpus.iterdir()) for a in parse_file(f, corpus) for d in passage_documents(a, "k", "h", "p")]
+    news, names = news_analyzer(), name_analyzer()
+    steps = [(d[field], analyzer) for d in docs for field, analyzer in (("body", news), ("names", names), ("quote", news))
+             if d.get(field)]
+    for before, text in (("U.S.", "U.S. Talks"), ("Talks", "U.S. Talks"), ("U.S. Talks", "x U.S. Talks. Y"),
+                         ("Brien", "O'Brien Brien"), ("Müller", "café Müller"), ("ab", "ab abab ab")):
+        steps += [(before, news), (text, names), (text, news)]
+    reused = 0
+    for text, analyzer in steps:
+        got = analyzer.index_terms(text)
+        after = analysis._RECENT[0]
+        analysis._RECENT[0] = ("", [])
+        assert got == analyzer.index_terms(text), text[:80]
+        analysis._RECENT[0] = after
+        reused += after[0] != text
+    assert reused > 10  # the reuse path ran, on the names of real passages

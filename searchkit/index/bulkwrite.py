@@ -1,0 +1,155 @@
+"""Writing a bulk segment's postings: every block statistic computed with numpy, Python once per block.
+
+`searchkit.index.bulk` builds a field's postings as arrays (`FieldPostings`); here, a window of terms at a time
+(`FieldPostings.windows`), block boundaries, block statistics, docnum deltas and weights are computed for all
+blocks at once (`_blocks`), and the loop left in Python slices the prepared bytes and writes each block
+through `searchkit.store.codec.pack_block` — the function the per-posting writer uses too, so the two write
+the same bytes (tests/index/test_bulk.py). Term infos are whoosh's.
+"""
+from __future__ import annotations
+
+import struct
+from array import array
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import length_to_byte
+
+from ..store.codec import pack_block
+
+_W_ONES, _W_SAME, _W_EACH = 0, 1, 2  # the codec's weight and value flags (see searchkit.store.codec)
+_V_NONE, _V_FIXED, _V_VAR = 0, 4, 8
+
+
+@dataclass
+class _Blocks:
+    """A field's posting blocks, prepared for writing: per-block statistics as lists, per-term counts,
+    and the docnum deltas, weights, value sizes and values of all postings as bytes to slice."""
+
+    start: list
+    end: list
+    maxweight: list
+    ones: list
+    same: list
+    firstweight: list
+    minlen: list  # NO_LENGTH where the block has no length
+    maxlen: list
+    vstart: list
+    vsize: list
+    lastid: list
+    maxdelta: list
+    tcount: list
+    tweight: list
+    minid: list
+    maxid: list
+    deltas: bytes
+    weights: bytes
+    sizes: bytes
+    values: bytes
+
+
+NO_LENGTH = np.iinfo(np.int64).max
+
+
+def _length_column(lengths: array, ndocs: int) -> np.ndarray:
+    """Each of the segment's ``ndocs`` documents' quantized field length (0: none) from `FieldPostings.lengths`."""
+    lencol = np.zeros(ndocs, np.int64)
+    pairs = np.frombuffer(lengths, np.int32).reshape(-1, 2)
+    lencol[pairs[:, 0]] = pairs[:, 1]
+    return lencol
+
+
+def _blocks(key, doc, weight, sizes, stream, lencol: np.ndarray, blocklimit: int) -> _Blocks:
+    """Block boundaries (each term's postings cut every ``blocklimit``) and every statistic whoosh's
+    postings writer and term infos keep, computed for a window of the field's terms with numpy."""
+    n = len(key)
+    tstart = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    tcount = np.diff(np.append(tstart, n))
+    nblocks = -(-tcount // blocklimit)
+    bterm = np.repeat(np.arange(len(tstart)), nblocks)
+    bstart = tstart[bterm] + (np.arange(len(bterm)) - np.repeat(np.cumsum(nblocks) - nblocks, nblocks)) * blocklimit
+    bend = np.minimum(bstart + blocklimit, tstart[bterm] + tcount[bterm])
+    first = np.zeros(n, bool)
+    first[bstart] = True
+    deltas = doc.copy()
+    deltas[1:] -= doc[:-1]
+    deltas[first] = doc[first]  # each block's docnums are deltas from 0
+    w32 = weight.astype(np.float32)
+    plen = lencol[doc]
+    vbeg = np.cumsum(sizes) - sizes
+    return _Blocks(
+        start=bstart.tolist(), end=bend.tolist(), maxweight=np.maximum.reduceat(weight, bstart).tolist(),
+        ones=np.minimum.reduceat(w32 == 1.0, bstart).tolist(),
+        same=np.minimum.reduceat(w32 == w32[bstart].repeat(bend - bstart), bstart).tolist(),
+        firstweight=w32[bstart].tolist(),
+        minlen=np.minimum.reduceat(np.where(plen > 0, plen, NO_LENGTH), bstart).tolist(),
+        maxlen=np.maximum.reduceat(plen, bstart).tolist(),
+        vstart=vbeg[bstart].tolist(), vsize=np.add.reduceat(sizes, bstart).tolist(), lastid=doc[bend - 1].tolist(),
+        maxdelta=np.maximum.reduceat(deltas, bstart).tolist(),
+        tcount=tcount.tolist(), tweight=np.add.reduceat(w32.astype(np.float64), tstart).tolist(),
+        minid=doc[tstart].tolist(), maxid=doc[tstart + tcount - 1].tolist(),
+        deltas=deltas.astype("<u4").tobytes(), weights=w32.tobytes(), sizes=sizes.astype("<u4").tobytes(),
+        values=stream.tobytes())
+
+
+def write_field(fieldwriter, name: str, field, fp, compression: int, blocklimit: int,
+                ndocs: int) -> None:
+    """Write one field's terms and posting blocks from ``fp`` (a `searchkit.index.bulk.FieldPostings`;
+    ``ndocs``: documents in the segment): the layout of
+    `searchkit.store.codec.CompactPostingsWriter` with whoosh's term infos, prepared a window of terms at a time
+    (`FieldPostings.windows`, `_blocks`); Python runs once per block."""
+    started = False
+    lencol = _length_column(fp.lengths, ndocs)
+    for btexts, (key, doc, weight, sizes, stream) in fp.windows():
+        if not started:
+            fieldwriter.start_field(name, field)
+            started = True
+        bl = _blocks(key, doc, weight, sizes, stream, lencol, blocklimit)
+        del key, doc, weight, sizes, stream
+        _write_terms(fieldwriter, fieldwriter._fieldmap[name], field, btexts, bl, compression, blocklimit)
+    if started:
+        fieldwriter.finish_field()
+
+
+def _write_terms(fieldwriter, fieldid: int, field, btexts: list[bytes], bl: _Blocks, compression: int,
+                 blocklimit: int) -> None:
+    """The blocks and term infos of the terms ``btexts`` (field number ``fieldid``) from their `_Blocks`
+    ``bl``, with ``compression`` and ``blocklimit`` as the codec's."""
+    tindex, postfile = fieldwriter._tindex, fieldwriter._postfile
+    fixed = field.format.fixed_value_size()
+    block = 0
+    for t, btext in enumerate(btexts):
+        offset = postfile.tell()
+        out = [WHOOSH3_HEADER_MAGIC]  # the term's blocks, written at once
+        minlen, maxlen, maxw = None, 0, 0.0
+        nb = -(-bl.tcount[t] // blocklimit)
+        for k in range(nb):
+            s, e = bl.start[block], bl.end[block]
+            if bl.ones[block]:
+                wflag, wb = _W_ONES, b""
+            elif bl.same[block]:
+                wflag, wb = _W_SAME, struct.pack("<f", bl.firstweight[block])
+            else:
+                wflag, wb = _W_EACH, bl.weights[4 * s:4 * e]
+            values = bl.values[bl.vstart[block]:bl.vstart[block] + bl.vsize[block]]
+            if not values or fixed == 0:
+                vflag, values = _V_NONE, b""
+            elif fixed is not None and fixed > 0:
+                vflag = _V_FIXED
+            else:
+                vflag, values = _V_VAR, bl.sizes[4 * s:4 * e] + values
+            bmin = None if bl.minlen[block] == NO_LENGTH else bl.minlen[block]
+            out.append(pack_block(wflag | vflag, e - s, bl.deltas[4 * s:4 * e], bl.maxdelta[block], wb + values,
+                                  bl.lastid[block], bl.maxweight[block], length_to_byte(bmin),
+                                  length_to_byte(bl.maxlen[block]), compression, k == nb - 1))
+            if bmin is not None:
+                minlen = bmin if minlen is None else min(minlen, bmin)
+            maxlen, maxw = max(maxlen, bl.maxlen[block]), max(maxw, bl.maxweight[block])
+            block += 1
+        postfile.write(b"".join(out))
+        ti = W3TermInfo(weight=bl.tweight[t], df=bl.tcount[t], minlength=minlen, maxlength=maxlen,
+                        maxweight=maxw, minid=bl.minid[t], maxid=bl.maxid[t])
+        ti.set_extent(offset, sum(map(len, out)))
+        tindex.add(pack_ushort(fieldid) + btext, ti.to_bytes())
