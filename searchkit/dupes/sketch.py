@@ -93,7 +93,10 @@ def token_hashes(tokens: list[str]) -> np.ndarray:
 
 
 def _windows(h: np.ndarray, k: int) -> np.ndarray:
-    """The (not de-duplicated) 32-bit hash of every run of ``k`` consecutive word hashes."""
+    """The (not de-duplicated) 32-bit hash of every run of ``k`` consecutive word hashes (none when ``h``
+    holds fewer than ``k``: a paragraph's last few words that a passage boundary cut off)."""
+    if len(h) < k:
+        return np.zeros(0, np.uint64)
     acc = np.zeros(len(h) - k + 1, np.uint64)
     with np.errstate(over="ignore"):
         for i in range(k):  # polynomial combination of the k word hashes, wrapping in 64 bits

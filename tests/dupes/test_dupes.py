@@ -150,3 +150,16 @@ def test_articles_added_to_an_index_saved_empty_are_grouped(tmp_path, planted):
     index.add([empty])
     index.add([root])
     assert [a["id"] for a in list_groups(index)[0]["articles"]] == ["a/original.md", "b/copy.md"]
+
+
+def test_a_paragraph_cut_by_a_passage_boundary_a_few_words_from_its_end_is_sketched():
+    """A passage boundary three words before a paragraph's end left a piece shorter than one shingle, and
+    sketching it raised (numpy: negative dimensions), which aborted a whole 100k index run (both engines)."""
+    from searchkit.dupes.sketch import article_sketch
+    from searchkit.model import Passage
+
+    para = " ".join(["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"] * 5)
+    cut = len(para) - len("zeta eta theta")
+    passages = [Passage(0, para[:cut], 0, cut), Passage(1, para[cut:], cut, len(para))]
+    n, sig, pieces = article_sketch([para], passages)
+    assert n > 0 and len(sig) and [p[2] for p in pieces] == [0]  # the 3-word piece is too short to sign
