@@ -9,12 +9,16 @@ query on already-analysed text, and both engines match the same passages.
 Node by node: Term -> ``term`` (with its field boost); Phrase -> ``span_near`` of ``span_term`` in order
 (whoosh's slop 1 = adjacent = Lucene slop 0); Prefix -> ``prefix``; FuzzyTerm -> ``fuzzy`` (edits and prefix
 length clamped as `cap_expansions` does, at most ``MAX_EXPANSION`` terms); And/Or/Not/AndNot/AndMaybe/Require
--> ``bool``; DisjunctionMax -> ``dis_max``; DateRange/NumericRange -> ``range``; Every -> ``match_all``.
+-> ``bool``; DisjunctionMax -> ``dis_max``; DateRange/NumericRange -> ``range``; Every -> ``match_all``;
+`LeadOnly` / `HeadlineFree` (README's matching semantics, `searchkit.query.nodes.once_per_article`) -> ``bool``
+with the child scoring and a filter: the article's lead (``pindex`` 0), or for a name code also a passage
+whose own codes (``own_names``) hold it.
 
 What differs (README, "When one machine is not enough"): `CoordOr`'s coordination factor has no DSL
 equivalent, so words are a plain ``bool.should`` (passages with more of the words still score higher, by
 the sum of their BM25 parts, but without the extra factor); prefix and fuzzy terms expand on the server
-(Lucene's rewrite, scored per term: ``PREFIX_REWRITE``) rather than to the 64 most frequent terms.
+(Lucene's rewrite, scored per term: ``PREFIX_REWRITE``) rather than to the 64 most frequent terms; a name
+code on a later passage matches exactly by the passage's own codes, where whoosh's `HeadlineFree` infers them.
 """
 from __future__ import annotations
 
