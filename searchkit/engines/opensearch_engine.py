@@ -30,6 +30,7 @@ from ..dupes.view import Groups
 from ..engine import Filters, Ranked, RankedHit
 from ..errors import QueryError
 from ..model import Article, SearchResults
+from ..query.nodes import once_per_article
 from ..query.parser import ParsedQuery, parse_query
 from ..results.search import search
 from ..settings import DEFAULT_SETTINGS, Settings
@@ -185,12 +186,16 @@ class OpenSearchEngine:
         return search(self, query, **kwargs)
 
     def parse(self, text: str, settings: Settings) -> ParsedQuery:
-        """`Engine.parse`: the query language's own parser; prefix and fuzzy terms expand on the server."""
+        """`Engine.parse`: the query language's own parser, with the headline matched once per article
+        (`once_per_article`); prefix and fuzzy terms expand on the server."""
         try:
-            return parse_query(text, _SCHEMA, settings.boosts, coordination=settings.coordination,
-                               group=settings.field_group)
+            parsed = parse_query(text, _SCHEMA, settings.boosts, coordination=settings.coordination,
+                                 group=settings.field_group)
         except ValueError as e:
             raise QueryError(f"cannot run this query: {e}") from None
+        # README's matching semantics, as the whoosh engine: the headline matched once per article (issue 11)
+        parsed.query = once_per_article(parsed.query)
+        return parsed
 
     def run(self, parsed: ParsedQuery, filters: Filters, *, unit: str, offset: int, limit: int,
             settings: Settings) -> Ranked:

@@ -4,7 +4,8 @@ Nothing about *what* is indexed is decided here: files are planned by `searchkit
 hash against the manifest), parsed in parallel processes by `searchkit.index.pipeline`, and turned into
 passage documents by `searchkit.store.layout.passage_documents`, exactly as for the whoosh engine.
 `os_document` only re-shapes one such document for the OpenSearch mapping (the article as an object on
-passage 0, Double Metaphone codes as the ``names`` text, speakers as a keyword list).
+passage 0, Double Metaphone codes as the ``names`` text and, without the headline's, as ``own_names``, speakers
+as a keyword list).
 
 **Deterministic ids**: a passage document's ``_id`` is ``<article id>#<passage index>``, so a re-run
 overwrites instead of duplicating. **Incremental**: every passage carries ``file`` and ``content_hash``;
@@ -29,7 +30,7 @@ from ..store.layout import passage_documents
 from .opensearch_client import FIRST_BACKOFF, RETRY_STATUS, Cluster, EngineUnavailableError
 from .opensearch_dupes import regroup, sketch_field
 from .opensearch_ranking import article_text
-from .opensearch_mapping import name_codes
+from .opensearch_mapping import OWN_NAMES, name_codes
 
 CHUNK_DOCS = 500
 RETRIES = 8  # per bulk request: back-off doubling up to MAX_BACKOFF, about 70 s of waiting before giving up
@@ -46,6 +47,9 @@ def os_document(doc: dict[str, Any], file_hash: str, article: dict[str, Any] | N
         out["date"] = doc["date"].isoformat()
     if doc.get("names"):
         out["names"] = name_codes(doc["names"])
+        own = name_codes(" ".join(x for x in (doc.get("body"), doc.get("speaker")) if x))
+        if own:  # the passage's own codes (`OWN_NAMES`): what a names term matches a later passage by
+            out[OWN_NAMES] = own
     if doc.get("speaker_facet") and any(True for _ in news_analyzer()(doc.get("speaker", ""))):
         # as the whoosh engine's facets, which read speakers only where the speaker field has terms (so a
         # "speaker" that is all stop words, e.g. "Of", is not a facet value)

@@ -25,6 +25,11 @@ engine sends searchkit's own Double Metaphone codes (`name_codes`) as the ``name
 the field splits them on whitespace: the codes are exactly whoosh's (commons-codec's Double
 Metaphone differs: codes cut at 4 letters), and the query side looks them up the same way
 (`searchkit.analysis.analyze(word, "names", mode="query")`).
+
+``own_names`` holds the codes of the passage's own text and speakers only (``names`` also has the headline's,
+as whoosh's field): README's matching semantics, "a name in the headline matches the article once, on its
+lead", is then an exact filter (`searchkit.engines.opensearch_query`, ``HeadlineFree``) while ``names``
+keeps scoring as whoosh's does. An index made before the field was added needs ``--rebuild`` for it.
 """
 from __future__ import annotations
 
@@ -36,6 +41,7 @@ from searchkit.store.analysis import STOP_WORDS, TOKEN_PATTERN, name_analyzer
 NEWS_ANALYZER = "searchkit_news"
 NAMES_ANALYZER = "searchkit_names"
 TEXT_FIELDS = ("headline", "body", "quote", "speaker", "source", "author")
+OWN_NAMES = "own_names"  # `names` less the headline's codes: a names term matches a later passage by it alone
 
 # A stop word must stand alone, as searchkit's tokenizer sees it: no word char or inner apostrophe
 # joins it to a neighbour (a quote mark does not: "'to" is the stop word "to"), and a one-letter word
@@ -109,6 +115,8 @@ def mappings() -> dict[str, Any]:
         "copies": {"type": "object", "enabled": False},
         "first_seen": {"type": "object", "enabled": False},
         "names": {"type": "text", "analyzer": NAMES_ANALYZER, "index_options": "freqs"},
+        # the codes of the passage's own text and speakers, without the headline's: matching only, not scored
+        OWN_NAMES: {"type": "text", "analyzer": NAMES_ANALYZER, "index_options": "docs", "norms": False},
         "speaker_facet": {"type": "keyword"},
         "source_facet": {"type": "keyword"},
         "date": {"type": "date", "format": "strict_date_optional_time||epoch_millis"},

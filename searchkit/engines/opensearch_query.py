@@ -9,12 +9,16 @@ query on already-analysed text, and both engines match the same passages.
 Node by node: Term -> ``term`` (with its field boost); Phrase -> ``span_near`` of ``span_term`` in order
 (whoosh's slop 1 = adjacent = Lucene slop 0); Prefix -> ``prefix``; FuzzyTerm -> ``fuzzy`` (edits and prefix
 length clamped as `cap_expansions` does, at most ``MAX_EXPANSION`` terms); And/Or/Not/AndNot/AndMaybe/Require
--> ``bool``; DisjunctionMax -> ``dis_max``; DateRange/NumericRange -> ``range``; Every -> ``match_all``.
+-> ``bool``; DisjunctionMax -> ``dis_max``; DateRange/NumericRange -> ``range``; Every -> ``match_all``;
+`LeadOnly` / `HeadlineFree` (README's matching semantics, `searchkit.query.nodes.once_per_article`) -> ``bool``
+with the child scoring and a filter: the article's lead (``pindex`` 0), or for a name code also a passage
+whose own codes (``own_names``) hold it.
 
 What differs (README, "When one machine is not enough"): `CoordOr`'s coordination factor has no DSL
 equivalent, so words are a plain ``bool.should`` (passages with more of the words still score higher, by
 the sum of their BM25 parts, but without the extra factor); prefix and fuzzy terms expand on the server
-(Lucene's rewrite, scored per term: ``PREFIX_REWRITE``) rather than to the 64 most frequent terms.
+(Lucene's rewrite, scored per term: ``PREFIX_REWRITE``) rather than to the 64 most frequent terms; a name
+code on a later passage matches exactly by the passage's own codes, where whoosh's `HeadlineFree` infers them.
 """
 from __future__ import annotations
 
@@ -28,8 +32,10 @@ from whoosh.query import (And, AndMaybe, AndNot, DateRange, DisjunctionMax, Ever
 from whoosh.util.times import long_to_datetime
 
 from ..engine import Filters
+from ..query.nodes import HeadlineFree, LeadOnly
 from ..query.parser import MAX_EXPANSION, MAX_FUZZY_EDITS
 from ..ranking.bm25 import BLENDED_IDF_FIELDS
+from .opensearch_mapping import OWN_NAMES
 
 MATCH_NONE: dict[str, Any] = {"match_none": {}}
 PREFIX_REWRITE = "top_terms_1024"  # a scoring boolean of at most 1024 terms (the default clause limit)
@@ -79,6 +85,19 @@ def _leaf(q, scale: Scale) -> dict[str, Any]:
     raise UntranslatableQuery(f"no OpenSearch translation for {type(q).__name__}")
 
 
+def _once_per_article(q, child: dict[str, Any]) -> dict[str, Any]:
+    """The translated ``child`` of a `LeadOnly` (matched on the article's lead, passage 0, only) or of a
+    `HeadlineFree` names term (on the lead, or on a later passage whose own text or speakers hold the code:
+    the same leaf on ``own_names``, exact where whoosh's node infers the headline's share from counts; a
+    fuzzy or prefix term: some expansion of it there); scored as ``child``."""
+    lead: dict[str, Any] = {"term": {"pindex": 0}}
+    if isinstance(q, LeadOnly):
+        return {"bool": {"must": [child], "filter": [lead]}}
+    (kind, spec), = child.items()  # a term, prefix or fuzzy leaf on ``names`` (`once_per_article` wraps those)
+    own = {kind: {OWN_NAMES: next(iter(spec.values()))}}
+    return {"bool": {"must": [child], "filter": [{"bool": {"should": [lead, own], "minimum_should_match": 1}}]}}
+
+
 Scale = Mapping[Any, float]  # (field, term) -> factor on that leaf's boost; None -> every other scoring leaf
 
 
@@ -88,6 +107,8 @@ def translate(q, scale: Scale | None = None) -> dict[str, Any]:
     scale = scale or {}
     if q is None or type(q).__name__ == "_NullQuery":
         return MATCH_NONE
+    if isinstance(q, (LeadOnly, HeadlineFree)):
+        return _once_per_article(q, translate(q.child, scale))
     if isinstance(q, AndNot):
         return {"bool": {"must": [translate(q.a, scale)], "must_not": [translate(q.b, scale)], "boost": float(q.boost)}}
     if isinstance(q, AndMaybe):

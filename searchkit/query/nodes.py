@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from whoosh.matching import FilterMatcher, Matcher, NullMatcher
-from whoosh.query import And, AndNot, Not, Or, Require, Term, WrappingQuery
+from whoosh.query import And, AndNot, MultiTerm, Not, Or, Require, Term, WrappingQuery
 
 from ..store.layout import article_of, article_starts, read_postings
 from ..store.schema import HEADLINE, NAMES
@@ -186,14 +186,15 @@ def once_per_article(q):
     """``q`` with the matching semantics of README's query table: a passage matches by its own text.
 
     A headline clause (unscoped word's headline part, ``headline:``) matches the article once, on its lead
-    (`LeadOnly`); ``names`` terms lose their headline-only matches (`HeadlineFree`); inside an exclusion
+    (`LeadOnly`); ``names`` terms lose their headline-only matches (`HeadlineFree`; a prefix or fuzzy one too, for
+    an engine that expands it on the server, where the whoosh engine has already made it terms); inside an exclusion
     (``-headline:word``, ``NOT``) a headline clause still covers every passage, so the whole article is left
     out; a headline clause that is a required part of an ``AND`` beside passage clauses filters articles (every
     passage of an article whose headline has it may match by its own text).
     """
     if _article_level(q):
         return LeadOnly(q)
-    if isinstance(q, Term) and q.fieldname == NAMES:
+    if isinstance(q, (Term, MultiTerm)) and q.fieldname == NAMES:  # MultiTerm: where the engine expands it
         return HeadlineFree(q)
     if isinstance(q, (Not, LeadOnly, HeadlineFree)) or q.is_leaf():
         return q

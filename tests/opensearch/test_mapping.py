@@ -83,3 +83,25 @@ def test_bm25_parameters_are_searchkits():
 
     bm25 = index_body()["settings"]["index"]["similarity"]["default"]
     assert (bm25["type"], bm25["k1"], bm25["b"]) == ("BM25", DEFAULT_SETTINGS.k1, DEFAULT_SETTINGS.b)
+
+
+def test_own_names_leave_out_the_headline_and_the_translation_filters_on_them():
+    """``own_names`` holds a passage's own name codes (text and speakers, not the headline's); `LeadOnly` keeps
+    its child's score within the lead, `HeadlineFree` within the lead or the passages whose own codes match."""
+    from whoosh.query import Term
+
+    from searchkit.engines.opensearch_indexing import os_document
+    from searchkit.engines.opensearch_query import translate
+    from searchkit.query.nodes import HeadlineFree, LeadOnly
+
+    doc = os_document({"pindex": 1, "names": "Hanif Atmar visits Moscow Lavrov said Zamir Kabulov",
+                       "body": "Lavrov said", "speaker": "Zamir Kabulov"}, "hash", None)
+    assert set(doc["own_names"].split()) == set(name_codes("Lavrov Zamir Kabulov").split())
+    atmar = name_codes("Atmar").split()[0]
+    assert atmar in doc["names"].split() and atmar not in doc["own_names"].split()
+    assert "own_names" not in os_document({"pindex": 1, "names": "Hanif Atmar", "body": "no names"}, "h", None)
+    head = translate(LeadOnly(Term("headline", "taliban")))["bool"]
+    assert head["must"] == [translate(Term("headline", "taliban"))] and head["filter"] == [{"term": {"pindex": 0}}]
+    free = translate(HeadlineFree(Term("names", atmar)))["bool"]
+    assert free["must"] == [translate(Term("names", atmar))]
+    assert {"term": {"own_names": {"value": atmar, "boost": 1.0}}} in free["filter"][0]["bool"]["should"]
