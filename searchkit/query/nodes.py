@@ -10,8 +10,8 @@ import numpy as np
 from whoosh.matching import FilterMatcher, Matcher, NullMatcher
 from whoosh.query import And, AndNot, MultiTerm, Not, Or, Require, Term, WrappingQuery
 
-from ..store.layout import article_of, article_starts, read_postings
-from ..store.schema import HEADLINE, NAMES
+from ..store.layout import article_of, article_starts, read_postings, segment_cache
+from ..store.schema import ARTICLE, HEADLINE, NAMES, decode_article
 
 
 class CoordOrMatcher(Matcher):
@@ -138,13 +138,13 @@ class HeadlineFree(WrappingQuery):
     """A ``names`` term (phonetic name codes) without the matches it owes only to the article's headline.
 
     The ``names`` field of a passage is built from the headline, the passage's text and its speakers
-    (`searchkit.store.layout.passage_documents`), so a name in the headline would match every passage. Without
-    an index change the headline's share is not stored apart; it is taken as the count every passage of the
-    article has (the least count over its passages; none, exactly, when some passage lacks the code): a later
-    passage matches when it holds the code more often than that, the lead (which carries the headline
-    evidence) whenever it holds it. Work in proportion to the code's postings, not to the segment. Only a passage whose
-    own text repeats a name that *every* passage of its article holds loses this variant match (its exact
-    spelling still matches through ``body``).
+    (`searchkit.store.layout.passage_documents`), so a name in the headline would match every passage. The
+    headline's share is not indexed apart: when some passage of the article lacks the code, the headline
+    (on every passage) has none of it; when every passage holds it, the headline's own count is read from the
+    stored headline (once per article and segment, only for those articles). A later passage matches when it
+    holds the code more often than its headline does, the lead (which carries the headline evidence) whenever
+    it holds it: exact, and the same rule as the OpenSearch engine's ``own_names`` field. Work in proportion to
+    the code's postings, not to the segment.
     """
 
     def __eq__(self, other):
@@ -160,9 +160,23 @@ class HeadlineFree(WrappingQuery):
         arts = article_of(reader, ids)
         uniq, first, counts = np.unique(arts, return_index=True, return_counts=True)
         sizes = np.diff(np.append(starts, reader.doc_count_all()))[uniq]
-        least = np.minimum.reduceat(tfs, first)  # the least count over the article's passages holding the code
-        least[counts < sizes] = 0  # a passage without it: the headline (on every passage) has none of it
+        least = np.zeros(len(uniq))  # a passage without the code: the headline (on every passage) has none of it
+        every = np.flatnonzero(counts == sizes)
+        if len(every) and isinstance(self.child, Term):
+            least[every] = [self._headline_count(reader, int(starts[a])) for a in uniq[every].tolist()]
         return (ids == starts[arts]) | (tfs > least[np.searchsorted(uniq, arts)])
+
+    def _headline_count(self, reader, start: int) -> int:
+        """How often the headline of the article whose lead is ``start`` gives this node's code (memoised per
+        segment: its documents never change)."""
+        memo = segment_cache(reader, ("headline-names", self.child.fieldname), dict)
+        key = (start, self.child.text)
+        if key not in memo:
+            stored = reader.stored_fields(start)
+            headline = str(decode_article(stored[ARTICLE]).get("headline") or "") if ARTICLE in stored else ""
+            analyzer = reader.schema[self.child.fieldname].analyzer
+            memo[key] = sum(1 for t in analyzer(headline) if t.text == self.child.text) if headline else 0
+        return memo[key]
 
     def matcher(self, searcher, context=None):
         m = self.child.matcher(searcher, context)
