@@ -39,7 +39,7 @@ def _free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-def start_cluster(nodes: int = 3, heap: str = "512m") -> BenchCluster:
+def start_cluster(nodes: int = 3, heap: str = "1g") -> BenchCluster:
     """Start ``nodes`` nodes with ``heap`` each on the first free ports of `PORTS`, full JIT (start.sh's
     default stops at C1 to boot fast on 2 cores; queries are what is measured here); raises SystemExit with
     start.sh's output when the cluster does not come up."""

@@ -471,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
                                   "(default: start a 3-node cluster with opensearch/start.sh, ports 9600+)")
     ap.add_argument("--os-run-dir", type=Path, help="the run dir of the scripts that started the --url cluster "
                                                     "(for its RSS)")
-    ap.add_argument("--os-heap", default="512m", help="heap per node of the cluster the benchmark starts")
+    ap.add_argument("--os-heap", default="1g", help="heap per node of the cluster the benchmark starts (512m tripped circuit breakers at 100k)")
     ap.add_argument("--no-searchkit", action="store_true", help="skip searchkit (peers only)")
     ap.add_argument("--no-startup", action="store_true", help="skip the CLI start-up measurement")
     ap.add_argument("--jobs", type=int, default=2, help="indexing processes/threads where a system has them")
