@@ -24,7 +24,7 @@ from typing import Any, Iterable, Iterator
 from ..errors import ReadError
 from ..index.pipeline import parser_jobs, run_pipeline, work_items
 from ..index.planning import IdAllocator, plan, removed_files
-from ..index.report import IndexReport, ProgressFn
+from ..index.report import IndexReport, ProgressFn, walk_events
 from ..store.analysis import news_analyzer
 from ..store.layout import passage_documents
 from .opensearch_client import FIRST_BACKOFF, RETRY_STATUS, Cluster, EngineUnavailableError
@@ -125,34 +125,20 @@ def _documents(events: Iterable[tuple], report: IndexReport, cluster: Cluster, i
                total: int) -> Iterator[dict[str, Any]]:
     """Bulk action pairs for the pipeline's ``events``; ``report`` counts as `Index._apply` does. Passage 0
     carries the article's copy-group sketch."""
-    done, keyed = 0, set()
-    for event in events:
-        kind, key = event[0], event[1]
-        if kind == "items":
-            _, _, file_hash, path, items = event
-            for item in items:
-                if isinstance(item, tuple):  # a skipped record
-                    report.skip(*item, strict)
-                    continue
-                item.id = ids.assign(item.id, key)
-                report.articles += 1
-                first = key not in keyed
-                keyed.add(key)
-                made = sketch_field(item)
-                whole = item.to_dict()
-                for doc in passage_documents(item, key, file_hash, path, first):
-                    src = os_document(doc, file_hash, whole if "article" in doc else None)
-                    if "article" in doc:
-                        src["sketch"], src["article_text"] = made, article_text(item)
-                    yield {"index": {"_index": index, "_id": doc_id(item.id, src["pindex"])}}
-                    yield src
-                    report.passages += 1
-            continue
-        if report.count_file(event, strict, known=key in manifest):  # a changed file: its articles follow
+    for key, file_hash, path, item, first in walk_events(events, report, ids, strict=strict,
+                                                         known=manifest.__contains__, progress=progress, total=total):
+        if item is None:  # an indexed file that changed: its old passages go first
             delete_files(cluster, index, [key])
-        done += 1
-        if progress:
-            progress(done, total)
+            continue
+        made = sketch_field(item)
+        whole = item.to_dict()
+        for doc in passage_documents(item, key, file_hash, path, first):
+            src = os_document(doc, file_hash, whole if "article" in doc else None)
+            if "article" in doc:
+                src["sketch"], src["article_text"] = made, article_text(item)
+            yield {"index": {"_index": index, "_id": doc_id(item.id, src["pindex"])}}
+            yield src
+            report.passages += 1
 
 
 def delete_files(cluster: Cluster, index: str, keys: list[str]) -> None:

@@ -45,7 +45,7 @@ from .generations import (ADD_LOCK_WAIT, WriteLock, discard_partial, index_exist
                           open_with_schema, open_writer, read_current, remove_other_generations, switch_generation, write_errors)
 from .pipeline import parser_jobs, run_pipeline, work_items
 from .planning import IdAllocator, manifest_of, plan, refuse_index_inside, removed_files
-from .report import IndexReport, ProgressFn
+from .report import IndexReport, ProgressFn, walk_events
 from .retry import vanish_retry
 from .stats import date_range, generation_files
 from .writers import SubWriters, commit, serial_adder
@@ -349,33 +349,16 @@ class Index:
     def _apply(events, total: int, report: IndexReport, *, add, writer, manifest, ids, strict, progress, dupes) -> None:
         """Turn the pipeline's events into writes (passage documents added, old versions deleted; the
         ``dupes`` tracker told) and ``report`` counts; ``strict`` raises the first error instead of collecting it."""
-        done = 0
-        keyed: set[str] = set()  # files whose manifest entry is written
-        for event in events:
-            kind, key = event[0], event[1]
-            if kind == "items":
-                _, _, file_hash, path, items = event
-                for item in items:
-                    if isinstance(item, tuple):  # a skipped record
-                        report.skip(*item, strict)
-                        continue
-                    item.id = ids.assign(item.id, key)
-                    report.articles += 1
-                    if item.mostly_dropped:  # issue 13: nothing may disappear silently
-                        report.mostly_dropped.append((item.path, item.dropped_share))
-                    first = key not in keyed
-                    keyed.add(key)
-                    docs = list(passage_documents(item, key, file_hash, item.path, first))  # item.path: escaped name
-                    add(docs)
-                    dupes.add(key, item, item.path)
-                    report.passages += len(docs)
-                continue
-            if report.count_file(event, strict, known=key in manifest):  # a changed file: its articles follow
+        for key, file_hash, _, item, first in walk_events(events, report, ids, strict=strict, known=manifest.__contains__,
+                                                          progress=progress, total=total):
+            if item is None:  # an indexed file that changed: its old version goes first
                 writer.delete_by_term(FILE, key)
                 dupes.remove_file(key)
-            done += 1
-            if progress:
-                progress(done, total)
+                continue
+            docs = list(passage_documents(item, key, file_hash, item.path, first))  # item.path: escaped name
+            add(docs)
+            dupes.add(key, item, item.path)
+            report.passages += len(docs)
 
     def _create_empty_locked(self):
         """Create the empty index of the live generation (the caller holds the write lock)."""

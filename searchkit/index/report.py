@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import ReadError
 
@@ -77,3 +77,40 @@ class IndexReport:
             "seconds": round(self.seconds, 3), "rebuilt": self.rebuilt,
             "mostly_dropped": [{"path": p, "dropped_share": round(x, 3)} for p, x in self.mostly_dropped],
         }
+
+
+def walk_events(events: Iterable[tuple], report: IndexReport, ids, *, strict: bool, known: Callable[[str], bool],
+                progress: ProgressFn | None = None, total: int = 0) -> Iterator[tuple]:
+    """The articles of the parse pipeline's ``events`` (`searchkit.index.pipeline.run_pipeline`), counted into
+    ``report`` the same way whichever engine writes them.
+
+    Yields ``(key, file_hash, path, article, first)`` per article: its id made unique by ``ids`` (an
+    `IdAllocator`), ``first`` True for the file's first article of this run (it writes the manifest entry).
+    Yields ``(key, None, None, None, False)`` when a file the index already holds (``known(key)``) begins
+    again: its old documents must go before its new ones come. Skipped records and file events are counted
+    (`IndexReport.skip`, `IndexReport.count_file`; ``strict`` raises the first error), articles mostly made
+    of boilerplate listed, and ``progress(done, total)`` told once per file. One loop for every engine, so
+    they cannot count differently.
+    """
+    done, keyed = 0, set()
+    for event in events:
+        kind, key = event[0], event[1]
+        if kind == "items":
+            _, _, file_hash, path, items = event
+            for item in items:
+                if isinstance(item, tuple):  # a skipped record
+                    report.skip(*item, strict)
+                    continue
+                item.id = ids.assign(item.id, key)
+                report.articles += 1
+                if item.mostly_dropped:  # issue 13: nothing may disappear silently
+                    report.mostly_dropped.append((item.path, item.dropped_share))
+                first = key not in keyed
+                keyed.add(key)
+                yield key, file_hash, path, item, first
+            continue
+        if report.count_file(event, strict, known=known(key)):  # a changed file: its articles follow
+            yield key, None, None, None, False
+        done += 1
+        if progress:
+            progress(done, total)
