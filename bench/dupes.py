@@ -204,6 +204,9 @@ def _query(index, path: str) -> str:
     art = index.article(path)
     text = " ".join(p for p in art.paragraphs if len(p.split()) >= 20)  # story text, not a menu line
     words = [w for w in re.findall(r"[A-Za-z]{5,}", text) if w.lower() not in STOP_WORDS]
+    if not words:  # a story of short paragraphs only (a table, a brief): its whole body and headline
+        text = " ".join([art.headline or "", *art.paragraphs])
+        words = [w for w in re.findall(r"[A-Za-z]{3,}", text) if w.lower() not in STOP_WORDS]
     return " ".join(words[:6])
 
 
