@@ -1,7 +1,7 @@
 """Where groups live: two small files in the index folder, each replaced atomically.
 
-- ``dupes-state.npz``: the sketches (one MinHash signature per article, one small one per passage piece) and
-  each article's id, file and metadata. Only indexing reads it: a new or changed file adds its articles'
+- ``dupes-state.npz``: the sketches (one MinHash signature per article, one small one per passage piece, each
+  value cut to its low 16 bits: `grouping.compact`) and each article's id, file and metadata. Only indexing reads it: a new or changed file adds its articles'
   sketches, a removed one drops them, and the groups are recomputed from all sketches (array work, so an
   incremental run never re-reads old articles). It is rebuilt from the index's stored articles when missing
   or stale (an index built before grouping existed, or a run killed between the index commit and this write).
@@ -37,7 +37,7 @@ def _atomic_write(path: Path, write) -> None:
     os.replace(tmp, path)
 
 
-_RANDOM = ("sigs", "piece_sigs")  # MinHash values: deflate saves 8 % of them at ten times the time
+_RANDOM = ("sigs", "piece_sigs")  # MinHash values: random bits, deflate saves next to nothing
 
 
 def _save_npz(f, arrays: dict[str, np.ndarray]) -> None:
@@ -78,17 +78,17 @@ class _Rows:
 class Tracker:
     """The sketches of an index's articles, changed as `Index.add` runs and saved after its commit.
 
-    Held as arrays (``NUM_PERM`` x 4 bytes per article, 36 bytes per passage piece) plus each article's six
+    Held as arrays (``NUM_PERM`` x 2 bytes per article, 64 bytes per passage piece) plus each article's six
     metadata strings, so memory grows by well under a kilobyte per article and never by an object per piece.
     """
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.meta: list[list[Any]] = []  # per article: _META values
-        self.sigs = _Rows(sketch.NUM_PERM, np.uint32)
+        self.sigs = _Rows(sketch.NUM_PERM, np.uint16)
         self.sizes = _Rows(1, np.int64)
         self.piece_cols = _Rows(4, np.int64)  # (article row, paragraph, words before, passage index)
-        self.piece_sigs = _Rows(sketch.PARAGRAPH_PERM, np.uint32)
+        self.piece_sigs = _Rows(sketch.PARAGRAPH_PERM, np.uint16)
         self._rows: dict[str, list[int]] = {}  # file key -> its rows
         self._dead: set[int] = set()  # rows of removed files, dropped by `_compact`
         self.stamp: str | None = None
@@ -119,10 +119,11 @@ class Tracker:
         if len(head["articles"]) != len(arrays["sigs"]):
             return False
         self.stamp, self.meta = head.get("stamp"), head["articles"]
-        self.sigs = _Rows(sketch.NUM_PERM, np.uint32, arrays["sigs"])
+        # a state file written before signatures were compacted holds uint32 values: same low bits
+        self.sigs = _Rows(sketch.NUM_PERM, np.uint16, grouping.compact(arrays["sigs"]))
         self.sizes = _Rows(1, np.int64, arrays["sizes"].reshape(-1, 1))
         self.piece_cols = _Rows(4, np.int64, arrays["piece_cols"].reshape(-1, 4))
-        self.piece_sigs = _Rows(sketch.PARAGRAPH_PERM, np.uint32, arrays["piece_sigs"])
+        self.piece_sigs = _Rows(sketch.PARAGRAPH_PERM, np.uint16, grouping.compact(arrays["piece_sigs"]))
         for row, m in enumerate(self.meta):
             self._rows.setdefault(m[1], []).append(row)
         return True
@@ -148,10 +149,10 @@ class Tracker:
         self._rows.setdefault(file_key, []).append(row)
         self.meta.append([article.id, file_key, path or article.path, article.date, article.source, article.headline])
         self.sizes.append(size)
-        self.sigs.append(sig)
+        self.sigs.append(grouping.compact(sig))
         for paragraph, before, passage, piece_sig in pieces:
             self.piece_cols.append((row, paragraph, before, passage))
-            self.piece_sigs.append(piece_sig)
+            self.piece_sigs.append(grouping.compact(piece_sig))
 
     def remove_file(self, file_key: str) -> None:
         """Forget the articles of a removed or changed file (those added after this call stay)."""

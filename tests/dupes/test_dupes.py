@@ -163,3 +163,33 @@ def test_a_paragraph_cut_by_a_passage_boundary_a_few_words_from_its_end_is_sketc
     passages = [Passage(0, para[:cut], 0, cut), Passage(1, para[cut:], cut, len(para))]
     n, sig, pieces = article_sketch([para], passages)
     assert n > 0 and len(sig) and [p[2] for p in pieces] == [0]  # the 3-word piece is too short to sign
+
+
+def test_a_state_file_of_32_bit_signatures_is_read_as_their_low_16_bits(tmp_path, planted):
+    """Indexes written before signatures were compacted (uint32 MinHash values) keep their state file: it is
+    read, not re-sketched from the stored articles, and groups as a fresh index does; the next save writes
+    2 bytes a value."""
+    import numpy as np
+
+    from searchkit.dupes import store
+
+    root, story, _ = planted
+    index = _index(tmp_path, root)
+    before = list_groups(index)
+    state = index.path / store.STATE_FILE
+    with np.load(state) as z:
+        arrays = {k: z[k] for k in z.files}
+    assert arrays["sigs"].dtype == np.uint16 and arrays["piece_sigs"].dtype == np.uint16
+    rng = np.random.default_rng(0)  # the old file: the same low bits under random high ones
+    for k in ("sigs", "piece_sigs"):
+        arrays[k] = arrays[k].astype(np.uint32) | (rng.integers(1, 1 << 16, arrays[k].shape, np.uint32) << 16)
+    np.savez(state, **arrays)
+    tracker = store.Tracker.open(index.path, json.loads(bytes(arrays["meta"]).decode())["stamp"])
+    assert tracker.sigs.view().dtype == np.uint16 and len(tracker.meta) == len(arrays["sigs"])
+    assert np.array_equal(tracker.sigs.view(), arrays["sigs"] & 0xFFFF)
+    _page(root / "d" / "third.md", "Russia urged to press Taliban", "2017-11-26", "Outlet D",
+          story.paragraphs[:-1], ["Sign in | Register"], ["Leave a Reply"])
+    assert index.add([root]).added == 1
+    assert [a["id"] for a in list_groups(index)[0]["articles"]] == [a["id"] for a in before[0]["articles"]] + ["d/third.md"]
+    with np.load(state) as z:
+        assert z["sigs"].dtype == np.uint16 and z["sigs"].shape[0] == len(arrays["sigs"]) + 1
