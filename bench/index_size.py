@@ -48,10 +48,11 @@ def segment_table(folder: Path) -> tuple[dict, dict]:
         leaves = [x[0] for x in r.leaf_readers()] if not r.is_atomic() else [r]
         for leaf in leaves:
             terms = leaf._terms  # whoosh's W3TermsReader: the raw (field id + term, term info) items
+            decode = getattr(terms, "terminfo_class", W3TermInfo).from_bytes  # the segment codec's layout
             byid = {i: name for name, i in terms._fieldmap.items()}
             for key, value in terms._tindex.items():
                 fieldname = byid[int.from_bytes(key[:2], "big")]
-                ti = W3TermInfo.from_bytes(value)
+                ti = decode(value)
                 fields[fieldname, "terms"] += 1
                 fields[fieldname, "term dict"] += len(key) + len(value)
                 if not ti.is_inlined():

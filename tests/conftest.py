@@ -30,3 +30,18 @@ def story_index(tmp_path_factory):
     index = searchkit.open_index(tmp / "index")
     index.add([REPO / "corpus", tmp / "story"])
     return index
+
+
+@pytest.fixture()
+def half_corpus(tmp_path):
+    """A copy of the bundled corpus with its second half of files removed: (folder, files, their texts), so a
+    test can index the first half with an older layout, then write the texts back and index the rest."""
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    files = sorted(corpus.iterdir())
+    texts = [f.read_text() for f in files]
+    for f in files[len(files) // 2:]:
+        f.unlink()
+    return corpus, files, texts

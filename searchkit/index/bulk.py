@@ -30,7 +30,7 @@ from whoosh.fields import NUMERIC
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from ..store.codec import SearchkitCodec2, new_codec
+from ..store.codec import SearchkitCodec3, new_codec
 from ..store.schema import CompactPositions, FastFrequency
 from .bulkwrite import write_field
 from .spill import Run, windows
@@ -213,8 +213,8 @@ class BulkSegmentWriter(SegmentWriter):
 
     def __init__(self, ix, **kwargs) -> None:
         kwargs.setdefault("codec", new_codec())
-        if not isinstance(kwargs["codec"], SearchkitCodec2):
-            raise TypeError("bulk segments are written in SearchkitCodec2's block layout only")
+        if not isinstance(kwargs["codec"], SearchkitCodec3):
+            raise TypeError("bulk segments are written in SearchkitCodec3's layout only")
         super().__init__(ix, **kwargs)
         self._bulk: dict = {}
         self._numeric = {n for n in self.schema.names() if isinstance(self.schema[n], NUMERIC)}

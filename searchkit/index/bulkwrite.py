@@ -4,7 +4,8 @@
 (`FieldPostings.windows`), block boundaries, block statistics, docnum deltas and weights are computed for all
 blocks at once (`_blocks`), and the loop left in Python slices the prepared bytes and writes each block
 through `searchkit.store.codec.pack_block` — the function the per-posting writer uses too, so the two write
-the same bytes (tests/index/test_bulk.py). Term infos are whoosh's.
+the same bytes (tests/index/test_bulk.py). Term infos are filed by the codec's field writer
+(`searchkit.store.terms.CompactFieldWriter.add_term`), as the per-posting writer files them.
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 
 from ..store.codec import pack_block
@@ -108,16 +108,16 @@ def write_field(fieldwriter, name: str, field, fp, compression: int, blocklimit:
             started = True
         bl = _blocks(key, doc, weight, sizes, stream, lencol, blocklimit)
         del key, doc, weight, sizes, stream
-        _write_terms(fieldwriter, fieldwriter._fieldmap[name], field, btexts, bl, compression, blocklimit)
+        _write_terms(fieldwriter, field, btexts, bl, compression, blocklimit)
     if started:
         fieldwriter.finish_field()
 
 
-def _write_terms(fieldwriter, fieldid: int, field, btexts: list[bytes], bl: _Blocks, compression: int,
+def _write_terms(fieldwriter, field, btexts: list[bytes], bl: _Blocks, compression: int,
                  blocklimit: int) -> None:
-    """The blocks and term infos of the terms ``btexts`` (field number ``fieldid``) from their `_Blocks`
+    """The blocks and term infos of the terms ``btexts`` (of the field being written) from their `_Blocks`
     ``bl``, with ``compression`` and ``blocklimit`` as the codec's."""
-    tindex, postfile = fieldwriter._tindex, fieldwriter._postfile
+    postfile = fieldwriter._postfile
     fixed = field.format.fixed_value_size()
     block = 0
     for t, btext in enumerate(btexts):
@@ -152,4 +152,4 @@ def _write_terms(fieldwriter, fieldid: int, field, btexts: list[bytes], bl: _Blo
         ti = W3TermInfo(weight=bl.tweight[t], df=bl.tcount[t], minlength=minlen, maxlength=maxlen,
                         maxweight=maxw, minid=bl.minid[t], maxid=bl.maxid[t])
         ti.set_extent(offset, sum(map(len, out)))
-        tindex.add(pack_ushort(fieldid) + btext, ti.to_bytes())
+        fieldwriter.add_term(btext, ti)

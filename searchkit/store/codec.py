@@ -7,10 +7,11 @@ weights as 32-bit floats when they are not all equal, value lengths plus the val
 2.7 MB, and 1.8 MB with positions coded as one byte per gap (`searchkit.store.schema.CompactPositions`). Reading
 a block is then ``zlib.decompress`` and a few ``numpy.frombuffer`` calls instead of unpickling a Python object
 per posting, which is what searching spent most of its time on (`searchkit.ranking.evaluator` reads whole posting
-lists). New segments are written with `SearchkitCodec2` (`new_codec`), which adds compact block headers and
-narrow docnum deltas to this layout and block-compressed stored fields (`searchkit.store.stored`).
+lists). `SearchkitCodec2` adds compact block headers and narrow docnum deltas to this layout and
+block-compressed stored fields (`searchkit.store.stored`); new segments are written with `SearchkitCodec3`
+(`new_codec`), which adds compact term infos (`searchkit.store.terms`).
 
-Everything else (term dictionary, block headers, stored fields, columns) is whoosh's own, and each segment
+Everything else (the term dictionary's file, columns) is whoosh's own, and each segment
 records the codec that wrote it, so segments written by plain whoosh still read (and merge) as before.
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ from whoosh.system import emptybytes, pack_int
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .stored import BlockStoredPerDocReader, BlockStoredPerDocWriter
+from .terms import CompactFieldWriter, terms_reader
 
 # Block layout (before zlib): header "<BI" = (flags, number of postings n), then
 #   n docnum deltas as uint32 (the first from 0),
@@ -82,9 +84,21 @@ class SearchkitCodec2(SearchkitCodec):
         return BlockStoredPerDocReader(storage, segment)
 
 
-def new_codec() -> SearchkitCodec2:
+class SearchkitCodec3(SearchkitCodec2):
+    """The codec new segments are written with: `SearchkitCodec2` with compact term infos
+    (`searchkit.store.terms`: ~13 bytes a term instead of whoosh's 35). A class of its own for the reason
+    `SearchkitCodec2` is: segments written before keep their term infos and are read as they were written."""
+
+    def field_writer(self, storage, segment):
+        return CompactFieldWriter(self, storage, segment)
+
+    def terms_reader(self, storage, segment):
+        return terms_reader(self, storage, segment)
+
+
+def new_codec() -> SearchkitCodec3:
     """The codec searchkit writes new segments with."""
-    return SearchkitCodec2()
+    return SearchkitCodec3()
 
 
 # Compact block (SearchkitCodec2): whoosh's signed block length (int32, negative for a term's last block),
