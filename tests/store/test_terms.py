@@ -6,12 +6,15 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
 from whoosh.codec.whoosh3 import W3TermInfo
 
 from searchkit import open_index
 from searchkit.index import writers
 from searchkit.store.codec import SearchkitCodec2, SearchkitCodec3
 from searchkit.store.terms import CompactTermInfo, encode
+
+ROOT = Path(__file__).resolve().parents[2]
 
 def _stats(ti) -> tuple:
     return (ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight(), ti.min_id(),
@@ -71,3 +74,73 @@ def test_an_index_of_whoosh_term_infos_searches_the_same_and_merges_into_compact
     r = merged._whoosh().reader()
     assert all(r.doc_frequency(f, t) == r.term_info(f, t).doc_frequency() > 0
                for f in ("body", "headline") for t in list(r.lexicon(f))[:300])
+
+
+def test_block_term_file_finds_every_key_and_iterates_from_any_point():
+    from io import BytesIO
+
+    from whoosh.filedb.structfile import StructFile
+
+    from searchkit.store.termfile import BLOCK, BlockTermsReader, BlockTermsWriter
+
+    rng = random.Random(5)
+    words = {bytes(rng.choice(b"abcde") for _ in range(rng.randrange(0, 9))) for _ in range(3000)}
+    keys = sorted(b"\x00\x01" + w for w in words) + [b"\x00\x02" + b"z" * 300]  # a long key: 2-byte varints
+    assert len(keys) > 5 * BLOCK
+    buf = BytesIO()
+    f = StructFile(buf)
+    f.close = lambda: None  # keep the buffer readable
+    w = BlockTermsWriter(f)
+    w.extras["fieldmap"] = {"body": 1}
+    for i, k in enumerate(keys):
+        w.add(k, b"v%d" % i * (i % 3))
+    w.close()
+    data = buf.getvalue()
+    r = BlockTermsReader(StructFile(BytesIO(data)), len(data))
+    assert r.extras == {"fieldmap": {"body": 1}}
+    assert all(r[k] == b"v%d" % i * (i % 3) for i, k in enumerate(keys))
+    assert list(r.items_from()) == [(k, b"v%d" % i * (i % 3)) for i, k in enumerate(keys)]
+    for probe in [b"", b"\x00\x01", b"\x00\x01c", b"\x00\x01cab\xff", b"\x00\x02", b"\x00\x03", *rng.sample(keys, 50)]:
+        after = [k for k in keys if k >= probe]
+        assert [k for k, _ in r.items_from(probe)] == after
+        assert (probe in r) == (probe in set(keys))
+    for k in rng.sample(keys, 50):
+        at = r.position(k)
+        nxt = r.after(at)
+        assert r.entry(at)[0] == k and (nxt is None and k == keys[-1] or r.entry(nxt)[0] == keys[keys.index(k) + 1])
+    with pytest.raises(ValueError):
+        w2 = BlockTermsWriter(StructFile(BytesIO()))
+        w2.add(b"b", b"")
+        w2.add(b"a", b"")
+
+
+def test_whoosh_term_queries_read_a_block_dictionary_as_they_read_whoosh_own(tmp_path: Path, monkeypatch):
+    """Cursors, prefixes, ranges and fuzzy terms over a SearchkitCodec3 segment give what whoosh gives over
+    the same documents in a SearchkitCodec2 segment (whoosh's hash file and term infos)."""
+    corpus = ROOT / "corpus"
+    ours = open_index(tmp_path / "ours")
+    ours.add([corpus], jobs=1)
+    monkeypatch.setattr(writers, "new_codec", SearchkitCodec2)
+    theirs = open_index(tmp_path / "theirs")
+    theirs.add([corpus], jobs=1)
+    monkeypatch.undo()
+    a, b = ours._whoosh().reader(), theirs._whoosh().reader()
+    assert [type(s.codec()) for s in ours._whoosh()._segments()] == [SearchkitCodec3]
+    assert list(a.all_terms()) == list(b.all_terms()) and len(list(a.all_terms())) > 1000
+    assert [(t, _stats(i)[:7]) for t, i in a._terms.items()] == [(t, _stats(i)[:7]) for t, i in b._terms.items()]
+    assert sorted(a.indexed_field_names()) == sorted(b.indexed_field_names())
+    for field, text in [("body", "tal"), ("body", "a"), ("body", "zz"), ("headline", ""), ("names", "pat"), ("article_id", "")]:
+        assert list(a.expand_prefix(field, text)) == list(b.expand_prefix(field, text))
+        assert list(a.terms_from(field, text))[:50] == list(b.terms_from(field, text))[:50]
+    for field, text in [("body", "taliban"), ("body", "talks"), ("names", "PATRUSHEV"), ("names", "patrushev")]:
+        for dist in (1, 2):
+            assert sorted(a.terms_within(field, text, dist)) == sorted(b.terms_within(field, text, dist))
+        ca, cb = a.cursor(field), b.cursor(field)
+        walked = []
+        for cur in (ca, cb):
+            seen = [cur.find(text[:3]), cur.next(), _stats(cur.term_info()) if cur.is_valid() else None]
+            seen += [cur.first(), cur.next(), cur.next(), cur.find("~~~~"), cur.is_valid(), cur.next()]
+            walked.append(seen)
+        assert walked[0] == walked[1] and walked[0][3] is not None
+    assert ("body", b"taliban") in a._terms and ("body", b"no-such-word") not in a._terms
+    assert a.doc_frequency("body", "no-such-word") == 0 == a.frequency("body", "no-such-word")
