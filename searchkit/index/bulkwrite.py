@@ -14,7 +14,7 @@ from array import array
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.util.numeric import length_to_byte
 
 from ..store.codec import pack_block
@@ -98,7 +98,7 @@ def write_field(fieldwriter, name: str, field, fp, compression: int, blocklimit:
                 ndocs: int) -> None:
     """Write one field's terms and posting blocks from ``fp`` (a `searchkit.index.bulk.FieldPostings`;
     ``ndocs``: documents in the segment): the layout of
-    `searchkit.store.codec.CompactPostingsWriter` with whoosh's term infos, prepared a window of terms at a time
+    `searchkit.store.codec.TightPostingsWriter` with whoosh's term infos, prepared a window of terms at a time
     (`FieldPostings.windows`, `_blocks`); Python runs once per block."""
     started = False
     lencol = _length_column(fp.lengths, ndocs)
@@ -122,7 +122,7 @@ def _write_terms(fieldwriter, field, btexts: list[bytes], bl: _Blocks, compressi
     block = 0
     for t, btext in enumerate(btexts):
         offset = postfile.tell()
-        out = [WHOOSH3_HEADER_MAGIC]  # the term's blocks, written at once
+        out = []  # the term's blocks, written at once (tight blocks: no tag before them)
         minlen, maxlen, maxw = None, 0, 0.0
         nb = -(-bl.tcount[t] // blocklimit)
         for k in range(nb):
@@ -143,7 +143,7 @@ def _write_terms(fieldwriter, field, btexts: list[bytes], bl: _Blocks, compressi
             bmin = None if bl.minlen[block] == NO_LENGTH else bl.minlen[block]
             out.append(pack_block(wflag | vflag, e - s, bl.deltas[4 * s:4 * e], bl.maxdelta[block], wb + values,
                                   bl.lastid[block], bl.maxweight[block], length_to_byte(bmin),
-                                  length_to_byte(bl.maxlen[block]), compression, k == nb - 1))
+                                  length_to_byte(bl.maxlen[block]), compression, k == nb - 1, tight=True))
             if bmin is not None:
                 minlen = bmin if minlen is None else min(minlen, bmin)
             maxlen, maxw = max(maxlen, bl.maxlen[block]), max(maxw, bl.maxweight[block])

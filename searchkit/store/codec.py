@@ -29,6 +29,7 @@ from whoosh.system import emptybytes, pack_int
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .stored import BlockStoredPerDocReader, BlockStoredPerDocWriter
+from .termfile import read_varint, varint
 from .terms import CompactFieldWriter, terms_reader
 
 # Block layout (before zlib): header "<BI" = (flags, number of postings n), then
@@ -85,9 +86,15 @@ class SearchkitCodec2(SearchkitCodec):
 
 
 class SearchkitCodec3(SearchkitCodec2):
-    """The codec new segments are written with: `SearchkitCodec2` with compact term infos
-    (`searchkit.store.terms`: ~13 bytes a term instead of whoosh's 35). A class of its own for the reason
-    `SearchkitCodec2` is: segments written before keep their term infos and are read as they were written."""
+    """The codec new segments are written with: `SearchkitCodec2` with compact term dictionaries
+    (`searchkit.store.terms`: ~20 bytes a term instead of whoosh's ~80) and tight block headers (`pack_block`
+    with ``tight``: ~9 bytes instead of 21, and no 4-byte tag before a term's blocks; most terms have one
+    block). A class of its own for the reason `SearchkitCodec2` is: segments written before are read as they
+    were written."""
+
+    def block_classes(self) -> tuple[type, type]:
+        """(postings writer, leaf matcher) of the tight blocks."""
+        return TightPostingsWriter, TightLeafMatcher
 
     def field_writer(self, storage, segment):
         return CompactFieldWriter(self, storage, segment)
@@ -111,12 +118,13 @@ _D_TYPE = {0: np.uint8, 16: np.uint16, 32: np.uint32}
 
 
 def pack_block(flags: int, n: int, deltas: bytes, maxdelta: int, rest: bytes, lastid: int, maxweight: float,
-               minlen: int, maxlen: int, level: int, last: bool) -> bytes:
+               minlen: int, maxlen: int, level: int, last: bool, tight: bool = False) -> bytes:
     """One compact posting block, length prefix included. ``flags``: the weight and value flags; ``deltas``:
     the ``n`` docnum deltas as little-endian uint32 (``maxdelta`` the largest); ``rest``: the weights and values
     bytes; ``lastid``, ``maxweight``, ``minlen``/``maxlen`` (length bytes): the block statistics whoosh's
-    matcher reads; ``level``: zlib level (0: never compress); ``last``: the term's last block. Both postings
-    writers (`CompactPostingsWriter`, `searchkit.index.bulk`) write through this, so their bytes are equal."""
+    matcher reads; ``level``: zlib level (0: never compress); ``last``: the term's last block; ``tight``: the
+    header of `SearchkitCodec3` (`TIGHT_HEAD`) instead of the fixed one. Both postings writers
+    (`CompactPostingsWriter`, `searchkit.index.bulk`) write through this, so their bytes are equal."""
     width = 1 if maxdelta < 256 else 2 if maxdelta < 65536 else 4
     if width != 4:
         deltas = np.frombuffer(deltas, "<u4").astype(_D_TYPE[_D_WIDTH[width]]).tobytes()
@@ -126,8 +134,23 @@ def pack_block(flags: int, n: int, deltas: bytes, maxdelta: int, rest: bytes, la
         packed = zlib.compress(payload, level)
         if len(packed) < len(payload):
             payload, comp = packed, level
+    if tight:
+        whole = 0 <= maxweight < _WHOLE and maxweight == int(maxweight)
+        body = b"".join((bytes(((1 if comp else 0) | (0 if whole else _T_FLOAT),)), varint(n), varint(lastid),
+                         varint(int(maxweight)) if whole else _FLOAT32.pack(maxweight), bytes((minlen, maxlen)), payload))
+        return varint(len(body) << 1 | last) + body
     size = BLOCK_HEADER.size + len(payload)
     return pack_int(-size if last else size) + BLOCK_HEADER.pack(comp, n, lastid, maxweight, minlen, maxlen) + payload
+
+
+# Tight block (SearchkitCodec3): varint(length of the rest << 1 | last block), a flags byte (1: compressed,
+# 2: max weight as float32), varint n, varint last docnum, the max weight (varint when a whole number below
+# 2**24, which float32 holds exactly, as the fixed header's float32 gives it back), min and max length bytes,
+# then the payload as above. A term's blocks start at its extent, with no tag before them.
+_T_FLOAT = 2
+_WHOLE = 1 << 24
+_FLOAT32 = struct.Struct("<f")
+TIGHT_HEAD = 5 + 1 + 5 + 5 + 5 + 2  # the longest tight header
 
 
 class ArrayPostingsWriter(W3PostingsWriter):
@@ -254,10 +277,12 @@ class ArrayLeafMatcher(W3LeafMatcher):
 
 
 class CompactPostingsWriter(ArrayPostingsWriter):
-    """`ArrayPostingsWriter` writing compact blocks (`pack_block`)."""
+    """`ArrayPostingsWriter` writing compact blocks (`pack_block`; tight ones when ``TIGHT``)."""
+
+    TIGHT = False
 
     def _write_block(self, last=False):
-        if not self._blockcount:
+        if not self._blockcount and not self.TIGHT:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         ids = self._ids
@@ -265,7 +290,7 @@ class CompactPostingsWriter(ArrayPostingsWriter):
         wflag, wbytes, vflag, vbytes = _weights_values(self._weights, self._values, self._format.fixed_value_size())
         self._postfile.write(pack_block(wflag | vflag, len(ids), deltas.tobytes(), max(deltas), wbytes + vbytes,
                                         ids[-1], self._maxweight, length_to_byte(self._minlength),
-                                        length_to_byte(self._maxlength), self._compression, last))
+                                        length_to_byte(self._maxlength), self._compression, last, self.TIGHT))
         self._blockcount += 1
         self._new_block()
 
@@ -296,3 +321,35 @@ class CompactLeafMatcher(ArrayLeafMatcher):
         ids = np.cumsum(np.frombuffer(b, _D_TYPE[flags & 48], n, 1), dtype=np.int64)
         pos = 1 + n * (1 << ((flags & 48) >> 4))
         return (ids, *_read_weights(b, flags, n, pos))
+
+
+class TightPostingsWriter(CompactPostingsWriter):
+    """Writes tight blocks (`SearchkitCodec3`)."""
+
+    TIGHT = True
+
+
+class TightLeafMatcher(CompactLeafMatcher):
+    """Reads `TightPostingsWriter` blocks: the header is decoded here, the payload as compact blocks'."""
+
+    def _read_header(self):
+        self._baseoffset = self._startoffset  # no tag before the first block
+
+    def _goto(self, position):
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        head = bytes(self._postfile.get(position, TIGHT_HEAD))
+        size, pos = read_varint(head, 0)
+        self._lastblock = bool(size & 1)
+        self._nextoffset = position + pos + (size >> 1)
+        flags = head[pos]
+        self._compression = flags & 1
+        self._blocklength, pos = read_varint(head, pos + 1)
+        self._maxid, pos = read_varint(head, pos)
+        if flags & _T_FLOAT:
+            self._maxweight, pos = _FLOAT32.unpack_from(head, pos)[0], pos + 4
+        else:
+            weight, pos = read_varint(head, pos)
+            self._maxweight = float(weight)
+        self._minlength, self._maxlength = byte_to_length(head[pos]), byte_to_length(head[pos + 1])
+        self._dataoffset = position + pos + 2

@@ -23,7 +23,7 @@ from whoosh.util.numeric import byte_to_length
 
 from ..article.dates import date_span
 from ..model import Article, paragraph_spans
-from .codec import ArrayLeafMatcher, CompactLeafMatcher
+from .codec import ArrayLeafMatcher, CompactLeafMatcher, TightLeafMatcher
 from .schema import (ARTICLE, ARTICLE_ID, AUTHOR, BODY, DATE, FILE, FILEKEY, HEADLINE, NAMES, PATH, PINDEX, QUOTE, SOURCE,
                      SOURCE_FACET, SPEAKER, SPEAKER_FACET, YEAR, encode_article)
 
@@ -136,7 +136,7 @@ def _blocks(m, values: bool, within: np.ndarray | None = None):
     posting at a time. With ``within`` (sorted docnums), a block whose docnum range holds none of them is
     skipped undecoded."""
     kind = type(m)
-    if kind is ArrayLeafMatcher or kind is CompactLeafMatcher or kind is W3LeafMatcher:
+    if kind is ArrayLeafMatcher or kind is CompactLeafMatcher or kind is TightLeafMatcher or kind is W3LeafMatcher:
         after = -1  # every docnum of the current block is above this (the previous block's last)
         while m.is_active():
             if within is not None:

@@ -3,6 +3,7 @@ gives exactly the postings whoosh's own matcher interface reads from the same bl
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from searchkit.store.codec import ArrayLeafMatcher, SearchkitCodec
 from searchkit.store.layout import posting_arrays
@@ -31,16 +32,21 @@ def test_array_blocks_equal_the_matcher_postings(corpus_index):
     assert isinstance(getattr(m, "child", m), ArrayLeafMatcher)
 
 
-def test_compact_blocks_read_back_what_was_written():
-    """Compact blocks (SearchkitCodec2) with docnum gaps needing 1, 2 and 4 bytes, varying weights and values,
-    compressed or not: both matcher interfaces give back the postings written."""
+@pytest.mark.parametrize("layout", ["compact", "tight"])
+def test_compact_blocks_read_back_what_was_written(layout):
+    """Compact blocks (SearchkitCodec2) and tight ones (SearchkitCodec3) with docnum gaps needing 1, 2 and 4
+    bytes, varying weights (whole and not) and values, compressed or not: both matcher interfaces give back
+    the postings written, and whoosh's block statistics (max weight, last docnum) are those written."""
     import random
     from io import BytesIO
 
     from whoosh.codec.whoosh3 import W3TermInfo
     from whoosh.filedb.structfile import StructFile
 
-    from searchkit.store.codec import CompactLeafMatcher, CompactPostingsWriter
+    from searchkit.store import codec
+
+    CompactPostingsWriter, CompactLeafMatcher = ((codec.CompactPostingsWriter, codec.CompactLeafMatcher)
+                                                 if layout == "compact" else codec.SearchkitCodec3().block_classes())
     from searchkit.store.schema import build_schema
 
     fmt = build_schema()["body"].format
@@ -54,7 +60,8 @@ def test_compact_blocks_read_back_what_was_written():
             for _ in range(300):
                 doc += rng.randrange(1, gap + 1)
                 positions = sorted(rng.sample(range(400), rng.randrange(1, 4)))
-                posts.append((doc, float(len(positions)), fmt.encode(positions)))
+                weight = float(len(positions)) if gap != 900 else float(np.float32(len(positions) * 0.37))  # not whole
+                posts.append((doc, weight, fmt.encode(positions)))
                 w.add_posting(doc, posts[-1][1], posts[-1][2], 10)
             w.finish_postings()
             data = buf.getvalue()
@@ -65,8 +72,11 @@ def test_compact_blocks_read_back_what_was_written():
                 m.next()
             assert got == posts
             m = CompactLeafMatcher(StructFile(BytesIO(data)), 0, len(data), fmt)
-            ids = []
+            ids, stats = [], []
             while m.is_active():
                 ids += m.arrays()[0].tolist()
+                stats.append((m.block_max_weight(), m._maxid))
                 m._next_block()
             assert ids == [p[0] for p in posts]
+            f32 = [float(np.float32(p[1])) for p in posts]
+            assert stats == [(max(f32[i:i + 128]), posts[min(i + 128, 300) - 1][0]) for i in range(0, 300, 128)]
