@@ -28,7 +28,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W
 from whoosh.system import emptybytes, pack_int
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .stored import BlockStoredPerDocReader, BlockStoredPerDocWriter
+from .stored import BlockStoredPerDocReader, BlockStoredPerDocWriter, DictStoredPerDocReader, DictStoredPerDocWriter
 from .termfile import read_varint, varint
 from .terms import CompactFieldWriter, terms_reader
 
@@ -87,14 +87,20 @@ class SearchkitCodec2(SearchkitCodec):
 
 class SearchkitCodec3(SearchkitCodec2):
     """The codec new segments are written with: `SearchkitCodec2` with compact term dictionaries
-    (`searchkit.store.terms`: ~20 bytes a term instead of whoosh's ~80) and tight block headers (`pack_block`
+    (`searchkit.store.terms`: ~20 bytes a term instead of whoosh's ~80), tight block headers (`pack_block`
     with ``tight``: ~9 bytes instead of 21, and no 4-byte tag before a term's blocks; most terms have one
-    block). A class of its own for the reason `SearchkitCodec2` is: segments written before are read as they
+    block) and stored frames compressed against a preset dictionary (`searchkit.store.stored`). A class of its own for the reason `SearchkitCodec2` is: segments written before are read as they
     were written."""
 
     def block_classes(self) -> tuple[type, type]:
         """(postings writer, leaf matcher) of the tight blocks."""
         return TightPostingsWriter, TightLeafMatcher
+
+    def per_document_writer(self, storage, segment):
+        return DictStoredPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage, segment):
+        return DictStoredPerDocReader(storage, segment)
 
     def field_writer(self, storage, segment):
         return CompactFieldWriter(self, storage, segment)
