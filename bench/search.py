@@ -41,6 +41,7 @@ TARGETS = {  # issue 5
     "reindex_pct": 5.0,
     "startup_s": 0.3,
 }
+ARTICLES = "{} (articles)"  # the column of a system's article-mode queries (its passage mode is its own name)
 CANDIDATE = re.compile(r"\b[a-z]{3,}\b")  # whole words only: "abc" in "abc123" is no token anywhere
 
 
@@ -198,10 +199,12 @@ def run_worker(args: list[str], log: Path, opts: Settings) -> dict:
 
 
 def bench_system(name: str, corpus: Path, work: Path, queries_file: Path, raw: int, opts: Settings,
-                 incremental: bool, cluster_run_dir: Path | None = None) -> dict:
+                 incremental: bool, cluster_run_dir: Path | None = None, units: tuple[str, ...] = ("passage",)) -> dict:
     """Index ``corpus`` with system ``name``, query it, re-index it if ``incremental``; for the opensearch
     system, ``cluster_run_dir`` (the run dir of the scripts that started the cluster) gives the cluster RSS
-    (summed node RSS: peak while indexing, right after it, peak while querying)."""
+    (summed node RSS: peak while indexing, right after it, peak while querying). ``units`` are the query modes
+    of a system that has both (searchkit): "passage" is its default (figures in its own column), "article"
+    gives the figures of the column ``<name> (articles)``, returned under the key ``"articles"``."""
     from cluster import ClusterRSSSampler
 
     index = work / f"index-{name}"
@@ -226,20 +229,14 @@ def bench_system(name: str, corpus: Path, work: Path, queries_file: Path, raw: i
     res["size_ratio"] = res["index_bytes"] / raw
     print(f"[{name}] {build['seconds']:.1f} s; querying …", file=sys.stderr, flush=True)
     with ClusterRSSSampler(cluster_run_dir) as querying:
-        q = run_worker(["query", name, "--index", str(index), "--queries", str(queries_file), "--warmup",
-                        str(opts.warmup), "--budget", str(opts.budget), "--repeat", str(opts.repeat)],
-                       work / f"{name}-query.log", opts)
+        if "passage" in units:
+            res.update(query_figures(name, index, queries_file, opts, work, None))
+        if "article" in units:
+            print(f"[{name}] querying, one hit per article …", file=sys.stderr, flush=True)
+            res["articles"] = {"unit": "article", "index_of": name,
+                               **query_figures(name, index, queries_file, opts, work, "article")}
     if cluster_run_dir is not None:
         res["cluster_rss_query_peak_mb"] = querying.peak_kb / 1024
-    if "error" in q:
-        res["query_error"] = q["error"]
-    else:
-        res["open_ms"] = q["open_ms"]
-        for cls, r in q["classes"].items():
-            res[cls] = {"p50_ms": percentile(r["ms"], 50), "p95_ms": percentile(r["ms"], 95), "n": len(r["ms"]),
-                        "zero_hit_pct": 100 * sum(1 for h in r["hits"] if h == 0) / max(1, len(r["hits"])),
-                        "errors": r["errors"], "first_error": r["first_error"], "truncated": r["truncated"],
-                        "ms": [round(x, 3) for x in r["ms"]]}
     if incremental:
         print(f"[{name}] incremental re-index of the unchanged corpus …", file=sys.stderr, flush=True)
         again = run_worker(["build", name, "--corpus", str(corpus), "--index", str(index), "--jobs", str(opts.jobs),
@@ -248,6 +245,24 @@ def bench_system(name: str, corpus: Path, work: Path, queries_file: Path, raw: i
         if "error" not in again:
             res["reindex_s"] = again["seconds"]
             res["reindex_pct"] = 100 * again["seconds"] / build["seconds"]
+    return res
+
+
+def query_figures(name: str, index: Path, queries_file: Path, opts: Settings, work: Path,
+                  unit: str | None) -> dict:
+    """Per class p50/p95, no-hit share and raw latencies of system ``name`` on ``index``; ``unit`` "article"
+    asks a system that has both (searchkit) for one hit per article, None for its default (passages)."""
+    args = ["query", name, "--index", str(index), "--queries", str(queries_file), "--warmup", str(opts.warmup),
+            "--budget", str(opts.budget), "--repeat", str(opts.repeat)] + (["--unit", unit] if unit else [])
+    q = run_worker(args, work / f"{name}-query{'-' + unit if unit else ''}.log", opts)
+    if "error" in q:
+        return {"query_error": q["error"]}
+    res: dict = {"open_ms": q["open_ms"]}
+    for cls, r in q["classes"].items():
+        res[cls] = {"p50_ms": percentile(r["ms"], 50), "p95_ms": percentile(r["ms"], 95), "n": len(r["ms"]),
+                    "zero_hit_pct": 100 * sum(1 for h in r["hits"] if h == 0) / max(1, len(r["hits"])),
+                    "errors": r["errors"], "first_error": r["first_error"], "truncated": r["truncated"],
+                    "ms": [round(x, 3) for x in r["ms"]]}
     return res
 
 
@@ -305,10 +320,11 @@ def summarize(report: dict) -> dict:
     out: dict = {}
     if "index_mbps" in sk and "index_mbps" in s.get("naive", {}):
         out["index_mbps_vs_naive"] = sk["index_mbps"] / s["naive"]["index_mbps"]
-    for cls in CLASSES:
-        a, b = sk.get(cls, {}).get("p95_ms"), s.get("fts5", {}).get(cls, {}).get("p95_ms")
-        if a is not None and b:
-            out[f"p95_vs_fts5_{cls}"] = a / b
+    for suffix, figures in (("", sk), ("_articles", s.get(ARTICLES.format("searchkit"), {}))):
+        for cls in CLASSES:
+            a, b = figures.get(cls, {}).get("p95_ms"), s.get("fts5", {}).get(cls, {}).get("p95_ms")
+            if a is not None and b:
+                out[f"p95_vs_fts5_{cls}{suffix}"] = a / b
     for key in ("size_ratio", "reindex_pct"):
         if key in sk:
             out[key] = sk[key]
@@ -386,7 +402,8 @@ def render(report: dict) -> str:
     names_t = {"index_mbps_vs_naive": "indexing MB/s searchkit ÷ naive whoosh", "size_ratio": "index size ÷ raw text",
                "reindex_pct": "incremental re-index, % of full build", "startup_s": "start-up, first line (s)"}
     for key, v in report["targets"].items():
-        label = names_t.get(key) or f"p95 searchkit ÷ FTS5, {key.removeprefix('p95_vs_fts5_')}"
+        label = names_t.get(key) or (f"p95 searchkit ÷ FTS5, {key.removeprefix('p95_vs_fts5_').removesuffix('_articles')}"
+                                     + (" (articles)" if key.endswith("_articles") else ""))
         op = "≥" if key == "index_mbps_vs_naive" else "≤"
         lines.append(f"  {label:<45} {v['value']:8.2f}  (target {op} {v['target']:g})  {'met' if v['met'] else 'NOT met'}")
     if not report["targets"]:
@@ -483,6 +500,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--query-budget", type=float, default=300, help="seconds per system and query class (then it stops early)")
     ap.add_argument("--repeat", type=int, default=1,
                     help="passes over the query set; each query keeps its fastest time (noisy shared machines)")
+    ap.add_argument("--units", default="passage,article",
+                    help="searchkit's query modes, comma list: passage (search(q, limit=10)), article (unit='article', "
+                         "its own column 'searchkit (articles)'); default both — the peers have one document per article")
     ap.add_argument("--startup-runs", type=int, default=7)
     ap.add_argument("--searchkit-rev", metavar="REV",
                     help="measure searchkit/ as of this git revision (e.g. HEAD) instead of the working tree")
@@ -497,6 +517,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [p for p in peers if p not in PEERS]
     if unknown:
         ap.error(f"unknown peer(s): {', '.join(unknown)} (choose from {', '.join(PEERS)})")
+    units = [u for u in args.units.split(",") if u]
+    if not units or set(units) - {"passage", "article"}:
+        ap.error("--units is a comma list of passage and article")
     if args.jobs < 1 or args.queries < 1 or args.warmup < 0:
         ap.error("--jobs and --queries must be positive, --warmup not negative")
 
@@ -516,7 +539,7 @@ def main(argv: list[str] | None = None) -> int:
 
     report: dict = {"size": label, "corpus": {"path": str(corpus), **{k: manifest.get(k) for k in
                     ("articles", "real", "synthetic", "raw_bytes", "seed", "sha256")}},
-                    "jobs": args.jobs, "queries_per_class": args.queries, "warmup": args.warmup, "repeat": args.repeat,
+                    "jobs": args.jobs, "units": units, "queries_per_class": args.queries, "warmup": args.warmup, "repeat": args.repeat,
                     "query_sample": {c: [" ".join(q["words"]) for q in qs[:5]] for c, qs in queries["classes"].items()},
                     "environment": environment(), "searchkit_source": searchkit_src, "systems": {}}
     out = args.json or OUT_DIR / (f"search-opensearch-{label}.json" if args.engine == "opensearch"
@@ -532,14 +555,19 @@ def main(argv: list[str] | None = None) -> int:
                                     "run_dir": str(cluster.run_dir) if cluster.run_dir else None}
             names.append("opensearch")
         for name in names:
+            columns = {}
             try:
-                figures = bench_system(name, corpus, work, queries_file, manifest["raw_bytes"], opts,
-                                       incremental=name in ("searchkit", "opensearch"),
-                                       cluster_run_dir=cluster.run_dir if cluster and name == "opensearch" else None)
+                ours = name in ("searchkit", "opensearch")  # the peers have one mode: one document per article
+                columns[name] = bench_system(name, corpus, work, queries_file, manifest["raw_bytes"], opts,
+                                             incremental=ours, units=tuple(units) if ours else ("passage",),
+                                             cluster_run_dir=cluster.run_dir if cluster and name == "opensearch" else None)
+                if "articles" in columns[name]:
+                    columns[ARTICLES.format(name)] = columns[name].pop("articles")
             except Exception as e:  # noqa: BLE001 — one system's failure must not lose the others' figures
-                figures = {"error": f"{type(e).__name__}: {e}"}
-            report["systems"] = {n: report["systems"].get(n, figures) for n in
-                                 sorted({*report["systems"], name}, key=("searchkit", "opensearch", *PEERS).index)}
+                columns[name] = {"error": f"{type(e).__name__}: {e}"}
+            order = ("searchkit", ARTICLES.format("searchkit"), "opensearch", ARTICLES.format("opensearch"), *PEERS)
+            report["systems"] = {n: {**report["systems"], **columns}[n] for n in
+                                 sorted({*report["systems"], *columns}, key=order.index)}
             out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")  # partial figures, kept if interrupted
     finally:
         if cluster is not None:

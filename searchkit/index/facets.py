@@ -88,7 +88,7 @@ def count(matches: Matches, canon: dict[str, str] | None = None) -> dict[str, di
             _add(counts[name], values, np.bincount(found[found >= 0], minlength=len(values)), year=name == "year")
         sp_docs, sp_codes, sp_names = _speaker_pairs(reader)
         if sp_names and canon:
-            sp_codes, sp_names = _canonical_codes(sp_codes, sp_names, canon)
+            sp_codes, sp_names = _canonical_pairs(reader, canon)
         if sp_names:
             hit = np.zeros(reader.doc_count_all(), bool)
             hit[ids] = True
@@ -172,6 +172,19 @@ def variants_in(canon: dict[str, str], name: str) -> list[str]:
     people = {c for n, c in canon.items() if want in (n.casefold(), c.casefold())}
     people = people or {c for n, c in canon.items() if same_person(name, n)}
     return sorted(n for n, c in canon.items() if c in people) or [name]
+
+
+def _canonical_pairs(reader, canon: dict[str, str]) -> tuple[np.ndarray, list[str]]:
+    """`_speaker_pairs`' codes and names with variants merged by ``canon``, once per segment and clustering
+    (``canon`` is `speaker_canon`'s cached dict: the same object until the index's segments change); mapping
+    every pair again cost more than the rest of the facet counting."""
+    memo = segment_cache(reader, ("speakers-canonical",), dict)
+    got = memo.get(id(canon))
+    if got is None or got[0] is not canon:
+        _, codes, names = _speaker_pairs(reader)
+        memo.clear()  # one clustering at a time: an older one is never asked for again
+        got = memo[id(canon)] = (canon, *_canonical_codes(codes, names, canon))
+    return got[1], got[2]
 
 
 def _canonical_codes(codes: np.ndarray, names: list[str], canon: dict[str, str]) -> tuple[np.ndarray, list[str]]:

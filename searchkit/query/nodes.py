@@ -13,6 +13,8 @@ from whoosh.query import And, AndNot, MultiTerm, Not, Or, Require, Term, Wrappin
 from ..store.layout import article_of, article_starts, read_postings, segment_cache
 from ..store.schema import ARTICLE, HEADLINE, NAMES, decode_article
 
+HEADLINE_MEMO = 20_000  # articles whose headline name codes `HeadlineFree` keeps per segment (~10 MB at most)
+
 
 class CoordOrMatcher(Matcher):
     def __init__(self, kids, n: int, scale: float, boost: float):
@@ -161,22 +163,28 @@ class HeadlineFree(WrappingQuery):
         uniq, first, counts = np.unique(arts, return_index=True, return_counts=True)
         sizes = np.diff(np.append(starts, reader.doc_count_all()))[uniq]
         least = np.zeros(len(uniq))  # a passage without the code: the headline (on every passage) has none of it
-        every = np.flatnonzero(counts == sizes)
+        # The lead is kept whatever its headline holds, so only an article with later passages needs its stored
+        # headline read: a one-passage article (most short news stories) costs nothing here.
+        every = np.flatnonzero((counts == sizes) & (sizes > 1))
         if len(every) and isinstance(self.child, Term):
             least[every] = [self._headline_count(reader, int(starts[a])) for a in uniq[every].tolist()]
         return (ids == starts[arts]) | (tfs > least[np.searchsorted(uniq, arts)])
 
     def _headline_count(self, reader, start: int) -> int:
-        """How often the headline of the article whose lead is ``start`` gives this node's code (memoised per
-        segment: its documents never change)."""
+        """How often the headline of the article whose lead is ``start`` gives this node's code. The headline's
+        codes are memoised per article and segment (its documents never change), so the next query naming
+        another person in the same article reads no stored fields; at most `HEADLINE_MEMO` articles a segment."""
         memo = segment_cache(reader, ("headline-names", self.child.fieldname), dict)
-        key = (start, self.child.text)
-        if key not in memo:
+        codes = memo.get(start)
+        if codes is None:
             stored = reader.stored_fields(start)
             headline = str(decode_article(stored[ARTICLE]).get("headline") or "") if ARTICLE in stored else ""
             analyzer = reader.schema[self.child.fieldname].analyzer
-            memo[key] = sum(1 for t in analyzer(headline) if t.text == self.child.text) if headline else 0
-        return memo[key]
+            codes = tuple(t.text for t in analyzer(headline)) if headline else ()
+            if len(memo) >= HEADLINE_MEMO:
+                memo.clear()
+            memo[start] = codes
+        return codes.count(self.child.text)
 
     def matcher(self, searcher, context=None):
         m = self.child.matcher(searcher, context)

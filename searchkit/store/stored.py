@@ -10,8 +10,8 @@ frame), so the words, JSON keys and paths one article shares with the next are c
 File layout of the column (inside the segment's compound file, where whoosh keeps its columns): the frames one
 after the other, then a zlib-compressed directory — per frame its compressed size and its number of documents,
 per document the size of its value (0: none) — then the directory's size as 8 bytes. Reading a document
-decompresses its frame; the last frame read is kept, so the passages of one article, or a scan in docnum
-order, decompress each frame once. Frame size is a trade of size against hit latency, measured on the 10k
+decompresses its frame; the last `CACHED_FRAMES` frames read are kept (an LRU), so the passages of one article,
+a scan in docnum order, or the next queries' hits on the same articles decompress each frame once. Frame size is a trade of size against hit latency, measured on the 10k
 benchmark's stored values: 4 KB frames 5.87 MB, 8 KB 5.33, 16 KB 4.92, 32 KB 4.58 (one document at a time:
 11.58); a frame of 32 KB took ~0.25-0.7 ms to decompress on a loaded machine, about 5 ms of a 10-hit query,
 8 KB about a third of that.
@@ -35,6 +35,7 @@ from __future__ import annotations
 import struct
 import zlib
 from array import array
+from collections import OrderedDict
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3PerDocReader, W3PerDocWriter
@@ -43,6 +44,7 @@ from whoosh.columns import Column, ColumnReader, ColumnWriter, PickleColumn
 BLOCK_BYTES = 8 << 10  # uncompressed stored values per frame: a hit decompresses one (see the module docstring)
 DICT_BYTES = 32 << 10  # preset dictionary: the segment's first stored bytes (zlib's whole window)
 DICT_MIN_BYTES = 4 * DICT_BYTES  # a smaller segment's frames are compressed plainly: the dictionary would not pay
+CACHED_FRAMES = 256  # decompressed frames kept per segment reader (~2 MB: 256 frames of ~8 KB)
 LEVEL = 6
 _FOOTER = struct.Struct("<Q")
 
@@ -155,6 +157,7 @@ class _BlockReader(ColumnReader):
         self._ends = ends.tolist()
         self._ndocs = int(ndocs)
         self._last: tuple = (-1, b"", 0)  # (frame, its bytes, its first value's offset)
+        self._frames: OrderedDict[int, tuple[bytes, int]] = OrderedDict()  # frame -> (bytes, offset): an LRU
 
     def __getitem__(self, docnum: int) -> bytes:
         if not 0 <= docnum < self._ndocs:
@@ -165,13 +168,27 @@ class _BlockReader(ColumnReader):
         frame, data, base = self._last
         if not (frame >= 0 and self._fdoc[frame] <= docnum < self._fdoc[frame + 1]):
             frame = int(np.searchsorted(self._fdoc, docnum, side="right")) - 1
-            at, size = int(self._fstart[frame]), int(self._fstart[frame + 1] - self._fstart[frame])
-            packed = bytes(self._dbfile.get(self._basepos + at, size))
-            data = zlib.decompressobj(zdict=self._zdict).decompress(packed) if self._zdict else zlib.decompress(packed)
-            first = int(self._fdoc[frame])
-            base = self._starts[first] if first < self._ndocs else 0
+            data, base = self._frame(frame)
             self._last = (frame, data, base)
         return data[start - base:end - base]
+
+    def _frame(self, frame: int) -> tuple[bytes, int]:
+        """(the decompressed ``frame``, its first value's offset), from the last `CACHED_FRAMES` read: the
+        hits of the next queries (and `searchkit.query.nodes.HeadlineFree`'s headline reads) come back to the
+        same articles, and decompressing a frame was the largest cost of reading a stored article."""
+        got = self._frames.get(frame)
+        if got is not None:
+            self._frames.move_to_end(frame)
+            return got
+        at, size = int(self._fstart[frame]), int(self._fstart[frame + 1] - self._fstart[frame])
+        packed = bytes(self._dbfile.get(self._basepos + at, size))
+        data = zlib.decompressobj(zdict=self._zdict).decompress(packed) if self._zdict else zlib.decompress(packed)
+        first = int(self._fdoc[frame])
+        got = (data, self._starts[first] if first < self._ndocs else 0)
+        self._frames[frame] = got
+        if len(self._frames) > CACHED_FRAMES:
+            self._frames.popitem(last=False)
+        return got
 
 
 STORED_BLOCKS_COLUMN = PickleColumn(BlockBytesColumn())

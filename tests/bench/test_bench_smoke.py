@@ -96,5 +96,13 @@ def test_search_bench_measures_every_peer(corpus, tmp_path):
     # searchkit is either measured or reported as unavailable in one line — never a crash of the harness.
     sk = report["systems"]["searchkit"]
     assert "index_mbps" in sk or ("error" in sk and "\n" not in sk["error"])
+    if "index_mbps" in sk:  # both query modes of issues 11/16: passages (its own column) and articles
+        assert report["units"] == ["passage", "article"]
+        art = report["systems"]["searchkit (articles)"]
+        assert art["unit"] == "article" and art["index_of"] == "searchkit" and "index_mbps" not in art
+        for cls in ("one-word", "three-word", "phrase", "field"):
+            assert sk[cls]["n"] == 10 and art[cls]["n"] == 10 and art[cls]["errors"] == 0, art[cls]["first_error"]
+        assert art["one-word"]["zero_hit_pct"] == 0
+        assert "searchkit (articles)" in proc.stdout and "three-word (articles)" in proc.stdout
     startup = report["startup"]
     assert "first_line_median_s" in startup or ("error" in startup and "\n" not in startup["error"])
