@@ -44,14 +44,14 @@ SKETCH_ATTR = "dupes_sketch"  # where `prepare` leaves an article's sketch for `
 
 def prepare(items: list) -> None:
     """In a parser process: sketch each article of ``items`` (others, like skipped records, are left alone),
-    so the writing process only files the sketches."""
+    so the writing process only files the sketches; all of them in one `sketch.article_sketches` call."""
     from . import ENABLED, sketch
 
     if not ENABLED:
         return
-    for item in items:
-        if hasattr(item, "paragraphs") and hasattr(item, "passages"):
-            setattr(item, SKETCH_ATTR, sketch.article_sketch(item.paragraphs, item.passages))
+    articles = [item for item in items if hasattr(item, "paragraphs") and hasattr(item, "passages")]
+    for item, made in zip(articles, sketch.article_sketches([(a.paragraphs, a.passages) for a in articles])):
+        setattr(item, SKETCH_ATTR, made)
 
 
 def finish(tracker: "store.Tracker | Off", ix, changed: bool) -> None:

@@ -69,7 +69,8 @@ class FieldPostings:
         self.lengths = array("i")  # docnum, quantized field length, docnum, ... (scorable fields)
         self.runs: list[tuple[str, Run]] = []  # (file prefix, memory-mapped run) spilled to disk, in docnum order
         self._words: list = []  # the vocabulary's terms by id (filled when term bytes are needed)
-        self._last: tuple = (None, None)  # the previous document's value and its (first position, term ids)
+        self._last: tuple = (None, None)  # the previous document's value and its (first position, term ids),
+        # or off the fast path its terms
 
     def add(self, docnum: int, value: Any, terms=None) -> int:
         """Add one document's value; returns its field length (what whoosh's writer counts)."""
@@ -91,7 +92,11 @@ class FieldPostings:
         else:
             length = 0
             vocab = self.vocab
-            for tbytes, freq, weight, vbytes in (terms if terms is not None else self.field.index(value)):
+            if terms is None:  # an id, file or facet value: the same on every passage of an article (or file)
+                if value != self._last[0]:
+                    self._last = (value, list(self.field.index(value)))
+                terms = self._last[1]
+            for tbytes, freq, weight, vbytes in terms:
                 length += freq
                 tid = vocab.setdefault(tbytes, len(vocab))
                 self._generic.append((tid, docnum, weight, vbytes or b""))

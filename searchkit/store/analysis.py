@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 from typing import Iterator
 
 from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer
 from whoosh.lang.dmetaphone import double_metaphone
-from whoosh.lang.porter2 import stem as _stem
+from whoosh.lang.porter2 import stem as _porter2
 
 # Words: letters/digits (not "_", so "Atmar_Afghanistan_2016" splits) plus combining marks (text
 # that arrives decomposed), joined by inner apostrophes (straight or curly: "Russia’s", "O'Brien").
@@ -62,6 +63,11 @@ _SPECIAL = str.maketrans({
 })
 
 _CACHE_LIMIT = 200_000  # distinct token texts per filter instance; cleared (not evicted) when full
+
+# The Porter2 stem of a folded word, once per folded word: the filters cache per *raw* token text, and
+# "Oil", "OIL" and "oil" are three of those (46.4k raw to 33.2k folded words at 10k Reuters stories);
+# porter2 is pure Python and was the largest single cost of the index writers.
+_stem = lru_cache(maxsize=1 << 17)(_porter2)
 
 
 @lru_cache(maxsize=65536)
@@ -195,22 +201,30 @@ class NameFilter(_CachedFilter):
                 yield t
 
 
-_RECENT: list[tuple[str, list[str]]] = [("", [])]  # the last text `index_tokens` tokenized whole, its tokens
+_RECENT: list[tuple[str, list[str]]] = []  # the last texts `index_tokens` tokenized whole, and their tokens
+_RECENT_KEPT = 2
 
 
 def index_tokens(expression, text: str) -> list[str]:
-    """``expression.findall(text)``, reusing the tokens of the last text tokenized here where that text sits
+    """``expression.findall(text)``, reusing the tokens of a recent text tokenized here where that text sits
     inside this one between spaces (or at an end): the ``names`` field of a passage is its headline, body and
     speakers joined by spaces (`searchkit.store.layout`), and tokenizing the body twice was a quarter of the
-    writer's analysis time. Exact: no token holds a space, so the pieces tokenize apart as they do together."""
-    last, tokens = _RECENT[0]
-    if last and len(last) < len(text):
-        i = text.find(last)
-        end = i + len(last)
-        if i >= 0 and (i == 0 or text[i - 1] == " ") and (end == len(text) or text[end] == " "):
-            return expression.findall(text, 0, i) + tokens + expression.findall(text, end)
+    writer's analysis time. Two texts are kept, longest tried first: the writer analyses a passage's body,
+    then (on an article's first passage) its headline, then the names; keeping only the last text re-tokenized
+    the body of every first passage. Exact: no token holds a space, so the pieces tokenize apart as they do
+    together."""
+    recent = _RECENT if len(_RECENT) < 2 or len(_RECENT[0][0]) >= len(_RECENT[1][0]) else _RECENT[::-1]
+    for last, tokens in recent:
+        if len(last) < len(text):
+            i = text.find(last)
+            end = i + len(last)
+            if i >= 0 and (i == 0 or text[i - 1] == " ") and (end == len(text) or text[end] == " "):
+                return expression.findall(text, 0, i) + tokens + expression.findall(text, end)
     tokens = expression.findall(text)
-    _RECENT[0] = (text, tokens)
+    if text:
+        _RECENT.append((text, tokens))
+        if len(_RECENT) > _RECENT_KEPT:
+            del _RECENT[0]
     return tokens
 
 
@@ -241,9 +255,20 @@ class NameAnalyzer(CompositeAnalyzer):
     """``tokenizer() | NameFilter()``, plus ``index_terms`` (see `NewsAnalyzer`)."""
 
     def index_terms(self, text: str) -> tuple[int, list[str]]:
-        """(0, phonetic codes of the capitalised words, in order)."""
-        words = [w for w in index_tokens(self.items[0].expression, text) if w[:1].isupper()]
-        return 0, [c for codes in self.items[1].lookup_all(words) for c in codes]
+        """(0, phonetic codes of the capitalised words, in order): each distinct token's codes (none for a
+        word that is not capitalised) looked up in a cache of its own, so no Python code runs per token;
+        the filter's own cache stays the query side's (it codes every word there)."""
+        words = index_tokens(self.items[0].expression, text)
+        cache = self.__dict__.setdefault("_index_codes", {})
+        missing = set(words).difference(cache)
+        if missing:
+            if len(cache) + len(missing) > _CACHE_LIMIT:
+                cache.clear()
+                missing = set(words)
+            lookup = self.items[1].lookup
+            for w in missing:
+                cache[w] = lookup(w) if w[:1].isupper() else ()
+        return 0, list(chain.from_iterable(map(cache.__getitem__, words)))
 
 
 @lru_cache(maxsize=None)

@@ -132,9 +132,33 @@ def test_names_reuse_the_body_tokens_exactly():
     reused = 0
     for text, analyzer in steps:
         got = analyzer.index_terms(text)
-        after = analysis._RECENT[0]
-        analysis._RECENT[0] = ("", [])
+        after = list(analysis._RECENT)
+        analysis._RECENT.clear()
         assert got == analyzer.index_terms(text), text[:80]
-        analysis._RECENT[0] = after
-        reused += after[0] != text
+        analysis._RECENT[:] = after
+        reused += all(t != text for t, _ in after)
     assert reused > 10  # the reuse path ran, on the names of real passages
+
+
+def test_index_tokens_reuses_the_body_past_a_headline():
+    """The writer analyses a first passage's body, then its headline, then its names (headline, body,
+    speakers): the body's tokens are still reused for the names, and the terms are a fresh tokenization's."""
+    import searchkit.store.analysis as analysis
+
+    expression = name_analyzer().items[0].expression
+    body = "Prime Minister Boris Johnson told parliament on Tuesday that talks would go on."
+    headline = "Johnson: talks go on"
+    analysis._RECENT.clear()
+    calls = []
+
+    class Counting:
+        def findall(self, text, *bounds):
+            calls.append(text[bounds[0]:bounds[1] if len(bounds) > 1 else None] if bounds else text)
+            return expression.findall(text, *bounds)
+
+    counting = Counting()
+    analysis.index_tokens(counting, body)
+    analysis.index_tokens(counting, headline)
+    names = f"{headline} {body} Boris Johnson"
+    assert analysis.index_tokens(counting, names) == expression.findall(names)
+    assert all(body not in c for c in calls[2:])  # the body was not tokenized again

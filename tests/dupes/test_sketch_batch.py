@@ -1,0 +1,48 @@
+"""Sketching many articles at once (`article_sketches`, what the parser processes call) gives each article the
+values it gets alone, and the faster normalisation patterns give the text the word-boundary patterns gave."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from searchkit.dupes import sketch
+from searchkit.model import Passage
+from searchkit.parse import parse_file
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+def _same(a, b) -> bool:
+    return (a[0] == b[0] and a[1].dtype == b[1].dtype and np.array_equal(a[1], b[1]) and len(a[2]) == len(b[2])
+            and all(p[:3] == q[:3] and np.array_equal(p[3], q[3]) for p, q in zip(a[2], b[2])))
+
+
+def test_batch_equals_one_at_a_time():
+    """The bundled corpus's articles, plus bodies that take the other branches (empty, under one shingle,
+    all short lines, a short menu line beside prose, a paragraph split over two passages), in one batch."""
+    bodies = [(a.paragraphs, a.passages) for f in sorted(CORPUS.iterdir()) for a in parse_file(f, CORPUS)]
+    prose = "The central bank raised its key rate by 0.50 pct to 5.250 pct, the first rise in 1,500 days."
+    split = prose + " " + prose
+    bodies += [([], []), (["Oil up"], []), (["Home", "News", "Sport"], []),
+               (["Subscribe now", prose, prose], [Passage(0, prose, 0, len(prose))]),
+               ([split], [Passage(0, split[:40], 0, 40), Passage(1, split[40:], 40, len(split))])]
+    batch = sketch.article_sketches(bodies)
+    assert len(batch) == len(bodies)
+    for body, got in zip(bodies, batch):
+        alone = sketch.article_sketches([body])[0]
+        assert _same(got, alone)
+    assert sum(len(p) for _, _, p in batch) > 5  # pieces were signed, not only whole articles
+    assert batch[-5][0] == 0 and (batch[-5][1] == 0xFFFFFFFF).all()  # the empty body: all-max signature
+
+
+def test_normalisation_matches_the_boundary_patterns():
+    """`_expand` and the trailing-zero pre-check against the patterns they stand for, on the edge cases."""
+    boundary = re.compile(r"\b(?:pct|pc|mln|bln|dlrs|dlr)\b")
+    texts = ["5 pct", "5pct", "xpct pct", "pct", "pcts", "_pct", "é pct.", "mln-dlrs", "1.50.0", "2.000 mln",
+             "up 0.10 pct from 12.0", "dlr's", "a.50.0 bln", "pc pct pcx", "10.05 dlrs."]
+    for text in texts:
+        assert sketch._expand(text) == boundary.sub(lambda m: sketch._EXPANDED[m.group(0)], text), text
+        zeros = sketch._TRAILING_ZEROS.sub(lambda m: m.group(1) or m.group(2), text)
+        assert zeros == text or sketch._MAY_TRAIL.search(text), text
