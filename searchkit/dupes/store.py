@@ -53,26 +53,56 @@ def _save_npz(f, arrays: dict[str, np.ndarray]) -> None:
                 np.lib.format.write_array(m, np.ascontiguousarray(a), allow_pickle=False)
 
 
+CHUNK_ROWS = 4096  # rows per block of `_Rows` (2 MB of article signatures)
+
+
 class _Rows:
-    """A growable 2-D array (doubling): one row per article or piece, without a Python object per row."""
+    """A growable 2-D array (one row per article or piece, without a Python object per row), appended in
+    blocks of `CHUNK_ROWS` rows and joined into one array when read. Not by doubling one array: that held up to
+    twice the rows, and each doubling copied everything into a new array while the old one was still alive
+    (three times the signatures at once: the indexer's peak grew with the corpus)."""
 
     def __init__(self, width: int, dtype, data: np.ndarray | None = None):
-        self.data = data if data is not None else np.zeros((64, width), dtype)
-        self.n = 0 if data is None else len(data)
+        self.width, self.dtype = width, dtype
+        self._whole = data if data is not None else np.zeros((0, width), dtype)  # rows up to the blocks
+        self._blocks: list[np.ndarray] = []  # full blocks after ``_whole``, then the one being filled
+        self._used = CHUNK_ROWS  # rows used in the last block (none open yet)
+        self.n = len(self._whole)
 
     def append(self, row) -> None:
-        if self.n == len(self.data):  # double (from 64 rows: a loaded array may have none)
-            more = np.zeros((max(64, self.n),) + self.data.shape[1:], self.data.dtype)
-            self.data = np.concatenate([self.data, more])
-        self.data[self.n] = row
+        if self._used == CHUNK_ROWS:
+            self._blocks.append(np.zeros((CHUNK_ROWS, self.width), self.dtype))
+            self._used = 0
+        self._blocks[-1][self._used] = row
+        self._used += 1
         self.n += 1
 
     def view(self) -> np.ndarray:
-        return self.data[: self.n]
+        """Every row as one array (the blocks are joined into it, one at a time, then released)."""
+        if self._blocks:
+            out = np.empty((self.n, self.width), self.dtype)
+            out[: len(self._whole)] = self._whole
+            at = len(self._whole)
+            self._whole = None
+            blocks, self._blocks = self._blocks, []
+            blocks.reverse()
+            while blocks:
+                block = blocks.pop()
+                rows = min(CHUNK_ROWS, self.n - at)
+                out[at: at + rows] = block[:rows]
+                at += rows
+                del block
+            self._whole, self._used = out, CHUNK_ROWS
+        return self._whole
+
+    @property
+    def data(self) -> np.ndarray:
+        """`view` (writable: `Tracker._compact` renumbers the pieces' article rows in place)."""
+        return self.view()
 
     def keep(self, mask: np.ndarray) -> None:
-        self.data = self.view()[mask].copy()
-        self.n = len(self.data)
+        self._whole = self.view()[mask].copy()
+        self.n = len(self._whole)
 
 
 class Tracker:

@@ -36,7 +36,8 @@ from .bulkwrite import write_field
 from .spill import Run, windows
 
 REDUCE_TOKENS = 1 << 19  # words of a field buffered before they are reduced to postings (memory stays small)
-SPILL_POSTINGS = 2 << 20  # postings buffered (~40 MB) before they are written out as sorted runs (spill.py)
+SPILL_POSTINGS = 1 << 19  # postings buffered (~10 MB) before they are written out as sorted runs (spill.py);
+# sorting a run takes ~5x its buffers in temporaries: at 2 << 20 a writer sat at ~130 MB while parsing 30k articles
 # Buffered postings take 16 bytes each (term id, docnum, weight, value size as 32-bit numbers) plus their
 # values; weights are float32, exact for the small whole numbers they are (a frequency times boost 1.0)
 # and turned back into float64 for writing, so the written statistics are whoosh's.

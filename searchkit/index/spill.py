@@ -15,14 +15,17 @@ Runs live in the writer's whoosh temp folder (``<generation>.tmp/``: removed wit
 """
 from __future__ import annotations
 
+import mmap
 import os
 from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
 
-WINDOW = 1 << 20  # postings of one merge window at commit
-_ARRAYS = ("tid", "doc", "weight", "sizes", "stream", "terms", "tcount", "tbytes")
+WINDOW = 1 << 18  # postings of one merge window at commit: ~150 bytes each with the writer's temporaries
+# (bulkwrite's block statistics), so ~40 MB; at 1 << 20 a writer's commit peak was ~150 MB above its buffers
+_ARRAYS = ("tid", "doc", "weight", "sizes", "stream", "terms", "tpos", "vpos")
+_FIND = 64  # term ranks a merge window reads at once from a run while it looks for the window's end
 
 
 def gather(stream: np.ndarray, starts: np.ndarray, sizes: np.ndarray, piece: int = 1 << 18) -> np.ndarray:
@@ -41,8 +44,10 @@ def gather(stream: np.ndarray, starts: np.ndarray, sizes: np.ndarray, piece: int
 @dataclass
 class Run:
     """One field's postings sorted by (term bytes, docnum): per posting ``tid, doc, weight, sizes`` and the
-    values ``stream``; per distinct term (in byte order) its id ``terms``, postings ``tcount`` and value bytes
-    ``tbytes``. In memory, or memory-mapped from the files of `write`."""
+    values ``stream``; per distinct term (in byte order) its id ``terms``; ``tpos`` and ``vpos`` (one longer):
+    where each term's postings and value bytes start. In memory, or memory-mapped from the files of `write`.
+    The offsets are stored, not recomputed at the merge, so a merge holds no per-run array of every term (with
+    the many runs of a large segment, those outgrew the merge window)."""
 
     tid: np.ndarray
     doc: np.ndarray
@@ -50,8 +55,8 @@ class Run:
     sizes: np.ndarray
     stream: np.ndarray
     terms: np.ndarray
-    tcount: np.ndarray
-    tbytes: np.ndarray
+    tpos: np.ndarray
+    vpos: np.ndarray
 
     @classmethod
     def sort(cls, tid, doc, weight, sizes, stream, btexts_of) -> "Run":
@@ -65,16 +70,39 @@ class Run:
         key = local[inv]
         order = np.argsort(key, kind="stable")
         vstart = np.cumsum(sizes, dtype=np.int64) - sizes
-        tcount = np.bincount(key, minlength=len(uniq))
-        tbytes = np.bincount(key, weights=sizes, minlength=len(uniq)).astype(np.int64)
+        tpos = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=len(uniq)))))
+        vpos = np.concatenate(([0], np.cumsum(np.bincount(key, weights=sizes, minlength=len(uniq)).astype(np.int64))))
         return cls(tid[order], doc[order], weight[order], sizes[order], gather(stream, vstart[order], sizes[order]),
-                   uniq[ranked], tcount, tbytes)
+                   uniq[ranked], tpos, vpos)
+
+    def find(self, rank: np.ndarray, end: int, at: int) -> int:
+        """The index of this run's first term from ``at`` on whose rank (``rank``: term id -> rank) is ``end``
+        or more. The terms are in rank order, so only the ranks up to there are read, a few at a time."""
+        n = len(self.terms)
+        step = _FIND
+        while at < n:
+            r = rank[np.asarray(self.terms[at:at + step], np.int64)]
+            i = int(np.searchsorted(r, end))
+            if i < len(r):
+                return at + i
+            at += len(r)
+            step *= 2
+        return n
 
     def write(self, prefix: str) -> "Run":
         """Save the arrays as ``<prefix>.<name>.npy`` and return the run memory-mapped from them."""
         for name in _ARRAYS:
             np.save(f"{prefix}.{name}.npy", getattr(self, name), allow_pickle=False)
         return Run(**{name: np.load(f"{prefix}.{name}.npy", mmap_mode="r") for name in _ARRAYS})
+
+    def release(self) -> None:
+        """Drop the pages of the memory-mapped arrays read so far (`write`'s run; in-memory arrays are left):
+        a merge reads every run once, and mapped pages stay in the process's resident set until unmapped,
+        so without this a writer's RSS grew by the size of all its runs — with the corpus, not the window."""
+        for name in _ARRAYS:
+            m = getattr(getattr(self, name), "_mmap", None)
+            if m is not None and hasattr(m, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
+                m.madvise(mmap.MADV_DONTNEED)
 
     @staticmethod
     def remove(prefix: str) -> None:
@@ -94,24 +122,29 @@ def windows(runs: list[Run], rank: np.ndarray, window: int | None = None) -> Ite
     window = window or WINDOW
     nterms = len(rank)
     counts = np.zeros(nterms, np.int64)
-    starts = []
     for run in runs:
-        r = rank[np.asarray(run.terms, np.int64)]
-        counts[r] += run.tcount
-        starts.append((r, np.concatenate(([0], np.cumsum(run.tcount))), np.concatenate(([0], np.cumsum(run.tbytes)))))
+        counts[rank[np.asarray(run.terms, np.int64)]] += np.diff(run.tpos)
+        run.release()
     cum = np.cumsum(counts)
+    del counts
     cuts = np.unique(np.searchsorted(cum, np.arange(window, int(cum[-1]) if nterms else 0, window), side="left") + 1)
+    del cum
     bounds = [0, *[int(c) for c in cuts if 0 < c < nterms], nterms]
+    at = [0] * len(runs)  # per run: its first term not merged yet
     for r0, r1 in zip(bounds, bounds[1:]):
         parts = []
-        for run, (r, tstart, vstart) in zip(runs, starts):
-            i0, i1 = np.searchsorted(r, [r0, r1])
-            p0, p1, v0, v1 = tstart[i0], tstart[i1], vstart[i0], vstart[i1]
+        for k, run in enumerate(runs):
+            i0 = at[k]
+            i1 = at[k] = run.find(rank, r1, i0)
+            p0, p1, v0, v1 = int(run.tpos[i0]), int(run.tpos[i1]), int(run.vpos[i0]), int(run.vpos[i1])
             if p1 > p0:
                 parts.append((run.tid[p0:p1], run.doc[p0:p1], run.weight[p0:p1], run.sizes[p0:p1], run.stream[v0:v1]))
         if not parts:
             continue
         tid, doc, weight, sizes, stream = (np.concatenate([p[i] for p in parts]) for i in range(5))
+        del parts
+        for run in runs:
+            run.release()
         key = rank[tid.astype(np.int64)]
         order = np.argsort(key, kind="stable")
         sizes = sizes.astype(np.int64)
