@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Indexing CPU of searchkit, in total and per stage: CPU-seconds, not wall time (the machine is shared).
 
-    python bench/index_cpu.py [--corpus DIR] [--jobs 2] [--profile OUT.txt]
+    python bench/index_cpu.py [--corpus DIR] [--jobs 2] [--profile OUT.txt] [--src DIR]
 
 Runs ``searchkit.open_index(tmp).add([corpus], jobs=N)`` on a fresh index (the public API, as bench/search.py
 does) and prints ``getrusage`` user+sys of this process plus its children (parser and writer processes), and
@@ -34,7 +34,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# --src DIR measures another checkout's searchkit/ (e.g. a `git archive` of main) with this script: before/after
+_SRC = sys.argv[sys.argv.index("--src") + 1] if "--src" in sys.argv[:-1] else str(ROOT)
+sys.path.insert(0, _SRC)
 
 STAGE_DIR = None  # where each process writes its per-stage CPU (set in main, before any fork)
 _ACC: dict[str, float] = {}
@@ -169,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--profile", type=Path, help="also profile a jobs=1 run into this text file (pyinstrument)")
     ap.add_argument("--keep", type=Path, help="build the index here (replaced) and keep it")
+    ap.add_argument("--src", help="folder holding the searchkit/ package to measure (default: this checkout)")
     args = ap.parse_args(argv)
     import searchkit
 
@@ -191,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         total = c1 - c0
         mb = raw_mb(args.corpus)
         stages = report(STAGE_DIR, total)
+        print(f"searchkit from {Path(searchkit.__file__).parent}")
         print(f"corpus {args.corpus}: {rep.added} files, {rep.passages} passages, {mb:.2f} MB raw text; jobs={args.jobs}")
         print(f"total CPU {total:.2f} s (self+children user+sys) = {mb / total:.3f} MB per CPU-s; wall {w1 - w0:.1f} s")
         for k in sorted(stages):
