@@ -47,6 +47,10 @@ class Settings:
     proximity_idf: str = "max"  # a pair's weight in the passage term: "max" of its idfs (a pair is at least as rare
     # as its rarer word; TIME passage 0.6322, BM25TP's "min" 0.6256: docs/ranking-issue11.md), "mean" or "min"
     passage_b: float = 0.5  # length normalisation of the passage's own BM25
+    # adjacent query words near each other as a term of the article score (`searchkit.ranking.pairs`; article mode
+    # only): its weight (0 = off) and how many positions apart they may be (TIME dev +0.009: docs/ranking-issue11.md)
+    pair_weight: float = 0.2
+    pair_window: int = 8
     # RM3 pseudo-relevance feedback (`searchkit.ranking.expansion`), off unless asked for (search(expand=True))
     expand: bool = False
     expand_docs: int = 10  # feedback articles

@@ -158,8 +158,9 @@ def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, setting
 def _article_stats_ranking(searcher, matches, words, unit: str, settings: Settings):
     """(docnums, scores) of every match (``unit`` passage) or every matching article's best passage, scored
     with article-level statistics (`searchkit.ranking.articles`): every matching article is scored exactly,
-    so pages partition one ranking."""
-    scores = score_articles(searcher, words, settings)
+    so pages partition one ranking. Article mode adds the near-pairs term (`searchkit.ranking.pairs`); passage
+    mode has its own proximity terms (with both, TIME dev passage mode lost 0.02: docs/ranking-issue11.md)."""
+    scores = score_articles(searcher, words, settings, pairs=unit == "article")
     if unit == "passage":
         return rank_passages(matches, scores, words, settings)
     return rank_articles(matches, scores)

@@ -27,11 +27,11 @@ import numpy as np
 from whoosh.query import And, AndNot, Or, Phrase
 
 from ..query.nodes import CoordOr, HeadlineFree, LeadOnly
+from .pairs import pair_tfs, query_pairs, term_positions
 from .scoring import word_leaves
 from ..settings import Settings
 from ..store.analysis import analyze
-from ..store.layout import (article_of, article_starts, deleted_docs, field_lengths, posting_arrays, read_postings,
-                            segment_cache, term_bytes)
+from ..store.layout import article_of, article_starts, deleted_docs, field_lengths, read_postings, segment_cache
 
 HEADLINE = "headline"  # counted once per article: every passage carries a copy
 PASSAGE_FIELDS = ("body",)  # a passage's own text, for its passage score
@@ -45,6 +45,7 @@ class QueryWords:
     words: list[list[tuple[str, str, float]]]
     qtf: list[float] | None = None  # per word: how often the query text holds it (the parser keeps it once)
     typed: int | None = None  # the first ``typed`` words are the query's own (the rest: RM3 feedback words)
+    sequence: list[str] | None = None  # the query text's body terms in order, repeats kept (`searchkit.ranking.pairs`)
 
 
 def _phrase_words(node) -> list | None:
@@ -95,9 +96,12 @@ def query_words(q, text: str = "") -> QueryWords | None:
             seen.add(key)
             got.append(w)
     # qtf counted (docs/ranking-issue11.md: "once" costs CISI 0.05, its long queries repeat their key words)
-    counts = Counter(analyze(text)) if text else Counter()
+    terms = analyze(text) if text else []
+    counts = Counter(terms)
     qtf = [float(max(1, max((counts.get(t, 0) for f, t, _ in w if f == "body"), default=1))) for w in got]
-    return QueryWords(getattr(q, "boost", 1.0) if isinstance(q, CoordOr) else 1.0, got, qtf)
+    body = {t for w in got for f, t, _ in w if f == "body"}
+    return QueryWords(getattr(q, "boost", 1.0) if isinstance(q, CoordOr) else 1.0, got, qtf,
+                      sequence=[t for t in terms if t in body])
 
 
 def _split_tokens(word: list) -> list[list]:
@@ -163,30 +167,40 @@ class ArticleScores:
     avg_length: float = 1.0  # mean BM25F length of the live articles
 
 
-def score_articles(searcher, words: QueryWords, settings: Settings) -> ArticleScores:
-    """S_a (module docstring) of every article of ``searcher``'s index for ``words``."""
+def score_articles(searcher, words: QueryWords, settings: Settings, pairs: bool = False) -> ArticleScores:
+    """S_a (module docstring) of every article of ``searcher``'s index for ``words``; with ``pairs``, plus
+    ``settings.pair_weight`` times the BM25 of each pair of adjacent query words found near each other
+    (`searchkit.ranking.pairs`)."""
     subs = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
     # the readers `match` uses (matched by identity); an empty index has a reader without a segment
     leaves = [(sub.reader(), off) for sub, off in subs if sub.reader().segment() is not None]
     per_seg, n_live, total_len = [], 0, 0.0
     df = np.zeros(len(words.words))
+    sequence = words.sequence if words.sequence is not None else [t for _, t in _body_terms(words)]
+    near = query_pairs(sequence) if pairs and settings.pair_weight > 0 else []
+    pair_df = np.zeros(len(near))
     for seg, off in leaves:
         starts, lengths, live = _lengths(seg, settings)
         tfs = [_word_tf(seg, w, settings, len(starts)) * live for w in words.words]
         df += [int(np.count_nonzero(t)) for t in tfs]
+        ptfs = pair_tfs(seg, near, settings.pair_window, live)
+        pair_df += [int(np.count_nonzero(t)) for t in ptfs]
         n_live += int(live.sum())
         total_len += float(lengths[live].sum())
-        per_seg.append((seg, off, starts, lengths, tfs))
+        per_seg.append((seg, off, starts, lengths, tfs, ptfs))
     n = max(1, n_live)
     avg = total_len / n or 1.0
     idfs = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+    pair_idfs = np.log(1.0 + (n - pair_df + 0.5) / (pair_df + 0.5))
     k1, b = settings.k1, settings.b
     out = []
-    for seg, off, starts, lengths, tfs in per_seg:
+    for seg, off, starts, lengths, tfs, ptfs in per_seg:
         norm = k1 * (1 - b + b * lengths / avg)
         score = np.zeros(len(starts))
         for idf, qtf, tf in zip(idfs, words.qtf or [1.0] * len(tfs), tfs):
             score += qtf * idf * tf * (k1 + 1) / (tf + norm)
+        for idf, tf in zip(pair_idfs, ptfs):  # adjacent query words near each other (`searchkit.ranking.pairs`)
+            score += settings.pair_weight * idf * tf * (k1 + 1) / (tf + norm)
         out.append((seg, off, starts, words.boost * score))
     return ArticleScores(out, idfs.tolist(), n, avg)
 
@@ -315,10 +329,9 @@ def pair_accumulators(seg, docs: np.ndarray, words: QueryWords, window: int) -> 
     terms = _body_terms(words)
     if len(terms) < 2 or "body" not in seg.schema or not len(docs):
         return []
-    decode = seg.schema["body"].format.decode_positions
     out = []
     for (ia, ta), (ib, tb) in zip(terms, terms[1:]):
-        pa, pb = _positions(seg, ta, docs, decode), _positions(seg, tb, docs, decode)
+        pa, pb = term_positions(seg, "body", ta, docs), term_positions(seg, "body", tb, docs)
         out.append((ia, ib, {d: _pair_acc(pa[d], pb[d], window) for d in pa.keys() & pb.keys()}))
     return out
 
@@ -350,16 +363,6 @@ def _article_term(seg, pairs, scores: ArticleScores, settings: Settings) -> np.n
                             minlength=len(starts))[:len(starts)]
         out += min(scores.idfs[ia], scores.idfs[ib]) * total * (k1 + 1) / (total + norm)
     return out
-
-
-def _positions(seg, text: str, docs: np.ndarray, decode) -> dict[int, list[int]]:
-    """{docnum: sorted positions of ``text`` in its body} for the segment's ``docs`` holding it."""
-    btext = term_bytes(seg, "body", text)
-    if btext is None:
-        return {}
-    ids, _, vals = posting_arrays(seg, "body", btext, values=True, within=docs)
-    keep = np.isin(ids, docs)
-    return {int(d): sorted(decode(v)) for d, v, k in zip(ids.tolist(), vals, keep.tolist()) if k}
 
 
 def _pair_acc(pa: list[int], pb: list[int], window: int) -> float:

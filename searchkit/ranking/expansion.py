@@ -79,7 +79,8 @@ def expand_words(words: QueryWords, fb: dict[str, float], settings: Settings) ->
         else:
             out.append([(BODY, t, 1.0), (HEADLINE, t, 1.0)])
             qtf.append(scale * v)
-    return QueryWords(words.boost, out, qtf, typed=len(words.words) if words.typed is None else words.typed)
+    return QueryWords(words.boost, out, qtf, typed=len(words.words) if words.typed is None else words.typed,
+                      sequence=words.sequence)
 
 
 def expand_query(q, fb: dict[str, float]):
