@@ -128,8 +128,10 @@ def seeded(folder: Path) -> tuple[Path, Path]:
 def test_really_full_disk(tmpfs: Path, jobs: str):
     docs, ix = seeded(tmpfs)
     before, files = answers(ix), index_files(ix)
-    for i in range(20):  # enough new text that the update cannot fit in what is left
-        (docs / f"more-{i}.txt").write_text(NEW_ARTICLE.replace("Quillbrook", f"Quillbrook{i}") * 3)
+    for i in range(20):  # enough new text that the update cannot fit in what is left: distinct words, as
+        # repeated text compresses (stored frames, compact term dictionary) into less than the 48 KB left
+        words = " ".join(f"quill{i}x{j}" for j in range(1500))
+        (docs / f"more-{i}.txt").write_text(NEW_ARTICLE.replace("Quillbrook", f"Quillbrook{i}") + f"\n\n{words}.\n")
     free = shutil.disk_usage(tmpfs).free
     filler = tmpfs / "filler"
     with open(filler, "wb") as f:
