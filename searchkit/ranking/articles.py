@@ -197,10 +197,10 @@ def score_articles(searcher, words: QueryWords, settings: Settings, pairs: bool 
     for seg, off, starts, lengths, tfs, ptfs in per_seg:
         norm = k1 * (1 - b + b * lengths / avg)
         score = np.zeros(len(starts))
-        for idf, qtf, tf in zip(idfs, words.qtf or [1.0] * len(tfs), tfs):
-            score += qtf * idf * tf * (k1 + 1) / (tf + norm)
-        for idf, tf in zip(pair_idfs, ptfs):  # adjacent query words near each other (`searchkit.ranking.pairs`)
-            score += settings.pair_weight * idf * tf * (k1 + 1) / (tf + norm)
+        # the query's words, then its adjacent words found near each other (`searchkit.ranking.pairs`): one BM25
+        weights = list(words.qtf or [1.0] * len(tfs)) + [settings.pair_weight] * len(ptfs)
+        for idf, weight, tf in zip(list(idfs) + list(pair_idfs), weights, tfs + list(ptfs)):
+            score += weight * idf * tf * (k1 + 1) / (tf + norm)
         out.append((seg, off, starts, words.boost * score))
     return ArticleScores(out, idfs.tolist(), n, avg)
 
