@@ -10,6 +10,7 @@ import numpy as np
 from whoosh.matching import FilterMatcher, Matcher, NullMatcher
 from whoosh.query import And, AndNot, MultiTerm, Not, Or, Require, Term, WrappingQuery
 
+from ..store.analysis import OWN_NAMES_CODE
 from ..store.layout import article_of, article_starts, read_postings, segment_cache
 from ..store.schema import ARTICLE, HEADLINE, NAMES, decode_article
 
@@ -139,14 +140,16 @@ class LeadOnly(WrappingQuery):
 class HeadlineFree(WrappingQuery):
     """A ``names`` term (phonetic name codes) without the matches it owes only to the article's headline.
 
-    The ``names`` field of a passage is built from the headline, the passage's text and its speakers
-    (`searchkit.store.layout.passage_documents`), so a name in the headline would match every passage. The
-    headline's share is not indexed apart: when some passage of the article lacks the code, the headline
-    (on every passage) has none of it; when every passage holds it, the headline's own count is read from the
-    stored headline (once per article and segment, only for those articles). A later passage matches when it
-    holds the code more often than its headline does, the lead (which carries the headline evidence) whenever
-    it holds it: exact, and the same rule as the OpenSearch engine's ``own_names`` field. Work in proportion to
-    the code's postings, not to the segment.
+    The ``names`` field of an article's lead holds the headline's codes, its later passages only their own text's
+    and speakers' (`searchkit.store.layout.passage_documents`), the lead marked so (`OWN_NAMES_CODE`): for such
+    an article every posting is a match. An index an older version built has the headline's codes on every
+    passage, where a name in the headline would match every passage. There the headline's share is inferred:
+    when some passage of the article lacks the code, the headline (on every passage) has none of it; when
+    every passage holds it, the headline's own count is read from the stored headline (once per article and
+    segment, only for those articles). A later passage matches when it holds the code more often than its
+    headline does, the lead (which carries the headline evidence) whenever it holds it: exact, and the same
+    rule as the OpenSearch engine's ``own_names`` field. Work in proportion to the code's postings, not to
+    the segment.
     """
 
     def __eq__(self, other):
@@ -166,6 +169,8 @@ class HeadlineFree(WrappingQuery):
         # The lead is kept whatever its headline holds, so only an article with later passages needs its stored
         # headline read: a one-passage article (most short news stories) costs nothing here.
         every = np.flatnonzero((counts == sizes) & (sizes > 1))
+        if len(every):  # an article indexed with own codes on its later passages needs nothing read
+            every = every[~_own_names(reader, starts)[uniq[every]]]
         if len(every) and isinstance(self.child, Term):
             least[every] = [self._headline_count(reader, int(starts[a])) for a in uniq[every].tolist()]
         return (ids == starts[arts]) | (tfs > least[np.searchsorted(uniq, arts)])
@@ -194,6 +199,18 @@ class HeadlineFree(WrappingQuery):
         reader = searcher.reader()
         ids, tfs = read_postings(reader, q.fieldname, q.text)
         return FilterMatcher(m, frozenset(ids[self.keep(reader, ids, tfs)].tolist()))
+
+
+def _own_names(reader, starts: np.ndarray) -> np.ndarray:
+    """Per article of segment ``reader`` (``starts``: its leads): True when its later passages' ``names`` hold
+    only their own codes (the lead's `OWN_NAMES_CODE`, written since the layout put the headline's codes on the
+    lead alone); False for an article an older version indexed, headline codes on every passage. Read once a
+    segment: one posting list, an entry an article."""
+    def make():
+        ids, _ = read_postings(reader, NAMES, OWN_NAMES_CODE)
+        return np.isin(starts, ids, assume_unique=True)
+
+    return segment_cache(reader, ("own-names",), make)
 
 
 def _article_level(q) -> bool:

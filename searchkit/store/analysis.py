@@ -251,14 +251,25 @@ class NewsAnalyzer(CompositeAnalyzer):
         return first, [t for t in terms if t is not None]
 
 
+OWN_NAMES_MARK = "\x1f"  # leads a ``names`` value: the article's later passages hold only their own codes
+OWN_NAMES_CODE = "~own"  # the term that mark becomes (no phonetic code holds "~", no query word makes it)
+
+
 class NameAnalyzer(CompositeAnalyzer):
     """``tokenizer() | NameFilter()``, plus ``index_terms`` (see `NewsAnalyzer`)."""
 
     def index_terms(self, text: str) -> tuple[int, list[str]]:
         """(0, phonetic codes of the capitalised words, in order): each distinct token's codes (none for a
         word that is not capitalised) looked up in a cache of its own, so no Python code runs per token;
-        the filter's own cache stays the query side's (it codes every word there)."""
-        words = index_tokens(self.items[0].expression, text)
+        the filter's own cache stays the query side's (it codes every word there).
+
+        A text that starts with `OWN_NAMES_MARK` (an article's lead, `searchkit.store.layout`) gives
+        `OWN_NAMES_CODE` first: the per-article sign, kept through merges like any posting, that the
+        article's later passages were indexed without the headline's codes (`searchkit.query.nodes.HeadlineFree`
+        reads no stored headline for it). The mark is not a word character: the token stream (queries,
+        snippets) never holds it."""
+        marked = text.startswith(OWN_NAMES_MARK)
+        words = index_tokens(self.items[0].expression, text[1:] if marked else text)
         cache = self.__dict__.setdefault("_index_codes", {})
         missing = set(words).difference(cache)
         if missing:
@@ -268,7 +279,8 @@ class NameAnalyzer(CompositeAnalyzer):
             lookup = self.items[1].lookup
             for w in missing:
                 cache[w] = lookup(w) if w[:1].isupper() else ()
-        return 0, list(chain.from_iterable(map(cache.__getitem__, words)))
+        codes = list(chain.from_iterable(map(cache.__getitem__, words)))
+        return 0, [OWN_NAMES_CODE, *codes] if marked else codes
 
 
 @lru_cache(maxsize=None)

@@ -23,6 +23,7 @@ from whoosh.util.numeric import byte_to_length
 
 from ..article.dates import date_span
 from ..model import Article, paragraph_spans
+from .analysis import OWN_NAMES_MARK
 from .codec import ArrayLeafMatcher, CompactLeafMatcher, TightLeafMatcher
 from .schema import (ARTICLE, ARTICLE_ID, AUTHOR, BODY, DATE, FILE, FILEKEY, HEADLINE, NAMES, PATH, PINDEX, QUOTE, SOURCE,
                      SOURCE_FACET, SPEAKER, SPEAKER_FACET, YEAR, encode_article)
@@ -257,9 +258,11 @@ def passage_documents(article: Article, file_key: str, file_hash: str, path: str
         if speakers:
             doc[SPEAKER] = "; ".join(speakers)
             doc[SPEAKER_FACET] = ",".join(s.replace(",", " ") for s in speakers)
-        names = " ".join(x for x in (article.headline, text, *speakers) if x)
+        # the headline's codes on the lead only (article-level evidence, as the headline field): a later
+        # passage's names are its own, and the lead's mark says so to `HeadlineFree` (older indexes lack it)
+        names = " ".join(x for x in (article.headline if i == 0 else None, text, *speakers) if x)
         if names:
-            doc[NAMES] = names
+            doc[NAMES] = OWN_NAMES_MARK + names if i == 0 else names
         if i == 0:
             doc[ARTICLE] = encode_article(article.to_dict())
             doc[PATH] = path
