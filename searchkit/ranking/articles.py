@@ -19,7 +19,6 @@ an article's passages are consecutive documents, so per-article sums are ``np.bi
 """
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 
@@ -27,10 +26,11 @@ import numpy as np
 from whoosh.query import And, AndNot, Or, Phrase
 
 from ..query.nodes import CoordOr, HeadlineFree, LeadOnly
-from .pairs import pair_tfs, query_pairs, term_positions
+from .pairs import pair_tfs, query_pairs
 from .scoring import word_leaves
 from ..settings import Settings
 from ..store.analysis import analyze
+from ..store.positions import pair_acc_arrays, position_arrays
 from ..store.layout import article_of, article_starts, deleted_docs, field_lengths, read_postings, segment_cache
 
 HEADLINE = "headline"  # counted once per article: every passage carries a copy
@@ -264,7 +264,7 @@ def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: S
 
     Proximity (BM25TP, Rasolofo & Savoy 2003), for the matching passages of the best `PROXIMITY_CANDIDATES`
     articles: per pair of adjacent query words, each occurrence of the first with the second near it adds
-    1/d^2 (`_pair_acc`). A passage's own score P gains ``proximity * pair idf * acc (k1+1) / (acc + K_p)`` from
+    1/d^2 (`searchkit.store.positions.pair_acc`). A passage's own score P gains ``proximity * pair idf * acc (k1+1) / (acc + K_p)`` from
     its own accumulator (pair idf: ``settings.proximity_idf``), so that of two passages of one article the one
     holding the words together and in order ranks first; its article's score gains ``article_proximity * min idf
     * acc (k1+1) / (acc + K_a)`` from the article's sum. Passage mode only: in article mode it cost SciFact
@@ -323,7 +323,7 @@ PAIR_IDF = {"min": min, "max": max, "mean": lambda a, b: (a + b) / 2}  # a word 
 
 
 def pair_accumulators(seg, docs: np.ndarray, words: QueryWords, window: int) -> list[tuple[int, int, dict]]:
-    """Per pair of adjacent query words: (index of its first word in ``words``, of its second, {docnum: `_pair_acc`
+    """Per pair of adjacent query words: (index of its first word in ``words``, of its second, {docnum: `pair_acc`
     of the two inside that document}) over ``docs`` (sorted docnums of segment ``seg``), positions at most
     ``window`` apart."""
     terms = _body_terms(words)
@@ -331,8 +331,9 @@ def pair_accumulators(seg, docs: np.ndarray, words: QueryWords, window: int) -> 
         return []
     out = []
     for (ia, ta), (ib, tb) in zip(terms, terms[1:]):
-        pa, pb = term_positions(seg, "body", ta, docs), term_positions(seg, "body", tb, docs)
-        out.append((ia, ib, {d: _pair_acc(pa[d], pb[d], window) for d in pa.keys() & pb.keys()}))
+        both, acc = pair_acc_arrays(position_arrays(seg, "body", ta, docs), position_arrays(seg, "body", tb, docs),
+                                    window)
+        out.append((ia, ib, dict(zip(both.tolist(), acc.tolist()))))
     return out
 
 
@@ -363,19 +364,3 @@ def _article_term(seg, pairs, scores: ArticleScores, settings: Settings) -> np.n
                             minlength=len(starts))[:len(starts)]
         out += min(scores.idfs[ia], scores.idfs[ib]) * total * (k1 + 1) / (total + norm)
     return out
-
-
-def _pair_acc(pa: list[int], pb: list[int], window: int) -> float:
-    """Sum of 1/d^2 over occurrences in ``pa`` whose nearest occurrence in ``pb`` is 1..window away, ``d``
-    counted one more when that occurrence comes first (the words in the query's order rank higher)."""
-    acc = 0.0
-    for x in pa:
-        j = bisect_left(pb, x)
-        ahead = pb[j] - x if j < len(pb) else window + 1
-        if ahead == 0:  # the same position (one token, two query words): look past it
-            ahead = pb[j + 1] - x if j + 1 < len(pb) else window + 1
-        behind = x - pb[j - 1] + 1 if j > 0 else window + 1
-        d = min(ahead, behind)
-        if 0 < d <= window:
-            acc += 1.0 / (d * d)
-    return acc

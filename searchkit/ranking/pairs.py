@@ -17,58 +17,27 @@ by a passage boundary does not count. The headline (passage 0's copy) counts a p
 """
 from __future__ import annotations
 
-from bisect import bisect_left
-
 import numpy as np
 
-from ..store.layout import article_of, article_starts, posting_arrays, read_postings, term_bytes
+from ..store.layout import article_of, article_starts, read_postings
+from ..store.positions import near_counts, position_arrays
 
 HEADLINE = "headline"
 BODY = "body"
 HEADLINE_PAIR = 1.0  # what a pair in the headline adds (once); 3, the headline's word weight, cost SciFact 0.0007
 
 
-def term_positions(seg, field: str, text: str, docs: np.ndarray) -> dict[int, list[int]]:
-    """{docnum: sorted positions of ``text`` in ``field``} for those of the segment's sorted ``docs`` holding it."""
-    btext = term_bytes(seg, field, text)
-    if btext is None or not len(docs):
-        return {}
-    decode = seg.schema[field].format.decode_positions
-    ids, _, vals = posting_arrays(seg, field, btext, values=True, within=docs)
-    keep = np.isin(ids, docs)
-    return {int(d): sorted(decode(v)) for d, v, k in zip(ids.tolist(), vals, keep.tolist()) if k}
-
-
-def near_count(pa: list[int], pb: list[int], window: int) -> int:
-    """How many occurrences in ``pa`` have an occurrence in ``pb`` at most ``window`` positions away (either
-    side; the same position, one token read as both words, does not count)."""
-    n = 0
-    for x in pa:
-        j = bisect_left(pb, x - window)
-        while j < len(pb) and pb[j] == x:
-            j += 1
-        if j < len(pb) and abs(pb[j] - x) <= window:
-            n += 1
-    return n
-
-
-def _field_counts(seg, field: str, a: str, b: str, window: int, docs: np.ndarray | None) -> dict[int, int]:
-    """{docnum: `near_count`} of the pair (a, b) in ``field`` over the segment's passages holding both words
-    (only ``docs`` among them when given)."""
+def _field_counts(seg, field: str, a: str, b: str, window: int, docs: np.ndarray | None):
+    """(docnums, `near_count`s above 0) of the pair (a, b) in ``field`` over the segment's passages holding
+    both words (only ``docs`` among them when given), with array operations (`searchkit.store.positions`)."""
     ids_a = read_postings(seg, field, a)[0]
     ids_b = read_postings(seg, field, b)[0]
     both = np.intersect1d(ids_a, ids_b, assume_unique=True)
     if docs is not None:
         both = both[np.isin(both, docs)]
     if not len(both):
-        return {}
-    pa, pb = term_positions(seg, field, a, both), term_positions(seg, field, b, both)
-    out = {}
-    for d in pa.keys() & pb.keys():
-        n = near_count(pa[d], pb[d], window)
-        if n:
-            out[d] = n
-    return out
+        return both, np.zeros(0, np.int64)
+    return near_counts(position_arrays(seg, field, a, both), position_arrays(seg, field, b, both), window)
 
 
 def query_pairs(sequence: list[str]) -> list[tuple[str, str]]:
@@ -89,11 +58,10 @@ def pair_tfs(seg, pairs: list[tuple[str, str]], window: int, live: np.ndarray) -
         for field, weight, docs in ((BODY, 1.0, None), (HEADLINE, HEADLINE_PAIR, starts)):
             if field not in seg.schema:
                 continue
-            counts = _field_counts(seg, field, a, b, window, docs)
-            if not counts:
+            ids, counts = _field_counts(seg, field, a, b, window, docs)
+            if not len(ids):
                 continue
-            ids = np.fromiter(counts, np.int64, len(counts))
-            vals = np.fromiter(counts.values(), np.float64, len(counts))
+            vals = counts.astype(np.float64)
             if field == HEADLINE:
                 vals = np.minimum(vals, 1.0) * weight
             tf += np.bincount(article_of(seg, ids), weights=vals, minlength=n)[:n]

@@ -13,6 +13,7 @@ documents never change, so what is read once serves every later query.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
@@ -78,9 +79,55 @@ def field_lengths(reader, fieldname: str) -> np.ndarray | None:
     return None if got is False else got
 
 
+POSTINGS_BUDGET = 48 << 20  # bytes of decoded posting arrays kept across queries (`posting_arrays`)
+SPARSE_WITHIN = 16  # a ``within`` this many times smaller than the term's postings: read only its blocks
+_POSTINGS: OrderedDict = OrderedDict()  # (segment key, field, term, values) -> arrays, least recently used first
+_POSTINGS_SIZE = [0]
+
+
 def posting_arrays(reader, fieldname: str, btext: bytes, values: bool = False, within: np.ndarray | None = None):
     """(docnums, term frequencies[, per-posting value bytes]) of one term's live postings in a segment; with
-    ``within`` (sorted docnums), blocks that cannot hold any of them may be left out."""
+    ``within`` (sorted docnums), blocks that cannot hold any of them may be left out (callers take a superset):
+    when it is `SPARSE_WITHIN` times smaller than the term's postings, else the whole list is read and kept.
+
+    A whole list read is kept, least recently used dropped first past `POSTINGS_BUDGET`: one query reads a
+    word's postings for matching, article scores, passage scores and proximity, and the next query often shares
+    a word (at 100k articles decoding blocks was the largest part of a query). Read-only arrays: every caller
+    shares them. A segment's postings never change; a deletion changes the key (its live count)."""
+    seg = (reader.segment().segment_id(), reader.doc_count_all(), reader.doc_count(), fieldname, btext)
+    with _CACHE_LOCK:
+        got = _POSTINGS.get((*seg, values)) or (None if values else _POSTINGS.get((*seg, True)))
+        if got is not None:
+            _POSTINGS.move_to_end((*seg, values) if (*seg, values) in _POSTINGS else (*seg, True))
+            return got if values or len(got) == 2 else got[:2]
+    if within is not None and len(within) * SPARSE_WITHIN < reader.doc_frequency(fieldname, btext):
+        return _read_postings(reader, fieldname, btext, values, within)  # few wanted: skip blocks, keep nothing
+    got = _read_postings(reader, fieldname, btext, values, None)
+    _keep_postings((*seg, values), got)
+    return got
+
+
+def _nbytes(got: tuple) -> int:
+    """About what a `posting_arrays` result holds in memory (a bytes object costs ~40 bytes beside its data)."""
+    return sum(a.nbytes for a in got[:2]) + (sum(map(len, got[2])) + 40 * len(got[2]) if len(got) > 2 else 0)
+
+
+def _keep_postings(key: tuple, got: tuple) -> None:
+    size = _nbytes(got)
+    if size > POSTINGS_BUDGET // 4:
+        return
+    for a in got[:2]:
+        a.flags.writeable = False
+    with _CACHE_LOCK:
+        if key in _POSTINGS:
+            return
+        _POSTINGS[key] = got
+        _POSTINGS_SIZE[0] += size
+        while _POSTINGS_SIZE[0] > POSTINGS_BUDGET and _POSTINGS:
+            _POSTINGS_SIZE[0] -= _nbytes(_POSTINGS.popitem(last=False)[1])
+
+
+def _read_postings(reader, fieldname: str, btext: bytes, values: bool, within: np.ndarray | None):
     m = _unfiltered(reader, fieldname, btext)
     id_parts, w_parts, v_parts = [], [], []
     for ids, w, vals in _blocks(m, values, within):

@@ -8,7 +8,8 @@ import numpy as np
 
 from searchkit.index.searching import ranked_searcher
 from searchkit.ranking.articles import query_words, score_articles
-from searchkit.ranking.pairs import near_count, query_pairs
+from searchkit.ranking.pairs import query_pairs
+from searchkit.store.positions import near_count
 from searchkit.settings import DEFAULT_SETTINGS
 from searchkit.store.layout import article_id
 
