@@ -11,7 +11,7 @@ from whoosh.matching import FilterMatcher, Matcher, NullMatcher
 from whoosh.query import And, AndNot, MultiTerm, Not, Or, Require, Term, WrappingQuery
 
 from ..store.analysis import OWN_NAMES_CODE
-from ..store.layout import article_of, article_starts, read_postings, segment_cache
+from ..store.layout import article_of, article_starts, is_lead, read_postings, segment_cache
 from ..store.schema import ARTICLE, HEADLINE, NAMES, decode_article
 
 HEADLINE_MEMO = 20_000  # articles whose headline name codes `HeadlineFree` keeps per segment (~10 MB at most)
@@ -128,7 +128,7 @@ class LeadOnly(WrappingQuery):
     def keep(self, reader, ids: np.ndarray, tfs: np.ndarray | None = None) -> np.ndarray:
         """Mask of ``ids`` (sorted docnums of one segment, ``reader``) to keep: the articles' first passages.
         ``tfs`` is unused (the signature `HeadlineFree.keep` shares)."""
-        return np.isin(ids, article_starts(reader), assume_unique=True)
+        return is_lead(reader, ids)
 
     def matcher(self, searcher, context=None):
         m = self.child.matcher(searcher, context)

@@ -31,7 +31,7 @@ from .scoring import word_leaves
 from ..settings import Settings
 from ..store.analysis import analyze
 from ..store.positions import pair_acc_arrays, position_arrays
-from ..store.layout import article_of, article_starts, deleted_docs, field_lengths, read_postings, segment_cache
+from ..store.layout import article_of, article_starts, deleted_docs, field_lengths, is_lead, read_postings, segment_cache
 
 HEADLINE = "headline"  # counted once per article: every passage carries a copy
 PASSAGE_FIELDS = ("body",)  # a passage's own text, for its passage score
@@ -151,7 +151,7 @@ def _word_tf(reader, word, settings: Settings, n_articles: int) -> np.ndarray:
         if not len(ids):
             continue
         if field == HEADLINE:
-            keep = np.isin(ids, starts, assume_unique=True)
+            keep = is_lead(reader, ids)
             ids, tfs = ids[keep], tfs[keep]
         tf += w * np.bincount(article_of(reader, ids), weights=tfs, minlength=n_articles)[:n_articles]
     return tf
