@@ -36,7 +36,7 @@ from __future__ import annotations
 from typing import Any
 
 from searchkit.settings import DEFAULT_SETTINGS
-from searchkit.store.analysis import STOP_WORDS, TOKEN_PATTERN, name_analyzer
+from searchkit.store.analysis import OWN_NAMES_CODE, STOP_WORDS, TOKEN_PATTERN, name_analyzer
 
 NEWS_ANALYZER = "searchkit_news"
 NAMES_ANALYZER = "searchkit_names"
@@ -146,5 +146,6 @@ def index_body(shards: int = 3, replicas: int = 1) -> dict[str, Any]:
 
 def name_codes(text: str) -> str:
     """The ``names`` field's value: searchkit's Double Metaphone codes of the capitalised words of
-    ``text``, space-separated (exactly the terms the whoosh engine indexes)."""
-    return " ".join(name_analyzer().index_terms(text)[1])
+    ``text``, space-separated (exactly the terms the whoosh engine indexes, less its per-article layout mark
+    `OWN_NAMES_CODE`: this engine has the ``own_names`` field instead)."""
+    return " ".join(c for c in name_analyzer().index_terms(text)[1] if c != OWN_NAMES_CODE)

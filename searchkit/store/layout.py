@@ -95,11 +95,11 @@ def posting_arrays(reader, fieldname: str, btext: bytes, values: bool = False, w
     a word (at 100k articles decoding blocks was the largest part of a query). Read-only arrays: every caller
     shares them. A segment's postings never change; a deletion changes the key (its live count)."""
     seg = (reader.segment().segment_id(), reader.doc_count_all(), reader.doc_count(), fieldname, btext)
-    with _CACHE_LOCK:
-        got = _POSTINGS.get((*seg, values)) or (None if values else _POSTINGS.get((*seg, True)))
-        if got is not None:
-            _POSTINGS.move_to_end((*seg, values) if (*seg, values) in _POSTINGS else (*seg, True))
-            return got if values or len(got) == 2 else got[:2]
+    with _CACHE_LOCK:  # a list kept with its values serves a read without them too
+        for key in ((*seg, values),) if values else ((*seg, False), (*seg, True)):
+            if key in _POSTINGS:
+                _POSTINGS.move_to_end(key)
+                return _POSTINGS[key] if values else _POSTINGS[key][:2]
     if within is not None and len(within) * SPARSE_WITHIN < reader.doc_frequency(fieldname, btext):
         return _read_postings(reader, fieldname, btext, values, within)  # few wanted: skip blocks, keep nothing
     got = _read_postings(reader, fieldname, btext, values, None)
