@@ -5,13 +5,15 @@
   sketches, a removed one drops them, and the groups are recomputed from all sketches (array work, so an
   incremental run never re-reads old articles). It is rebuilt from the index's stored articles when missing
   or stale (an index built before grouping existed, or a run killed between the index commit and this write).
-- ``dupes.json``: the groups and passage provenance that search needs (what `load_groups` reads).
+- ``dupes.json``: the groups and passage provenance that search needs (what `load_groups` reads), as JSON
+  gzip-compressed (`GZIP_LEVEL`; the reader also takes the plain JSON earlier versions wrote).
 
 Both carry the index's commit stamp, so a stale pair is recognised. Sketches are deterministic and groups
 depend only on the set of articles, so ``--rebuild`` recreates the same groups.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import zipfile
@@ -26,6 +28,9 @@ STATE_FILE = "dupes-state.npz"
 GROUPS_FILE = "dupes.json"
 INDEX_FILES = (STATE_FILE, GROUPS_FILE)  # what grouping keeps in an index folder, beside the generations
 _META = ("id", "file", "path", "date", "source", "headline")
+# dupes.json is gzip-compressed: at 100k articles (bench corpus, 70% synthetic copies) its plain JSON was 13.5 MB
+# (0.076x the raw text), level 6 makes it 2.8 MB; unpacking takes ~30 ms of the ~270 ms parse, once per change
+GZIP_LEVEL = 6
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -50,7 +55,16 @@ def _save_npz(f, arrays: dict[str, np.ndarray]) -> None:
             info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = kind
             with z.open(info, "w", force_zip64=True) as m:
-                np.lib.format.write_array(m, np.ascontiguousarray(a), allow_pickle=False)
+                np.lib.format.write_array(m, _layout(name, a), allow_pickle=False)
+
+
+def _layout(name: str, a: np.ndarray) -> np.ndarray:
+    """How member ``name`` is laid out in the file: the piece columns as int32 in column order (each column's
+    values side by side deflate to half the row-ordered int64s: 3.0 -> 1.4 MB at 100k articles); ``np.load``
+    gives back the same (n, 4) values from either layout, so state files of either kind read alike."""
+    if name == "piece_cols" and a.ndim == 2 and (not a.size or a.max() < 2 ** 31 and a.min() >= 0):
+        return np.asfortranarray(a, np.int32)
+    return np.ascontiguousarray(a)
 
 
 CHUNK_ROWS = 4096  # rows per block of `_Rows` (2 MB of article signatures)
@@ -152,7 +166,7 @@ class Tracker:
         # a state file written before signatures were compacted holds uint32 values: same low bits
         self.sigs = _Rows(sketch.NUM_PERM, np.uint16, grouping.compact(arrays["sigs"]))
         self.sizes = _Rows(1, np.int64, arrays["sizes"].reshape(-1, 1))
-        self.piece_cols = _Rows(4, np.int64, arrays["piece_cols"].reshape(-1, 4))
+        self.piece_cols = _Rows(4, np.int64, np.ascontiguousarray(arrays["piece_cols"].reshape(-1, 4), np.int64))
         self.piece_sigs = _Rows(sketch.PARAGRAPH_PERM, np.uint16, grouping.compact(arrays["piece_sigs"]))
         for row, m in enumerate(self.meta):
             self._rows.setdefault(m[1], []).append(row)
@@ -227,7 +241,8 @@ class Tracker:
         _atomic_write(self.folder / STATE_FILE, lambda f: _save_npz(f, arrays))
         result = grouping.compute(*self.records())
         doc = groups_document(self.meta, result, stamp)
-        _atomic_write(self.folder / GROUPS_FILE, lambda f: f.write(json.dumps(doc, ensure_ascii=False).encode("utf-8")))
+        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        _atomic_write(self.folder / GROUPS_FILE, lambda f: f.write(gzip.compress(text, GZIP_LEVEL, mtime=0)))
         return result
 
 

@@ -1,14 +1,18 @@
 """The groups as search sees them: loaded from ``dupes.json`` once per change of that file."""
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import threading
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .store import GROUPS_FILE
+
+GZIP_MAGIC = b"\x1f\x8b"  # a gzip stream's first bytes; plain JSON never starts with them
 
 
 @dataclass
@@ -63,10 +67,13 @@ def load_groups(folder: str | os.PathLike) -> Groups:
         if cached and cached[0] == version:
             return cached[1]
     try:
-        doc = json.loads(path.read_text("utf-8"))
+        data = path.read_bytes()
+        if data[:2] == GZIP_MAGIC:  # written compressed (`store.GZIP_LEVEL`); plain JSON before that
+            data = gzip.decompress(data)
+        doc = json.loads(data.decode("utf-8"))
         groups = Groups(members=[list(map(str, g)) for g in doc.get("groups", [])], articles=doc.get("articles", {}),
                         first_seen=doc.get("first_seen", {}), version=(key, *version), stamp=doc.get("stamp"))
-    except (OSError, ValueError, TypeError, AttributeError):
+    except (OSError, ValueError, TypeError, AttributeError, EOFError, zlib.error):  # a damaged gzip stream too
         return Groups()  # unreadable: search works without collapsing; the next `index` run rewrites it
     with _LOCK:
         _CACHE[key] = (version, groups)

@@ -220,7 +220,7 @@ class BulkSegmentWriter(SegmentWriter):
     def __init__(self, ix, **kwargs) -> None:
         kwargs.setdefault("codec", new_codec())
         if not isinstance(kwargs["codec"], SearchkitCodec3):
-            raise TypeError("bulk segments are written in SearchkitCodec3's layout only")
+            raise TypeError("bulk segments are written in SearchkitCodec3's layout (or Codec4's) only")
         super().__init__(ix, **kwargs)
         self._bulk: dict = {}
         self._numeric = {n for n in self.schema.names() if isinstance(self.schema[n], NUMERIC)}
@@ -286,7 +286,7 @@ class BulkSegmentWriter(SegmentWriter):
         codec = self.codec
         for name in sorted(self._bulk):
             write_field(self.fieldwriter, name, self.schema[name], self._bulk.pop(name),
-                        codec._compression, codec._blocklimit, self.docnum)
+                        codec._compression, codec._blocklimit, self.docnum, codec.NARROW)
         self.fieldwriter.close()
 
 

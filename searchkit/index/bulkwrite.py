@@ -95,10 +95,10 @@ def _blocks(key, doc, weight, sizes, stream, lencol: np.ndarray, blocklimit: int
 
 
 def write_field(fieldwriter, name: str, field, fp, compression: int, blocklimit: int,
-                ndocs: int) -> None:
+                ndocs: int, narrow: bool = False) -> None:
     """Write one field's terms and posting blocks from ``fp`` (a `searchkit.index.bulk.FieldPostings`;
     ``ndocs``: documents in the segment): the layout of
-    `searchkit.store.codec.TightPostingsWriter` with whoosh's term infos, prepared a window of terms at a time
+    `searchkit.store.codec.TightPostingsWriter` (``narrow``: `NarrowPostingsWriter`'s) with whoosh's term infos, prepared a window of terms at a time
     (`FieldPostings.windows`, `_blocks`); Python runs once per block."""
     started = False
     lencol = _length_column(fp.lengths, ndocs)
@@ -108,15 +108,15 @@ def write_field(fieldwriter, name: str, field, fp, compression: int, blocklimit:
             started = True
         bl = _blocks(key, doc, weight, sizes, stream, lencol, blocklimit)
         del key, doc, weight, sizes, stream
-        _write_terms(fieldwriter, field, btexts, bl, compression, blocklimit)
+        _write_terms(fieldwriter, field, btexts, bl, compression, blocklimit, narrow)
     if started:
         fieldwriter.finish_field()
 
 
 def _write_terms(fieldwriter, field, btexts: list[bytes], bl: _Blocks, compression: int,
-                 blocklimit: int) -> None:
+                 blocklimit: int, narrow: bool) -> None:
     """The blocks and term infos of the terms ``btexts`` (of the field being written) from their `_Blocks`
-    ``bl``, with ``compression`` and ``blocklimit`` as the codec's."""
+    ``bl``, with ``compression``, ``blocklimit`` and ``narrow`` as the codec's."""
     postfile = fieldwriter._postfile
     fixed = field.format.fixed_value_size()
     block = 0
@@ -143,7 +143,8 @@ def _write_terms(fieldwriter, field, btexts: list[bytes], bl: _Blocks, compressi
             bmin = None if bl.minlen[block] == NO_LENGTH else bl.minlen[block]
             out.append(pack_block(wflag | vflag, e - s, bl.deltas[4 * s:4 * e], bl.maxdelta[block], wb + values,
                                   bl.lastid[block], bl.maxweight[block], length_to_byte(bmin),
-                                  length_to_byte(bl.maxlen[block]), compression, k == nb - 1, tight=True))
+                                  length_to_byte(bl.maxlen[block]), compression, k == nb - 1, tight=True,
+                                  narrow=narrow))
             if bmin is not None:
                 minlen = bmin if minlen is None else min(minlen, bmin)
             maxlen, maxw = max(maxlen, bl.maxlen[block]), max(maxw, bl.maxweight[block])

@@ -17,7 +17,8 @@ Field names are a contract with the query side (searchkit.query / results / stor
 ``speaker``         their speakers' names (``"; "``-separated)
 ``speaker_facet``   the same names as exact keywords (comma-separated, sortable) for facets
 ``names``           Double Metaphone codes of capitalised words of headline, body and speakers
-``source``          publication  /  ``source_facet``: exact value for facets
+``source``          publication  /  ``source_facet``: exact value for facets (its column holds each distinct
+                    value once and a small number per passage: `source_column`)
 ``author``          author
 ``path``            on passage 0 only: the file path as given to the indexer (stored only)
 ``date``            publication date (datetime, sortable, for ranges and sorting)
@@ -44,6 +45,7 @@ from itertools import accumulate
 from operator import sub
 from typing import Any
 
+from whoosh.columns import RefBytesColumn
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
@@ -157,6 +159,14 @@ def _fast(field: TEXT) -> TEXT:
 
 
 @lru_cache(maxsize=None)
+def source_column() -> RefBytesColumn:
+    """The ``source_facet`` column of new indexes: a few distinct publications repeated on every passage, so
+    whoosh's reference column (each value once, then one or two bytes a document) instead of the default
+    VarBytesColumn (the bytes and a length per document): at 100k articles 6.52 -> 0.36 MB, 0.035x the raw
+    text. An index keeps the schema (and column type) it was created with, so older ones read as before."""
+    return RefBytesColumn()
+
+
 def build_schema() -> Schema:
     """The schema new indexes are created with (compared against an existing index's schema to
     detect an index built by an older version)."""
@@ -175,7 +185,7 @@ def build_schema() -> Schema:
         SPEAKER_FACET: KEYWORD(commas=True, sortable=True),
         NAMES: _fast(TEXT(analyzer=name_analyzer(), phrase=False)),
         SOURCE: _fast(TEXT(analyzer=news)),
-        SOURCE_FACET: ID(sortable=True),
+        SOURCE_FACET: ID(sortable=source_column()),
         AUTHOR: _fast(TEXT(analyzer=news)),
         PATH: STORED(),
         DATE: _date_field(),

@@ -193,3 +193,49 @@ def test_a_state_file_of_32_bit_signatures_is_read_as_their_low_16_bits(tmp_path
     assert [a["id"] for a in list_groups(index)[0]["articles"]] == [a["id"] for a in before[0]["articles"]] + ["d/third.md"]
     with np.load(state) as z:
         assert z["sigs"].dtype == np.uint16 and z["sigs"].shape[0] == len(arrays["sigs"]) + 1
+
+
+def test_groups_file_is_compressed_and_a_plain_or_damaged_one_still_loads(tmp_path, planted):
+    """dupes.json is written gzip-compressed; the plain JSON of earlier versions reads the same, and a damaged
+    file only turns collapsing off (no traceback), until the next run rewrites it."""
+    import gzip
+
+    from searchkit.dupes import load_groups
+
+    root, _, _ = planted
+    index = _index(tmp_path, root)
+    path = index.path / "dupes.json"
+    packed = path.read_bytes()
+    assert packed[:2] == b"\x1f\x8b"
+    groups = load_groups(index.path)
+    assert groups.members
+    path.write_bytes(gzip.decompress(packed))  # as an index written before the groups file was compressed
+    plain = load_groups(index.path)
+    assert (plain.members, plain.articles, plain.first_seen) == (groups.members, groups.articles, groups.first_seen)
+    path.write_bytes(packed[: len(packed) // 2])
+    assert not load_groups(index.path).members
+    path.write_bytes(packed[:10] + b"\0" * 40)
+    assert not load_groups(index.path).members
+
+
+def test_state_file_piece_columns_read_alike_in_either_layout(tmp_path, planted):
+    """The piece columns are saved as int32 in column order; a state file of earlier versions (int64 rows)
+    reads back the same sketches."""
+    import numpy as np
+
+    from searchkit.dupes.store import STATE_FILE, Tracker
+
+    root, _, _ = planted
+    index = _index(tmp_path, root)
+    with np.load(index.path / STATE_FILE) as z:
+        arrays = {k: z[k] for k in z.files}
+    assert arrays["piece_cols"].dtype == np.int32 and arrays["piece_cols"].flags.f_contiguous
+    import json
+
+    stamp = json.loads(bytes(arrays["meta"]).decode("utf-8"))["stamp"]
+    new = Tracker.open(index.path, stamp)
+    arrays["piece_cols"] = np.ascontiguousarray(arrays["piece_cols"], np.int64)
+    np.savez(index.path / STATE_FILE, **arrays)
+    old = Tracker.open(index.path, stamp)  # no reader: an unreadable file would give an empty tracker
+    assert new.meta and old.piece_cols.view().tolist() == new.piece_cols.view().tolist() and old.meta == new.meta
+    assert old.piece_cols.view().dtype == np.int64

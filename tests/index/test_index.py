@@ -485,7 +485,7 @@ def test_searchkit_segment_writer_writes_exactly_what_whoosh_writes(tmp_path: Pa
         return out
 
     codecs = [{type(seg.codec()).__name__ for seg in ix._whoosh()._segments()} for ix in (ours, theirs)]
-    assert codecs == [{"SearchkitCodec3"}, {"W3Codec"}]
+    assert codecs == [{"SearchkitCodec4"}, {"W3Codec"}]
     a, b = dump(ours), dump(theirs)
     assert len(a) > 1000 and a.keys() == b.keys()
     assert [k for k in a if a[k] != b[k]] == []

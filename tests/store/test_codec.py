@@ -32,11 +32,12 @@ def test_array_blocks_equal_the_matcher_postings(corpus_index):
     assert isinstance(getattr(m, "child", m), ArrayLeafMatcher)
 
 
-@pytest.mark.parametrize("layout", ["compact", "tight"])
+@pytest.mark.parametrize("layout", ["compact", "tight", "narrow"])
 def test_compact_blocks_read_back_what_was_written(layout):
-    """Compact blocks (SearchkitCodec2) and tight ones (SearchkitCodec3) with docnum gaps needing 1, 2 and 4
-    bytes, varying weights (whole and not) and values, compressed or not: both matcher interfaces give back
-    the postings written, and whoosh's block statistics (max weight, last docnum) are those written."""
+    """Compact blocks (SearchkitCodec2), tight ones (SearchkitCodec3) and narrow ones (SearchkitCodec4) with
+    docnum gaps needing 1, 2 and 4 bytes, varying weights (whole and not, below 256 and not) and values (their
+    lengths below 256 bytes and not), compressed or not: both matcher interfaces give back the postings
+    written, and whoosh's block statistics (max weight, last docnum) are those written."""
     import random
     from io import BytesIO
 
@@ -45,8 +46,9 @@ def test_compact_blocks_read_back_what_was_written(layout):
 
     from searchkit.store import codec
 
-    CompactPostingsWriter, CompactLeafMatcher = ((codec.CompactPostingsWriter, codec.CompactLeafMatcher)
-                                                 if layout == "compact" else codec.SearchkitCodec3().block_classes())
+    CompactPostingsWriter, CompactLeafMatcher = {
+        "compact": (codec.CompactPostingsWriter, codec.CompactLeafMatcher),
+        "tight": codec.SearchkitCodec3().block_classes(), "narrow": codec.SearchkitCodec4().block_classes()}[layout]
     from searchkit.store.schema import build_schema
 
     fmt = build_schema()["body"].format
@@ -57,9 +59,10 @@ def test_compact_blocks_read_back_what_was_written(layout):
             w = CompactPostingsWriter(StructFile(buf), blocklimit=128, compression=level)
             w.start_postings(fmt, W3TermInfo())
             doc, posts = 0, []
-            for _ in range(300):
+            for i in range(300):
                 doc += rng.randrange(1, gap + 1)
-                positions = sorted(rng.sample(range(400), rng.randrange(1, 4)))
+                many = i == 200  # one block with a weight above 255 and a value longer than 255 bytes
+                positions = sorted(rng.sample(range(5000) if many else range(400), 300 if many else rng.randrange(1, 4)))
                 weight = float(len(positions)) if gap != 900 else float(np.float32(len(positions) * 0.37))  # not whole
                 posts.append((doc, weight, fmt.encode(positions)))
                 w.add_posting(doc, posts[-1][1], posts[-1][2], 10)

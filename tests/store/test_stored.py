@@ -15,7 +15,7 @@ from whoosh.filedb.structfile import StructFile
 
 from searchkit import open_index
 from searchkit.index import writers
-from searchkit.store.codec import SearchkitCodec, SearchkitCodec2, SearchkitCodec3
+from searchkit.store.codec import SearchkitCodec, SearchkitCodec2, SearchkitCodec4
 from searchkit.store.schema import decode_article
 from searchkit.store.stored import BlockBytesColumn
 
@@ -103,11 +103,11 @@ def test_an_index_written_before_stored_blocks_reads_and_merges(tmp_path: Path, 
     for f, text in zip(files, keep):
         f.write_text(text)
     ix.add([corpus], jobs=1)
-    assert {type(s.codec()) for s in ix._whoosh()._segments()} >= {SearchkitCodec3}
+    assert {type(s.codec()) for s in ix._whoosh()._segments()} >= {SearchkitCodec4}
     w = writers.segment_writer(ix._whoosh())
     w.commit(optimize=True)  # whoosh merges old and new segments into one, through both readers
     ix = open_index(tmp_path / "index")
-    assert [type(s.codec()) for s in ix._whoosh()._segments()] == [SearchkitCodec3]
+    assert [type(s.codec()) for s in ix._whoosh()._segments()] == [SearchkitCodec4]
     after = _stored(ix)
     assert set(before) < set(after)
     assert all(decode_article(after[k]["article"]) == decode_article(f["article"]) for k, f in before.items()

@@ -1,6 +1,7 @@
 """Compact term infos (`searchkit.store.terms`): every statistic reads back as whoosh's own term info gives
 it, in fewer bytes; an index whose segments hold whoosh's term infos (SearchkitCodec2) still searches the
-same and merges with new segments into the compact layout."""
+same and merges with new segments into the compact layout; so does an index of SearchkitCodec3 segments
+(before one-byte weights and value lengths) into SearchkitCodec4's."""
 from __future__ import annotations
 
 import random
@@ -10,11 +11,26 @@ import pytest
 from whoosh.codec.whoosh3 import W3TermInfo
 
 from searchkit import open_index
-from searchkit.index import writers
-from searchkit.store.codec import SearchkitCodec2, SearchkitCodec3
+from searchkit.index import bulk, writers
+from searchkit.store.codec import SearchkitCodec2, SearchkitCodec3, SearchkitCodec4
 from searchkit.store.terms import CompactTermInfo, encode
 
 ROOT = Path(__file__).resolve().parents[2]
+
+def _postings(ix) -> dict:
+    """Every (field, term) of ``ix``: its postings as sorted (article id, weight, value) triples."""
+    r = ix._whoosh().reader()
+    ids = {d: str(f.get("article_id", d)) for d, f in r.iter_docs()}
+    out = {}
+    for f in ("body", "headline", "names", "quote"):
+        for t in r.lexicon(f):
+            m, posts = r.postings(f, t), []
+            while m.is_active():
+                posts.append((ids[m.id()], m.weight(), m.value()))
+                m.next()
+            out[f, t] = sorted(posts)
+    return out
+
 
 def _stats(ti) -> tuple:
     return (ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight(), ti.min_id(),
@@ -47,13 +63,19 @@ def test_compact_term_infos_decode_to_whoosh_values_and_are_smaller():
     assert len(encode(small)) <= 13 < len(small.to_bytes()) == 35
 
 
-def test_an_index_of_whoosh_term_infos_searches_the_same_and_merges_into_compact(tmp_path: Path, monkeypatch, half_corpus):
+@pytest.mark.parametrize("older", [SearchkitCodec2, SearchkitCodec3])
+def test_an_index_of_older_segments_searches_the_same_and_merges_into_the_new_codec(tmp_path: Path, monkeypatch,
+                                                                                    half_corpus, older):
+    """Codec2 (whoosh's term infos) or Codec3 (float32 weights, uint32 value lengths: `searchkit.store.narrow`)
+    segments beside new Codec4 ones: the same results, and whoosh merges both into Codec4 with every posting
+    (docnum, weight, positions) as it was."""
     corpus, files, keep = half_corpus
-    monkeypatch.setattr(writers, "new_codec", SearchkitCodec2)  # the serial writer (jobs=1) writes Codec2
+    monkeypatch.setattr(writers, "new_codec", older)  # the serial writer (jobs=1)
+    monkeypatch.setattr(bulk, "new_codec", older)
     old = open_index(tmp_path / "index")
     old.add([corpus], jobs=1)
     monkeypatch.undo()
-    assert {type(s.codec()) for s in old._whoosh()._segments()} == {SearchkitCodec2}
+    assert {type(s.codec()) for s in old._whoosh()._segments()} == {older}
 
     def view(ix, query: str) -> list:
         return [(h.article.id, h.passage_index, round(h.score, 6)) for h in ix.search(query, limit=20).hits]
@@ -65,12 +87,14 @@ def test_an_index_of_whoosh_term_infos_searches_the_same_and_merges_into_compact
         f.write_text(text)
     ix = open_index(tmp_path / "index")
     ix.add([corpus], jobs=1)
-    assert {type(s.codec()) for s in ix._whoosh()._segments()} == {SearchkitCodec2, SearchkitCodec3}
+    assert {type(s.codec()) for s in ix._whoosh()._segments()} == {older, SearchkitCodec4}
     both = {q: view(ix, q) for q in queries}
+    posts = _postings(ix)
     writers.segment_writer(ix._whoosh()).commit(optimize=True)  # whoosh merges through both readers
     merged = open_index(tmp_path / "index")
-    assert [type(s.codec()) for s in merged._whoosh()._segments()] == [SearchkitCodec3]
+    assert [type(s.codec()) for s in merged._whoosh()._segments()] == [SearchkitCodec4]
     assert {q: view(merged, q) for q in queries} == both
+    assert _postings(merged) == posts
     r = merged._whoosh().reader()
     assert all(r.doc_frequency(f, t) == r.term_info(f, t).doc_frequency() > 0
                for f in ("body", "headline") for t in list(r.lexicon(f))[:300])
@@ -115,8 +139,8 @@ def test_block_term_file_finds_every_key_and_iterates_from_any_point():
 
 
 def test_whoosh_term_queries_read_a_block_dictionary_as_they_read_whoosh_own(tmp_path: Path, monkeypatch):
-    """Cursors, prefixes, ranges and fuzzy terms over a SearchkitCodec3 segment give what whoosh gives over
-    the same documents in a SearchkitCodec2 segment (whoosh's hash file and term infos)."""
+    """Cursors, prefixes, ranges and fuzzy terms over a SearchkitCodec4 segment (Codec3's term dictionary) give
+    what whoosh gives over the same documents in a SearchkitCodec2 segment (whoosh's hash file and term infos)."""
     corpus = ROOT / "corpus"
     ours = open_index(tmp_path / "ours")
     ours.add([corpus], jobs=1)
@@ -125,7 +149,7 @@ def test_whoosh_term_queries_read_a_block_dictionary_as_they_read_whoosh_own(tmp
     theirs.add([corpus], jobs=1)
     monkeypatch.undo()
     a, b = ours._whoosh().reader(), theirs._whoosh().reader()
-    assert [type(s.codec()) for s in ours._whoosh()._segments()] == [SearchkitCodec3]
+    assert [type(s.codec()) for s in ours._whoosh()._segments()] == [SearchkitCodec4]
     assert list(a.all_terms()) == list(b.all_terms()) and len(list(a.all_terms())) > 1000
     assert [(t, _stats(i)[:7]) for t, i in a._terms.items()] == [(t, _stats(i)[:7]) for t, i in b._terms.items()]
     assert sorted(a.indexed_field_names()) == sorted(b.indexed_field_names())
