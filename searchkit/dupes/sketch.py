@@ -179,14 +179,18 @@ def band_keys(sigs: np.ndarray, rows: int, band: int) -> np.ndarray:
 
 
 def candidate_pairs(sigs: np.ndarray, rows: int, max_bucket: int = 64) -> np.ndarray:
-    """(m, 2) distinct pairs of row numbers whose signatures agree on at least one whole band.
+    """(m, 2) distinct pairs of row numbers whose signatures agree on at least one whole band, sorted.
 
     Bands are sorted one at a time, so the extra memory is a few arrays of one key per row, whatever the
     number of bands. A bucket larger than ``max_bucket`` (the same text many times over) pairs each member
-    with the next ``max_bucket`` members only: enough to connect them all, without a quadratic blow-up."""
-    if len(sigs) < 2:
+    with the next ``max_bucket`` members only: enough to connect them all, without a quadratic blow-up.
+    Pairs are kept as one int64 each (``low * n + high``) and de-duplicated as they come (`_PairSet`): the
+    pieces of 100k articles, synthetic ones reusing real paragraphs, gave tens of millions of pairs over the
+    bands, all held (as rows of two) until one ``np.unique(axis=0)`` at the end."""
+    n = len(sigs)
+    if n < 2:
         return np.zeros((0, 2), np.int64)
-    pairs = []
+    found = _PairSet(n)
     for band in range(sigs.shape[1] // rows):
         keys = band_keys(sigs, rows, band)
         order = np.argsort(keys, kind="stable")
@@ -201,26 +205,65 @@ def candidate_pairs(sigs: np.ndarray, rows: int, max_bucket: int = 64) -> np.nda
             i = np.flatnonzero(keys[:-lag] == keys[lag:]) if lag < len(keys) else np.zeros(0, np.int64)
             if not len(i):
                 break
-            pairs.append(np.stack([rows_of[i], rows_of[i + lag]], axis=1))
-    if not pairs:
-        return np.zeros((0, 2), np.int64)
-    p = np.concatenate(pairs)
-    p = p[p[:, 0] != p[:, 1]]
-    p.sort(axis=1)
-    return np.unique(p, axis=0)
+            found.add(rows_of[i], rows_of[i + lag])
+    return found.pairs()
+
+
+class _PairSet:
+    """Distinct unordered pairs of row numbers below ``n``, as sorted int64 keys ``low * n + high``; what is
+    added is merged in once it outgrows what is kept, so memory stays a small multiple of the distinct pairs."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self._kept = np.zeros(0, np.int64)
+        self._new: list[np.ndarray] = []
+        self._pending = 0
+
+    def add(self, a: np.ndarray, b: np.ndarray) -> None:
+        a, b = a.astype(np.int64), b.astype(np.int64)
+        keys = np.minimum(a, b) * self.n + np.maximum(a, b)
+        keys = np.unique(keys[a != b])
+        self._new.append(keys)
+        self._pending += len(keys)
+        if self._pending > max(len(self._kept), 1 << 16):
+            self._merge()
+
+    def _merge(self) -> None:
+        if self._new:
+            self._kept = np.unique(np.concatenate([self._kept, *self._new]))
+            self._new, self._pending = [], 0
+
+    def pairs(self) -> np.ndarray:
+        """(m, 2): each pair (low, high) once, in (low, high) order (what ``np.unique(axis=0)`` gave)."""
+        self._merge()
+        return np.stack([self._kept // self.n, self._kept % self.n], axis=1)
+
+
+SIGNATURE_CHUNK = 1 << 13  # shingles hashed per array operation in `signatures`: NUM_PERM x 8 bytes each
 
 
 def signatures(sets: list[np.ndarray], num_perm: int) -> np.ndarray:
-    """`signature` of each of several (non-empty) sets in one array operation: (len(sets), num_perm)."""
+    """`signature` of each of several (non-empty) sets in a few array operations: (len(sets), num_perm).
+
+    The shingles are hashed `SIGNATURE_CHUNK` at a time (a set that straddles two chunks takes the minimum of
+    both): the (num_perm, shingles) matrix of one operation over a parser task's batch was 52 MB for 64 BBC
+    stories, the parser processes' peak grew with the longest articles, and the minimum is the same in parts."""
+    out = np.full((len(sets), num_perm), 0xFFFFFFFF, np.uint64)
     if not sets:
-        return np.zeros((0, num_perm), np.uint32)
+        return out.astype(np.uint32)
     a, b = _PERMS[num_perm]
     x = np.concatenate(sets)
-    v = np.multiply.outer(a, x)  # (num_perm, n), wrapping modulo 2^64; then in place: one array, not three
-    v += b[:, None]
-    v >>= np.uint64(32)
-    starts = np.cumsum([0] + [len(h) for h in sets[:-1]])
-    return np.minimum.reduceat(v, starts, axis=1).T.astype(np.uint32)
+    starts = np.cumsum([0] + [len(h) for h in sets])
+    for lo in range(0, len(x), SIGNATURE_CHUNK):
+        hi = min(lo + SIGNATURE_CHUNK, len(x))
+        first = int(np.searchsorted(starts, lo, "right")) - 1  # the set holding shingle ``lo``
+        last = int(np.searchsorted(starts, hi, "left"))  # one past the last set starting before ``hi``
+        v = np.multiply.outer(a, x[lo:hi])  # (num_perm, n), wrapping modulo 2^64; then in place: one array
+        v += b[:, None]
+        v >>= np.uint64(32)
+        part = np.minimum.reduceat(v, np.maximum(starts[first:last] - lo, 0), axis=1).T
+        np.minimum(out[first:last], part, out=out[first:last])
+    return out.astype(np.uint32)
 
 
 def article_sketch(paragraphs: list[str], passages: list) -> tuple[int, np.ndarray, list[tuple[int, int, int, np.ndarray]]]:

@@ -16,9 +16,11 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import tempfile
 import zipfile
+from array import array
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -67,6 +69,65 @@ def _layout(name: str, a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a)
 
 
+def _scratch(folder: Path | None):
+    """An unnamed temporary file (gone when closed, or when the process dies) in ``folder`` if it can be made
+    there, else in the system's temporary folder: where `_Meta` and `_Rows` keep what they hold while an
+    index run adds articles, so the indexer's memory does not grow by the article."""
+    try:
+        return tempfile.TemporaryFile(dir=folder)
+    except OSError:
+        return tempfile.TemporaryFile()
+
+
+class _Meta:
+    """Each article's `_META` values as one JSON-encoded row appended to a scratch file (`_scratch`), with the
+    rows' end offsets in memory: 8 bytes an article, not a Python list and six strings (~800 bytes each at 30k
+    articles, the indexer parent's largest per-article state after the signatures). Rows read back as lists;
+    the saved head is built from the encoded rows, the same bytes ``json.dumps`` gives for the lists."""
+
+    def __init__(self, rows: list[list[Any]] = (), folder: Path | None = None):
+        self._folder = folder
+        self._file = _scratch(folder)
+        self._ends = array("q")
+        for row in rows:
+            self.append(row)
+
+    def append(self, row: list[Any]) -> None:
+        self._append_raw(json.dumps(row).encode("utf-8"))
+
+    def _append_raw(self, raw: bytes) -> None:
+        self._file.write(raw)
+        self._ends.append((self._ends[-1] if self._ends else 0) + len(raw))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def _raw(self, i: int) -> bytes:
+        self._file.flush()
+        start = self._ends[i - 1] if i else 0
+        return os.pread(self._file.fileno(), self._ends[i] - start, start)
+
+    def __getitem__(self, i: int) -> list[Any]:
+        return json.loads(self._raw(i))
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        return (self[i] for i in range(len(self)))
+
+    def keep(self, alive: list[bool]) -> "_Meta":
+        """The rows where ``alive`` is true, as a new `_Meta` (this one's file is closed)."""
+        out = _Meta(folder=self._folder)
+        for i, a in enumerate(alive):
+            if a:
+                out._append_raw(self._raw(i))
+        self._file.close()
+        return out
+
+    def head(self, stamp: str | None) -> bytes:
+        """``json.dumps({"stamp": stamp, "articles": rows}).encode()``, joined from the encoded rows."""
+        rows = b", ".join(self._raw(i) for i in range(len(self)))
+        return b'{"stamp": ' + json.dumps(stamp).encode("utf-8") + b', "articles": [' + rows + b"]}"
+
+
 CHUNK_ROWS = 4096  # rows per block of `_Rows` (2 MB of article signatures)
 
 
@@ -74,39 +135,44 @@ class _Rows:
     """A growable 2-D array (one row per article or piece, without a Python object per row), appended in
     blocks of `CHUNK_ROWS` rows and joined into one array when read. Not by doubling one array: that held up to
     twice the rows, and each doubling copied everything into a new array while the old one was still alive
-    (three times the signatures at once: the indexer's peak grew with the corpus)."""
+    (three times the signatures at once: the indexer's peak grew with the corpus). Full blocks go to a scratch
+    file (`_scratch`) until read: while an index run adds articles its parser and writer processes are alive,
+    and rows held in memory then made the whole tree's peak grow with the corpus."""
 
-    def __init__(self, width: int, dtype, data: np.ndarray | None = None):
-        self.width, self.dtype = width, dtype
+    def __init__(self, width: int, dtype, data: np.ndarray | None = None, folder: Path | None = None):
+        self.width, self.dtype, self._folder = width, np.dtype(dtype), folder
         self._whole = data if data is not None else np.zeros((0, width), dtype)  # rows up to the blocks
-        self._blocks: list[np.ndarray] = []  # full blocks after ``_whole``, then the one being filled
-        self._used = CHUNK_ROWS  # rows used in the last block (none open yet)
+        self._block = np.zeros((CHUNK_ROWS, width), dtype)  # the block being filled
+        self._used = 0  # rows used in it
+        self._file = None  # full blocks after ``_whole``, as raw rows
+        self._spilled = 0  # rows in ``_file``
         self.n = len(self._whole)
 
     def append(self, row) -> None:
-        if self._used == CHUNK_ROWS:
-            self._blocks.append(np.zeros((CHUNK_ROWS, self.width), self.dtype))
-            self._used = 0
-        self._blocks[-1][self._used] = row
+        self._block[self._used] = row
         self._used += 1
         self.n += 1
+        if self._used == CHUNK_ROWS:
+            if self._file is None:
+                self._file = _scratch(self._folder)
+            self._file.write(self._block.tobytes())
+            self._spilled += CHUNK_ROWS
+            self._used = 0
 
     def view(self) -> np.ndarray:
-        """Every row as one array (the blocks are joined into it, one at a time, then released)."""
-        if self._blocks:
+        """Every row as one array (the spilled blocks read back into it)."""
+        if self._spilled or self._used:
             out = np.empty((self.n, self.width), self.dtype)
-            out[: len(self._whole)] = self._whole
             at = len(self._whole)
+            out[:at] = self._whole
             self._whole = None
-            blocks, self._blocks = self._blocks, []
-            blocks.reverse()
-            while blocks:
-                block = blocks.pop()
-                rows = min(CHUNK_ROWS, self.n - at)
-                out[at: at + rows] = block[:rows]
-                at += rows
-                del block
-            self._whole, self._used = out, CHUNK_ROWS
+            if self._file is not None:
+                self._file.seek(0)
+                self._file.readinto(memoryview(out[at: at + self._spilled]).cast("B"))
+                self._file.close()
+                at += self._spilled
+            out[at:] = self._block[: self._used]
+            self._whole, self._file, self._spilled, self._used = out, None, 0, 0
         return self._whole
 
     @property
@@ -123,16 +189,16 @@ class Tracker:
     """The sketches of an index's articles, changed as `Index.add` runs and saved after its commit.
 
     Held as arrays (``NUM_PERM`` x 2 bytes per article, 64 bytes per passage piece) plus each article's six
-    metadata strings, so memory grows by well under a kilobyte per article and never by an object per piece.
+    metadata strings as one encoded row (`_Meta`): no Python object per article or per piece.
     """
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
-        self.meta: list[list[Any]] = []  # per article: _META values
-        self.sigs = _Rows(sketch.NUM_PERM, np.uint16)
-        self.sizes = _Rows(1, np.int64)
-        self.piece_cols = _Rows(4, np.int64)  # (article row, paragraph, words before, passage index)
-        self.piece_sigs = _Rows(sketch.PARAGRAPH_PERM, np.uint16)
+        self.meta = _Meta(folder=self.folder)  # per article: _META values
+        self.sigs = _Rows(sketch.NUM_PERM, np.uint16, folder=self.folder)
+        self.sizes = _Rows(1, np.int64, folder=self.folder)
+        self.piece_cols = _Rows(4, np.int64, folder=self.folder)  # (article row, paragraph, words before, passage index)
+        self.piece_sigs = _Rows(sketch.PARAGRAPH_PERM, np.uint16, folder=self.folder)
         self._rows: dict[str, list[int]] = {}  # file key -> its rows
         self._dead: set[int] = set()  # rows of removed files, dropped by `_compact`
         self.stamp: str | None = None
@@ -162,13 +228,14 @@ class Tracker:
             return False
         if len(head["articles"]) != len(arrays["sigs"]):
             return False
-        self.stamp, self.meta = head.get("stamp"), head["articles"]
+        self.stamp, self.meta = head.get("stamp"), _Meta(head["articles"], self.folder)
         # a state file written before signatures were compacted holds uint32 values: same low bits
-        self.sigs = _Rows(sketch.NUM_PERM, np.uint16, grouping.compact(arrays["sigs"]))
-        self.sizes = _Rows(1, np.int64, arrays["sizes"].reshape(-1, 1))
-        self.piece_cols = _Rows(4, np.int64, np.ascontiguousarray(arrays["piece_cols"].reshape(-1, 4), np.int64))
-        self.piece_sigs = _Rows(sketch.PARAGRAPH_PERM, np.uint16, grouping.compact(arrays["piece_sigs"]))
-        for row, m in enumerate(self.meta):
+        self.sigs = _Rows(sketch.NUM_PERM, np.uint16, grouping.compact(arrays["sigs"]), self.folder)
+        self.sizes = _Rows(1, np.int64, arrays["sizes"].reshape(-1, 1), self.folder)
+        cols = np.ascontiguousarray(arrays["piece_cols"].reshape(-1, 4), np.int64)  # either saved layout
+        self.piece_cols = _Rows(4, np.int64, cols, self.folder)
+        self.piece_sigs = _Rows(sketch.PARAGRAPH_PERM, np.uint16, grouping.compact(arrays["piece_sigs"]), self.folder)
+        for row, m in enumerate(head["articles"]):
             self._rows.setdefault(m[1], []).append(row)
         return True
 
@@ -208,7 +275,7 @@ class Tracker:
         alive = np.ones(len(self.meta), bool)
         alive[list(self._dead)] = False
         new_row = np.cumsum(alive) - 1
-        self.meta = [m for m, a in zip(self.meta, alive.tolist()) if a]
+        self.meta = self.meta.keep(alive.tolist())
         self.sigs.keep(alive)
         self.sizes.keep(alive)
         owners = self.piece_cols.view()[:, 0]
@@ -235,7 +302,7 @@ class Tracker:
         """Recompute the groups and write both files (sketches first; each replaced atomically)."""
         self._compact()
         self.stamp = stamp
-        head = json.dumps({"stamp": stamp, "articles": self.meta}).encode("utf-8")
+        head = self.meta.head(stamp)
         arrays = {"meta": np.frombuffer(head, np.uint8), "sigs": self.sigs.view(), "sizes": self.sizes.view(),
                   "piece_cols": self.piece_cols.view(), "piece_sigs": self.piece_sigs.view()}
         _atomic_write(self.folder / STATE_FILE, lambda f: _save_npz(f, arrays))
@@ -246,18 +313,19 @@ class Tracker:
         return result
 
 
-def groups_document(meta: list[list[Any]], result: "grouping.Result", stamp: str | None) -> dict[str, Any]:
+def groups_document(meta: "_Meta | list[list[Any]]", result: "grouping.Result", stamp: str | None) -> dict[str, Any]:
     """The ``dupes.json`` object: groups as article ids (original first), the metadata of every article
     named, and ``first_seen`` as {article id: {passage index: article id}}."""
     named: set[int] = {i for g in result.groups for i in g} | set(result.first_seen.values())
+    rows = {i: meta[i] for i in named | {row for row, _ in result.first_seen}}  # each named row decoded once
     first_seen: dict[str, dict[str, str]] = {}
     for (row, passage), src in sorted(result.first_seen.items()):
-        first_seen.setdefault(meta[row][0], {})[str(passage)] = meta[src][0]
+        first_seen.setdefault(rows[row][0], {})[str(passage)] = rows[src][0]
     return {
         "version": 1,
         "stamp": stamp,
-        "groups": [[meta[i][0] for i in g] for g in result.groups],
-        "articles": {meta[i][0]: {"id": meta[i][0], "source": meta[i][4], "date": meta[i][3], "headline": meta[i][5]}
+        "groups": [[rows[i][0] for i in g] for g in result.groups],
+        "articles": {rows[i][0]: {"id": rows[i][0], "source": rows[i][4], "date": rows[i][3], "headline": rows[i][5]}
                      for i in sorted(named)},
         "first_seen": first_seen,
     }

@@ -239,3 +239,36 @@ def test_state_file_piece_columns_read_alike_in_either_layout(tmp_path, planted)
     old = Tracker.open(index.path, stamp)  # no reader: an unreadable file would give an empty tracker
     assert new.meta and old.piece_cols.view().tolist() == new.piece_cols.view().tolist() and old.meta == new.meta
     assert old.piece_cols.view().dtype == np.int64
+
+
+def test_sketches_spilled_to_scratch_files_in_tiny_blocks_save_the_same_state(tmp_path, planted, monkeypatch):
+    """The tracker keeps its rows in scratch files while a run adds articles (`store._Rows`, `store._Meta`);
+    with blocks of 2 rows every block is spilled and read back, and the saved state and groups are those of a
+    run with the default blocks; an incremental run (rows loaded, then more spilled, then a file removed)
+    still groups the new copy."""
+    import numpy as np
+
+    from searchkit.dupes import store
+
+    root, story, _ = planted
+
+    def saved(index):
+        with np.load(index.path / store.STATE_FILE) as z:
+            arrays = {k: z[k] for k in z.files}
+        head = json.loads(bytes(arrays.pop("meta")).decode())
+        groups = json.loads((index.path / store.GROUPS_FILE).read_text())
+        return head["articles"], arrays, {k: v for k, v in groups.items() if k != "stamp"}
+
+    normal = saved(_index(tmp_path / "a", root))
+    monkeypatch.setattr(store, "CHUNK_ROWS", 2)
+    index = _index(tmp_path / "b", root)
+    small = saved(index)
+    assert small[0] == normal[0] and small[2] == normal[2] and len(small[0]) == 3  # a block spilled, a row not
+    assert all(np.array_equal(small[1][k], normal[1][k]) for k in normal[1])
+    _page(root / "d" / "third.md", "Russia urged to press Taliban", "2017-11-26", "Outlet D",
+          story.paragraphs[:-1], ["Sign in | Register"], ["Leave a Reply"])
+    assert index.add([root]).added == 1
+    assert "d/third.md" in [a["id"] for a in list_groups(index)[0]["articles"]]
+    (root / "d" / "third.md").unlink()
+    index.add([root])
+    assert len(saved(index)[0]) == len(small[0])

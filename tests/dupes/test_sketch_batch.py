@@ -46,3 +46,19 @@ def test_normalisation_matches_the_boundary_patterns():
         assert sketch._expand(text) == boundary.sub(lambda m: sketch._EXPANDED[m.group(0)], text), text
         zeros = sketch._TRAILING_ZEROS.sub(lambda m: m.group(1) or m.group(2), text)
         assert zeros == text or sketch._MAY_TRAIL.search(text), text
+
+
+def test_signatures_in_small_chunks_equal_each_set_signed_alone(monkeypatch):
+    """`signatures` hashes a bounded number of shingles per array operation; with a chunk of 7 shingles most
+    sets straddle chunks (and long ones span many), and every signature is still `signature` of its set."""
+    bodies = [(a.paragraphs, a.passages) for f in sorted(CORPUS.iterdir()) for a in parse_file(f, CORPUS)]
+    sets = [s for s in (sketch.shingles(sketch.words(" ".join(p))) for p, _ in bodies) if len(s)]
+    sets += [np.array([5], np.uint64), np.arange(20, dtype=np.uint64)]
+    whole = sketch.signatures(sets, sketch.NUM_PERM)
+    monkeypatch.setattr(sketch, "SIGNATURE_CHUNK", 7)
+    for perm in (sketch.NUM_PERM, sketch.PARAGRAPH_PERM):
+        small = sketch.signatures(sets, perm)
+        assert small.dtype == np.uint32 and small.shape == (len(sets), perm)
+        assert all(np.array_equal(row, sketch.signature(s, perm)) for row, s in zip(small, sets))
+    assert np.array_equal(whole, sketch.signatures(sets, sketch.NUM_PERM))
+    assert sketch.signatures([], sketch.NUM_PERM).shape == (0, sketch.NUM_PERM)
