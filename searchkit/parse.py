@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .article import build_article
+from .article.build import build_article
 from .errors import ReadError
 from .ingest import iter_sources, read_file
 from .model import Article

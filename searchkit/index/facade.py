@@ -43,12 +43,10 @@ from ..store.schema import (ARTICLE, ARTICLE_ID, FILE, PINDEX, SOURCE_FACET, bui
 from . import facets, searching
 from .generations import (ADD_LOCK_WAIT, WriteLock, discard_partial, index_exists, make_folder,
                           open_with_schema, open_writer, read_current, remove_other_generations, switch_generation, write_errors)
-from .pipeline import parser_jobs, run_pipeline, work_items
 from .planning import IdAllocator, manifest_of, plan, refuse_index_inside, removed_files
 from .report import IndexReport, ProgressFn, walk_events
 from .retry import vanish_retry
 from .stats import date_range, generation_files
-from .writers import SubWriters, commit, serial_adder
 
 
 def open_index(path: str | os.PathLike = "index", *, create: bool = True,
@@ -280,6 +278,11 @@ class Index:
                              follow_links=follow_links)
 
     def _add(self, paths, *, jobs, rebuild, strict, progress, lock: WriteLock, follow_links: bool = False) -> IndexReport:
+        # Indexing's own modules (parser pool, writer processes, the article parser) are imported here, not at the
+        # top: `searchkit search` opens an index without them, and its start-up is a target (issue 16).
+        from .pipeline import parser_jobs, run_pipeline, work_items
+        from .writers import SubWriters, commit, serial_adder
+
         t0 = time.perf_counter()
         roots = [Path(p) for p in paths]
         for r in roots:

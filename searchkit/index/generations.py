@@ -21,7 +21,6 @@ from whoosh.index import clean_files
 from whoosh.util.filelock import try_for
 
 from ..errors import IndexAccessError, IndexLockedError
-from . import writers  # its segment_writer looked up at call time (tests substitute whoosh's own)
 from .leftovers import POINTER_TEMP, remove_leftovers
 
 
@@ -110,6 +109,9 @@ def open_writer(ix, path: Path):
     """A whoosh writer holding whoosh's own lock (other whoosh programs respect it). The lock is taken
     here, not by the writer: whoosh's constructor keeps it forever if it fails after locking (a full disk
     while it creates the segment files), and then this process could never write again."""
+    from . import writers  # on first write, not at import (search never writes); segment_writer looked up at
+    # call time, so tests can substitute whoosh's own
+
     lock = ix.lock("WRITELOCK")
     if not lock.acquire():  # a program other than searchkit holds it
         raise IndexLockedError(f"another process is writing to {path}; try again when it finishes")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from .. import parse  # imported before forking, so parser workers start warm
-from ..article import build_article
+from ..article.build import build_article
 from ..dupes import hooks as dupes_hooks  # articles are sketched for copy grouping in the workers
 from ..errors import ReadError
 from ..ingest import read_file
