@@ -27,14 +27,14 @@ from ..query.nodes import once_per_article
 from ..query.parser import ParsedQuery, cap_expansions, parse_query
 from ..ranking.bm25 import is_weighting_for, weighting
 from ..ranking.evaluator import match, top
-from ..ranking.articles import query_words, rank_articles, rank_passages, score_articles
+from ..ranking.articles import proximity_terms, query_words, rank_articles, rank_passages, score_articles
 from ..ranking.expansion import expand_query, expand_words, feedback
 from ..ranking.scoring import article_scores
 from ..results.timeline import month_counts
 from ..results.suggest import suggest
 from ..settings import Settings
 from ..store.analysis import news_analyzer
-from ..store.layout import article_id, article_starts
+from ..store.layout import article_id, article_starts, reading_values
 from ..store.schema import ARTICLE, ARTICLE_ID, DATE, PATH, PINDEX, SOURCE_FACET, SPEAKER_FACET, decode_article
 from . import facets
 
@@ -120,11 +120,14 @@ def _article_words(q, text: str, settings: Settings):
     return query_words(q, text) if settings.article_stats and settings.article_level else None
 
 
-def _matches_and_words(index, q, text: str, filters: Filters, settings: Settings):
+def _matches_and_words(index, q, text: str, filters: Filters, settings: Settings, unit: str = "article"):
     """(`_all_matches` of ``q``, its `_article_words`), both expanded by RM3 when ``settings.expand``
-    (`searchkit.ranking.expansion`: only plain-word queries; the feedback articles respect ``filters``)."""
-    found = _all_matches(index, q, filters, settings)
-    words = _article_words(q, text, settings) if found is not None else None
+    (`searchkit.ranking.expansion`: only plain-word queries; the feedback articles respect ``filters``).
+    In passage mode, matching reads the positions of the words proximity will need (`reading_values`)."""
+    words = _article_words(q, text, settings) if q is not NullQuery else None
+    with reading_values("body", proximity_terms(words) if words is not None and unit == "passage" else ()):
+        found = _all_matches(index, q, filters, settings)
+    words = words if found is not None else None
     if found is None or words is None or not settings.expand:
         return found, words
     fb = feedback(found[1], score_articles(found[0], words, settings), settings)
@@ -136,7 +139,7 @@ def _matches_and_words(index, q, text: str, filters: Filters, settings: Settings
 def _run(index, q, filters: Filters, unit: str, offset: int, limit: int, settings: Settings,
          text: str = "") -> Ranked:
     out = Ranked(query=q, facets={**{name: {} for name in facets.FACETS}, "month": {}})
-    found, words = _matches_and_words(index, q, text, filters, settings)
+    found, words = _matches_and_words(index, q, text, filters, settings, unit)
     if found is None:
         return out
     searcher, matches, groups = found
@@ -176,7 +179,7 @@ def all_ranked(index, parsed: ParsedQuery, filters: Filters, *, unit: str, setti
     """`Engine.all_ranked` for the whoosh index: every match, best first, one at a time. Only the matches'
     docnums and scores are held (a few bytes each); each hit's article is read when the hit is taken."""
     try:
-        found, words = _matches_and_words(index, parsed.query, parsed.text, filters, settings)
+        found, words = _matches_and_words(index, parsed.query, parsed.text, filters, settings, unit)
     except WhooshQueryError as e:
         raise QueryError(f"cannot run this query: {e}") from None
     if found is None:

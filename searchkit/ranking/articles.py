@@ -319,6 +319,12 @@ def _body_terms(words: QueryWords) -> list[tuple[int, str]]:
     return [(i, t) for i, t in terms if t is not None]
 
 
+def proximity_terms(words: QueryWords) -> list[str]:
+    """The body terms whose positions `rank_passages` reads for proximity (none for fewer than two)."""
+    terms = [t for _, t in _body_terms(words)]
+    return terms if len(terms) >= 2 else []
+
+
 PAIR_IDF = {"min": min, "max": max, "mean": lambda a, b: (a + b) / 2}  # a word pair's weight from its words'
 
 

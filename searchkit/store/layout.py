@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
@@ -83,6 +85,20 @@ POSTINGS_BUDGET = 48 << 20  # bytes of decoded posting arrays kept across querie
 SPARSE_WITHIN = 16  # a ``within`` this many times smaller than the term's postings: read only its blocks
 _POSTINGS: OrderedDict = OrderedDict()  # (segment key, field, term, values) -> arrays, least recently used first
 _POSTINGS_SIZE = [0]
+_WANT_VALUES: ContextVar[frozenset] = ContextVar("want_values", default=frozenset())  # (field, term bytes)
+
+
+@contextmanager
+def reading_values(fieldname: str, texts) -> Iterator[None]:
+    """Within this block, a `posting_arrays` read of one of ``texts`` in ``fieldname`` without values reads
+    (and keeps) them too. Why: passage proximity reads the positions of the query's body words after matching
+    read their frequencies; keyed apart, each list was decoded twice (issue 11, docs/ranking-issue11.md
+    section 10). Only a hint: results are the same with or without it."""
+    token = _WANT_VALUES.set(frozenset((fieldname, t.encode("utf-8")) for t in texts))
+    try:
+        yield
+    finally:
+        _WANT_VALUES.reset(token)
 
 
 def posting_arrays(reader, fieldname: str, btext: bytes, values: bool = False, within: np.ndarray | None = None):
@@ -100,11 +116,12 @@ def posting_arrays(reader, fieldname: str, btext: bytes, values: bool = False, w
             if key in _POSTINGS:
                 _POSTINGS.move_to_end(key)
                 return _POSTINGS[key] if values else _POSTINGS[key][:2]
-    if within is not None and len(within) * SPARSE_WITHIN < reader.doc_frequency(fieldname, btext):
+    hinted = not values and (fieldname, btext) in _WANT_VALUES.get()
+    if within is not None and not hinted and len(within) * SPARSE_WITHIN < reader.doc_frequency(fieldname, btext):
         return _read_postings(reader, fieldname, btext, values, within)  # few wanted: skip blocks, keep nothing
-    got = _read_postings(reader, fieldname, btext, values, None)
-    _keep_postings((*seg, values), got)
-    return got
+    got = _read_postings(reader, fieldname, btext, values or hinted, None)
+    _keep_postings((*seg, values or hinted), got)
+    return got[:2] if hinted else got
 
 
 def _nbytes(got: tuple) -> int:
