@@ -14,7 +14,10 @@ decompresses its frame; the last `CACHED_FRAMES` frames read are kept (an LRU), 
 a scan in docnum order, or the next queries' hits on the same articles decompress each frame once. Frame size is a trade of size against hit latency, measured on the 10k
 benchmark's stored values: 4 KB frames 5.87 MB, 8 KB 5.33, 16 KB 4.92, 32 KB 4.58 (one document at a time:
 11.58); a frame of 32 KB took ~0.25-0.7 ms to decompress on a loaded machine, about 5 ms of a 10-hit query,
-8 KB about a third of that.
+8 KB about a third of that. Re-measured at 100k articles (issue 16's size target, 1.52x the raw text with
+8 KB level 6 frames; 32 MB of one segment's stored values, ``bench/stored_frames.py``): 8 KB level 6 ratio
+0.2991 and 44 us to decompress a frame, 16 KB level 9 0.2874 and 70 us, 32 KB level 9 0.2789 and 128 us. 16 KB
+level 9 is 3.9 % smaller (~3.6 MB of the 93 MB of stored values at 100k) for ~0.3 ms more on a cold ten-hit page.
 
 Preset dictionary (`SearchkitCodec3`): an 8 KB frame compressed alone starts with an empty window, so the JSON
 keys and common words of its first documents are coded in full in every frame. Frames are held until the
@@ -41,11 +44,11 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3PerDocReader, W3PerDocWriter
 from whoosh.columns import Column, ColumnReader, ColumnWriter, PickleColumn
 
-BLOCK_BYTES = 8 << 10  # uncompressed stored values per frame: a hit decompresses one (see the module docstring)
+BLOCK_BYTES = 16 << 10  # uncompressed stored values per frame: a hit decompresses one (see the module docstring)
 DICT_BYTES = 32 << 10  # preset dictionary: the segment's first stored bytes (zlib's whole window)
 DICT_MIN_BYTES = 4 * DICT_BYTES  # a smaller segment's frames are compressed plainly: the dictionary would not pay
-CACHED_FRAMES = 256  # decompressed frames kept per segment reader (~2 MB: 256 frames of ~8 KB)
-LEVEL = 6
+CACHED_FRAMES = 128  # decompressed frames kept per segment reader (~2 MB: 128 frames of ~16 KB)
+LEVEL = 9  # zlib's best: ~15 % more compression CPU than 6 (1.4 s against 1.2 s per 32 MB), 0.8 % smaller
 _FOOTER = struct.Struct("<Q")
 
 
