@@ -154,7 +154,14 @@ def copy_pairs(records: list[Record], pieces: Pieces | None = None) -> np.ndarra
         return np.zeros((0, 2), np.int64)
     pieces = pieces if pieces is not None else Pieces.from_list([])
     sigs = np.stack([records[i].sig for i in rows])
-    cand = rows[sketch.candidate_pairs(sigs, COPY_ROWS)]
+    found = sketch.candidate_pairs(sigs, COPY_ROWS)
+    # the containment test for all candidates in array operations first: at 100k articles 482k LSH candidates,
+    # of which 50k pass it, and the Python rule per candidate (its pieces gathered) was ~26 s single-threaded
+    sizes = np.array([records[i].size for i in rows], np.float64)
+    j = _agreement(sigs, found)
+    sa, sb = sizes[found[:, 0]], sizes[found[:, 1]]
+    contained = np.minimum(1.0, j * (sa + sb) / (1.0 + j) / np.minimum(sa, sb)) >= COPY_CONTAINMENT
+    cand = rows[found[contained]]
     keep = [k for k, (a, b) in enumerate(cand.tolist())
             if is_copy(records[a], records[b], pieces.of(a), pieces.of(b))]
     return cand[keep]
