@@ -234,16 +234,18 @@ def provenance(records: list[Record], pieces: Pieces, groups: list[list[int]]) -
     return {(r, p): s for r, p, s in zip(rb[first].tolist(), passage[first].tolist(), ra[first].tolist())}
 
 
-PAIR_CHUNK = 1 << 18  # candidate pairs whose signatures are compared in one array operation
+PAIR_CHUNK = 1 << 18  # candidate pairs whose (16-value) piece signatures are compared in one array operation
 
 
 def _agreement(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-    """Per pair (a, b), the share of signature values of ``sigs[a]`` and ``sigs[b]`` that agree, `PAIR_CHUNK`
-    pairs at a time: all at once, the two gathered signature matrices and their comparison were ~210 MB of
-    temporaries for the 2.16 M candidate piece pairs of 100k articles, the indexer's peak RSS."""
+    """Per pair (a, b), the share of signature values of ``sigs[a]`` and ``sigs[b]`` that agree, in chunks of
+    `PAIR_CHUNK` 16-value signatures' worth: all at once, the two gathered signature matrices and their
+    comparison were ~210 MB of temporaries for the 2.16 M candidate piece pairs of 100k articles, the
+    indexer's peak RSS; article signatures are 8x wider, so 8x fewer of their pairs go in one chunk."""
     out = np.empty(len(pairs), np.float64)
-    for lo in range(0, len(pairs), PAIR_CHUNK):
-        a, b = pairs[lo:lo + PAIR_CHUNK, 0], pairs[lo:lo + PAIR_CHUNK, 1]
+    step = max(1, PAIR_CHUNK * sketch.PARAGRAPH_PERM // max(sigs.shape[1], 1))
+    for lo in range(0, len(pairs), step):
+        a, b = pairs[lo:lo + step, 0], pairs[lo:lo + step, 1]
         out[lo:lo + len(a)] = (sigs[a] == sigs[b]).mean(axis=1)
     return out
 
@@ -256,13 +258,12 @@ def _stories_per_piece(a: np.ndarray, story_a: np.ndarray, b: np.ndarray, story_
     distinct partner stories; those are (piece, story) keys made and de-duplicated `PAIR_CHUNK` pairs at a
     time. In arrays: a set per piece was ~200 bytes a piece in pairs; all four key arrays at once were ~360 MB
     of temporaries for the 1.8 M pairs of 100k articles' pieces."""
-    kept = np.zeros(0, np.int64)
+    kept = sketch.DistinctKeys()
     for lo in range(0, len(a), PAIR_CHUNK):
         hi = lo + PAIR_CHUNK
         pa, pb = a[lo:hi].astype(np.int64), b[lo:hi].astype(np.int64)
-        keys = np.unique(np.concatenate([pa * stories + story_b[lo:hi], pb * stories + story_a[lo:hi]]))
-        kept = np.union1d(kept, keys)
-    counts = np.bincount(kept // stories, minlength=pieces)
+        kept.add(np.concatenate([pa * stories + story_b[lo:hi], pb * stories + story_a[lo:hi]]))
+    counts = np.bincount(kept.array() // stories, minlength=pieces)
     counts[np.unique(np.concatenate([a, b]))] += 1  # the piece's own story
     return counts
 

@@ -62,3 +62,26 @@ def test_signatures_in_small_chunks_equal_each_set_signed_alone(monkeypatch):
         assert all(np.array_equal(row, sketch.signature(s, perm)) for row, s in zip(small, sets))
     assert np.array_equal(whole, sketch.signatures(sets, sketch.NUM_PERM))
     assert sketch.signatures([], sketch.NUM_PERM).shape == (0, sketch.NUM_PERM)
+
+
+def test_distinct_keys_equal_numpy_unique_of_everything_added():
+    """`DistinctKeys` merges sorted runs instead of re-sorting: against ``np.unique`` of all that was added,
+    over adds of every size (empty, duplicates within one add and across adds, keys below and above all kept
+    ones, enough adds to merge many times) and read part-way through."""
+    rng = np.random.default_rng(7)
+    keys, added = sketch.DistinctKeys(), []
+    for step in range(400):
+        size = int(rng.integers(0, 3000)) if step % 50 else 0
+        high = 1 << (10 + step % 40)  # small ranges repeat keys, large ones land outside what is kept
+        batch = rng.integers(-high, high, size)
+        keys.add(batch)
+        added.append(batch)
+        if step in (0, 37, 250):
+            assert np.array_equal(keys.array(), np.unique(np.concatenate(added)))
+    assert np.array_equal(keys.array(), np.unique(np.concatenate(added)))
+    assert len(keys) == len(np.unique(np.concatenate(added)))
+    # candidate_pairs keeps its pairs in one: every pair sharing a whole band, against a brute-force count
+    sigs = rng.integers(0, 6, (300, 8)).astype(np.uint16)  # few values: many shared bands, small buckets
+    expected = sorted({(i, j) for i in range(300) for j in range(i + 1, 300)
+                       if any((sigs[i, b:b + 2] == sigs[j, b:b + 2]).all() for b in range(0, 8, 2))})
+    assert sketch.candidate_pairs(sigs, 2, max_bucket=300).tolist() == [list(p) for p in expected]
