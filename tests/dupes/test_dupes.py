@@ -242,6 +242,35 @@ def test_state_file_piece_columns_read_alike_in_either_layout(tmp_path, planted)
     assert old.piece_cols.view().dtype == np.int64
 
 
+def test_state_file_metadata_by_column_reads_alike_as_rows(tmp_path, planted):
+    """The article metadata is saved by column (file keys numbered, a path equal to its file key as null); a
+    state file of earlier versions (one row per article) reads back the same rows, and groups stay the same."""
+    import json
+
+    import numpy as np
+
+    from searchkit.dupes.store import STATE_FILE, Tracker
+
+    root, _, _ = planted
+    index = _index(tmp_path, root)
+    before = list_groups(index)
+    with np.load(index.path / STATE_FILE) as z:
+        arrays = {k: z[k] for k in z.files}
+    head = json.loads(bytes(arrays["meta"]).decode("utf-8"))
+    assert "articles" not in head and len(head["columns"]) == 6 and head["files"] == sorted(head["files"])
+    new = Tracker.open(index.path, head["stamp"])
+    rows = list(new.meta)
+    assert rows and all(isinstance(r[1], str) and r[2] for r in rows)
+    assert [r[0] for r in rows] == head["columns"][0]
+    old_head = {"stamp": head["stamp"], "articles": rows}
+    arrays["meta"] = np.frombuffer(json.dumps(old_head).encode("utf-8"), np.uint8)
+    np.savez(index.path / STATE_FILE, **arrays)
+    old = Tracker.open(index.path, head["stamp"])  # no reader: an unreadable file would give an empty tracker
+    assert list(old.meta) == rows
+    index.add([root])
+    assert list_groups(index) == before
+
+
 def test_sketches_spilled_to_scratch_files_in_tiny_blocks_save_the_same_state(tmp_path, planted, monkeypatch):
     """The tracker keeps its rows in scratch files while a run adds articles (`store._Rows`, `store._Meta`);
     with blocks of 2 rows every block is spilled and read back, and the saved state and groups are those of a
@@ -260,7 +289,7 @@ def test_sketches_spilled_to_scratch_files_in_tiny_blocks_save_the_same_state(tm
             arrays = {k: z[k] for k in z.files}
         head = json.loads(bytes(arrays.pop("meta")).decode())
         groups = json.loads(gzip.decompress((index.path / store.GROUPS_FILE).read_bytes()))
-        return head["articles"], arrays, {k: v for k, v in groups.items() if k != "stamp"}
+        return store.rows_of(head), arrays, {k: v for k, v in groups.items() if k != "stamp"}
 
     normal = saved(_index(tmp_path / "a", root))
     monkeypatch.setattr(store, "CHUNK_ROWS", 2)
