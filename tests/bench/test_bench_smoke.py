@@ -106,3 +106,24 @@ def test_search_bench_measures_every_peer(corpus, tmp_path):
         assert "searchkit (articles)" in proc.stdout and "three-word (articles)" in proc.stdout
     startup = report["startup"]
     assert "first_line_median_s" in startup or ("error" in startup and "\n" not in startup["error"])
+
+
+def test_grouping_peak_reruns_the_copy_group_pass_of_an_index(corpus, tmp_path):
+    """bench/grouping_peak.py on a fresh index of the smoke corpus (synthetic articles reuse real paragraphs,
+    so there is provenance): its stages' counts are those of the groups file the build wrote."""
+    import gzip
+
+    index = tmp_path / "index"
+    built = subprocess.run([sys.executable, "-c", "from searchkit.cli import main; main()", "index", str(corpus),
+                            "--index", str(index)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    proc = run(str(BENCH / "grouping_peak.py"), str(index))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(gzip.decompress((index / "dupes.json").read_bytes()))
+    passages = sum(len(v) for v in doc["first_seen"].values())
+    assert passages, "the smoke corpus should have reused passages"
+    assert f"| provenance ({passages:,} passages) |" in proc.stdout
+    assert f"({len(doc['groups']):,} groups)" in proc.stdout and "(200 articles," in proc.stdout
+    missing = run(str(BENCH / "grouping_peak.py"), str(tmp_path / "nowhere"))
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
