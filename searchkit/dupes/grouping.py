@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import sketch
+from . import keysets, sketch
 
 COPY_CONTAINMENT = 0.6  # see is_copy
 COPY_ROWS = 2  # rows per LSH band of the article signature: 64 bands, a candidate from Jaccard ~0.15 up
@@ -157,11 +157,9 @@ def copy_pairs(records: list[Record], pieces: Pieces | None = None) -> np.ndarra
     found = sketch.candidate_pairs(sigs, COPY_ROWS)
     # the containment test for all candidates in array operations first: at 100k articles 482k LSH candidates,
     # of which 50k pass it, and the Python rule per candidate (its pieces gathered) was ~26 s single-threaded
-    sizes = np.array([records[i].size for i in rows], np.float64)
-    j = _agreement(sigs, found)
-    sa, sb = sizes[found[:, 0]], sizes[found[:, 1]]
-    contained = np.minimum(1.0, j * (sa + sb) / (1.0 + j) / np.minimum(sa, sb)) >= COPY_CONTAINMENT
-    cand = rows[found[contained]]
+    sizes = np.array([records[i].size for i in rows], np.int64)
+    contained = sketch.containments(_agreement(sigs, found), sizes[found[:, 0]], sizes[found[:, 1]])
+    cand = rows[found[contained >= COPY_CONTAINMENT]]
     keep = [k for k, (a, b) in enumerate(cand.tolist())
             if is_copy(records[a], records[b], pieces.of(a), pieces.of(b))]
     return cand[keep]
@@ -258,7 +256,7 @@ def _stories_per_piece(a: np.ndarray, story_a: np.ndarray, b: np.ndarray, story_
     distinct partner stories; those are (piece, story) keys made and de-duplicated `PAIR_CHUNK` pairs at a
     time. In arrays: a set per piece was ~200 bytes a piece in pairs; all four key arrays at once were ~360 MB
     of temporaries for the 1.8 M pairs of 100k articles' pieces."""
-    kept = sketch.DistinctKeys()
+    kept = keysets.DistinctKeys()
     for lo in range(0, len(a), PAIR_CHUNK):
         hi = lo + PAIR_CHUNK
         pa, pb = a[lo:hi].astype(np.int64), b[lo:hi].astype(np.int64)

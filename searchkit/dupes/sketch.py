@@ -22,6 +22,8 @@ import zlib
 
 import numpy as np
 
+from .keysets import PairSet
+
 SHINGLE = 5  # words per shingle: long enough that unrelated news prose shares almost none
 NUM_PERM = 128  # permutations of an article signature
 PARAGRAPH_PERM = 16  # a paragraph's signature is smaller: it only needs to tell near-identical from not
@@ -164,8 +166,13 @@ def containment(sig_a: np.ndarray, size_a: int, sig_b: np.ndarray, size_b: int) 
     contained in its original, so this is near 1 for it whatever was cut."""
     if not size_a or not size_b:
         return 0.0
-    j = jaccard(sig_a, sig_b)
-    return min(1.0, j * (size_a + size_b) / (1.0 + j) / min(size_a, size_b))
+    return float(containments(np.array([jaccard(sig_a, sig_b)]), np.array([size_a]), np.array([size_b]))[0])
+
+
+def containments(j: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
+    """`containment` of many pairs at once, from their Jaccard estimates and (non-zero) set sizes."""
+    size_a, size_b = size_a.astype(np.float64), size_b.astype(np.float64)
+    return np.minimum(1.0, j * (size_a + size_b) / (1.0 + j) / np.minimum(size_a, size_b))
 
 
 def band_keys(sigs: np.ndarray, rows: int, band: int) -> np.ndarray:
@@ -184,13 +191,13 @@ def candidate_pairs(sigs: np.ndarray, rows: int, max_bucket: int = 64) -> np.nda
     Bands are sorted one at a time, so the extra memory is a few arrays of one key per row, whatever the
     number of bands. A bucket larger than ``max_bucket`` (the same text many times over) pairs each member
     with the next ``max_bucket`` members only: enough to connect them all, without a quadratic blow-up.
-    Pairs are kept as one int64 each (``low * n + high``) and de-duplicated as they come (`_PairSet`): the
+    Pairs are kept as one int64 each (``low * n + high``) and de-duplicated as they come (`PairSet`): the
     pieces of 100k articles, synthetic ones reusing real paragraphs, gave tens of millions of pairs over the
     bands, all held (as rows of two) until one ``np.unique(axis=0)`` at the end."""
     n = len(sigs)
     if n < 2:
         return np.zeros((0, 2), np.int64)
-    found = _PairSet(n)
+    found = PairSet(n)
     for band in range(sigs.shape[1] // rows):
         keys = band_keys(sigs, rows, band)
         order = np.argsort(keys, kind="stable")
@@ -207,78 +214,6 @@ def candidate_pairs(sigs: np.ndarray, rows: int, max_bucket: int = 64) -> np.nda
                 break
             found.add(rows_of[i], rows_of[i + lag])
     return found.pairs()
-
-
-class DistinctKeys:
-    """A growing set of int64 keys, kept sorted and distinct: what is added waits in a list and is merged in
-    once it reaches a quarter of what is kept, by a linear merge of two sorted runs (`np.searchsorted`), not
-    by sorting everything again. Memory stays about twice the distinct keys: re-sorting the kept keys with the
-    waiting ones (``np.unique`` of both, at every doubling) was the copy-group pass's largest transient at
-    100k articles (~85 MB over 2.2 M kept pair keys)."""
-
-    def __init__(self) -> None:
-        self._kept = np.zeros(0, np.int64)
-        self._new: list[np.ndarray] = []
-        self._pending = 0
-
-    def __len__(self) -> int:
-        self._merge()
-        return len(self._kept)
-
-    def add(self, keys: np.ndarray) -> None:
-        keys = np.unique(np.asarray(keys, np.int64))
-        self._new.append(keys)
-        self._pending += len(keys)
-        if self._pending > max(len(self._kept) // 4, 1 << 16):
-            self._merge()
-
-    def _merge(self) -> None:
-        if not self._new:
-            return
-        new = self._new[0] if len(self._new) == 1 else np.unique(np.concatenate(self._new))
-        self._new, self._pending = [], 0
-        kept = self._kept
-        if not len(kept):
-            self._kept = new
-            return
-        at = np.searchsorted(kept, new)
-        fresh = kept[np.minimum(at, len(kept) - 1)] != new
-        new, at = new[fresh], at[fresh]
-        del fresh
-        out = np.empty(len(kept) + len(new), np.int64)
-        at += np.arange(len(new))  # where each new key lands among the merged
-        out[at] = new
-        old = np.ones(len(out), bool)
-        old[at] = False
-        out[old] = kept
-        self._kept = out
-
-    def array(self) -> np.ndarray:
-        """Every key once, ascending (a view of what is kept: do not change it)."""
-        self._merge()
-        return self._kept
-
-
-class _PairSet:
-    """Distinct unordered pairs of row numbers below ``n``, as `DistinctKeys` ``low * n + high``."""
-
-    def __init__(self, n: int):
-        self.n = n
-        self._keys = DistinctKeys()
-
-    def add(self, a: np.ndarray, b: np.ndarray) -> None:
-        a, b = a.astype(np.int64), b.astype(np.int64)
-        keys = np.minimum(a, b) * self.n + np.maximum(a, b)
-        self._keys.add(keys[a != b])
-
-    def pairs(self) -> np.ndarray:
-        """(m, 2): each pair (low, high) once, in (low, high) order (what ``np.unique(axis=0)`` gave); int32
-        when the rows fit (they do below 2**31 rows: half the memory of the 2.2 M piece pairs at 100k)."""
-        kept = self._keys.array()
-        out = np.empty((len(kept), 2), np.int32 if self.n < 1 << 31 else np.int64)
-        out[:, 0] = kept // self.n
-        out[:, 1] = kept % self.n
-        return out
 
 
 SIGNATURE_CHUNK = 1 << 13  # shingles hashed per array operation in `signatures`: NUM_PERM x 8 bytes each

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from searchkit.dupes import sketch
+from searchkit.dupes import keysets, sketch
 from searchkit.model import Passage
 from searchkit.parse import parse_file
 
@@ -69,7 +69,7 @@ def test_distinct_keys_equal_numpy_unique_of_everything_added():
     over adds of every size (empty, duplicates within one add and across adds, keys below and above all kept
     ones, enough adds to merge many times) and read part-way through."""
     rng = np.random.default_rng(7)
-    keys, added = sketch.DistinctKeys(), []
+    keys, added = keysets.DistinctKeys(), []
     for step in range(400):
         size = int(rng.integers(0, 3000)) if step % 50 else 0
         high = 1 << (10 + step % 40)  # small ranges repeat keys, large ones land outside what is kept
