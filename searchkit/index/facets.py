@@ -75,6 +75,7 @@ def count(matches: Matches, canon: dict[str, str] | None = None) -> dict[str, di
     ``canon`` (`speaker_canon`) maps each speaker name to its person's canonical name: variants count as one.
     """
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    speakers, space = None, []  # with ``canon``: matching articles per canonical name, over every segment
     for seg in matches.segments:
         reader, ids = seg.reader, seg.ids
         present = np.zeros(len(article_starts(reader)), bool)
@@ -87,15 +88,25 @@ def count(matches: Matches, canon: dict[str, str] | None = None) -> dict[str, di
             found = codes[matched]
             _add(counts[name], values, np.bincount(found[found >= 0], minlength=len(values)), year=name == "year")
         sp_docs, sp_codes, sp_names = _speaker_pairs(reader)
-        if sp_names and canon:
-            sp_codes, sp_names = _canonical_pairs(reader, canon)
+        merged = _canonical_pairs(reader, canon) if sp_names and canon else None
+        if merged:
+            sp_codes, sp_names = merged
         if sp_names:
             hit = np.zeros(reader.doc_count_all(), bool)
             hit[ids] = True
             sel = hit[sp_docs]
             # one (article, speaker) pair per article that quotes the speaker in a matching passage
             pairs = np.unique(article_of(reader, sp_docs[sel]) * len(sp_names) + sp_codes[sel])
-            _add(counts["speaker"], sp_names, np.bincount(pairs % len(sp_names), minlength=len(sp_names)))
+            found = np.bincount(pairs % len(sp_names), minlength=len(sp_names))
+            if merged:  # codes into the one alphabetical list of canonical names: summed as arrays
+                speakers = found if speakers is None else speakers + found
+                space = sp_names
+            else:
+                _add(counts["speaker"], sp_names, found)
+    if speakers is not None:
+        nz = np.flatnonzero(speakers)
+        for i in nz[np.lexsort((nz, -speakers[nz]))][:MAX_FACET_VALUES].tolist():
+            counts["speaker"][space[i]] = counts["speaker"].get(space[i], 0) + int(speakers[i])
     return {name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_FACET_VALUES])
             for name, c in counts.items()}
 
@@ -174,24 +185,37 @@ def variants_in(canon: dict[str, str], name: str) -> list[str]:
     return sorted(n for n, c in canon.items() if c in people) or [name]
 
 
-def _canonical_pairs(reader, canon: dict[str, str]) -> tuple[np.ndarray, list[str]]:
-    """`_speaker_pairs`' codes and names with variants merged by ``canon``, once per segment and clustering
-    (``canon`` is `speaker_canon`'s cached dict: the same object until the index's segments change); mapping
-    every pair again cost more than the rest of the facet counting."""
+def _canonical_pairs(reader, canon: dict[str, str]) -> tuple[np.ndarray, list[str]] | None:
+    """`_speaker_pairs`' codes with variants merged by ``canon``, as codes into `_canonical_space` (one list
+    shared by every segment, so `count` adds segments' counts as arrays instead of a dict step per name), once
+    per segment and clustering (``canon`` is `speaker_canon`'s cached dict: the same object until the index's
+    segments change); mapping every pair again cost more than the rest of the facet counting. None when a
+    name of the segment is not in ``canon`` (a clustering of other segments: never `count`'s own)."""
     memo = segment_cache(reader, ("speakers-canonical",), dict)
     got = memo.get(id(canon))
     if got is None or got[0] is not canon:
         _, codes, names = _speaker_pairs(reader)
         memo.clear()  # one clustering at a time: an older one is never asked for again
-        got = memo[id(canon)] = (canon, *_canonical_codes(codes, names, canon))
+        space, where = _canonical_space(canon)
+        if any(n not in canon for n in names):
+            got = memo[id(canon)] = (canon, None)
+        else:
+            got = memo[id(canon)] = (canon, (np.array([where[canon[n]] for n in names], np.int64)[codes], space))
+    return got[1]
+
+
+_SPACES: dict[int, tuple] = {}  # id(canon) -> (canon, its canonical names in order, each one's position)
+
+
+def _canonical_space(canon: dict[str, str]) -> tuple[list[str], dict[str, int]]:
+    """The distinct canonical names of ``canon``, alphabetical (facet ties are broken by name, so a count
+    array in this order ranks with one lexsort), and each name's position in that list."""
+    got = _SPACES.get(id(canon))
+    if got is None or got[0] is not canon:
+        space = sorted(set(canon.values()))
+        _SPACES.clear()
+        got = _SPACES[id(canon)] = (canon, space, {n: i for i, n in enumerate(space)})
     return got[1], got[2]
-
-
-def _canonical_codes(codes: np.ndarray, names: list[str], canon: dict[str, str]) -> tuple[np.ndarray, list[str]]:
-    merged = [canon.get(n, n) for n in names]
-    uniq = list(dict.fromkeys(merged))
-    where = {n: i for i, n in enumerate(uniq)}
-    return np.array([where[n] for n in merged], np.int64)[codes], uniq
 
 
 def facet_values(reader, name: str) -> list[str]:
