@@ -18,6 +18,7 @@ import searchkit.index.spill
 from searchkit.index.bulk import BulkSegmentWriter, bulk_segment_writer
 from searchkit.store.layout import passage_documents
 from searchkit.parse import parse_file
+from searchkit.store.codec import BLOCK_LIMIT
 from searchkit.store.schema import build_schema
 from searchkit.index.writers import commit, segment_writer
 
@@ -157,15 +158,16 @@ def test_bulk_segments_equal_whoosh_writer_segments(tmp_path: Path, files: list[
 def test_multi_block_terms_and_wide_position_gaps(tmp_path: Path) -> None:
     """Terms with more postings than a block holds, and positions more than 255 words apart (32-bit gaps)."""
     filler = " ".join(f"w{i}x" for i in range(300))
+    n = 3 * BLOCK_LIMIT  # the first round's segment: "common" fills three blocks (two and more once f3 is deleted)
     docs = [{"article_id": f"a{i}", "file": f"f{i % 7}", "pindex": 0,
              "body": f"common start {filler if i % 3 == 0 else ''} common end {'extra ' * (i % 5)}",
-             "names": "Alpha Beta Common"} for i in range(700)]
-    rounds = [(docs[:400], []), (docs[400:], ["f3"])]
+             "names": "Alpha Beta Common"} for i in range(n + 300)]
+    rounds = [(docs[:n], []), (docs[n:], ["f3"])]
     _build(tmp_path / "whoosh", rounds, segment_writer)
     _build(tmp_path / "bulk", rounds, bulk_segment_writer)
     ours, theirs = _read_back(tmp_path / "bulk"), _read_back(tmp_path / "whoosh")
     assert ours == theirs
-    assert max(len(seg["body", b"common"][-1]) for seg in ours) > 256  # three blocks or more
+    assert max(len(seg["body", b"common"][-1]) for seg in ours) > 2 * BLOCK_LIMIT  # three blocks or more
     assert max(max(p[3]) for p in ours[0]["body", b"end"][-1]) > 300
     assert _segment_files(tmp_path / "bulk") == _segment_files(tmp_path / "whoosh")
 
