@@ -157,6 +157,13 @@ class HeadlineFree(WrappingQuery):
 
     __hash__ = WrappingQuery.__hash__
 
+    def needs_counts(self, reader) -> bool:
+        """False when `keep` keeps every posting of this segment whatever its term frequency: every article
+        was indexed with its later passages' own codes (the layout since `OWN_NAMES_CODE`), so callers need
+        not read the frequencies (or call `keep`) at all."""
+        starts = article_starts(reader)
+        return bool(len(starts)) and starts[0] == 0 and not bool(_own_names(reader, starts).all())
+
     def keep(self, reader, ids: np.ndarray, tfs: np.ndarray) -> np.ndarray:
         """Mask of ``ids`` (sorted docnums of one segment, ``reader``, with term frequencies ``tfs``) to keep."""
         starts = article_starts(reader)

@@ -238,7 +238,7 @@ class _Segment:
             return ids, scores
         tfs = None
         if isinstance(q, HeadlineFree):
-            if not isinstance(q.child, Term):
+            if not isinstance(q.child, Term) or not q.needs_counts(self.reader):
                 return ids, scores
             tid, tfs = read_postings(self.reader, q.child.fieldname, q.child.text, within=ids)
             tfs = tfs[np.searchsorted(tid, ids)]

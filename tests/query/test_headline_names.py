@@ -4,6 +4,7 @@ lead; an index an older version built (headline codes on every passage, no mark)
 from __future__ import annotations
 
 import pytest
+from whoosh.query import Term
 
 import searchkit
 import searchkit.index.facade as facade
@@ -56,4 +57,16 @@ def test_an_index_of_the_old_layout_matches_as_a_marked_one(corpus_index, tmp_pa
     searcher = old.searcher()
     readers = [sub.reader() for sub, _ in ([(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers)]
     assert all(not len(read_postings(r, "names", OWN_NAMES_CODE)[0]) for r in readers)  # truly the old layout
+    node = nodes.HeadlineFree(Term("names", "x"))  # needs_counts reads the segment's marks, not the term
+    assert all(node.needs_counts(r) for r in readers)  # the inferring path runs here
     assert _hits(old, q) == _hits(corpus_index, q)
+
+
+def test_a_marked_index_keeps_name_matches_without_reading_their_counts(corpus_index, monkeypatch):
+    """Every article marked: a names match is a match, so matching reads no term frequencies for the scope."""
+    kept = []
+    real = nodes.HeadlineFree.keep
+    monkeypatch.setattr(nodes.HeadlineFree, "keep", lambda self, *a: kept.append(1) or real(self, *a))
+    for q in NAMES_QUERIES:
+        assert _hits(corpus_index, q)
+    assert not kept
