@@ -3,7 +3,7 @@
 `searchkit.index.bulk` builds a field's postings as arrays (`FieldPostings`); here, a window of terms at a time
 (`FieldPostings.windows`), block boundaries, block statistics, docnum deltas and weights are computed for all
 blocks at once (`_blocks`), and the loop left in Python slices the prepared bytes and writes each block
-through `searchkit.store.codec.pack_block` — the function the per-posting writer uses too, so the two write
+through `searchkit.store.blocks.pack_block` — the function the per-posting writer uses too, so the two write
 the same bytes (tests/index/test_bulk.py). Term infos are filed by the codec's field writer
 (`searchkit.store.terms.CompactFieldWriter.add_term`), as the per-posting writer files them.
 """
@@ -17,10 +17,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.util.numeric import length_to_byte
 
-from ..store.codec import pack_block
-
-_W_ONES, _W_SAME, _W_EACH = 0, 1, 2  # the codec's weight and value flags (see searchkit.store.codec)
-_V_NONE, _V_FIXED, _V_VAR = 0, 4, 8
+from ..store.blocks import V_FIXED, V_NONE, V_VAR, W_EACH, W_ONES, W_SAME, pack_block
 
 
 @dataclass
@@ -128,18 +125,18 @@ def _write_terms(fieldwriter, field, btexts: list[bytes], bl: _Blocks, compressi
         for k in range(nb):
             s, e = bl.start[block], bl.end[block]
             if bl.ones[block]:
-                wflag, wb = _W_ONES, b""
+                wflag, wb = W_ONES, b""
             elif bl.same[block]:
-                wflag, wb = _W_SAME, struct.pack("<f", bl.firstweight[block])
+                wflag, wb = W_SAME, struct.pack("<f", bl.firstweight[block])
             else:
-                wflag, wb = _W_EACH, bl.weights[4 * s:4 * e]
+                wflag, wb = W_EACH, bl.weights[4 * s:4 * e]
             values = bl.values[bl.vstart[block]:bl.vstart[block] + bl.vsize[block]]
             if not values or fixed == 0:
-                vflag, values = _V_NONE, b""
+                vflag, values = V_NONE, b""
             elif fixed is not None and fixed > 0:
-                vflag = _V_FIXED
+                vflag = V_FIXED
             else:
-                vflag, values = _V_VAR, bl.sizes[4 * s:4 * e] + values
+                vflag, values = V_VAR, bl.sizes[4 * s:4 * e] + values
             bmin = None if bl.minlen[block] == NO_LENGTH else bl.minlen[block]
             out.append(pack_block(wflag | vflag, e - s, bl.deltas[4 * s:4 * e], bl.maxdelta[block], wb + values,
                                   bl.lastid[block], bl.maxweight[block], length_to_byte(bmin),

@@ -18,7 +18,6 @@ records the codec that wrote it, so segments written by plain whoosh still read 
 from __future__ import annotations
 
 import pickle
-import struct
 import zlib
 from array import array
 from itertools import accumulate
@@ -26,21 +25,14 @@ from operator import sub
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
-from whoosh.system import emptybytes, pack_int
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .narrow import V_BYTE, W_BYTE, narrow_block
+from .blocks import (ARRAY_HEADER, BLOCK_HEADER, D_TYPE, FLOAT32, T_FLOAT, TIGHT_HEAD, V_FIXED, V_NONE, block_weights,
+                     pack_block, weights_values)
+from .narrow import V_BYTE
 from .stored import BlockStoredPerDocReader, BlockStoredPerDocWriter, DictStoredPerDocReader, DictStoredPerDocWriter
-from .termfile import read_varint, varint
+from .termfile import read_varint
 from .terms import CompactFieldWriter, terms_reader
-
-# Block layout (before zlib): header "<BI" = (flags, number of postings n), then
-#   n docnum deltas as uint32 (the first from 0),
-#   weights: none (all 1.0) | one float32 (all equal) | n float32, as the flags say,
-#   values: none (the format has none) | n x fixed size | n uint32 lengths then the bytes concatenated.
-_HEADER = struct.Struct("<BI")
-_W_ONES, _W_SAME, _W_EACH = 0, 1, 2
-_V_NONE, _V_FIXED, _V_VAR = 0, 4, 8
 
 
 class SearchkitCodec(W3Codec):
@@ -142,53 +134,6 @@ def new_codec() -> SearchkitCodec4:
     return SearchkitCodec4(blocklimit=BLOCK_LIMIT)
 
 
-# Compact block (SearchkitCodec2): whoosh's signed block length (int32, negative for a term's last block),
-# BLOCK_HEADER = (compression level or 0, n, last docnum, max weight, min and max length bytes), then the
-# payload, zlib-compressed when that made it smaller: a flags byte (weights and values as in _HEADER, plus
-# the width of the docnum deltas), n deltas, then weights and values as in the array blocks above.
-BLOCK_HEADER = struct.Struct("<BHIfBB")
-_D_WIDTH = {1: 0, 2: 16, 4: 32}  # delta width -> flag bits
-_D_TYPE = {0: np.uint8, 16: np.uint16, 32: np.uint32}
-
-
-def pack_block(flags: int, n: int, deltas: bytes, maxdelta: int, rest: bytes, lastid: int, maxweight: float,
-               minlen: int, maxlen: int, level: int, last: bool, tight: bool = False, narrow: bool = False) -> bytes:
-    """One compact posting block, length prefix included. ``flags``: the weight and value flags; ``deltas``:
-    the ``n`` docnum deltas as little-endian uint32 (``maxdelta`` the largest); ``rest``: the weights and values
-    bytes; ``lastid``, ``maxweight``, ``minlen``/``maxlen`` (length bytes): the block statistics whoosh's
-    matcher reads; ``level``: zlib level (0: never compress); ``last``: the term's last block; ``tight``: the
-    header of `SearchkitCodec3` (`TIGHT_HEAD`) instead of the fixed one. Both postings writers
-    (`CompactPostingsWriter`, `searchkit.index.bulk`) write through this, so their bytes are equal.
-    ``narrow`` (`SearchkitCodec4`): weights and value lengths in one byte each where they fit (`searchkit.store.narrow`)."""
-    if narrow:
-        flags, rest = narrow_block(flags, n, rest)
-    width = 1 if maxdelta < 256 else 2 if maxdelta < 65536 else 4
-    if width != 4:
-        deltas = np.frombuffer(deltas, "<u4").astype(_D_TYPE[_D_WIDTH[width]]).tobytes()
-    payload = bytes((flags | _D_WIDTH[width],)) + deltas + rest
-    comp = 0
-    if level:
-        packed = zlib.compress(payload, level)
-        if len(packed) < len(payload):
-            payload, comp = packed, level
-    if tight:
-        whole = 0 <= maxweight < _WHOLE and maxweight == int(maxweight)
-        body = b"".join((bytes(((1 if comp else 0) | (0 if whole else _T_FLOAT),)), varint(n), varint(lastid),
-                         varint(int(maxweight)) if whole else _FLOAT32.pack(maxweight), bytes((minlen, maxlen)), payload))
-        return varint(len(body) << 1 | last) + body
-    size = BLOCK_HEADER.size + len(payload)
-    return pack_int(-size if last else size) + BLOCK_HEADER.pack(comp, n, lastid, maxweight, minlen, maxlen) + payload
-
-
-# Tight block (SearchkitCodec3): varint(length of the rest << 1 | last block), a flags byte (1: compressed,
-# 2: max weight as float32), varint n, varint last docnum, the max weight (varint when a whole number below
-# 2**24, which float32 holds exactly, as the fixed header's float32 gives it back), min and max length bytes,
-# then the payload as above. A term's blocks start at its extent, with no tag before them.
-_T_FLOAT = 2
-_WHOLE = 1 << 24
-_FLOAT32 = struct.Struct("<f")
-TIGHT_HEAD = 5 + 1 + 5 + 5 + 5 + 2  # the longest tight header
-
 
 class ArrayPostingsWriter(W3PostingsWriter):
     def add_many(self, ids: list, weights: list, values: list, lengths: list) -> None:
@@ -216,8 +161,8 @@ class ArrayPostingsWriter(W3PostingsWriter):
         ids = self._ids
         n = len(ids)
         deltas = array("I", map(sub, ids, (0, *ids)))
-        wflag, wbytes, vflag, vbytes = _weights_values(self._weights, self._values, self._format.fixed_value_size())
-        data = _HEADER.pack(wflag | vflag, n) + deltas.tobytes() + wbytes + vbytes
+        wflag, wbytes, vflag, vbytes = weights_values(self._weights, self._values, self._format.fixed_value_size())
+        data = ARRAY_HEADER.pack(wflag | vflag, n) + deltas.tobytes() + wbytes + vbytes
         comp = self._compression
         if comp:
             data = zlib.compress(data, comp)
@@ -231,43 +176,6 @@ class ArrayPostingsWriter(W3PostingsWriter):
         postfile.write(data)
         self._blockcount += 1
         self._new_block()
-
-
-def _weights_values(weights, values: list, fixed: int | None) -> tuple[int, bytes, int, bytes]:
-    """(weight flag, weight bytes, value flag, value bytes) of a block's ``weights`` and non-empty ``values``
-    (``fixed``: the format's fixed value size, None when it varies)."""
-    first = weights[0]
-    if all(w == 1.0 for w in weights):
-        wflag, wbytes = _W_ONES, emptybytes
-    elif all(w == first for w in weights):
-        wflag, wbytes = _W_SAME, struct.pack("<f", first)
-    else:
-        wflag, wbytes = _W_EACH, array("f", weights).tobytes()
-    if not values or fixed == 0:
-        vflag, vbytes = _V_NONE, emptybytes
-    elif fixed is not None and fixed > 0:
-        vflag, vbytes = _V_FIXED, emptybytes.join(values)
-    else:
-        vflag, vbytes = _V_VAR, array("I", map(len, values)).tobytes() + emptybytes.join(values)
-    return wflag, wbytes, vflag, vbytes
-
-
-def _read_weights(b: bytes, flags: int, n: int, pos: int) -> tuple[np.ndarray, tuple[int, int]]:
-    """(weights as float64, (value flags, offset of the values)) of a block's bytes ``b`` from ``pos``
-    (value flags: the value layout and `V_BYTE`)."""
-    wflag = flags & 3
-    if wflag == _W_ONES:
-        weights = np.ones(n)
-    elif wflag == _W_SAME:
-        weights = np.full(n, struct.unpack_from("<f", b, pos)[0], np.float64)
-        pos += 4
-    elif flags & W_BYTE:
-        weights = np.frombuffer(b, np.uint8, n, pos).astype(np.float64)
-        pos += n
-    else:
-        weights = np.frombuffer(b, np.float32, n, pos).astype(np.float64)
-        pos += 4 * n
-    return weights, (flags & (12 | V_BYTE), pos)
 
 
 class ArrayLeafMatcher(W3LeafMatcher):
@@ -284,10 +192,10 @@ class ArrayLeafMatcher(W3LeafMatcher):
         if self._data is None:
             self._read_data()
         b = self._data
-        flags, n = _HEADER.unpack_from(b)
-        pos = _HEADER.size
+        flags, n = ARRAY_HEADER.unpack_from(b)
+        pos = ARRAY_HEADER.size
         ids = np.cumsum(np.frombuffer(b, np.uint32, n, pos), dtype=np.int64)
-        return (ids, *_read_weights(b, flags, n, pos + 4 * n))
+        return (ids, *block_weights(b, flags, n, pos + 4 * n))
 
     def arrays(self, values: bool = False):
         """(docnums int64, weights float64, list of value bytes or None) of the current block."""
@@ -296,9 +204,9 @@ class ArrayLeafMatcher(W3LeafMatcher):
 
     def _split_values(self, vflag: int, pos: int, n: int) -> list:
         b = self._data
-        if vflag & 12 == _V_NONE:
+        if vflag & 12 == V_NONE:
             return [None] * n
-        if vflag & 12 == _V_FIXED:
+        if vflag & 12 == V_FIXED:
             size = self._fixedsize
             return [b[pos + i * size:pos + (i + 1) * size] for i in range(n)]
         width = 1 if vflag & V_BYTE else 4
@@ -331,7 +239,7 @@ class CompactPostingsWriter(ArrayPostingsWriter):
         self._terminfo.add_block(self)
         ids = self._ids
         deltas = array("I", map(sub, ids, (0, *ids)))
-        wflag, wbytes, vflag, vbytes = _weights_values(self._weights, self._values, self._format.fixed_value_size())
+        wflag, wbytes, vflag, vbytes = weights_values(self._weights, self._values, self._format.fixed_value_size())
         self._postfile.write(pack_block(wflag | vflag, len(ids), deltas.tobytes(), max(deltas), wbytes + vbytes,
                                         ids[-1], self._maxweight, length_to_byte(self._minlength),
                                         length_to_byte(self._maxlength), self._compression, last, self.TIGHT,
@@ -363,9 +271,9 @@ class CompactLeafMatcher(ArrayLeafMatcher):
             self._read_data()
         b = self._data
         flags, n = b[0], self._blocklength
-        ids = np.cumsum(np.frombuffer(b, _D_TYPE[flags & 48], n, 1), dtype=np.int64)
+        ids = np.cumsum(np.frombuffer(b, D_TYPE[flags & 48], n, 1), dtype=np.int64)
         pos = 1 + n * (1 << ((flags & 48) >> 4))
-        return (ids, *_read_weights(b, flags, n, pos))
+        return (ids, *block_weights(b, flags, n, pos))
 
 
 class TightPostingsWriter(CompactPostingsWriter):
@@ -397,8 +305,8 @@ class TightLeafMatcher(CompactLeafMatcher):
         self._compression = flags & 1
         self._blocklength, pos = read_varint(head, pos + 1)
         self._maxid, pos = read_varint(head, pos)
-        if flags & _T_FLOAT:
-            self._maxweight, pos = _FLOAT32.unpack_from(head, pos)[0], pos + 4
+        if flags & T_FLOAT:
+            self._maxweight, pos = FLOAT32.unpack_from(head, pos)[0], pos + 4
         else:
             weight, pos = read_varint(head, pos)
             self._maxweight = float(weight)
