@@ -108,5 +108,3 @@ def block_weights(b: bytes, flags: int, n: int, pos: int) -> tuple[np.ndarray, t
         weights = np.frombuffer(b, np.float32, n, pos).astype(np.float64)
         pos += 4 * n
     return weights, (flags & (12 | V_BYTE), pos)
-
-

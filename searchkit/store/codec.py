@@ -134,7 +134,6 @@ def new_codec() -> SearchkitCodec4:
     return SearchkitCodec4(blocklimit=BLOCK_LIMIT)
 
 
-
 class ArrayPostingsWriter(W3PostingsWriter):
     def add_many(self, ids: list, weights: list, values: list, lengths: list) -> None:
         """One whole term's postings (docnums ascending) at once: what ``add_posting`` does one call per
