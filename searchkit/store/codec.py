@@ -20,7 +20,6 @@ from __future__ import annotations
 import pickle
 import zlib
 from array import array
-from itertools import accumulate
 from operator import sub
 
 import numpy as np
@@ -33,6 +32,7 @@ from .narrow import V_BYTE
 from .stored import BlockStoredPerDocReader, BlockStoredPerDocWriter, DictStoredPerDocReader, DictStoredPerDocWriter
 from .termfile import read_varint
 from .terms import CompactFieldWriter, terms_reader
+from .values import PostingValues
 
 
 class SearchkitCodec(W3Codec):
@@ -197,21 +197,22 @@ class ArrayLeafMatcher(W3LeafMatcher):
         return (ids, *block_weights(b, flags, n, pos + 4 * n))
 
     def arrays(self, values: bool = False):
-        """(docnums int64, weights float64, list of value bytes or None) of the current block."""
+        """(docnums int64, weights float64, `PostingValues` or None) of the current block."""
         ids, weights, (vflag, pos) = self._parse()
-        return ids, weights, (self._split_values(vflag, pos, len(ids)) if values else None)
+        return ids, weights, (self._block_values(vflag, pos, len(ids)) if values else None)
 
-    def _split_values(self, vflag: int, pos: int, n: int) -> list:
+    def _block_values(self, vflag: int, pos: int, n: int) -> PostingValues:
+        """The block's values where its bytes hold them (no bytes object per posting)."""
         b = self._data
         if vflag & 12 == V_NONE:
-            return [None] * n
+            return PostingValues(None, np.zeros(n, np.int64), np.zeros(n, np.int64))
         if vflag & 12 == V_FIXED:
-            size = self._fixedsize
-            return [b[pos + i * size:pos + (i + 1) * size] for i in range(n)]
+            starts = pos + np.arange(n, dtype=np.int64) * self._fixedsize
+            return PostingValues(b, starts, starts + self._fixedsize)
         width = 1 if vflag & V_BYTE else 4
-        ends = list(accumulate(np.frombuffer(b, np.uint8 if width == 1 else np.uint32, n, pos).tolist(),
-                               initial=pos + width * n))
-        return [b[s:e] for s, e in zip(ends, ends[1:])]
+        ends = pos + width * n + np.cumsum(np.frombuffer(b, np.uint8 if width == 1 else np.uint32, n, pos),
+                                           dtype=np.int64)
+        return PostingValues(b, np.concatenate(([pos + width * n], ends[:-1])) if n else ends, ends)
 
     def _read_ids(self):
         ids, weights, extra = self._parse()
@@ -223,7 +224,7 @@ class ArrayLeafMatcher(W3LeafMatcher):
 
     def _read_values(self):
         ids, _, (vflag, pos) = self._parse()
-        self._values = tuple(self._split_values(vflag, pos, len(ids)))
+        self._values = tuple(self._block_values(vflag, pos, len(ids)))
 
 
 class CompactPostingsWriter(ArrayPostingsWriter):

@@ -30,6 +30,7 @@ from .analysis import OWN_NAMES_MARK
 from .codec import ArrayLeafMatcher, CompactLeafMatcher, TightLeafMatcher
 from .schema import (ARTICLE, ARTICLE_ID, AUTHOR, BODY, DATE, FILE, FILEKEY, HEADLINE, NAMES, PATH, PINDEX, QUOTE, SOURCE,
                      SOURCE_FACET, SPEAKER, SPEAKER_FACET, YEAR, encode_article)
+from .values import PostingValues
 
 
 _CACHE: dict[tuple, Any] = {}  # (segment id, document count, what) -> per-segment arrays read once
@@ -102,7 +103,7 @@ def reading_values(fieldname: str, texts) -> Iterator[None]:
 
 
 def posting_arrays(reader, fieldname: str, btext: bytes, values: bool = False, within: np.ndarray | None = None):
-    """(docnums, term frequencies[, per-posting value bytes]) of one term's live postings in a segment; with
+    """(docnums, term frequencies[, per-posting values as `PostingValues`]) of one term's live postings in a segment; with
     ``within`` (sorted docnums), blocks that cannot hold any of them may be left out (callers take a superset):
     when it is `SPARSE_WITHIN` times smaller than the term's postings, else the whole list is read and kept.
 
@@ -125,8 +126,8 @@ def posting_arrays(reader, fieldname: str, btext: bytes, values: bool = False, w
 
 
 def _nbytes(got: tuple) -> int:
-    """About what a `posting_arrays` result holds in memory (a bytes object costs ~40 bytes beside its data)."""
-    return sum(a.nbytes for a in got[:2]) + (sum(map(len, got[2])) + 40 * len(got[2]) if len(got) > 2 else 0)
+    """About what a `posting_arrays` result holds in memory."""
+    return sum(a.nbytes for a in got[:2]) + (got[2].nbytes if len(got) > 2 else 0)
 
 
 def _keep_postings(key: tuple, got: tuple) -> None:
@@ -151,16 +152,17 @@ def _read_postings(reader, fieldname: str, btext: bytes, values: bool, within: n
         id_parts.append(ids)
         w_parts.append(w)
         if values:
-            v_parts.extend(vals)
+            v_parts.append(vals if isinstance(vals, PostingValues) else PostingValues.of(vals))
     ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
     tfs = np.concatenate(w_parts) if w_parts else np.zeros(0)
+    vals = PostingValues.joined(v_parts) if values else None
     deleted = _deleted(reader)
     if deleted is not None and len(ids):
         keep = ~np.isin(ids, deleted)
         if not keep.all():
             ids, tfs = ids[keep], tfs[keep]
-            v_parts = [v for v, k in zip(v_parts, keep) if k] if values else v_parts
-    return (ids, tfs, v_parts) if values else (ids, tfs)
+            vals = vals.take(keep) if values else None
+    return (ids, tfs, vals) if values else (ids, tfs)
 
 
 def term_bytes(reader, fieldname: str, text) -> bytes | None:

@@ -19,6 +19,7 @@ import numpy as np
 
 from .layout import posting_arrays, term_bytes
 from .schema import CompactPositions
+from .values import PostingValues
 
 SHIFT = 32
 EMPTY_POSITIONS = (np.zeros(0, np.int64), np.zeros(0, np.int64))
@@ -34,7 +35,7 @@ def position_arrays(seg, field: str, text: str, docs: np.ndarray) -> tuple[np.nd
     keep = np.isin(ids, docs)
     if not keep.all():
         ids = ids[keep]
-        vals = [v for v, k in zip(vals, keep.tolist()) if k]
+        vals = vals.take(keep)
     if not len(ids):
         return EMPTY_POSITIONS
     fmt = seg.schema[field].format
@@ -48,11 +49,13 @@ def position_arrays(seg, field: str, text: str, docs: np.ndarray) -> tuple[np.nd
     return np.repeat(ids.astype(np.int64), counts), flat
 
 
-def compact_position_arrays(ids: np.ndarray, vals: list[bytes]):
+def compact_position_arrays(ids: np.ndarray, vals: PostingValues | list[bytes]):
     """`CompactPositions` values (a 0 byte, then one byte per gap) decoded together; None when some value
     uses the 32-bit form (a gap of 256 or more: the caller decodes one by one)."""
-    lens = np.fromiter(map(len, vals), np.int64, len(vals))
-    buf = np.frombuffer(b"".join(vals), np.uint8)
+    if not isinstance(vals, PostingValues):
+        vals = PostingValues.of(vals)
+    lens = vals.lengths()
+    buf = vals.gathered()
     heads = np.cumsum(lens) - lens
     if buf[heads].any():
         return None
