@@ -23,7 +23,7 @@ from ..query.parser import positive_leaves
 from ..settings import DEFAULT_SETTINGS
 from ..store.analysis import NewsAnalyzer, name_analyzer, news_analyzer
 from ..store.schema import BODY, HEADLINE, NAMES, QUOTE, SPEAKER
-from .snippets import build_snippet, match_spans
+from .snippets import build_snippet, spans_for
 
 PASSAGE_FIELDS = (BODY, QUOTE, SPEAKER)  # clauses whose matches are in the passage's own text
 
@@ -100,8 +100,8 @@ class Highlighter:
         self.name_terms = targets.get(NAMES, Targets()).terms
 
     def _found(self, text: str, target: Targets) -> list[tuple[int, int, str]]:
-        return (match_spans(text, target.terms, self.news) + phrase_spans(text, target.phrases, self.news)
-                + match_spans(text, self.name_terms, self.names))
+        return (spans_for(text, [(target.terms, self.news), (self.name_terms, self.names)])
+                + phrase_spans(text, target.phrases, self.news))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """[start, end) of every match in a passage or paragraph ``text`` (sorted, overlaps merged)."""

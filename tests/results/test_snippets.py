@@ -92,13 +92,13 @@ def test_invariants_hold_for_any_text(text, query):
 
 
 def test_fast_spans_equal_the_token_streams_on_the_corpus():
-    """snippets._fast_spans (distinct words decided once, then marked) finds exactly the spans whoosh's
+    """snippets.match_spans (distinct words decided once, then marked) finds exactly the spans whoosh's
     token stream gives, for text terms and phonetic name codes, on every passage of the bundled corpus."""
     from pathlib import Path
 
     from searchkit.store.analysis import name_analyzer, news_analyzer
     from searchkit.parse import parse_file
-    from searchkit.results.snippets import _fast_spans
+    from searchkit.results.snippets import match_spans, spans_for
 
     def slow(text, terms, analyzer):
         return sorted((t.startchar, t.endchar, t.text)
@@ -109,13 +109,19 @@ def test_fast_spans_equal_the_token_streams_on_the_corpus():
     passages = [p.text for f in sorted(corpus.iterdir()) for a in parse_file(f, corpus) for p in a.passages]
     assert len(passages) > 20
     news, names = news_analyzer(), name_analyzer()
-    found = 0
+    found = both = 0
     for i, text in enumerate(passages):
         words = text.split()
         chosen = " ".join(words[i % 7::9] + ["Patrushev", "talks", "Russia"])
+        wanted = []
         for analyzer in (news, names):
             terms = {t.text for t in analyzer(chosen, mode="index")}
-            got = sorted(_fast_spans(text, terms, analyzer))
+            got = sorted(match_spans(text, terms, analyzer))
             assert got == slow(text, terms, analyzer), text[:60]
             found += len(got)
-    assert found > 100
+            wanted.append((terms, analyzer))
+        # both analyzers in one tokenizer pass (what the highlighter asks): the union of the two
+        together = sorted(spans_for(text, wanted))
+        assert together == sorted(slow(text, *wanted[0]) + slow(text, *wanted[1])), text[:60]
+        both += len(together)
+    assert found > 100 and both == found
