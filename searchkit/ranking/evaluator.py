@@ -30,6 +30,7 @@ from ..query.nodes import CoordOr, HeadlineFree, LeadOnly
 from ..store.layout import EMPTY, field_lengths, posting_arrays, read_postings, term_bytes
 
 Postings = tuple  # (sorted unique docnums: int64 array, their scores: float64 array)
+SPARSE_SUM = 8  # unions over fewer than 1/8 of a segment's documents are summed sparsely (`_Segment._sum`)
 
 
 @dataclass
@@ -264,26 +265,44 @@ class _Segment:
             return EMPTY
         if len(parts) == 1:
             return parts[0]
-        acc = np.zeros(self.ndocs)
-        hit = np.zeros(self.ndocs, bool)
-        for ids, scores in parts:
-            acc[ids] += scores  # ids are unique within one part
-            hit[ids] = True
-        ids = np.flatnonzero(hit)
-        return ids, acc[ids]
+        ids, total, _ = self._sum(parts)
+        return ids, total
 
     def coord(self, q) -> Postings:
         """`searchkit.query.nodes.coord_or`: the sum, times ``1 - c + c * words matched / words``."""
         n, scale = len(q.subqueries), q.scale
+        parts = [p for p in map(self.eval, q.subqueries) if len(p[0])]
+        if not parts:
+            return EMPTY
+        ids, total, count = self._sum(parts)
+        return ids, q.boost * total * ((1.0 - scale) + scale * count / n)
+
+    def _sum(self, parts: list[Postings]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(docnums in any of ``parts``, the sum of their scores, in how many parts each is), each part's
+        docnums unique. Sums run in part order on both paths (the same floating-point result).
+
+        Why two ways: a dense accumulator over the segment's documents costs its size whatever the matches
+        (zeroed and scanned: at 100k articles, 180k passages a segment, for a union of a few thousand), so
+        when the parts hold under `SPARSE_SUM` of the segment they are sorted together instead (a stable sort
+        keeps each docnum's parts in order, and `np.bincount` adds them in that order)."""
+        m = sum(len(p[0]) for p in parts)
+        if m * SPARSE_SUM < self.ndocs:
+            ids = np.concatenate([p[0] for p in parts])
+            scores = np.concatenate([p[1] for p in parts])
+            order = np.argsort(ids, kind="stable")
+            ids, scores = ids[order], scores[order]
+            first = np.empty(len(ids), bool)
+            first[0] = True
+            np.not_equal(ids[1:], ids[:-1], out=first[1:])
+            which = np.cumsum(first) - 1
+            return ids[first], np.bincount(which, scores), np.bincount(which)
         total = np.zeros(self.ndocs)
         count = np.zeros(self.ndocs, np.int32)
-        for sub in q.subqueries:
-            ids, scores = self.eval(sub)
-            if len(ids):
-                total[ids] += scores
-                count[ids] += 1
+        for ids, scores in parts:
+            total[ids] += scores  # ids are unique within one part
+            count[ids] += 1
         ids = np.flatnonzero(count)
-        return ids, q.boost * total[ids] * ((1.0 - scale) + scale * count[ids] / n)
+        return ids, total[ids], count[ids]
 
     def intersection(self, subs) -> Postings:
         if not subs:

@@ -88,6 +88,22 @@ def test_matches_and_scores_are_whooshs(segmented, text):
     assert set(got_scores) <= live
 
 
+@pytest.mark.parametrize("text", ["Russia talks Taliban", "kabul OR moscow", '"peace talks" Hanif', "US troops withdrawal"])
+def test_sparse_and_dense_sums_give_the_same_matches_to_the_bit(segmented, text, monkeypatch):
+    """Unions and coordination sum sparsely when the parts are small beside the segment, densely otherwise
+    (`evaluator.SPARSE_SUM`): forced each way, every docnum and score is the same float."""
+    import searchkit.ranking.evaluator as evaluator
+
+    searcher = ranked_searcher(segmented, DEFAULT_SETTINGS)
+    q = once_per_article(cap_expansions(parse_query(text, searcher.schema, DEFAULT_BOOSTS).query, searcher.reader()))
+    got = {}
+    for way, limit in (("sparse", 0), ("dense", 10 ** 12)):
+        monkeypatch.setattr(evaluator, "SPARSE_SUM", limit)
+        m = match(searcher, q)
+        got[way] = (m.docnums().tolist(), m.scores().tolist())
+    assert got["sparse"][0] and got["sparse"] == got["dense"]
+
+
 def test_filters_keep_only_the_filtered_documents(segmented):
     from whoosh.query import Term
 
