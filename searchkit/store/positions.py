@@ -32,8 +32,12 @@ def position_arrays(seg, field: str, text: str, docs: np.ndarray) -> tuple[np.nd
     if btext is None or not len(docs):
         return EMPTY_POSITIONS
     ids, _, vals = posting_arrays(seg, field, btext, values=True, within=docs)
-    keep = np.isin(ids, docs)
-    if not keep.all():
+    # both sorted and unique, ``docs`` mostly far fewer: a binary search per wanted docnum, not a set test
+    # per posting (np.isin sorted the whole posting list, two thirds of this function at 100k articles)
+    at = np.searchsorted(ids, docs)
+    at = at[at < len(ids)]
+    keep = at[ids[at] == docs[:len(at)]] if len(at) else at
+    if len(keep) < len(ids):
         ids = ids[keep]
         vals = vals.take(keep)
     if not len(ids):

@@ -75,6 +75,14 @@ def test_position_arrays_and_pairs_match_the_references_on_the_corpus_index(corp
             docs, poss = position_arrays(seg, "body", w, alldocs)
             assert (docs.tolist(), poss.tolist()) == (
                 [d for d in sorted(lists) for _ in lists[d]], [p for d in sorted(lists) for p in lists[d]])
+            # some documents only, holding the word or not (the first and last docnums among them)
+            rng = np.random.default_rng(len(w))
+            for share in (0.02, 0.3):
+                some = np.unique(np.concatenate([[0, len(alldocs) - 1], rng.choice(alldocs, int(len(alldocs) * share))]))
+                want = {d: ps for d, ps in lists.items() if d in set(some.tolist())}
+                docs, poss = position_arrays(seg, "body", w, some)
+                assert (docs.tolist(), poss.tolist()) == (
+                    [d for d in sorted(want) for _ in want[d]], [p for d in sorted(want) for p in want[d]])
         for x in words:
             for y in words:
                 if x == y:
