@@ -119,9 +119,14 @@ def field_weight(field: str, settings: Settings) -> float:
     return settings.headline_weight if field == HEADLINE else float(settings.boosts.get(field, 0.0))
 
 
+def _weights_key(settings: Settings) -> tuple:
+    """(field, BM25F weight) of every weighted field, sorted: what the article lengths depend on."""
+    return tuple(sorted((f, field_weight(f, settings)) for f in settings.boosts if field_weight(f, settings) > 0))
+
+
 def _lengths(reader, settings: Settings):
     """(article starts, BM25F length of each article, live mask) of one segment, cached per weights."""
-    weights = tuple(sorted((f, field_weight(f, settings)) for f in settings.boosts if field_weight(f, settings) > 0))
+    weights = _weights_key(settings)
 
     def make():
         starts = article_starts(reader)
@@ -195,7 +200,9 @@ def score_articles(searcher, words: QueryWords, settings: Settings, pairs: bool 
     k1, b = settings.k1, settings.b
     out = []
     for seg, off, starts, lengths, tfs, ptfs in per_seg:
-        norm = k1 * (1 - b + b * lengths / avg)
+        # the same for every query until the index changes (avg is part of the key)
+        norm = segment_cache(seg, ("bm25f-norm", _weights_key(settings), k1, b, avg),
+                             lambda: k1 * (1 - b + b * lengths / avg))
         score = np.zeros(len(starts))
         # the query's words, then its adjacent words found near each other (`searchkit.ranking.pairs`): one BM25
         weights = list(words.qtf or [1.0] * len(tfs)) + [settings.pair_weight] * len(ptfs)
@@ -232,15 +239,27 @@ def _live_passage_length(scores: ArticleScores) -> float:
     """Mean body length of the live passages of the segments in ``scores``."""
     total_len, n_pass = 0.0, 0
     for seg, _, _, _ in scores.segments:
-        lengths = field_lengths(seg, PASSAGE_FIELDS[0])
-        if lengths is not None:
-            deleted = deleted_docs(seg)
-            live = np.ones(len(lengths), bool)
-            if deleted is not None:
-                live[deleted] = False
-            total_len += float(lengths[live].sum())
-            n_pass += int(live.sum())
+        got = _live_body_length(seg)
+        if got is not None:
+            total_len += got[0]
+            n_pass += got[1]
     return total_len / max(1, n_pass) or 1.0
+
+
+def _live_body_length(seg) -> tuple[float, int] | None:
+    """(summed body length, count) of one segment's live passages, cached: a sum over every passage that
+    was a millisecond of each passage-mode query at 100k articles."""
+    def make():
+        lengths = field_lengths(seg, PASSAGE_FIELDS[0])
+        if lengths is None:
+            return False
+        deleted = deleted_docs(seg)
+        live = np.ones(len(lengths), bool)
+        if deleted is not None:
+            live[deleted] = False
+        return float(lengths[live].sum()), int(live.sum())
+
+    return segment_cache(seg, ("live-body-length",), make) or None
 
 
 def _passage_bm25(m, scores: ArticleScores, words: QueryWords, norm: np.ndarray, k1: float) -> np.ndarray:
