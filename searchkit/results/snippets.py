@@ -120,8 +120,28 @@ def spans_for(text: str, wanted: Iterable[tuple[Collection[str], Callable]]) -> 
             for word, got in _matching(words, terms, analyzer).items():
                 matching.setdefault(word, []).extend(got)
         if matching:
-            out += [(m.start(), m.end(), t) for m in expr.finditer(text) if m.group() in matching
-                    for t in matching[m.group()]]
+            out += _marked(text, expr, matching)
+    return out
+
+
+def _marked(text: str, expr, matching: dict[str, list[str]]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every token of ``text`` that is one of ``matching``'s words, for each of its terms.
+
+    Found with ``str.find`` per word (a handful), each occurrence checked to be a whole token: the text is
+    tokenized again only from the space before it, which gives the tokens the whole text gives there (no token
+    holds a space, so a space is never inside one). A pass over every token to mark a few cost more than the
+    rest of the snippet."""
+    out = []
+    for word, terms in matching.items():
+        n = len(word)
+        i = text.find(word)
+        while i >= 0:
+            for m in expr.finditer(text, text.rfind(" ", 0, i) + 1):
+                if m.start() >= i:
+                    if m.start() == i and m.end() == i + n:
+                        out.extend((i, i + n, t) for t in terms)
+                    break
+            i = text.find(word, i + 1)
     return out
 
 

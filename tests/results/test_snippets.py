@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -125,3 +126,24 @@ def test_fast_spans_equal_the_token_streams_on_the_corpus():
         assert together == sorted(slow(text, *wanted[0]) + slow(text, *wanted[1])), text[:60]
         both += len(together)
     assert found > 100 and both == found
+
+
+@pytest.mark.parametrize("text", [
+    "Russia Russian xRussia Russia's Russia’s Russia.Russia U.S. US.S.R. S.Russia",
+    "Russia", "talks\ntalks\ttalks—talks(talks)talks", "l’Russia d'Russia Russia'", "u.s.a u.s. U.S.A. U.S",
+    "Talks,talks;TALKS talkstalks talks", "naïve naive nai\u0308ve", "x" * 50 + "Russia" + "Russia",
+])
+def test_words_are_marked_only_where_they_are_whole_tokens(text):
+    """The marking pass finds a word by substring search and keeps an occurrence only where the tokenizer
+    makes it a token: inside longer words, after apostrophes and dots, at line breaks, the spans are the
+    token stream's."""
+    from searchkit.results.snippets import spans_for
+    from searchkit.store.analysis import name_analyzer, news_analyzer
+
+    news, names = news_analyzer(), name_analyzer()
+    for query in ("Russia talks us naive", "U.S. u.s.a S"):
+        wanted = [({t.text for t in a(query, mode="index")}, a) for a in (news, names)]
+        want = sorted((t.startchar, t.endchar, t.text) for terms, a in wanted
+                      for t in a(text, chars=True, positions=True, removestops=False, mode="index")
+                      if t.text in terms and t.endchar > t.startchar)
+        assert sorted(spans_for(text, wanted)) == want
