@@ -37,7 +37,7 @@ def collapse(matches: Matches, groups: Groups) -> Matches:
         return matches
     per_seg, ranks = [], []
     for k, seg in enumerate(matches.segments):
-        arts = article_of(seg.reader, seg.ids)
+        arts = seg.articles()
         codes, places = _group_codes(seg.reader, groups)
         per_seg.append((arts, codes[arts]))
         ranks.append(places[arts])

@@ -79,7 +79,7 @@ def count(matches: Matches, canon: dict[str, str] | None = None) -> dict[str, di
     for seg in matches.segments:
         reader, ids = seg.reader, seg.ids
         present = np.zeros(len(article_starts(reader)), bool)
-        present[article_of(reader, ids)] = True
+        present[seg.articles()] = True
         matched = np.flatnonzero(present)
         for name in ("source", "year"):
             codes, values = _article_values(reader, FACETS[name])
@@ -134,7 +134,7 @@ def best_per_article(matches: Matches) -> tuple[int, np.ndarray, np.ndarray]:
     n = 0
     for seg in matches.segments:
         order = np.lexsort((seg.ids, -seg.scores))  # best first, then index order
-        arts = article_of(seg.reader, seg.ids[order])
+        arts = seg.articles()[order]
         _, first = np.unique(arts, return_index=True)
         n += len(first)
         best = order[first]

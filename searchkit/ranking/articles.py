@@ -226,7 +226,7 @@ def rank_articles(matches, scores: ArticleScores) -> tuple[np.ndarray, np.ndarra
             continue
         _, starts, s = got
         order = np.lexsort((m.ids, -m.scores))
-        arts = article_of(m.reader, m.ids[order])
+        arts = m.articles()[order]
         uniq, first = np.unique(arts, return_index=True)
         docs.append(m.ids[order[first]] + m.offset)
         vals.append(s[uniq])
@@ -304,7 +304,7 @@ def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: S
         plen = lengths[m.ids] if lengths is not None else np.zeros(len(m.ids))
         norm = k1 * (1 - pb + pb * plen / avg)
         p = _passage_bm25(m, scores, words, norm, k1)
-        arts = article_of(m.reader, m.ids)
+        arts = m.articles()
         art_s = s[arts]
         near = np.flatnonzero((art_s >= near_cut) & (art_s > 0)) if pairs_on else np.zeros(0, np.int64)
         if len(near):

@@ -27,7 +27,7 @@ from whoosh.query import And, AndNot, NullQuery, Or, Phrase, Term
 from whoosh.scoring import BM25F
 
 from ..query.nodes import CoordOr, HeadlineFree, LeadOnly
-from ..store.layout import EMPTY, field_lengths, posting_arrays, read_postings, term_bytes
+from ..store.layout import EMPTY, article_of, field_lengths, posting_arrays, read_postings, term_bytes
 
 Postings = tuple  # (sorted unique docnums: int64 array, their scores: float64 array)
 SPARSE_SUM = 8  # unions over fewer than 1/8 of a segment's documents are summed sparsely (`_Segment._sum`)
@@ -41,6 +41,14 @@ class SegmentMatches:
     offset: int  # its first document's number in the whole index
     ids: np.ndarray
     scores: np.ndarray
+    _articles: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def articles(self) -> np.ndarray:
+        """The article ordinal of each match (`searchkit.store.layout.article_of`), computed once: the
+        passage ranking, facets, the timeline and copy collapsing each need it for the same matches."""
+        if self._articles is None:
+            self._articles = article_of(self.reader, self.ids)
+        return self._articles
 
 
 @dataclass

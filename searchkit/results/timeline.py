@@ -13,11 +13,12 @@ empty bars, so gaps in coverage show as gaps.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from ..ranking.evaluator import Matches
-from ..store.layout import article_of, article_starts, segment_cache
+from ..store.layout import article_starts, segment_cache
 from ..store.schema import DATE
 
 MAX_MONTH_BARS = 36
@@ -56,6 +57,7 @@ def _article_months(reader) -> np.ndarray:
     return segment_cache(reader, ("article-months",), make)
 
 
+@lru_cache(maxsize=1 << 14)  # a query over a decades-long archive labels hundreds of months, the same ones
 def _label(month: int) -> str:
     return f"{1970 + month // 12:04d}-{month % 12 + 1:02d}"
 
@@ -68,7 +70,7 @@ def month_counts(matches: Matches) -> dict[str, int]:
         if not len(months) or not len(seg.ids):
             continue
         present = np.zeros(len(months), bool)
-        present[article_of(seg.reader, seg.ids)] = True
+        present[seg.articles()] = True
         found = months[present]
         found = found[found != _NO_MONTH]
         values, counts = np.unique(found, return_counts=True)
