@@ -26,14 +26,14 @@ import numpy as np
 from whoosh.query import And, AndNot, Or, Phrase
 
 from ..query.nodes import CoordOr, HeadlineFree, LeadOnly
+from .lengths import HEADLINE, article_lengths, article_norm, field_weight, live_totals, mean_live_length
 from .pairs import pair_tfs, query_pairs
 from .scoring import word_leaves
 from ..settings import Settings
 from ..store.analysis import analyze
 from ..store.positions import pair_acc_arrays, position_arrays
-from ..store.layout import article_of, article_starts, deleted_docs, field_lengths, is_lead, read_postings, segment_cache
+from ..store.layout import article_of, article_starts, field_lengths, is_lead, read_postings
 
-HEADLINE = "headline"  # counted once per article: every passage carries a copy
 PASSAGE_FIELDS = ("body",)  # a passage's own text, for its passage score
 
 
@@ -112,41 +112,8 @@ def _split_tokens(word: list) -> list[list]:
     return [[leaf for leaf in word if leaf[1] == text] for text in texts]
 
 
-def field_weight(field: str, settings: Settings) -> float:
-    """The BM25F weight of ``field``: the headline's own weight, else the field's query boost."""
-    if field not in settings.article_fields:
-        return 0.0
-    return settings.headline_weight if field == HEADLINE else float(settings.boosts.get(field, 0.0))
-
-
-def _weights_key(settings: Settings) -> tuple:
-    """(field, BM25F weight) of every weighted field, sorted: what the article lengths depend on."""
-    return tuple(sorted((f, field_weight(f, settings)) for f in settings.boosts if field_weight(f, settings) > 0))
-
-
-def _lengths(reader, settings: Settings):
-    """(article starts, BM25F length of each article, live mask) of one segment, cached per weights."""
-    weights = _weights_key(settings)
-
-    def make():
-        starts = article_starts(reader)
-        total = np.zeros(len(starts))
-        if len(starts):
-            for f, w in weights:
-                lengths = field_lengths(reader, f) if f in reader.schema else None
-                if lengths is None:
-                    continue
-                total += w * (lengths[starts] if f == HEADLINE else np.add.reduceat(lengths, starts))
-        deleted = deleted_docs(reader)
-        live = np.ones(len(starts), bool) if deleted is None else ~np.isin(starts, deleted)
-        return starts, total, live
-
-    return segment_cache(reader, ("bm25f-lengths", weights), make)
-
-
 def _word_tf(reader, word, settings: Settings, n_articles: int) -> np.ndarray:
     """A typed word's weighted tf in each article of one segment (headline once, other fields summed)."""
-    starts = article_starts(reader)
     tf = np.zeros(n_articles)
     for field, text, _ in word:
         w = field_weight(field, settings)
@@ -185,24 +152,23 @@ def score_articles(searcher, words: QueryWords, settings: Settings, pairs: bool 
     near = query_pairs(sequence) if pairs and settings.pair_weight > 0 else []
     pair_df = np.zeros(len(near))
     for seg, off in leaves:
-        starts, lengths, live = _lengths(seg, settings)
+        starts, lengths, live = article_lengths(seg, settings)
         tfs = [_word_tf(seg, w, settings, len(starts)) * live for w in words.words]
         df += [int(np.count_nonzero(t)) for t in tfs]
         ptfs = pair_tfs(seg, near, settings.pair_window, live)
         pair_df += [int(np.count_nonzero(t)) for t in ptfs]
-        n_live += int(live.sum())
-        total_len += float(lengths[live].sum())
+        seg_live, seg_len = live_totals(seg, settings)
+        n_live += seg_live
+        total_len += seg_len
         per_seg.append((seg, off, starts, lengths, tfs, ptfs))
     n = max(1, n_live)
     avg = total_len / n or 1.0
     idfs = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
     pair_idfs = np.log(1.0 + (n - pair_df + 0.5) / (pair_df + 0.5))
-    k1, b = settings.k1, settings.b
+    k1 = settings.k1
     out = []
     for seg, off, starts, lengths, tfs, ptfs in per_seg:
-        # the same for every query until the index changes (avg is part of the key)
-        norm = segment_cache(seg, ("bm25f-norm", _weights_key(settings), k1, b, avg),
-                             lambda: k1 * (1 - b + b * lengths / avg))
+        norm = article_norm(seg, settings, avg)
         score = np.zeros(len(starts))
         # the query's words, then its adjacent words found near each other (`searchkit.ranking.pairs`): one BM25
         weights = list(words.qtf or [1.0] * len(tfs)) + [settings.pair_weight] * len(ptfs)
@@ -235,33 +201,6 @@ def rank_articles(matches, scores: ArticleScores) -> tuple[np.ndarray, np.ndarra
     return np.concatenate(docs), np.concatenate(vals)
 
 
-def _live_passage_length(scores: ArticleScores) -> float:
-    """Mean body length of the live passages of the segments in ``scores``."""
-    total_len, n_pass = 0.0, 0
-    for seg, _, _, _ in scores.segments:
-        got = _live_body_length(seg)
-        if got is not None:
-            total_len += got[0]
-            n_pass += got[1]
-    return total_len / max(1, n_pass) or 1.0
-
-
-def _live_body_length(seg) -> tuple[float, int] | None:
-    """(summed body length, count) of one segment's live passages, cached: a sum over every passage that
-    was a millisecond of each passage-mode query at 100k articles."""
-    def make():
-        lengths = field_lengths(seg, PASSAGE_FIELDS[0])
-        if lengths is None:
-            return False
-        deleted = deleted_docs(seg)
-        live = np.ones(len(lengths), bool)
-        if deleted is not None:
-            live[deleted] = False
-        return float(lengths[live].sum()), int(live.sum())
-
-    return segment_cache(seg, ("live-body-length",), make) or None
-
-
 def _passage_bm25(m, scores: ArticleScores, words: QueryWords, norm: np.ndarray, k1: float) -> np.ndarray:
     """BM25 of each matching passage of segment matches ``m`` over its own text, with article idf."""
     p = np.zeros(len(m.ids))
@@ -291,7 +230,7 @@ def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: S
     """
     by_seg = {id(seg): (starts, s) for seg, _, starts, s in scores.segments}
     k1, pb, pw = settings.k1, settings.passage_b, settings.passage_weight
-    avg = _live_passage_length(scores)
+    avg = mean_live_length([seg for seg, _, _, _ in scores.segments], PASSAGE_FIELDS[0])
     near_cut = _candidate_cut(scores)
     pairs_on = len(_body_terms(words)) >= 2 and (settings.proximity > 0 or settings.article_proximity > 0)
     docs, own, art = [], [], []
@@ -378,9 +317,9 @@ def _passage_term(pairs, docs: np.ndarray, norm: np.ndarray, idfs, settings: Set
 
 def _article_term(seg, pairs, scores: ArticleScores, settings: Settings) -> np.ndarray:
     """Each article of ``seg``'s proximity term (`rank_passages`) from its passages' accumulators."""
-    starts, lengths, _ = _lengths(seg, settings)
-    k1, b = settings.k1, settings.b
-    norm = k1 * (1 - b + b * lengths / (scores.avg_length or 1.0))
+    starts = article_starts(seg)
+    k1 = settings.k1
+    norm = article_norm(seg, settings, scores.avg_length or 1.0)
     out = np.zeros(len(starts))
     for ia, ib, acc in pairs:
         if not acc:
