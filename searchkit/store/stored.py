@@ -169,25 +169,31 @@ class _BlockReader(ColumnReader):
         if start == end:
             return b""
         frame, data, base = self._last
-        if not (frame >= 0 and self._fdoc[frame] <= docnum < self._fdoc[frame + 1]):
+        if not (frame >= 0 and self._fdoc[frame] <= docnum < self._fdoc[frame + 1] and end - base <= len(data)):
             frame = int(np.searchsorted(self._fdoc, docnum, side="right")) - 1
-            data, base = self._frame(frame)
+            data, base = self._frame(frame, end)
             self._last = (frame, data, base)
         return data[start - base:end - base]
 
-    def _frame(self, frame: int) -> tuple[bytes, int]:
-        """(the decompressed ``frame``, its first value's offset), from the last `CACHED_FRAMES` read: the
-        hits of the next queries (and `searchkit.query.nodes.HeadlineFree`'s headline reads) come back to the
-        same articles, and decompressing a frame was the largest cost of reading a stored article."""
+    def _frame(self, frame: int, end: int) -> tuple[bytes, int]:
+        """(the decompressed ``frame`` at least up to value offset ``end``, its first value's offset), from
+        the last `CACHED_FRAMES` read: the hits of the next queries (and `searchkit.query.nodes.HeadlineFree`'s
+        headline reads) come back to the same articles, and decompressing a frame was the largest cost of
+        reading a stored article. A frame is decompressed only as far as the document asked for (half of
+        it on average; a later document of the frame decompresses it again, whole)."""
+        first = int(self._fdoc[frame])
+        base = self._starts[first] if first < self._ndocs else 0
         got = self._frames.get(frame)
-        if got is not None:
+        if got is not None and end - base <= len(got[0]):
             self._frames.move_to_end(frame)
             return got
         at, size = int(self._fstart[frame]), int(self._fstart[frame + 1] - self._fstart[frame])
         packed = bytes(self._dbfile.get(self._basepos + at, size))
-        data = zlib.decompressobj(zdict=self._zdict).decompress(packed) if self._zdict else zlib.decompress(packed)
-        first = int(self._fdoc[frame])
-        got = (data, self._starts[first] if first < self._ndocs else 0)
+        d = zlib.decompressobj(zdict=self._zdict) if self._zdict else zlib.decompressobj()
+        data = d.decompress(packed, end - base if got is None else 0)  # 0: no limit
+        if len(data) < end - base and d.unconsumed_tail:
+            data += d.decompress(d.unconsumed_tail)
+        got = (data, base)
         self._frames[frame] = got
         if len(self._frames) > CACHED_FRAMES:
             self._frames.popitem(last=False)
