@@ -97,8 +97,8 @@ def spans_for(text: str, wanted: Iterable[tuple[Collection[str], Callable]]) -> 
     (terms, analyzer) pairs at once (a query's text words and its phonetic name codes).
 
     Why together: searchkit's analyzers share one tokenizer (`searchkit.store.analysis.tokenizer`), so the
-    text is tokenized once for all of them — its distinct words decided per analyzer, then one pass over
-    the text marks every word any of them matched. Tokenizing each passage and headline once per analyzer
+    text is tokenized once for all of them — its distinct words decided per analyzer, then the words any of
+    them matched are marked where they occur (`_marked`). Tokenizing each passage and headline once per analyzer
     was a third of a one-word query's snippet time at 100k articles. Other analyzers go through their token
     stream. Same spans as one `match_spans` per pair (their order aside: `build_snippet` sorts them)."""
     out: list[tuple[int, int, str]] = []
