@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..article.variants import canonical_names, same_person
+from ..arrays import best_of_runs, distinct
 from ..ranking.evaluator import Matches
 from ..store.layout import article_of, article_starts, field_lengths, posting_ids, segment_cache, segment_column
 from ..store.schema import SOURCE_FACET, SPEAKER, SPEAKER_FACET, YEAR
@@ -96,7 +97,7 @@ def count(matches: Matches, canon: dict[str, str] | None = None) -> dict[str, di
             hit[ids] = True
             sel = hit[sp_docs]
             # one (article, speaker) pair per article that quotes the speaker in a matching passage
-            pairs = np.unique(article_of(reader, sp_docs[sel]) * len(sp_names) + sp_codes[sel])
+            pairs = distinct(article_of(reader, sp_docs[sel]) * len(sp_names) + sp_codes[sel])
             found = np.bincount(pairs % len(sp_names), minlength=len(sp_names))
             if merged:  # codes into the one alphabetical list of canonical names: summed as arrays
                 speakers = found if speakers is None else speakers + found
@@ -133,11 +134,8 @@ def best_per_article(matches: Matches) -> tuple[int, np.ndarray, np.ndarray]:
     docs, scores = [], []
     n = 0
     for seg in matches.segments:
-        order = np.lexsort((seg.ids, -seg.scores))  # best first, then index order
-        arts = seg.articles()[order]
-        _, first = np.unique(arts, return_index=True)
-        n += len(first)
-        best = order[first]
+        best = best_of_runs(seg.articles(), seg.scores)  # best first, then index order
+        n += len(best)
         docs.append(seg.ids[best] + seg.offset)
         scores.append(seg.scores[best])
     if not docs:

@@ -10,6 +10,7 @@ import numpy as np
 from whoosh.matching import FilterMatcher, Matcher, NullMatcher
 from whoosh.query import And, AndNot, MultiTerm, Not, Or, Require, Term, WrappingQuery
 
+from ..arrays import distinct_first_counts
 from ..store.analysis import OWN_NAMES_CODE
 from ..store.layout import article_of, article_starts, is_lead, read_postings, segment_cache
 from ..store.schema import ARTICLE, HEADLINE, NAMES, decode_article
@@ -170,7 +171,7 @@ class HeadlineFree(WrappingQuery):
         if not len(ids) or not len(starts) or starts[0] != 0:
             return np.ones(len(ids), bool)
         arts = article_of(reader, ids)
-        uniq, first, counts = np.unique(arts, return_index=True, return_counts=True)
+        uniq, _, counts = distinct_first_counts(arts)
         sizes = np.diff(np.append(starts, reader.doc_count_all()))[uniq]
         least = np.zeros(len(uniq))  # a passage without the code: the headline (on every passage) has none of it
         # The lead is kept whatever its headline holds, so only an article with later passages needs its stored

@@ -13,6 +13,7 @@ from typing import Sequence
 import numpy as np
 from whoosh.query import Or, Term
 
+from ..arrays import distinct
 from ..query.nodes import CoordOr, HeadlineFree, LeadOnly
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..store.layout import article_of, article_starts, field_lengths, read_postings
@@ -106,7 +107,7 @@ def article_scores(searcher, q, best_docs: Sequence[int], settings: Settings = D
         arts = article_of(seg, mine - off)
         first = starts[arts]
         last = np.where(arts + 1 < len(starts), starts[np.minimum(arts + 1, len(starts) - 1)], seg.doc_count_all())
-        within = np.unique(np.concatenate([np.arange(s0, e0) for s0, e0 in zip(first.tolist(), last.tolist())]))
+        within = distinct(np.concatenate([np.arange(s0, e0) for s0, e0 in zip(first.tolist(), last.tolist())]))
         for d in mine.tolist():
             tf_of[d], len_of[d] = {}, {}
         for f in {f for f, _ in terms}:
