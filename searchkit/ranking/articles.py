@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh.query import And, AndNot, Or, Phrase
 
+from ..arrays import best_of_runs, distinct
 from ..query.nodes import CoordOr, HeadlineFree, LeadOnly
 from .lengths import HEADLINE, article_lengths, article_norm, field_weight, live_totals, mean_live_length
 from .pairs import pair_tfs, query_pairs
@@ -112,9 +113,10 @@ def _split_tokens(word: list) -> list[list]:
     return [[leaf for leaf in word if leaf[1] == text] for text in texts]
 
 
-def _word_tf(reader, word, settings: Settings, n_articles: int) -> np.ndarray:
-    """A typed word's weighted tf in each article of one segment (headline once, other fields summed)."""
-    tf = np.zeros(n_articles)
+def _word_postings(reader, word, settings: Settings) -> list[tuple[float, np.ndarray, np.ndarray]]:
+    """(BM25F weight, article ordinal, tf) of each weighted field's postings of a typed word in one segment
+    (the headline's only on its article's first passage: counted once)."""
+    out = []
     for field, text, _ in word:
         w = field_weight(field, settings)
         if w <= 0:
@@ -125,8 +127,22 @@ def _word_tf(reader, word, settings: Settings, n_articles: int) -> np.ndarray:
         if field == HEADLINE:
             keep = is_lead(reader, ids)
             ids, tfs = ids[keep], tfs[keep]
-        tf += w * np.bincount(article_of(reader, ids), weights=tfs, minlength=n_articles)[:n_articles]
+        out.append((w, article_of(reader, ids), tfs))
+    return out
+
+
+def _word_tf(postings, slots: np.ndarray | None, n: int) -> np.ndarray:
+    """A typed word's weighted tf (`_word_postings`) in each of ``n`` articles: every article of the segment
+    (``slots`` None), or the sorted article ordinals ``slots`` (the articles any query word is in). The two give
+    the same floats for an article: the same postings are summed in the same order (``np.bincount``)."""
+    tf = np.zeros(n)
+    for w, arts, tfs in postings:
+        at = arts if slots is None else np.searchsorted(slots, arts)
+        tf += w * np.bincount(at, weights=tfs, minlength=n)[:n]
     return tf
+
+
+SPARSE_ARTICLES = 8  # score only the articles holding a query word when their postings are under 1/8 of the articles
 
 
 @dataclass
@@ -152,30 +168,52 @@ def score_articles(searcher, words: QueryWords, settings: Settings, pairs: bool 
     near = query_pairs(sequence) if pairs and settings.pair_weight > 0 else []
     pair_df = np.zeros(len(near))
     for seg, off in leaves:
-        starts, lengths, live = article_lengths(seg, settings)
-        tfs = [_word_tf(seg, w, settings, len(starts)) * live for w in words.words]
-        df += [int(np.count_nonzero(t)) for t in tfs]
+        starts, _, live = article_lengths(seg, settings)
+        postings = [_word_postings(seg, w, settings) for w in words.words]
         ptfs = pair_tfs(seg, near, settings.pair_window, live)
+        slots = _slots(postings, ptfs, len(starts))
+        if slots is not None:  # sparse: every array below is over ``slots``, not every article
+            live, ptfs = live[slots], [t[slots] for t in ptfs]
+        tfs = [_word_tf(p, slots, len(starts) if slots is None else len(slots)) * live for p in postings]
+        df += [int(np.count_nonzero(t)) for t in tfs]
         pair_df += [int(np.count_nonzero(t)) for t in ptfs]
         seg_live, seg_len = live_totals(seg, settings)
         n_live += seg_live
         total_len += seg_len
-        per_seg.append((seg, off, starts, lengths, tfs, ptfs))
+        per_seg.append((seg, off, starts, slots, tfs, ptfs))
     n = max(1, n_live)
     avg = total_len / n or 1.0
     idfs = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
     pair_idfs = np.log(1.0 + (n - pair_df + 0.5) / (pair_df + 0.5))
     k1 = settings.k1
     out = []
-    for seg, off, starts, lengths, tfs, ptfs in per_seg:
+    for seg, off, starts, slots, tfs, ptfs in per_seg:
         norm = article_norm(seg, settings, avg)
-        score = np.zeros(len(starts))
+        if slots is not None:
+            norm = norm[slots]
+        score = np.zeros(len(starts) if slots is None else len(slots))
         # the query's words, then its adjacent words found near each other (`searchkit.ranking.pairs`): one BM25
         weights = list(words.qtf or [1.0] * len(tfs)) + [settings.pair_weight] * len(ptfs)
         for idf, weight, tf in zip(list(idfs) + list(pair_idfs), weights, tfs + list(ptfs)):
             score += weight * idf * tf * (k1 + 1) / (tf + norm)
-        out.append((seg, off, starts, words.boost * score))
+        if slots is None:
+            out.append((seg, off, starts, words.boost * score))
+        else:  # an article holding no query word scores 0, as in the dense arrays
+            dense = np.zeros(len(starts))
+            dense[slots] = words.boost * score
+            out.append((seg, off, starts, dense))
     return ArticleScores(out, idfs.tolist(), n, avg)
+
+
+def _slots(postings: list, ptfs: list, n: int) -> np.ndarray | None:
+    """The sorted ordinals of the articles holding a query word (or a near pair), when their postings are
+    few (`SPARSE_ARTICLES`); None to score every article of the segment. Either way the scores are the same:
+    an article holding no query word scores 0 (for headline-only and rare-word queries the dense arrays were
+    most of the scoring time; for common words the union costs more than it saves)."""
+    arts = [a for word in postings for _, a, _ in word]
+    if sum(len(a) for a in arts) * SPARSE_ARTICLES >= n:
+        return None
+    return distinct(np.concatenate(arts + [np.flatnonzero(t) for t in ptfs] + [np.zeros(0, np.int64)]))
 
 
 def rank_articles(matches, scores: ArticleScores) -> tuple[np.ndarray, np.ndarray]:
@@ -184,18 +222,15 @@ def rank_articles(matches, scores: ArticleScores) -> tuple[np.ndarray, np.ndarra
     The passage is the article's best matching one (by ``matches``' scores: the one shown); the set of
     articles is exactly those with a matching passage, so ``-word`` and filters hold.
     """
-    by_seg = {id(seg): (off, starts, s) for seg, off, starts, s in scores.segments}
+    by_seg = {id(seg): s for seg, _, _, s in scores.segments}
     docs, vals = [], []
     for m in matches.segments:
-        got = by_seg.get(id(m.reader))
-        if got is None:
+        s = by_seg.get(id(m.reader))
+        if s is None:
             continue
-        _, starts, s = got
-        order = np.lexsort((m.ids, -m.scores))
-        arts = m.articles()[order]
-        uniq, first = np.unique(arts, return_index=True)
-        docs.append(m.ids[order[first]] + m.offset)
-        vals.append(s[uniq])
+        best = best_of_runs(m.articles(), m.scores)
+        docs.append(m.ids[best] + m.offset)
+        vals.append(s[m.articles()[best]])
     if not docs:
         return np.zeros(0, np.int64), np.zeros(0)
     return np.concatenate(docs), np.concatenate(vals)
@@ -231,8 +266,8 @@ def rank_passages(matches, scores: ArticleScores, words: QueryWords, settings: S
     by_seg = {id(seg): (starts, s) for seg, _, starts, s in scores.segments}
     k1, pb, pw = settings.k1, settings.passage_b, settings.passage_weight
     avg = mean_live_length([seg for seg, _, _, _ in scores.segments], PASSAGE_FIELDS[0])
-    near_cut = _candidate_cut(scores)
     pairs_on = len(_body_terms(words)) >= 2 and (settings.proximity > 0 or settings.article_proximity > 0)
+    near_cut = _candidate_cut(scores) if pairs_on else 0.0
     docs, own, art = [], [], []
     for m in matches.segments:
         got = by_seg.get(id(m.reader))
@@ -264,9 +299,14 @@ PROXIMITY_CANDIDATES = 300
 
 
 def _candidate_cut(scores: ArticleScores) -> float:
-    """The article score of the `PROXIMITY_CANDIDATES`-th best article (proximity is examined above it)."""
-    every = np.concatenate([s for _, _, _, s in scores.segments]) if scores.segments else np.zeros(0)
-    return float(np.sort(every)[-min(PROXIMITY_CANDIDATES, len(every))]) if len(every) else 0.0
+    """The article score of the `PROXIMITY_CANDIDATES`-th best article (proximity is examined above it, for
+    articles scoring above 0). Found among the articles scoring above 0 only: when fewer than that many do,
+    their lowest score selects the same articles as the 0 the whole array would give."""
+    every = np.concatenate([s[s > 0] for _, _, _, s in scores.segments] + [np.zeros(0)])
+    if not len(every):
+        return 0.0
+    k = min(PROXIMITY_CANDIDATES, len(every))
+    return float(np.partition(every, len(every) - k)[len(every) - k])
 
 
 def _body_terms(words: QueryWords) -> list[tuple[int, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from searchkit.index.searching import ranked_searcher
 from searchkit.ranking.articles import pair_accumulators, query_words, score_articles
@@ -68,3 +69,22 @@ def test_pair_accumulator_rewards_words_together_and_in_order(corpus_index):
     near, back = acc("Moscow Process"), acc("Process Moscow")
     best = max(near, key=near.get)
     assert near[best] > 0 and back[best] < near[best]  # the same passage, the words asked for the other way round
+
+
+@pytest.mark.parametrize("text", ["russia", "headline:taliban", "Atmar Patrushev", "tripartite meeting kabul"])
+@pytest.mark.parametrize("pairs", [False, True])
+def test_sparse_and_dense_article_scores_are_the_same_floats(corpus_index, text, pairs, monkeypatch):
+    """Articles holding a query word are scored alone when they are few (`articles.SPARSE_ARTICLES`), every
+    article otherwise: forced each way, every article's score is the same float."""
+    import searchkit.ranking.articles as articles
+
+    searcher = ranked_searcher(corpus_index, DEFAULT_SETTINGS)
+    parsed = corpus_index.parse(text, DEFAULT_SETTINGS)
+    words = query_words(parsed.query, text)
+    got = {}
+    for way, factor in (("sparse", 0), ("dense", 10 ** 9)):
+        monkeypatch.setattr(articles, "SPARSE_ARTICLES", factor)
+        scores = score_articles(searcher, words, DEFAULT_SETTINGS, pairs=pairs)
+        got[way] = [s.tolist() for _, _, _, s in scores.segments], scores.idfs
+    assert any(v > 0 for seg in got["sparse"][0] for v in seg)
+    assert got["sparse"] == got["dense"]
