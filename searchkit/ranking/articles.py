@@ -142,7 +142,7 @@ def _word_tf(postings, slots: np.ndarray | None, n: int) -> np.ndarray:
     return tf
 
 
-SPARSE_ARTICLES = 8  # score only the articles holding a query word when their postings are under 1/8 of the articles
+SPARSE_ARTICLES = 10  # score only the articles holding a query word when its postings per word are under 1/10 of the articles
 
 
 @dataclass
@@ -211,7 +211,7 @@ def _slots(postings: list, ptfs: list, n: int) -> np.ndarray | None:
     an article holding no query word scores 0 (for headline-only and rare-word queries the dense arrays were
     most of the scoring time; for common words the union costs more than it saves)."""
     arts = [a for word in postings for _, a, _ in word]
-    if sum(len(a) for a in arts) * SPARSE_ARTICLES >= n:
+    if sum(len(a) for a in arts) * SPARSE_ARTICLES >= n * max(1, len(postings)):  # the dense cost: n per word
         return None
     return distinct(np.concatenate(arts + [np.flatnonzero(t) for t in ptfs] + [np.zeros(0, np.int64)]))
 
