@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..arrays import distinct
 from ..ranking.evaluator import Matches
 from ..store.layout import article_starts, segment_cache
 from ..store.schema import DATE
@@ -69,9 +70,7 @@ def month_counts(matches: Matches) -> dict[str, int]:
         months = _article_months(seg.reader)
         if not len(months) or not len(seg.ids):
             continue
-        present = np.zeros(len(months), bool)
-        present[seg.articles()] = True
-        found = months[present]
+        found = months[distinct(seg.articles())]
         found = found[found != _NO_MONTH]
         values, counts = np.unique(found, return_counts=True)
         for m, c in zip(values.tolist(), counts.tolist()):

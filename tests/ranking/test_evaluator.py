@@ -116,8 +116,13 @@ def test_filters_keep_only_the_filtered_documents(segmented):
     assert want and set(got.docnums().tolist()) == want
 
 
-@pytest.mark.parametrize("text", ["russia", "taliban talks", "kabul -moscow"])
-def test_facets_count_distinct_articles_per_value(segmented, text):
+@pytest.mark.parametrize("few", [0, 10 ** 9])
+@pytest.mark.parametrize("text", ["russia", "taliban talks", "kabul -moscow", "headline:russia"])
+def test_facets_count_distinct_articles_per_value(segmented, text, few, monkeypatch):
+    """Against each document's own columns, with the speaker pairs found both ways (`facets.FEW_MATCHES`)."""
+    import searchkit.index.facets as facets
+
+    monkeypatch.setattr(facets, "FEW_MATCHES", few)
     searcher = ranked_searcher(segmented, DEFAULT_SETTINGS)
     q = parse_query(text, searcher.schema, DEFAULT_BOOSTS).query
     matches = match(searcher, q)
