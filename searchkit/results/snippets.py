@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Collection, Iterable
+from typing import Callable, Collection, Iterable, Iterator
 
 from ..model import Snippet
 from ..store.analysis import NameAnalyzer, NewsAnalyzer, fold, tokenizer
@@ -40,15 +40,19 @@ class _Sentence:
 
 def sentences(text: str) -> list[tuple[int, int]]:
     """[start, end) of each sentence of ``text``, whitespace trimmed."""
-    out, pos = [], 0
+    return list(iter_sentences(text))
+
+
+def iter_sentences(text: str) -> Iterator[tuple[int, int]]:
+    """`sentences`, found one at a time: a snippet with nothing to highlight needs only the first few."""
+    pos = 0
     for m in _SENTENCE_END.finditer(text):
         end = m.end(1) if m.group(1) is not None else m.start()
         if end > pos:
-            out.append((pos, end))
+            yield pos, end
         pos = m.end()
     if pos < len(text) and text[pos:].strip():
-        out.append((pos, len(text.rstrip())))
-    return out
+        yield pos, len(text.rstrip())
 
 
 def _matching(words: set[str], terms: Collection[str], analyzer: Callable) -> dict[str, list[str]]:
@@ -179,28 +183,49 @@ def _window(text: str, start: int, end: int, focus: int, max_chars: int) -> tupl
 def build_snippet(text: str, spans: Iterable[tuple[int, int, str]], max_chars: int = MAX_CHARS) -> Snippet:
     """Pick the best sentences of ``text`` given matched ``spans`` (offsets into ``text``) and map the spans."""
     spans = _merge(spans)
-    sents = [_Sentence(s, e, [h for h in spans if h[0] >= s and h[1] <= e]) for s, e in sentences(text)]
-    if not sents:
+    chosen = _best_sentences(text, spans, max_chars) if spans else None
+    if chosen is None:  # nothing to show matched (a headline-only or date-only query): the opening sentences
+        chosen = _opening(text, max_chars)
+    if not chosen:
         return Snippet(text="", highlights=[])
-    matched = sorted((s for s in sents if s.hits), key=lambda s: (s.score, -s.start), reverse=True)
-    chosen: list[tuple[int, int]] = []
-    if not matched:  # nothing to show matched (e.g. a date-only query): the opening sentences
-        lo, hi = sents[0].start, sents[0].end
-        for s in sents[1:]:
-            if s.end - lo > max_chars:
-                break
-            hi = s.end
-        chosen.append(_window(text, lo, hi, lo, max_chars))
-    else:
-        best = matched[0]
-        chosen.append(_window(text, best.start, best.end, best.hits[0][0], max_chars))
-        room = max_chars - (chosen[0][1] - chosen[0][0])
-        for s in matched[1:]:
-            if s.end - s.start <= room:
-                chosen.append((s.start, s.end))
-                break
-    chosen.sort()
+    return _render(text, chosen, spans)
 
+
+def _best_sentences(text: str, spans: list, max_chars: int) -> list[tuple[int, int]] | None:
+    """The best matching sentence (cut to fit around its first match) and, if one fits beside it, the next
+    best; None when no sentence holds a whole span."""
+    sents = [_Sentence(s, e, [h for h in spans if h[0] >= s and h[1] <= e]) for s, e in sentences(text)]
+    matched = sorted((s for s in sents if s.hits), key=lambda s: (s.score, -s.start), reverse=True)
+    if not matched:
+        return None
+    best = matched[0]
+    chosen = [_window(text, best.start, best.end, best.hits[0][0], max_chars)]
+    room = max_chars - (chosen[0][1] - chosen[0][0])
+    for s in matched[1:]:
+        if s.end - s.start <= room:
+            chosen.append((s.start, s.end))
+            break
+    return sorted(chosen)
+
+
+def _opening(text: str, max_chars: int) -> list[tuple[int, int]]:
+    """The opening sentences that fit in ``max_chars`` (the first one cut to fit), as one window; sentences
+    are read only as far as needed ([] for a text without any)."""
+    found = iter_sentences(text)
+    first = next(found, None)
+    if first is None:
+        return []
+    lo, hi = first
+    for _, end in found:
+        if end - lo > max_chars:
+            break
+        hi = end
+    return [_window(text, lo, hi, lo, max_chars)]
+
+
+def _render(text: str, chosen: list[tuple[int, int]], spans: list) -> Snippet:
+    """The snippet of the ``chosen`` windows of ``text`` (sorted), joined with ``…`` where text is left out,
+    with the ``spans`` inside them mapped to snippet offsets."""
     parts: list[str] = []
     highlights: list[tuple[int, int]] = []
     length, prev_end = 0, 0
