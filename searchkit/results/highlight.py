@@ -84,6 +84,9 @@ def phrase_spans(text: str, phrases, analyzer: Callable) -> list[tuple[int, int,
     return out
 
 
+HEADLINES_KEPT = 256  # headlines a `Highlighter` keeps matched: bounded, so an export's memory stays flat
+
+
 class Highlighter:
     """Where one query matched: its positive terms and phrases analysed once, matched as the index matched."""
 
@@ -98,6 +101,7 @@ class Highlighter:
             self.text.phrases |= got.phrases
         self.headline = targets.get(HEADLINE, Targets())
         self.name_terms = targets.get(NAMES, Targets()).terms
+        self._headlines: dict[str, list[tuple[int, int]]] = {}  # a page's hits often share an article
 
     def _found(self, text: str, target: Targets) -> list[tuple[int, int, str]]:
         return (spans_for(text, [(target.terms, self.news), (self.name_terms, self.names)])
@@ -108,8 +112,16 @@ class Highlighter:
         return _merged(self._found(text, self.text))
 
     def headline_spans(self, headline: str | None) -> list[tuple[int, int]]:
-        """[start, end) of every match in an article's ``headline`` (sorted, overlaps merged)."""
-        return _merged(self._found(headline, self.headline)) if headline else []
+        """[start, end) of every match in an article's ``headline`` (sorted, overlaps merged); each headline
+        is matched once per highlighter (several passages of one article on a page share it)."""
+        if not headline:
+            return []
+        got = self._headlines.get(headline)
+        if got is None:
+            if len(self._headlines) >= HEADLINES_KEPT:  # `iter_hits` highlights a whole export with one
+                self._headlines.clear()
+            got = self._headlines[headline] = _merged(self._found(headline, self.headline))
+        return list(got)
 
     def __call__(self, text: str) -> Snippet:
         """The snippet of a passage: its best sentences with the matches highlighted."""
