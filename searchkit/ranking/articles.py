@@ -142,7 +142,8 @@ def _word_tf(postings, slots: np.ndarray | None, n: int) -> np.ndarray:
     return tf
 
 
-SPARSE_ARTICLES = 10  # score only the articles holding a query word when its postings per word are under 1/10 of the articles
+# score only the articles holding a query word while its postings per query word are under 1/10 of the articles
+SPARSE_ARTICLES = 10
 
 
 @dataclass
