@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from searchkit.arrays import best_of_runs, distinct, distinct_first, distinct_first_counts, run_starts
+from searchkit.arrays import best_of_runs, distinct, distinct_first, distinct_first_counts, range_indexes, run_starts
 
 
 def _cases():
@@ -47,3 +47,10 @@ def test_best_of_runs_is_the_lexsort_then_first_of_each_group(seed):
     _, first = np.unique(groups[order], return_index=True)
     assert best_of_runs(groups, scores).tolist() == sorted(order[first].tolist())
     assert best_of_runs(np.zeros(0, np.int64), np.zeros(0)).tolist() == []
+
+
+def test_range_indexes_concatenates_each_range():
+    starts, lengths = np.array([5, 0, 9, 2]), np.array([2, 0, 3, 1])
+    want = [i for s, n in zip(starts.tolist(), lengths.tolist()) for i in range(s, s + n)]
+    assert range_indexes(starts, lengths).tolist() == want == [5, 6, 9, 10, 11, 2]
+    assert range_indexes(np.zeros(0, np.int64), np.zeros(0, np.int64)).tolist() == []

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..article.variants import canonical_names, same_person
-from ..arrays import best_of_runs, distinct
+from ..arrays import best_of_runs, distinct, range_indexes
 from ..ranking.evaluator import Matches
 from ..store.layout import article_of, article_starts, field_lengths, posting_ids, segment_cache, segment_column
 from ..store.schema import SOURCE_FACET, SPEAKER, SPEAKER_FACET, YEAR
@@ -121,8 +121,7 @@ def _pairs_of(sp_docs: np.ndarray, ids: np.ndarray, n_docs: int) -> np.ndarray:
         hit[ids] = True
         return hit[sp_docs]
     lo, hi = np.searchsorted(sp_docs, ids, side="left"), np.searchsorted(sp_docs, ids, side="right")
-    sizes = hi - lo
-    return np.arange(int(sizes.sum())) + np.repeat(lo - (np.cumsum(sizes) - sizes), sizes)
+    return range_indexes(lo, hi - lo)
 
 
 def _add(into: dict[str, int], values: list, counts: np.ndarray, year: bool = False) -> None:

@@ -14,6 +14,8 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
+from ..arrays import range_indexes
+
 _EMPTY = np.zeros(0, np.int64)
 
 
@@ -91,7 +93,7 @@ class PostingValues:
             return np.zeros(0, np.uint8)
         if len(self) > 1 and np.array_equal(self.starts[1:], self.ends[:-1]):
             return data[int(self.starts[0]):int(self.ends[-1])]  # contiguous: a view
-        return data[np.repeat(self.starts - (np.cumsum(lens) - lens), lens) + np.arange(total)]
+        return data[range_indexes(self.starts, lens)]
 
     @property
     def nbytes(self) -> int:
