@@ -149,7 +149,8 @@ def _progress_printer(label: str):
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str), callback=_expand)
 @click.option("--index", "index_dir", **INDEX_OPTION, help="Index folder.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Parser processes (default: every core for large batches, 1 for small ones).")
+              help="Writer processes, fed by one parser per two (default: every core for large batches, "
+                   "1 for small ones).")
 @click.option("--rebuild", is_flag=True, help="Index PATHS from scratch; the old index stays searchable until done.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file or record was skipped.")
 @click.option("--follow-links", is_flag=True, help="Also index files that symbolic links lead to outside PATHS.")

@@ -261,8 +261,8 @@ class Index:
         Incremental: new and changed files (by content hash) are (re)indexed, files under a given
         folder that no longer exist are removed, unchanged files are skipped. ``rebuild=True``
         indexes ``paths`` from scratch into a new generation (anything else is dropped), which
-        replaces the old one only when complete. ``jobs`` processes parse files (default: every core
-        for large batches, 1 for small ones). Unreadable files and records are collected in
+        replaces the old one only when complete. ``jobs`` processes write segments (default: every core
+        for large batches, 1 for small ones), fed by `searchkit.index.pipeline.parser_processes` parsers. Unreadable files and records are collected in
         ``IndexReport.errors`` (a file that fails keeps its previously indexed version); with
         ``strict=True`` any error aborts the run before committing and raises the first `ReadError`.
         ``progress(done, total)`` is called as files are processed. Raises `IndexLockedError` when
@@ -280,7 +280,7 @@ class Index:
     def _add(self, paths, *, jobs, rebuild, strict, progress, lock: WriteLock, follow_links: bool = False) -> IndexReport:
         # Indexing's own modules (parser pool, writer processes, the article parser) are imported here, not at the
         # top: `searchkit search` opens an index without them, and its start-up is a target (issue 16).
-        from .pipeline import parser_jobs, run_pipeline, work_items
+        from .pipeline import parser_jobs, parser_processes, run_pipeline, work_items
         from .writers import SubWriters, commit, serial_adder
 
         t0 = time.perf_counter()
@@ -312,7 +312,8 @@ class Index:
             if n_jobs > 1:  # writer processes too (forked before the parser pool starts its threads)
                 subs = SubWriters(ix, n_jobs, lock_fds)
             add = subs.add if subs else serial_adder(writer)
-            self._apply(run_pipeline(work_items(tasks), n_jobs, lock_fds), len(tasks), report, add=add, writer=writer,
+            parsers = parser_processes(n_jobs) if subs else n_jobs
+            self._apply(run_pipeline(work_items(tasks), parsers, lock_fds), len(tasks), report, add=add, writer=writer,
                         manifest=manifest, ids=ids, strict=strict, progress=progress, dupes=dupes)
             ids.report_crowded(report)
             for key in removed_files(roots, manifest, seen):

@@ -53,6 +53,21 @@ def parser_jobs(jobs: int | None, tasks: Sequence[tuple]) -> int:
     return cores if size >= PARALLEL_MIN_BYTES else 1
 
 
+WRITERS_PER_PARSER = 2  # writer processes one parser keeps busy (see `parser_processes`)
+
+
+def parser_processes(writers: int) -> int:
+    """How many parser processes `run_pipeline` runs beside ``writers`` writer processes (1: the parent parses).
+
+    Parsing is the smaller share of indexing once segments are built in bulk: at the 100k benchmark on 2 cores
+    (`bench/peers.py build searchkit --jobs 2`, one run after the other) the parent parsing alone fed the two
+    writers nearly as fast as two parser processes did (215 s against 211 s; 343 s of CPU against 367), and the
+    two parser processes were ~130 MB of the process tree's ~555 MB peak (each a whole interpreter with numpy and
+    whoosh, 60-80 MB). Beyond that one parser process per `WRITERS_PER_PARSER` writers (not measured
+    past 2 cores)."""
+    return max(1, writers // WRITERS_PER_PARSER)
+
+
 def hash_file(path: str) -> str:
     """Content hash; opened through the ingest layer, which refuses FIFOs and devices (a FIFO would
     block the indexer forever and /dev/zero would never end) with a ReadError."""
