@@ -30,6 +30,7 @@ from whoosh.fields import NUMERIC
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from ..store.analysis import clear_caches
 from ..store.codec import SearchkitCodec3, new_codec
 from ..store.schema import CompactPositions, FastFrequency
 from .bulkwrite import write_field
@@ -282,6 +283,9 @@ class BulkSegmentWriter(SegmentWriter):
         return terms
 
     def _flush_segment(self) -> None:
+        # nothing is analysed from here on: the analyzers' word caches make room for the build's arrays
+        clear_caches(getattr(self.schema[name], "analyzer", None) for name in self._bulk)
+        self._numeric_cache.clear()
         self.perdocwriter.close()
         codec = self.codec
         for name in sorted(self._bulk):

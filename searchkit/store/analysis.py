@@ -114,6 +114,10 @@ class _CachedFilter(Filter):
     def _compute(self, word: str):
         raise NotImplementedError
 
+    def clear_cache(self) -> None:
+        """Forget the cached results (they are recomputed on demand)."""
+        self._cache = {}
+
     def lookup_all(self, words: list[str]) -> list:
         """``lookup`` of every word, with the per-word Python work done only for words not seen before
         (the rest is C-level set and map calls): the indexing fast path."""
@@ -281,6 +285,22 @@ class NameAnalyzer(CompositeAnalyzer):
                 cache[w] = lookup(w) if w[:1].isupper() else ()
         codes = list(chain.from_iterable(map(cache.__getitem__, words)))
         return 0, [OWN_NAMES_CODE, *codes] if marked else codes
+
+
+def clear_caches(analyzers) -> None:
+    """Empty the per-word caches of ``analyzers`` (those of this module; others are skipped) and the
+    module's stem and fold caches. For a writer process about to build its segment from the postings it
+    holds: at 100k articles the caches were ~40 MB of each writer's ~190 MB, and the build's own arrays come
+    on top of them (`searchkit.index.bulk`)."""
+    for analyzer in analyzers:
+        for part in getattr(analyzer, "items", ()):
+            if isinstance(part, _CachedFilter):
+                part.clear_cache()
+        if isinstance(analyzer, NameAnalyzer):
+            analyzer.__dict__.pop("_index_codes", None)
+    _stem.cache_clear()
+    fold.cache_clear()
+    _RECENT.clear()
 
 
 @lru_cache(maxsize=None)

@@ -162,3 +162,16 @@ def test_index_tokens_reuses_the_body_past_a_headline():
     names = f"{headline} {body} Boris Johnson"
     assert analysis.index_tokens(counting, names) == expression.findall(names)
     assert all(body not in c for c in calls[2:])  # the body was not tokenized again
+
+
+def test_clear_caches_empties_them_and_terms_stay_the_same() -> None:
+    from searchkit.store.analysis import NameAnalyzer, NewsAnalyzer, clear_caches
+
+    news, names = pickle.loads(pickle.dumps(news_analyzer())), pickle.loads(pickle.dumps(name_analyzer()))
+    text = "Officials in Kabul said Mr Atmar met Nikolai Patrushev's deputies on Tuesday."
+    before = news.index_terms(text), names.index_terms(text)
+    assert news.items[1]._cache and names.__dict__.get("_index_codes")
+    clear_caches([news, names, None])
+    assert not news.items[1]._cache and "_index_codes" not in names.__dict__
+    assert isinstance(news, NewsAnalyzer) and isinstance(names, NameAnalyzer)
+    assert (news.index_terms(text), names.index_terms(text)) == before
