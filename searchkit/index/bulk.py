@@ -37,6 +37,8 @@ from .bulkwrite import write_field
 from .spill import Run, windows
 
 REDUCE_TOKENS = 1 << 19  # words of a field buffered before they are reduced to postings (memory stays small)
+NUMERIC_CACHED = 4096  # distinct (field, value) analyses kept: an article's passages come one after the other, and
+# kept for the whole segment the dates' terms were ~9 MB of each writer at 100k articles (40k distinct dates)
 SPILL_POSTINGS = 1 << 19  # postings buffered (~10 MB) before they are written out as sorted runs (spill.py);
 # sorting a run takes ~5x its buffers in temporaries: at 2 << 20 a writer sat at ~130 MB while parsing 30k articles
 # Buffered postings take 16 bytes each (term id, docnum, weight, value size as 32-bit numbers) plus their
@@ -277,9 +279,12 @@ class BulkSegmentWriter(SegmentWriter):
         """A date, year or passage number's terms, analysed once per distinct value (None otherwise)."""
         if name not in self._numeric:
             return None
-        terms = self._numeric_cache.get((name, value))
+        cache = self._numeric_cache
+        terms = cache.get((name, value))
         if terms is None:
-            terms = self._numeric_cache[(name, value)] = list(self.schema[name].index(value))
+            if len(cache) >= NUMERIC_CACHED:
+                cache.clear()
+            terms = cache[(name, value)] = list(self.schema[name].index(value))
         return terms
 
     def _flush_segment(self) -> None:
