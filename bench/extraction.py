@@ -151,7 +151,7 @@ def main() -> int:
     for line in problems:
         print("problem:", line)
     if args.worst:
-        print(f"\nlowest pipeline F1 (per page, for diagnosis):")
+        print("\nlowest pipeline F1 (per page, for diagnosis):")
         per_page = []
         for k in keys:
             p, r = page_precision_recall(*page_counts(gold[k], pipeline[k]))

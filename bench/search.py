@@ -32,7 +32,7 @@ from pathlib import Path
 
 from common import (BENCH_DIR, OUT_DIR, REPO_ROOT, STOP_WORDS, TreeRSSSampler, dir_size, iter_records, now,
                     parse_size, percentile, raw_bytes, read_manifest, shard_paths, size_label)
-from peers import CLASSES, PEERS, SYSTEMS
+from peers import CLASSES, PEERS
 
 TARGETS = {  # issue 16 (issue 5 had indexing >= 3x naive whoosh and re-index <= 5 %, and no memory bound)
     "index_mbps_vs_naive": 4.0,

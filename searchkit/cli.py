@@ -15,7 +15,6 @@ from .cli_common import search_index as _search_index
 from .cli_common import expand as _expand
 from .cli_common import fail as _fail
 from .cli_common import json_fail as _json_fail
-from .cli_common import search_index as _search_index
 from .results import MAX_LIMIT
 
 

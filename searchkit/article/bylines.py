@@ -32,7 +32,7 @@ _ABOUT_BODY = re.compile(
     re.IGNORECASE,
 )
 _LOGO = re.compile(r"^(?P<name>[\w][\w&.'’ -]{1,60}?)\s+logo$", re.IGNORECASE)
-_TAGLINE = re.compile(rf"^(?P<name>[^,|–—]{{2,40}}?)\s*[,|–—]\s*(?P<rest>[^,|]{{2,80}}?)\.?$")
+_TAGLINE = re.compile(r"^(?P<name>[^,|–—]{2,40}?)\s*[,|–—]\s*(?P<rest>[^,|]{2,80}?)\.?$")
 _TAGLINE_REST = re.compile(rf"\b(?:{_NEWSY})\b", re.IGNORECASE)
 _SYNDICATION = re.compile(
     r"^(?:all )?(?:content|articles?|stories) (?:created|produced|written|published) by (?:the )?(?P<name>[^,.;]{2,60})",

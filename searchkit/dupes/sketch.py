@@ -18,7 +18,6 @@ so is a wire dateline ("LONDON, March 3 (Reuters) - ") that a republisher puts b
 from __future__ import annotations
 
 import re
-import zlib
 
 import numpy as np
 

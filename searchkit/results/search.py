@@ -21,7 +21,7 @@ from typing import Iterator, Mapping
 
 from ..engine import FACET_NAMES, Engine, RankedHit
 from ..errors import QueryError
-from ..model import ArticleRef, Hit, SearchResults, Snippet
+from ..model import ArticleRef, Hit, SearchResults
 from ..settings import DEFAULT_SETTINGS, Settings
 from . import MAX_LIMIT, UNITS
 from .filters import make_filters, resolve

@@ -130,7 +130,7 @@ def test_repeated_site_line_is_dropped():
 
 
 def test_markdown_residue_is_removed():
-    art = article(f"# Dry Summer Ahead\n\n![pump](img/pump.jpg)\n\n**The regional** water authority [said](https://x.example/a) "
+    art = article("# Dry Summer Ahead\n\n![pump](img/pump.jpg)\n\n**The regional** water authority [said](https://x.example/a) "
                   "on Monday that levels had fallen.")
     assert art.headline == "Dry Summer Ahead"
     assert art.paragraphs == ["The regional water authority said on Monday that levels had fallen."]

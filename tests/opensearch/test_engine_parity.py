@@ -188,7 +188,6 @@ def test_speaker_filter_finds_every_variant_of_the_name(engines):
 
 def test_filters_take_several_exact_values():
     """A filter may hold several exact values (a typed name resolved to facet values): any of them matches."""
-    from searchkit.engine import Filters
     from searchkit.engines.opensearch_query import filter_clauses
 
     clauses = filter_clauses(Filters(source=("Stars and Stripes", "TOLOnews"), speaker="Atmar"), ["A", "B"])

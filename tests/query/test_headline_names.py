@@ -9,7 +9,7 @@ from whoosh.query import Term
 import searchkit
 import searchkit.index.facade as facade
 from searchkit.query import nodes
-from searchkit.store.analysis import OWN_NAMES_CODE, OWN_NAMES_MARK, analyze
+from searchkit.store.analysis import OWN_NAMES_CODE, OWN_NAMES_MARK
 from searchkit.store.layout import passage_documents, read_postings
 
 REPO_CORPUS = __import__("pathlib").Path(__file__).resolve().parents[2] / "corpus"

@@ -9,7 +9,7 @@ import pytest
 
 from searchkit.index.searching import ranked_searcher
 from searchkit.ranking.articles import pair_accumulators, query_words, score_articles
-from searchkit.store.layout import article_id, article_starts
+from searchkit.store.layout import article_id
 from searchkit.settings import DEFAULT_SETTINGS
 
 
