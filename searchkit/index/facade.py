@@ -262,9 +262,9 @@ class Index:
         folder that no longer exist are removed, unchanged files are skipped. ``rebuild=True``
         indexes ``paths`` from scratch into a new generation (anything else is dropped), which
         replaces the old one only when complete. ``jobs`` processes write segments (default: every core
-        for large batches, 1 for small ones), fed by `searchkit.index.pipeline.parser_processes` parsers. Unreadable files and records are collected in
-        ``IndexReport.errors`` (a file that fails keeps its previously indexed version); with
-        ``strict=True`` any error aborts the run before committing and raises the first `ReadError`.
+        for large batches, 1 for small ones), fed by `searchkit.index.pipeline.parser_processes` parsers.
+        Unreadable files and records are collected in ``IndexReport.errors`` (a file that fails keeps its
+        previously indexed version); with ``strict=True`` any error aborts the run before committing and raises the first `ReadError`.
         ``progress(done, total)`` is called as files are processed. Raises `IndexLockedError` when
         another process is writing. Symbolic links leading out of a folder given are skipped unless
         ``follow_links``.
@@ -312,8 +312,7 @@ class Index:
             if n_jobs > 1:  # writer processes too (forked before the parser pool starts its threads)
                 subs = SubWriters(ix, n_jobs, lock_fds)
             add = subs.add if subs else serial_adder(writer)
-            parsers = parser_processes(n_jobs) if subs else n_jobs
-            self._apply(run_pipeline(work_items(tasks), parsers, lock_fds), len(tasks), report, add=add, writer=writer,
+            self._apply(run_pipeline(work_items(tasks), parser_processes(n_jobs), lock_fds), len(tasks), report, add=add, writer=writer,
                         manifest=manifest, ids=ids, strict=strict, progress=progress, dupes=dupes)
             ids.report_crowded(report)
             for key in removed_files(roots, manifest, seen):

@@ -3,9 +3,9 @@ articles, passages and search results as one written in process."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
-from pathlib import Path
 
 import searchkit.index.writers
 from searchkit import open_index
