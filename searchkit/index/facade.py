@@ -264,8 +264,8 @@ class Index:
         replaces the old one only when complete. ``jobs`` processes write segments (default: every core
         for large batches, 1 for small ones), fed by `searchkit.index.pipeline.parser_processes` parsers.
         Unreadable files and records are collected in ``IndexReport.errors`` (a file that fails keeps its
-        previously indexed version); with ``strict=True`` any error aborts the run before committing and raises the first `ReadError`.
-        ``progress(done, total)`` is called as files are processed. Raises `IndexLockedError` when
+        previously indexed version); with ``strict=True`` any error aborts the run before committing and
+        raises the first `ReadError`. ``progress(done, total)`` is called as files are processed. Raises `IndexLockedError` when
         another process is writing. Symbolic links leading out of a folder given are skipped unless
         ``follow_links``.
         """
