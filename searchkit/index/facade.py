@@ -258,16 +258,15 @@ class Index:
             strict: bool = False, progress: ProgressFn | None = None, follow_links: bool = False) -> IndexReport:
         """Index the files under ``paths`` (folders are walked; see `searchkit.ingest.iter_files`).
 
-        Incremental: new and changed files (by content hash) are (re)indexed, files under a given
-        folder that no longer exist are removed, unchanged files are skipped. ``rebuild=True``
-        indexes ``paths`` from scratch into a new generation (anything else is dropped), which
-        replaces the old one only when complete. ``jobs`` processes write segments (default: every core
-        for large batches, 1 for small ones), fed by `searchkit.index.pipeline.parser_processes` parsers.
-        Unreadable files and records are collected in ``IndexReport.errors`` (a file that fails keeps its
-        previously indexed version); with ``strict=True`` any error aborts the run before committing and
-        raises the first `ReadError`. ``progress(done, total)`` is called as files are processed. Raises `IndexLockedError` when
-        another process is writing. Symbolic links leading out of a folder given are skipped unless
-        ``follow_links``.
+        Incremental: new and changed files (by content hash) are (re)indexed, files under a given folder that no
+        longer exist are removed, unchanged files are skipped. ``rebuild=True`` indexes ``paths`` from scratch
+        into a new generation (anything else is dropped), which replaces the old one only when complete.
+        ``jobs`` processes write segments (default: every core for large batches, 1 for small ones), fed by
+        `searchkit.index.pipeline.parser_processes` parsers. Unreadable files and records are collected in
+        ``IndexReport.errors`` (a file that fails keeps its previously indexed version); with ``strict=True``
+        any error aborts the run before committing and raises the first `ReadError`. ``progress(done, total)``
+        is called as files are processed. Raises `IndexLockedError` when another process is writing. Symbolic
+        links leading out of a folder given are skipped unless ``follow_links``.
         """
         paths = [Path(os.path.expanduser(os.fspath(p))) for p in paths]
         refuse_index_inside(self.path, paths)
