@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..arrays import distinct
 from . import keysets, sketch
 
 COPY_CONTAINMENT = 0.6  # see is_copy
@@ -262,7 +263,7 @@ def _stories_per_piece(a: np.ndarray, story_a: np.ndarray, b: np.ndarray, story_
         pa, pb = a[lo:hi].astype(np.int64), b[lo:hi].astype(np.int64)
         kept.add(np.concatenate([pa * stories + story_b[lo:hi], pb * stories + story_a[lo:hi]]))
     counts = np.bincount(kept.array() // stories, minlength=pieces)
-    counts[np.unique(np.concatenate([a, b]))] += 1  # the piece's own story
+    counts[distinct(np.concatenate([a, b]))] += 1  # the piece's own story
     return counts
 
 

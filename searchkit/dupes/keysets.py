@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import distinct
+
 
 class DistinctKeys:
     """A growing set of int64 keys, kept sorted and distinct: what is added waits in a list and is merged in
@@ -23,7 +25,7 @@ class DistinctKeys:
         return len(self._kept)
 
     def add(self, keys: np.ndarray) -> None:
-        keys = np.unique(np.asarray(keys, np.int64))
+        keys = distinct(np.asarray(keys, np.int64))
         self._new.append(keys)
         self._pending += len(keys)
         if self._pending > max(len(self._kept) // 4, 1 << 16):
@@ -32,7 +34,7 @@ class DistinctKeys:
     def _merge(self) -> None:
         if not self._new:
             return
-        new = self._new[0] if len(self._new) == 1 else np.unique(np.concatenate(self._new))
+        new = self._new[0] if len(self._new) == 1 else distinct(np.concatenate(self._new))
         self._new, self._pending = [], 0
         kept = self._kept
         if not len(kept):

@@ -21,6 +21,7 @@ import re
 
 import numpy as np
 
+from ..arrays import distinct
 from .keysets import PairSet
 
 SHINGLE = 5  # words per shingle: long enough that unrelated news prose shares almost none
@@ -129,7 +130,7 @@ def shingles(tokens, k: int = SHINGLE) -> np.ndarray:
     h = tokens if isinstance(tokens, np.ndarray) else token_hashes(tokens)
     if not len(h):
         return np.zeros(0, np.uint64)
-    return np.unique(_windows(h, min(k, len(h))))
+    return distinct(_windows(h, min(k, len(h))))
 
 
 def _permutations(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -265,7 +266,7 @@ def _unique_per_group(values: np.ndarray, starts: np.ndarray) -> list[np.ndarray
     """``np.unique`` of each slice ``values[starts[i]:starts[i + 1]]`` (32-bit values) in one sort: the slice
     number goes in the high half of a 64-bit key."""
     groups = np.repeat(np.arange(len(starts) - 1, dtype=np.uint64), np.diff(starts))
-    keys = np.unique((groups << np.uint64(32)) | values)
+    keys = distinct((groups << np.uint64(32)) | values)
     cuts = np.searchsorted(keys, np.arange(len(starts), dtype=np.uint64) << np.uint64(32))
     low = keys & _MAX32
     return [low[cuts[i]:cuts[i + 1]] for i in range(len(starts) - 1)]
