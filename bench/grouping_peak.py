@@ -5,13 +5,15 @@
 The pass runs in the indexing process after the writers have finished (`searchkit.dupes.store.Tracker.save`):
 at 100k articles it was the indexer's peak. This re-runs it on the sketches the index saved (no indexing), in
 this process, sampling its RSS every 5 ms, and prints for each stage -- loading the sketches, copy pairs and
-groups, passage provenance, the groups document and its JSON -- the RSS after it, the peak so far, and the
+groups, passage provenance, the groups document written as the indexer writes it (gzip, in pieces) -- the RSS after it, the peak so far, and the
 seconds it took.
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -33,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("index")
     args = ap.parse_args(argv)
-    from searchkit.dupes import grouping, store
+    from searchkit.dupes import document, grouping, store
 
     folder = Path(args.index)
     try:
@@ -57,10 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         t = stage(f"copy pairs and groups ({len(groups):,} groups)", t)
         first_seen = grouping.provenance(records, pieces, groups)
         t = stage(f"provenance ({len(first_seen):,} passages)", t)
-        doc = store.groups_document(tracker.meta, grouping.Result(groups, first_seen), stamp)
-        t = stage("groups document", t)
-        json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        stage("its JSON", t)
+        with open(os.devnull, "wb") as out, gzip.GzipFile(fileobj=out, mode="wb", compresslevel=store.GZIP_LEVEL) as z:
+            document.write_groups_document(z, tracker.meta, grouping.Result(groups, first_seen), stamp)
+        stage("groups document written (gzip, streamed)", t)
     print("| stage | RSS after (MB) | peak so far (MB) | s |\n|---|---:|---:|---:|")
     for name, now, peak, secs in rows:
         print(f"| {name} | {now:.0f} | {peak:.0f} | {secs:.1f} |")

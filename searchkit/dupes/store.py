@@ -25,6 +25,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from . import grouping, sketch
+from .document import write_groups_document
 
 STATE_FILE = "dupes-state.npz"
 GROUPS_FILE = "dupes.json"
@@ -325,25 +326,10 @@ class Tracker:
                   "piece_cols": self.piece_cols.view(), "piece_sigs": self.piece_sigs.view()}
         _atomic_write(self.folder / STATE_FILE, lambda f: _save_npz(f, arrays))
         result = grouping.compute(*self.records())
-        doc = groups_document(self.meta, result, stamp)
-        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        _atomic_write(self.folder / GROUPS_FILE, lambda f: f.write(gzip.compress(text, GZIP_LEVEL, mtime=0)))
+
+        def write(f) -> None:
+            with gzip.GzipFile(fileobj=f, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) as z:
+                write_groups_document(z, self.meta, result, stamp)
+        _atomic_write(self.folder / GROUPS_FILE, write)
         return result
 
-
-def groups_document(meta: "_Meta | list[list[Any]]", result: "grouping.Result", stamp: str | None) -> dict[str, Any]:
-    """The ``dupes.json`` object: groups as article ids (original first), the metadata of every article
-    named, and ``first_seen`` as {article id: {passage index: article id}}."""
-    named: set[int] = {i for g in result.groups for i in g} | set(result.first_seen.values())
-    rows = {i: meta[i] for i in named | {row for row, _ in result.first_seen}}  # each named row decoded once
-    first_seen: dict[str, dict[str, str]] = {}
-    for (row, passage), src in sorted(result.first_seen.items()):
-        first_seen.setdefault(rows[row][0], {})[str(passage)] = rows[src][0]
-    return {
-        "version": 1,
-        "stamp": stamp,
-        "groups": [[rows[i][0] for i in g] for g in result.groups],
-        "articles": {rows[i][0]: {"id": rows[i][0], "source": rows[i][4], "date": rows[i][3], "headline": rows[i][5]}
-                     for i in sorted(named)},
-        "first_seen": first_seen,
-    }

@@ -2,7 +2,7 @@
 
 Nothing about *what* a copy is is decided here: sketches come from `searchkit.dupes.sketch` (computed in the
 parser processes, as for whoosh), groups and passage provenance from `searchkit.dupes.grouping.compute` over
-every article of the index, shaped by `searchkit.dupes.store.groups_document` -- so both engines find the
+every article of the index, shaped by `searchkit.dupes.document.groups_document` -- so both engines find the
 same groups in the same articles.
 
 Where things live (the cluster holds everything; no file beside it):
@@ -28,7 +28,7 @@ import numpy as np
 
 from ..dupes import grouping, sketch
 from ..dupes.hooks import SKETCH_ATTR
-from ..dupes.store import groups_document
+from ..dupes.document import groups_document
 from ..dupes.view import Groups
 from .opensearch_client import Cluster
 from .opensearch_ranking import ARTICLE_TEXT_SCRIPT, HEADLINE_TIMES, SEPARATOR

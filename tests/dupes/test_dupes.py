@@ -304,3 +304,29 @@ def test_sketches_spilled_to_scratch_files_in_tiny_blocks_save_the_same_state(tm
     (root / "d" / "third.md").unlink()
     index.add([root])
     assert len(saved(index)[0]) == len(small[0])
+
+
+def test_groups_file_text_is_the_documents_json_and_names_every_copy_and_source(tmp_path, planted):
+    """The indexer writes dupes.json in pieces (`write_groups_document`); its text must be exactly
+    ``json.dumps`` of `groups_document` (what the OpenSearch engine builds), and provenance comes sorted by
+    (article row, passage) with a source row for each."""
+    import gzip
+    import io
+
+    from searchkit.dupes import document, grouping, store
+
+    root, _, _ = planted
+    index = _index(tmp_path, root)
+    stamp = load_groups(index.path).stamp
+    tracker = store.Tracker.open(index.path, stamp)
+    result = grouping.compute(*tracker.records())
+    found = result.first_seen
+    assert len(found) >= 1 and list(zip(found.rows, found.passages)) == sorted(zip(found.rows, found.passages))
+    assert all(row != src for (row, _), src in found.as_dict().items())
+    out = io.BytesIO()
+    document.write_groups_document(out, tracker.meta, result, stamp)
+    doc = document.groups_document(tracker.meta, result, stamp)
+    assert out.getvalue() == json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert gzip.decompress((index.path / store.GROUPS_FILE).read_bytes()) == out.getvalue()
+    assert doc["groups"] == [["a/original.md", "b/copy.md"]] and set(doc["first_seen"]) == {"c/followup.md"}
+    assert set(doc["articles"]) >= {"a/original.md", "b/copy.md"}
