@@ -5,8 +5,8 @@
 The pass runs in the indexing process after the writers have finished (`searchkit.dupes.store.Tracker.save`):
 at 100k articles it was the indexer's peak. This re-runs it on the sketches the index saved (no indexing), in
 this process, sampling its RSS every 5 ms, and prints for each stage -- loading the sketches, copy pairs and
-groups, passage provenance, the groups document written as the indexer writes it (gzip, in pieces) -- the RSS after it, the peak so far, and the
-seconds it took.
+groups, passage provenance, the groups document written as the indexer writes it (gzip, in pieces) -- the RSS
+after it, the peak so far, and the seconds it took.
 """
 from __future__ import annotations
 
