@@ -13,7 +13,8 @@ done with a task), so the split is of the real run, not of a re-enactment:
   (``dupes.hooks.prepare``) and the rest of the process (unpickling records, pickling articles);
 - the indexer process: reading records (``ingest.read_file``), passage documents (``store.layout``), filing
   sketches (``Tracker.add``), saving the copy groups at the end (``dupes.hooks.finish``), the rest (queues);
-- writer processes: ``add_document`` and the segment written at commit (``_finalize_segment``).
+- writer processes: ``add_document``, the copy-group sketch of the articles they store (``dupes.hooks.
+  sketch_stored``, when there are writer processes) and the segment written at commit (``_finalize_segment``).
 
 With ``--profile`` a second, ``jobs=1`` run (everything in this process: parser, in-process writer) is
 profiled with pyinstrument into OUT (text), so the stages can be read down to the line.
@@ -108,7 +109,9 @@ def instrument() -> None:
     pipeline.read_file = timed_iter(pipeline.read_file, "indexer: read records")
     facade.passage_documents = timed_iter(facade.passage_documents, "indexer: passage documents")
     store.Tracker.add = timed(store.Tracker.add, "indexer: file sketches")
+    hooks.fill = timed(hooks.fill, "indexer: file sketches")
     hooks.finish = timed(hooks.finish, "indexer: save copy groups")
+    hooks.sketch_stored = timed(hooks.sketch_stored, "writer: sketch")
     BulkSegmentWriter.add_document = timed(BulkSegmentWriter.add_document, "writer: add_document")
     BulkSegmentWriter._finalize_segment = timed(BulkSegmentWriter._finalize_segment, "writer: write segment")
     main_fn = writers._writer_main

@@ -2,9 +2,12 @@
 `searchkit.index.pipeline`), kept here so the index holds only one line per hook."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from . import store
+import numpy as np
+
+from . import grouping, store
 
 
 def stamp(ix) -> str:
@@ -17,7 +20,7 @@ class Off:
 
     stamp = None
 
-    def add(self, file_key: str, article, path: str | None = None) -> None:
+    def add(self, file_key: str, article, path: str | None = None, deferred: bool = False) -> None:
         pass
 
     def remove_file(self, file_key: str) -> None:
@@ -52,6 +55,66 @@ def prepare(items: list) -> None:
     articles = [item for item in items if hasattr(item, "paragraphs") and hasattr(item, "passages")]
     for item, made in zip(articles, sketch.article_sketches([(a.paragraphs, a.passages) for a in articles])):
         setattr(item, SKETCH_ATTR, made)
+
+
+def sketch_stored(docs: list[dict], jobs: list[tuple[int, int]], out) -> None:
+    """In a writer process: sketch the article stored on ``docs[i]`` for each ``(i, row)`` of ``jobs`` (its
+    `Tracker.add` row, made with ``deferred=True``) and append them to the binary file ``out`` as one block;
+    `fill` files them in the indexing process after the writers finish.
+
+    Why here: on two cores the indexing process parses the articles and feeds both writers, and it was the
+    bottleneck (at 30k articles 27 s of CPU in a 32 s build, the writers ~15 s each); sketching was 6.5 s of
+    its share. The writers read the article back from its stored form (paragraphs and passage offsets: all a
+    sketch needs), so nothing more crosses the queue."""
+    from . import sketch
+    from ..store.schema import ARTICLE
+
+    if not jobs:
+        return
+    bodies = []
+    for i, _ in jobs:
+        d = json.loads(docs[i][ARTICLE])
+        spans = [_Span(p["index"], p["start"], p["end"]) for p in d.get("passages") or []]
+        bodies.append((d.get("paragraphs") or [], spans))
+    made = sketch.article_sketches(bodies)
+    rows = np.array([row for _, row in jobs], np.int64)
+    pieces = [(row, *piece[:3]) for row, (_, _, found) in zip(rows.tolist(), made) for piece in found]
+    piece_sigs = [piece[3] for _, _, found in made for piece in found]
+    no_pieces = np.zeros((0, sketch.PARAGRAPH_PERM), np.uint16)
+    sizes = np.array([m[0] for m in made], np.int64)
+    for a in (rows, sizes, grouping.compact(np.stack([m[1] for m in made])), np.array(pieces, np.int64).reshape(-1, 4),
+              grouping.compact(np.stack(piece_sigs)) if piece_sigs else no_pieces):
+        np.save(out, a, allow_pickle=False)
+
+
+class _Span:
+    """What a sketch reads of a passage: its index and offsets (`sketch.article_sketches`)."""
+
+    __slots__ = ("index", "start", "end")
+
+    def __init__(self, index: int, start: int, end: int):
+        self.index, self.start, self.end = index, start, end
+
+
+def fill(tracker: "store.Tracker | Off", files: list) -> None:
+    """In the indexing process, after the writers finished: file the sketches they appended to ``files``
+    (`sketch_stored`; each file is read from its start) into ``tracker``'s deferred rows."""
+    if isinstance(tracker, Off):
+        return
+    parts: list[list[np.ndarray]] = [[] for _ in range(5)]
+    for f in files:
+        f.flush()
+        f.seek(0)
+        while True:
+            try:
+                block = [np.load(f, allow_pickle=False) for _ in range(5)]
+            except EOFError:
+                break
+            for kept, a in zip(parts, block):
+                kept.append(a)
+    if parts[0]:
+        tracker.fill(*(np.concatenate(p) for p in parts))  # one call: `Tracker.fill` appends pieces by copying
+    tracker.sort_pieces()
 
 
 def finish(tracker: "store.Tracker | Off", ix, changed: bool) -> None:

@@ -70,7 +70,7 @@ def _layout(name: str, a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a)
 
 
-def _scratch(folder: Path | None):
+def scratch_file(folder: Path | str | None):
     """An unnamed temporary file (gone when closed, or when the process dies) in ``folder`` if it can be made
     there, else in the system's temporary folder: where `_Meta` and `_Rows` keep what they hold while an
     index run adds articles, so the indexer's memory does not grow by the article."""
@@ -81,14 +81,14 @@ def _scratch(folder: Path | None):
 
 
 class _Meta:
-    """Each article's `_META` values as one JSON-encoded row appended to a scratch file (`_scratch`), with the
+    """Each article's `_META` values as one JSON-encoded row appended to a scratch file (`scratch_file`), with the
     rows' end offsets in memory: 8 bytes an article, not a Python list and six strings (~800 bytes each at 30k
     articles, the indexer parent's largest per-article state after the signatures). Rows read back as lists;
     the saved head holds them by column (`head`)."""
 
     def __init__(self, rows: list[list[Any]] = (), folder: Path | None = None):
         self._folder = folder
-        self._file = _scratch(folder)
+        self._file = scratch_file(folder)
         self._ends = array("q")
         for row in rows:
             self.append(row)
@@ -154,7 +154,7 @@ class _Rows:
     blocks of `CHUNK_ROWS` rows and joined into one array when read. Not by doubling one array: that held up to
     twice the rows, and each doubling copied everything into a new array while the old one was still alive
     (three times the signatures at once: the indexer's peak grew with the corpus). Full blocks go to a scratch
-    file (`_scratch`) until read: while an index run adds articles its parser and writer processes are alive,
+    file (`scratch_file`) until read: while an index run adds articles its parser and writer processes are alive,
     and rows held in memory then made the whole tree's peak grow with the corpus."""
 
     def __init__(self, width: int, dtype, data: np.ndarray | None = None, folder: Path | None = None):
@@ -172,10 +172,16 @@ class _Rows:
         self.n += 1
         if self._used == CHUNK_ROWS:
             if self._file is None:
-                self._file = _scratch(self._folder)
+                self._file = scratch_file(self._folder)
             self._file.write(self._block.tobytes())
             self._spilled += CHUNK_ROWS
             self._used = 0
+
+    def extend(self, rows: np.ndarray) -> None:
+        """Append many rows at once."""
+        if len(rows):
+            self._whole = np.concatenate([self.view(), np.asarray(rows, self.dtype).reshape(-1, self.width)])
+            self.n = len(self._whole)
 
     def view(self) -> np.ndarray:
         """Every row as one array (the spilled blocks read back into it)."""
@@ -219,6 +225,7 @@ class Tracker:
         self.piece_sigs = _Rows(sketch.PARAGRAPH_PERM, np.uint16, folder=self.folder)
         self._rows: dict[str, list[int]] = {}  # file key -> its rows
         self._dead: set[int] = set()  # rows of removed files, dropped by `_compact`
+        self._pending = 0  # rows added with ``deferred=True`` and not yet filled
         self.stamp: str | None = None
 
     # ------------------------------------------------------------------------------------ loading
@@ -271,18 +278,45 @@ class Tracker:
 
     # ---------------------------------------------------------------------------------- updating
 
-    def add(self, file_key: str, article, path: str | None = None) -> None:
-        """Sketch one article of ``file_key`` (call after `remove_file` for a changed file)."""
-        made = article.__dict__.pop("dupes_sketch", None)  # computed by hooks.prepare in a parser process
-        size, sig, pieces = made or sketch.article_sketch(article.paragraphs, article.passages)
+    def add(self, file_key: str, article, path: str | None = None, deferred: bool = False) -> int:
+        """Sketch one article of ``file_key`` (call after `remove_file` for a changed file); its row.
+
+        ``deferred``: file only its metadata now, the sketch comes later through `fill` (a writer process
+        sketches it: `hooks.sketch_stored`); until then `save` refuses to run."""
         row = len(self.meta)
         self._rows.setdefault(file_key, []).append(row)
         self.meta.append([article.id, file_key, path or article.path, article.date, article.source, article.headline])
+        if deferred:
+            self.sizes.append(0)
+            self.sigs.append(0)
+            self._pending += 1
+            return row
+        made = article.__dict__.pop("dupes_sketch", None)  # computed by hooks.prepare in a parser process
+        size, sig, pieces = made or sketch.article_sketch(article.paragraphs, article.passages)
         self.sizes.append(size)
         self.sigs.append(grouping.compact(sig))
         for paragraph, before, passage, piece_sig in pieces:
             self.piece_cols.append((row, paragraph, before, passage))
             self.piece_sigs.append(grouping.compact(piece_sig))
+        return row
+
+    def fill(self, rows: np.ndarray, sizes: np.ndarray, sigs: np.ndarray, piece_cols: np.ndarray,
+             piece_sigs: np.ndarray) -> None:
+        """The sketches of deferred rows ``rows`` (`add`); pieces ``(row, paragraph, words before, passage)``
+        in any row order, then `sort_pieces` once."""
+        self.sizes.data[rows, 0] = sizes
+        self.sigs.data[rows] = sigs
+        self.piece_cols.extend(piece_cols)
+        self.piece_sigs.extend(piece_sigs)
+        self._pending -= len(rows)
+
+    def sort_pieces(self) -> None:
+        """Pieces in article-row order (stable: an article's keep theirs), as `grouping.Pieces` requires."""
+        cols = self.piece_cols.data
+        if len(cols) > 1 and not bool((cols[1:, 0] >= cols[:-1, 0]).all()):
+            order = np.argsort(cols[:, 0], kind="stable")
+            self.piece_cols.keep(order)
+            self.piece_sigs.keep(order)
 
     def remove_file(self, file_key: str) -> None:
         """Forget the articles of a removed or changed file (those added after this call stay)."""
@@ -319,6 +353,8 @@ class Tracker:
 
     def save(self, stamp: str) -> "grouping.Result":
         """Recompute the groups and write both files (sketches first; each replaced atomically)."""
+        if self._pending:
+            raise RuntimeError(f"{self._pending} articles' sketches were never filled in")
         self._compact()
         self.stamp = stamp
         head = self.meta.head(stamp)

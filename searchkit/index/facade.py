@@ -308,18 +308,23 @@ class Index:
             n_jobs = parser_jobs(jobs, tasks)
             # lock descriptors that forked workers must not keep open (or a killed run would stay locked)
             lock_fds = [x.fd for x in (lock.lock, getattr(writer, "writelock", None)) if x is not None and x.fd is not None]
-            if n_jobs > 1:  # writer processes too (forked before the parser pool starts its threads)
-                subs = SubWriters(ix, n_jobs, lock_fds)
+            if n_jobs > 1:  # writer processes too (forked before the parser pool starts its threads); they sketch
+                subs = SubWriters(ix, n_jobs, lock_fds, sketch=True)
             add = subs.add if subs else serial_adder(writer)
-            self._apply(run_pipeline(work_items(tasks), parser_processes(n_jobs), lock_fds), len(tasks), report, add=add, writer=writer,
-                        manifest=manifest, ids=ids, strict=strict, progress=progress, dupes=dupes)
+            events = run_pipeline(work_items(tasks, sketch=not subs), parser_processes(n_jobs), lock_fds)
+            self._apply(events, len(tasks), report, add=add, writer=writer, manifest=manifest, ids=ids, strict=strict,
+                        progress=progress, dupes=dupes, deferred=bool(subs))
             ids.report_crowded(report)
             for key in removed_files(roots, manifest, seen):
                 writer.delete_by_term(FILE, key)
                 dupes.remove_file(key)
                 report.removed += 1
             if report.changed:
-                commit(writer, subs.segments() if subs else [])
+                segments = subs.segments() if subs else []
+                if subs:  # the writers' sketches, filed before the commit: a failure leaves the index as it was
+                    dupes_hooks.fill(dupes, subs.sketch_files)
+                    subs.close()
+                commit(writer, segments)
             else:
                 if subs:
                     subs.cancel()
@@ -348,9 +353,11 @@ class Index:
         return report
 
     @staticmethod
-    def _apply(events, total: int, report: IndexReport, *, add, writer, manifest, ids, strict, progress, dupes) -> None:
+    def _apply(events, total: int, report: IndexReport, *, add, writer, manifest, ids, strict, progress, dupes,
+               deferred: bool = False) -> None:
         """Turn the pipeline's events into writes (passage documents added, old versions deleted; the
-        ``dupes`` tracker told) and ``report`` counts; ``strict`` raises the first error instead of collecting it."""
+        ``dupes`` tracker told, its sketches ``deferred`` to the writer processes) and ``report`` counts;
+        ``strict`` raises the first error instead of collecting it."""
         for key, file_hash, _, item, first in walk_events(events, report, ids, strict=strict, known=manifest.__contains__,
                                                           progress=progress, total=total):
             if item is None:  # an indexed file that changed: its old version goes first
@@ -358,8 +365,7 @@ class Index:
                 dupes.remove_file(key)
                 continue
             docs = list(passage_documents(item, key, file_hash, item.path, first))  # item.path: escaped name
-            add(docs)
-            dupes.add(key, item, item.path)
+            add(docs, dupes.add(key, item, item.path, deferred=deferred))
             report.passages += len(docs)
 
     def _create_empty_locked(self):

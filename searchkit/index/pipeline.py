@@ -78,8 +78,9 @@ def hash_file(path: str) -> str:
     return h.hexdigest()
 
 
-def _parse_files(tasks: list[tuple]) -> list[tuple]:
-    """Worker: hash each file and, if it changed, parse it whole."""
+def _parse_files(tasks: list[tuple], sketch: bool = True) -> list[tuple]:
+    """Worker: hash each file and, if it changed, parse it whole (its articles sketched for copy grouping
+    unless ``sketch`` is false: the writer processes do it, `searchkit.dupes.hooks.sketch_stored`)."""
     events: list[tuple] = []
     for path, id_root, key, known in tasks:
         try:
@@ -88,7 +89,8 @@ def _parse_files(tasks: list[tuple]) -> list[tuple]:
                 events.append(("unchanged", key))
                 continue
             items = [(x.path, x.reason) if isinstance(x, ReadError) else x for x in parse.parse_file(path, root=id_root)]
-            dupes_hooks.prepare(items)
+            if sketch:
+                dupes_hooks.prepare(items)
         except ReadError as e:
             events.append(("error", key, e.path, e.reason))
         except OSError as e:
@@ -100,8 +102,8 @@ def _parse_files(tasks: list[tuple]) -> list[tuple]:
     return events
 
 
-def _build_records(key: str, file_hash: str, path: str, raws: list) -> list[tuple]:
-    """Worker: build the articles of a batch of records of one large file."""
+def _build_records(key: str, file_hash: str, path: str, raws: list, sketch: bool = True) -> list[tuple]:
+    """Worker: build the articles of a batch of records of one large file (sketched as `_parse_files`)."""
     items: list = []
     for raw in raws:
         if isinstance(raw, tuple):
@@ -111,11 +113,12 @@ def _build_records(key: str, file_hash: str, path: str, raws: list) -> list[tupl
             items.append(build_article(raw))
         except Exception as e:  # noqa: BLE001 - one bad record must not lose the file
             items.append((path, f"record {raw.id}: could not be parsed ({type(e).__name__}: {e})"))
-    dupes_hooks.prepare(items)
+    if sketch:
+        dupes_hooks.prepare(items)
     return [("items", key, file_hash, path, items)]
 
 
-def _large_file(task: tuple) -> Iterator[tuple]:
+def _large_file(task: tuple, sketch: bool) -> Iterator[tuple]:
     """Parent side of a large file: ready events, and batches of records for the workers."""
     path, id_root, key, known = task
     try:
@@ -138,7 +141,7 @@ def _large_file(task: tuple) -> Iterator[tuple]:
                 if not started:
                     yield None, [("begin", key, file_hash, path)]
                     started = True
-                yield _build_records, (key, file_hash, path, batch)
+                yield _build_records, (key, file_hash, path, batch, sketch)
                 batch = []
     except ReadError as e:
         if not started:
@@ -147,11 +150,12 @@ def _large_file(task: tuple) -> Iterator[tuple]:
         batch.append((e.path, e.reason))
     if not started:
         yield None, [("begin", key, file_hash, path)]
-    yield _build_records, (key, file_hash, path, batch)
+    yield _build_records, (key, file_hash, path, batch, sketch)
 
 
-def work_items(tasks: list[tuple]) -> Iterator[tuple]:
-    """(function, args) to run in a worker, or (None, events) already known, in file order."""
+def work_items(tasks: list[tuple], sketch: bool = True) -> Iterator[tuple]:
+    """(function, args) to run in a worker, or (None, events) already known, in file order; ``sketch``:
+    whether the parsing process sketches the articles for copy grouping (see `_parse_files`)."""
     small: list[tuple] = []
     for t in tasks:
         try:
@@ -161,15 +165,15 @@ def work_items(tasks: list[tuple]) -> Iterator[tuple]:
         if not large:
             small.append(t)
             if len(small) >= CHUNK_FILES:
-                yield _parse_files, (small,)
+                yield _parse_files, (small, sketch)
                 small = []
             continue
         if small:
-            yield _parse_files, (small,)
+            yield _parse_files, (small, sketch)
             small = []
-        yield from _large_file(t)
+        yield from _large_file(t, sketch)
     if small:
-        yield _parse_files, (small,)
+        yield _parse_files, (small, sketch)
 
 
 def worker_init(close_fds: list[int], parent: int) -> None:

@@ -23,6 +23,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
+from ..dupes import hooks as dupes_hooks
+from ..dupes.store import scratch_file
 from ..store.codec import SearchkitCodec, new_codec
 from .bulk import bulk_segment_writer
 from .pipeline import worker_init
@@ -185,30 +187,44 @@ class _Lengths:
 class SubWriters:
     """``jobs`` writer processes adding documents to new segments of ``ix`` (the caller holds the locks).
 
-    ``add(docs)`` buffers and sends batches; ``segments()`` finishes the writers and returns their non-empty
-    segments for the caller's TOC; ``cancel()`` stops them (their files are left for the caller to clean).
+    ``add(docs, sketch_row)`` buffers and sends batches; ``segments()`` finishes the writers and returns their
+    non-empty segments for the caller's TOC; ``cancel()`` stops them (their files are left for the caller to
+    clean). With ``sketch`` the writers also sketch the articles given a ``sketch_row`` (copy grouping: see
+    `searchkit.dupes.hooks.sketch_stored`) into unnamed scratch files, one each, `sketch_files` after
+    ``segments()``.
     A writer that fails re-raises its exception here (an ``OSError`` stays one, so a full disk is reported
     like any failed write).
     """
 
-    def __init__(self, ix, jobs: int, close_fds: Sequence[int] = (), limitmb: int = SUB_WRITER_MB):
+    def __init__(self, ix, jobs: int, close_fds: Sequence[int] = (), limitmb: int = SUB_WRITER_MB,
+                 sketch: bool = False):
         ctx = multiprocessing.get_context("fork")
         self._in = ctx.Queue(jobs * 2)
         self._out = ctx.Queue()
         self._buffer: list[dict[str, Any]] = []
+        self._jobs: list[tuple[int, int]] = []  # (document in the buffer, tracker row) of each article to sketch
+        # inherited across the fork: each writer appends to its own, the parent reads them after the writers end
+        self.sketch_files = [scratch_file(ix.storage.folder) for _ in range(jobs)] if sketch else []
         self._procs = [ctx.Process(target=_writer_main, daemon=True,
                                    args=(ix.storage.folder, ix.indexname, self._in, self._out, list(close_fds),
-                                         os.getpid(), limitmb))
-                       for _ in range(jobs)]
+                                         os.getpid(), limitmb,
+                                         self.sketch_files[k].fileno() if sketch else None))
+                       for k in range(jobs)]
         for p in self._procs:
             p.start()
 
-    def add(self, docs: list[dict[str, Any]]) -> None:
-        """Queue one article's documents (an article never straddles two segments)."""
+    def add(self, docs: list[dict[str, Any]], sketch_row: int | None = None) -> None:
+        """Queue one article's documents (an article never straddles two segments); with ``sketch_row`` (and
+        ``sketch``) the writer sketches the article stored on its first document for that tracker row."""
+        if sketch_row is not None and self.sketch_files:
+            self._jobs.append((len(self._buffer), sketch_row))
         self._buffer += docs
         if len(self._buffer) >= BATCH_DOCS:
-            self._put(self._buffer)
-            self._buffer = []
+            self._flush()
+
+    def _flush(self) -> None:
+        self._put((self._buffer, self._jobs))
+        self._buffer, self._jobs = [], []
 
     def _put(self, item: Any) -> None:
         while True:
@@ -233,8 +249,7 @@ class SubWriters:
     def segments(self) -> list:
         """Finish every writer; their new segments (empty ones are dropped)."""
         if self._buffer:
-            self._put(self._buffer)
-            self._buffer = []
+            self._flush()
         for _ in self._procs:
             self._put(None)
         found: list = []
@@ -253,20 +268,30 @@ class SubWriters:
         return [s for segments in found for s in segments]
 
     def cancel(self) -> None:
+        """Stop the writers and `close`."""
         for p in self._procs:
             if p.is_alive():
                 p.kill()
         for p in self._procs:
             p.join()
+        self.close()
+
+    def close(self) -> None:
+        """Release the queues and the sketch files (after ``segments()`` and reading the sketches)."""
         for q in (self._in, self._out):
             q.cancel_join_thread()
             q.close()
+        for f in self.sketch_files:
+            f.close()
 
 
-def _writer_main(folder: str, indexname: str, inq, outq, close_fds: list[int], parent: int, limitmb: int) -> None:
+def _writer_main(folder: str, indexname: str, inq, outq, close_fds: list[int], parent: int, limitmb: int,
+                 sketch_fd: int | None) -> None:
     """A writer process: documents from ``inq`` into a new segment; the finished segments (none when it
-    received nothing, or the exception it failed with) onto ``outq``."""
+    received nothing, or the exception it failed with) onto ``outq``; the sketches of the articles it was
+    asked to sketch appended to ``sketch_fd``."""
     worker_init(close_fds, parent)
+    sketches = os.fdopen(sketch_fd, "ab", closefd=False) if sketch_fd is not None else None
     try:
         ix = FileStorage(folder).open_index(indexname)
         if BULK:
@@ -279,10 +304,15 @@ def _writer_main(folder: str, indexname: str, inq, outq, close_fds: list[int], p
             batch = inq.get()
             if batch is None:
                 break
-            for doc in batch:
+            docs, jobs = batch
+            for doc in docs:
                 add(**doc)
+            if sketches is not None:
+                dupes_hooks.sketch_stored(docs, jobs, sketches)
             if BULK:
                 writer.spill_if_full()  # sorted runs on disk: one segment per writer, memory flat
+        if sketches is not None:
+            sketches.flush()
         if writer._added:
             done.append(writer._finalize_segment())
         else:
@@ -314,9 +344,10 @@ def commit(writer, segments: list) -> None:
     writer._finish()
 
 
-def serial_adder(writer) -> Callable[[list], None]:
-    """``add(docs)`` for the in-process writer (the serial counterpart of `SubWriters.add`)."""
-    def add(docs: list) -> None:
+def serial_adder(writer) -> Callable[..., None]:
+    """``add(docs, sketch_row)`` for the in-process writer (the serial counterpart of `SubWriters.add`; the
+    parsing process sketches, so ``sketch_row`` is not used)."""
+    def add(docs: list, sketch_row: int | None = None) -> None:
         for doc in docs:
             writer.add_document(**doc)
     return add

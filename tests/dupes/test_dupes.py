@@ -330,3 +330,40 @@ def test_groups_file_text_is_the_documents_json_and_names_every_copy_and_source(
     assert gzip.decompress((index.path / store.GROUPS_FILE).read_bytes()) == out.getvalue()
     assert doc["groups"] == [["a/original.md", "b/copy.md"]] and set(doc["first_seen"]) == {"c/followup.md"}
     assert set(doc["articles"]) >= {"a/original.md", "b/copy.md"}
+
+
+def test_sketches_made_by_the_writer_processes_are_those_the_parser_makes(tmp_path, planted, monkeypatch):
+    """With writer processes (jobs=2) the articles are sketched there, from their stored form, and filed into
+    the tracker after the writers end; the saved state (signatures, sizes, pieces in article order) and the
+    groups must be exactly what the serial run (jobs=1, sketched while parsing) saves. Then an update that
+    changes one file and adds another, in the parallel run, keeps them equal. One document per batch, so
+    both writers get articles and their pieces come back out of order."""
+    import numpy as np
+
+    from searchkit.dupes import store
+    from searchkit.index import writers
+
+    monkeypatch.setattr(writers, "BATCH_DOCS", 1)
+
+    root, story, _ = planted
+    states = []
+    for jobs in (1, 2):
+        index = searchkit.open_index(tmp_path / f"index{jobs}")
+        assert not index.add([root], jobs=jobs).errors
+        _page(root / "d" / "third.md", "Russia urged to press Taliban", "2017-11-26", "Outlet D",
+              story.paragraphs[:-1], ["Sign in | Register"], ["Leave a Reply"])
+        (root / "c" / "followup.md").write_text((root / "c" / "followup.md").read_text() + "\nA late line.\n")
+        report = index.add([root], jobs=jobs)
+        assert (report.added, report.updated) == (1, 1)
+        with np.load(index.path / store.STATE_FILE) as z:
+            states.append({k: z[k] for k in ("sigs", "sizes", "piece_cols", "piece_sigs")})
+        cols = states[-1]["piece_cols"]
+        assert len(cols) and bool((cols[1:, 0] >= cols[:-1, 0]).all())
+        states[-1]["groups"] = [[a["id"] for a in g["articles"]] for g in list_groups(index)]
+        (root / "d" / "third.md").unlink()
+        followup = root / "c" / "followup.md"
+        followup.write_text(followup.read_text().replace("\nA late line.\n", ""))
+    serial, parallel = states
+    assert serial["groups"] == parallel["groups"] and len(serial["groups"][0]) == 3
+    for k in ("sigs", "sizes", "piece_cols", "piece_sigs"):
+        assert np.array_equal(serial[k], parallel[k]), k
