@@ -72,9 +72,14 @@ def month_counts(matches: Matches) -> dict[str, int]:
             continue
         found = months[distinct(seg.articles())]
         found = found[found != _NO_MONTH]
-        values, counts = np.unique(found, return_counts=True)
-        for m, c in zip(values.tolist(), counts.tolist()):
-            total[m] = total.get(m, 0) + c
+        if not len(found):
+            continue
+        # months span a few hundred values: counted by bincount in one pass, not sorted (np.unique: ~0.5 ms
+        # per segment for a three-word query's ~30k matching articles at 100k)
+        low = int(found.min())
+        counts = np.bincount(found - low)
+        for k in np.flatnonzero(counts).tolist():
+            total[low + k] = total.get(low + k, 0) + int(counts[k])
     return {_label(m): total[m] for m in sorted(total) if 0 <= m + 1970 * 12 < 10000 * 12}
 
 
