@@ -85,6 +85,24 @@ _LINE_RULES: dict[str, re.Pattern] = {
 # tells (seven searches per short line were the parser's most frequent regex call). IGNORECASE, so it matches
 # wherever any rule does, whatever that rule's own flags: the rules themselves still decide.
 _ANY_LINE_RULE = re.compile("|".join(f"(?:{rule.pattern})" for rule in _LINE_RULES.values()), re.IGNORECASE)
+# What a line of more than SHORT_LINE_WORDS words must hold (folded: `_folded`) for these rules to match it: each
+# unanchored alternative of the rule starts with one of these literals (its anchored alternatives match only a
+# line of a few words). A substring test first: searching every long paragraph with the IGNORECASE alternation
+# was a tenth of article parsing (9.6 us a paragraph, on 10k bench articles); tests/article check the literals.
+_LONG_LINE_KEYS = {
+    "comment form": ("your email address will not be published", "required fields are marked", "notify me of ",
+                     "save my name", "you can use these html tags", "you must be logged in to"),
+    "cookie notice": ("cookie",),
+}
+# The four non-ASCII letters IGNORECASE matches to ASCII ones (Python's re docs) that str.lower() does not map so
+_IGNORECASE_EXTRA = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _folded(text: str) -> str:
+    """``text`` lower-cased as IGNORECASE compares it, so a literal found by IGNORECASE is found in it."""
+    return (text if text.isascii() else text.translate(_IGNORECASE_EXTRA)).lower()
+
+
 _NOTICE = re.compile(  # syndication / republishing / copyright notices: dropped whatever their length
     r"^(?:all (?:content|articles?|stories) (?:created|produced|written|published) by|"
     r"all republished articles must|this (?:article|story|piece|post) (?:was|is|has been) (?:originally |first )?"
@@ -132,9 +150,11 @@ def drop_reason(line: str, repeated: set[str] = frozenset()) -> str | None:
         return "syndication notice"
     words = len(line.split())
     if words > SHORT_LINE_WORDS:  # only the unmistakable notices, and never a long paragraph
-        for name in ("comment form", "cookie notice"):
-            if words <= NOTICE_WORDS and _LINE_RULES[name].search(line[:600]):
-                return name
+        if words <= NOTICE_WORDS:
+            head = _folded(line[:600])
+            for name in ("comment form", "cookie notice"):
+                if any(k in head for k in _LONG_LINE_KEYS[name]) and _LINE_RULES[name].search(line[:600]):
+                    return name
         return None
     if _MARKUP.search(line):
         return "markup"
@@ -161,8 +181,10 @@ def strip_inline(paragraph: str) -> tuple[str, list[str]]:
         removed.append(m.group().strip())
         return ""
 
-    paragraph = _INLINE_RELATED.sub(cut, paragraph)
-    paragraph = _GLUED_CAPTION.sub(cut, paragraph, count=1)
+    if "(" in paragraph:  # both patterns need their literal: most paragraphs skip the scan
+        paragraph = _INLINE_RELATED.sub(cut, paragraph)
+    if "_" in paragraph:
+        paragraph = _GLUED_CAPTION.sub(cut, paragraph, count=1)
     credit = bylines.credit_source(paragraph)
     if credit:
         start = paragraph.rfind(credit)
