@@ -17,6 +17,7 @@ from bisect import insort, insort_left
 from dataclasses import dataclass, field
 
 from .names import cap_runs, full_names, name_from_phrase, resolve_surname
+from .sentences import sentence_spans
 
 MALE = frozenset("mr mr. sir lord king prince father brother".split())
 FEMALE = frozenset("ms ms. mrs mrs. miss lady dame baroness queen princess sister".split())
@@ -131,17 +132,18 @@ class SpeakerTracker:
             self._names = full_names(self.paragraphs)
         return self._names
 
-    def read_subjects(self, pi: int, masked: str, sentences: list[tuple[int, int]]) -> None:
+    def read_subjects(self, pi: int, masked: str, sentences: list[tuple[int, int]] | None = None) -> None:
         """Paragraph ``pi``'s narrative (quotes masked) and its sentences, read for subjects when a pronoun
         first needs them (`_read_pending`): most articles attribute no quote to a pronoun, and reading every
-        sentence's subject (with the article's full names) was 40 % of parsing on 10k Reuters stories."""
+        sentence's subject (with the article's full names) was 40 % of parsing on 10k Reuters stories.
+        ``sentences`` None: found then (`sentence_spans`), for a paragraph that holds no quote."""
         self._unread.append((pi, masked, sentences))
 
     def _read_pending(self) -> None:
         """The subjects of the paragraphs remembered so far, in the order reading them at once would give:
         a subject goes before a speaker mention at the same place (it was there first)."""
         for pi, masked, sentences in self._unread:
-            for s, e in sentences:
+            for s, e in (sentence_spans(masked) if sentences is None else sentences):
                 m = sentence_subject(masked[s:e], self.names)
                 if m:
                     m.paragraph, m.pos = pi, s + m.pos

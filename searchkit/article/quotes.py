@@ -327,6 +327,11 @@ def find_quotes(paragraphs: list[str]) -> list[Quote]:
     pending: tuple[Quote, _Span] | None = None  # a quote left open at the end of the previous paragraph
     for pi, text in enumerate(paragraphs):
         spans = _scan(text, pi)
+        if not spans:  # no quote: its sentences are read only if a pronoun needs its subjects
+            reader.read_subjects(pi, text)
+            reader.tail_speaker = None
+            pending = None
+            continue
         masked = _mask(text, spans)
         sentences = list(sentence_spans(masked))
         starts = [st for st, _ in sentences]
