@@ -190,8 +190,8 @@ class SubWriters:
     ``add(docs, sketch_row)`` buffers and sends batches; ``segments()`` finishes the writers and returns their
     non-empty segments for the caller's TOC; ``cancel()`` stops them (their files are left for the caller to
     clean). With ``sketch`` the writers also sketch the articles given a ``sketch_row`` (copy grouping: see
-    `searchkit.dupes.hooks.sketch_stored`) into unnamed scratch files, one each, `sketch_files` after
-    ``segments()``.
+    `searchkit.dupes.hooks.sketch_stored`) into unnamed scratch files, one each (and one for the batches this
+    process sketches when the writers are behind), `sketch_files` after ``segments()``.
     A writer that fails re-raises its exception here (an ``OSError`` stays one, so a full disk is reported
     like any failed write).
     """
@@ -203,8 +203,9 @@ class SubWriters:
         self._out = ctx.Queue()
         self._buffer: list[dict[str, Any]] = []
         self._jobs: list[tuple[int, int]] = []  # (document in the buffer, tracker row) of each article to sketch
-        # inherited across the fork: each writer appends to its own, the parent reads them after the writers end
-        self.sketch_files = [scratch_file(ix.storage.folder) for _ in range(jobs)] if sketch else []
+        # inherited across the fork: each writer appends to its own, the parent reads them after the writers end;
+        # the last is this process's, for the batches it sketches itself while the writers are behind (`_flush`)
+        self.sketch_files = [scratch_file(ix.storage.folder) for _ in range(jobs + 1)] if sketch else []
         self._procs = [ctx.Process(target=_writer_main, daemon=True,
                                    args=(ix.storage.folder, ix.indexname, self._in, self._out, list(close_fds),
                                          os.getpid(), limitmb,
@@ -223,6 +224,12 @@ class SubWriters:
             self._flush()
 
     def _flush(self) -> None:
+        if self._jobs and self._in.full():
+            # the writers are behind and this process would only wait for room: it sketches this batch itself
+            # (the writers were the slower side once parsing got faster: 30k articles, main 17.5 s of CPU,
+            # writers 20 s each)
+            dupes_hooks.sketch_stored(self._buffer, self._jobs, self.sketch_files[-1])
+            self._jobs = []
         self._put((self._buffer, self._jobs))
         self._buffer, self._jobs = [], []
 

@@ -337,7 +337,10 @@ def test_sketches_made_by_the_writer_processes_are_those_the_parser_makes(tmp_pa
     the tracker after the writers end; the saved state (signatures, sizes, pieces in article order) and the
     groups must be exactly what the serial run (jobs=1, sketched while parsing) saves. Then an update that
     changes one file and adds another, in the parallel run, keeps them equal. One document per batch, so
-    both writers get articles and their pieces come back out of order."""
+    both writers get articles and their pieces come back out of order; a third run finds the writers' queue
+    always full, so the main process sketches every batch itself (`SubWriters._flush`)."""
+    import multiprocessing.queues
+
     import numpy as np
 
     from searchkit.dupes import store
@@ -347,8 +350,10 @@ def test_sketches_made_by_the_writer_processes_are_those_the_parser_makes(tmp_pa
 
     root, story, _ = planted
     states = []
-    for jobs in (1, 2):
-        index = searchkit.open_index(tmp_path / f"index{jobs}")
+    for run, jobs in enumerate((1, 2, 2)):
+        if run == 2:
+            monkeypatch.setattr(multiprocessing.queues.Queue, "full", lambda self: True)
+        index = searchkit.open_index(tmp_path / f"index{run}")
         assert not index.add([root], jobs=jobs).errors
         _page(root / "d" / "third.md", "Russia urged to press Taliban", "2017-11-26", "Outlet D",
               story.paragraphs[:-1], ["Sign in | Register"], ["Leave a Reply"])
@@ -363,7 +368,9 @@ def test_sketches_made_by_the_writer_processes_are_those_the_parser_makes(tmp_pa
         (root / "d" / "third.md").unlink()
         followup = root / "c" / "followup.md"
         followup.write_text(followup.read_text().replace("\nA late line.\n", ""))
-    serial, parallel = states
-    assert serial["groups"] == parallel["groups"] and len(serial["groups"][0]) == 3
-    for k in ("sigs", "sizes", "piece_cols", "piece_sigs"):
-        assert np.array_equal(serial[k], parallel[k]), k
+    serial = states[0]
+    assert len(serial["groups"][0]) == 3
+    for parallel in states[1:]:
+        assert serial["groups"] == parallel["groups"]
+        for k in ("sigs", "sizes", "piece_cols", "piece_sigs"):
+            assert np.array_equal(serial[k], parallel[k]), k
