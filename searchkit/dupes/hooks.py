@@ -1,5 +1,6 @@
 """The calls `searchkit.index` makes while it writes (`Index.add`, the parser processes of
-`searchkit.index.pipeline`), kept here so the index holds only one line per hook."""
+`searchkit.index.pipeline`, the writer processes of `searchkit.index.writers`), kept here so the index holds
+only one line per hook."""
 from __future__ import annotations
 
 import json
