@@ -68,14 +68,17 @@ def sketch_stored(docs: list[dict], jobs: list[tuple[int, int]], out) -> None:
     its share. The writers read the article back from its stored form (paragraphs and passage offsets: all a
     sketch needs), so nothing more crosses the queue."""
     from . import sketch
+    from ..model import Passage
     from ..store.schema import ARTICLE
 
     if not jobs:
         return
     bodies = []
     for i, _ in jobs:
+        # the field is `encode_article`'s fresh JSON text; `decode_article` would also rebuild the body and
+        # every passage's text, which a sketch does not read
         d = json.loads(docs[i][ARTICLE])
-        spans = [_Span(p["index"], p["start"], p["end"]) for p in d.get("passages") or []]
+        spans = [Passage(p["index"], "", p["start"], p["end"]) for p in d.get("passages") or []]
         bodies.append((d.get("paragraphs") or [], spans))
     made = sketch.article_sketches(bodies)
     rows = np.array([row for _, row in jobs], np.int64)
@@ -86,15 +89,6 @@ def sketch_stored(docs: list[dict], jobs: list[tuple[int, int]], out) -> None:
     for a in (rows, sizes, grouping.compact(np.stack([m[1] for m in made])), np.array(pieces, np.int64).reshape(-1, 4),
               grouping.compact(np.stack(piece_sigs)) if piece_sigs else no_pieces):
         np.save(out, a, allow_pickle=False)
-
-
-class _Span:
-    """What a sketch reads of a passage: its index and offsets (`sketch.article_sketches`)."""
-
-    __slots__ = ("index", "start", "end")
-
-    def __init__(self, index: int, start: int, end: int):
-        self.index, self.start, self.end = index, start, end
 
 
 def fill(tracker: "store.Tracker | Off", files: list) -> None:

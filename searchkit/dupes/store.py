@@ -205,7 +205,8 @@ class _Rows:
         return self.view()
 
     def keep(self, mask: np.ndarray) -> None:
-        self._whole = self.view()[mask].copy()
+        """Keep the rows a boolean mask selects, or those an index array names, in its order (one copy)."""
+        self._whole = self.view()[mask]
         self.n = len(self._whole)
 
 
