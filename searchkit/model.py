@@ -98,8 +98,10 @@ class Article:
     def dropped_share(self) -> float:
         """Share of the document's words that boilerplate rules removed (0 when there are none)."""
         dropped = sum(len(line.split()) for line in self.dropped)
+        if not dropped:  # most articles: no need to count the kept words (every article is asked, when indexed)
+            return 0.0
         kept = sum(len(p.split()) for p in self.paragraphs)
-        return dropped / (dropped + kept) if dropped else 0.0
+        return dropped / (dropped + kept)
 
     @property
     def mostly_dropped(self) -> bool:

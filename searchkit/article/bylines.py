@@ -99,7 +99,10 @@ def dateline_source(paragraph: str) -> str | None:
 
 def credit_source(paragraph: str) -> str | None:
     """A paragraph ending with the standalone sentence 'According to X.' credits outlet X."""
-    return _name(_CREDIT.search(paragraph[-100:]))
+    tail = paragraph[-100:]
+    if tail.isascii() and "according to" not in tail.lower():
+        return None  # the pattern's literal is missing (on ASCII text its IGNORECASE is plain case folding)
+    return _name(_CREDIT.search(tail))
 
 
 def _person(phrase: str) -> str | None:

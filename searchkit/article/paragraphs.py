@@ -33,7 +33,11 @@ def clean_inline(line: str) -> str:
     """Remove Markdown syntax and odd spacing from one line, keeping its words."""
     if not line.isascii():
         line = _INVISIBLE.sub("", line)
-    line = _SPACES.sub(" ", line).strip()
+        line = _SPACES.sub(" ", line).strip()
+    elif "  " in line or "\t" in line:
+        line = _SPACES.sub(" ", line).strip()
+    else:  # ASCII with single spaces: the substitution would give it back unchanged (5% of the parsing process's time)
+        line = line.strip()
     first = line[:1]
     if first == "#":
         line = _HEADING.sub("", line)
