@@ -27,7 +27,7 @@ from typing import Any, Iterator
 
 import numpy as np
 from whoosh.fields import NUMERIC
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from ..store.analysis import clear_caches
@@ -44,12 +44,6 @@ SPILL_POSTINGS = 1 << 19  # postings buffered (~10 MB) before they are written o
 # Buffered postings take 16 bytes each (term id, docnum, weight, value size as 32-bit numbers) plus their
 # values; weights are float32, exact for the small whole numbers they are (a frequency times boost 1.0)
 # and turned back into float64 for writing, so the written statistics are whoosh's.
-
-
-def _quantize(length: int) -> int:
-    """A field length as the length column gives it back (whoosh stores a byte), 0 for none."""
-    b = length_to_byte(length)
-    return byte_to_length(b) if b else 0
 
 
 def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
@@ -70,7 +64,9 @@ class FieldPostings:
         self._docs: list[tuple[int, int, int]] = []  # (docnum, words, position of the first)
         self._generic: list[tuple[int, int, float, bytes]] = []  # slow path: (tid, docnum, weight, value)
         self.chunks: list[tuple[np.ndarray, ...]] = []  # (tid, doc, weight, value sizes, value bytes)
-        self.lengths = array("i")  # docnum, quantized field length, docnum, ... (scorable fields)
+        self.lengths = array("i")  # docnum, field length as whoosh's length byte, docnum, ... (scorable fields)
+        self.total_length = 0  # the sum of the field's (exact) lengths: the segment's field length
+        self.first_length = -1  # the first document with a length (the order whoosh's writer first counts fields in)
         self.runs: list[tuple[str, Run]] = []  # (file prefix, memory-mapped run) spilled to disk, in docnum order
         self._words: list = []  # the vocabulary's terms by id (filled when term bytes are needed)
         self._last: tuple = (None, None)  # the previous document's value and its (first position, term ids),
@@ -105,8 +101,22 @@ class FieldPostings:
                 tid = vocab.setdefault(tbytes, len(vocab))
                 self._generic.append((tid, docnum, weight, vbytes or b""))
         if length and self.field.scorable:
-            self.lengths += array("i", (docnum, _quantize(length)))
+            if self.first_length < 0:
+                self.first_length = docnum
+            self.lengths += array("i", (docnum, length_to_byte(length)))
+            self.total_length += length
         return length
+
+    def length_bytes(self) -> bytes:
+        """The field's length column as whoosh's writer leaves it: a length byte per document up to the last
+        with a length (0 for documents without), written in one piece instead of one column call per document
+        and field (those calls were a sixth of the writers' ``add_document``)."""
+        pairs = np.frombuffer(self.lengths, np.int32).reshape(-1, 2)
+        if not len(pairs):
+            return b""
+        col = np.zeros(int(pairs[-1, 0]) + 1, np.uint8)
+        col[pairs[:, 0]] = pairs[:, 1]
+        return col.tobytes()
 
     def buffered(self) -> int:
         """Postings (reduced) and words (pending) held in memory."""
@@ -251,7 +261,7 @@ class BulkSegmentWriter(SegmentWriter):
             if field.vector or field.separate_spelling():
                 raise NotImplementedError(f"field {name!r}: vectors/spelling need whoosh's add_document")
             stored = fields.get("_stored_" + name, value)
-            perdoc.add_field(name, field, stored if field.stored else None, length)
+            perdoc.add_field(name, field, stored if field.stored else None, 0)  # lengths: `_flush_segment`
             if field.column_type and stored is not None:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
         perdoc.finish_doc()
@@ -291,6 +301,10 @@ class BulkSegmentWriter(SegmentWriter):
         # nothing is analysed from here on: the analyzers' word caches make room for the build's arrays
         clear_caches(getattr(self.schema[name], "analyzer", None) for name in self._bulk)
         self._numeric_cache.clear()
+        counted = [n for n, fp in self._bulk.items() if fp.first_length >= 0]
+        for name in sorted(counted, key=lambda n: (self._bulk[n].first_length, n)):  # whoosh's order of first counts
+            fp = self._bulk[name]
+            self.perdocwriter.add_length_column(name, fp.length_bytes(), fp.total_length)
         self.perdocwriter.close()
         codec = self.codec
         for name in sorted(self._bulk):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3TermInfo
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from ..store.blocks import V_FIXED, V_NONE, V_VAR, W_EACH, W_ONES, W_SAME, pack_block
 
@@ -48,13 +48,15 @@ class _Blocks:
 
 
 NO_LENGTH = np.iinfo(np.int64).max
+_BYTE_LENGTHS = np.array([0] + [byte_to_length(b) for b in range(1, 256)], np.int64)  # length byte -> length
 
 
 def _length_column(lengths: array, ndocs: int) -> np.ndarray:
-    """Each of the segment's ``ndocs`` documents' quantized field length (0: none) from `FieldPostings.lengths`."""
+    """Each of the segment's ``ndocs`` documents' quantized field length (0: none; what the length column gives
+    back) from `FieldPostings.lengths` (length bytes)."""
     lencol = np.zeros(ndocs, np.int64)
     pairs = np.frombuffer(lengths, np.int32).reshape(-1, 2)
-    lencol[pairs[:, 0]] = pairs[:, 1]
+    lencol[pairs[:, 0]] = _BYTE_LENGTHS[pairs[:, 1]]
     return lencol
 
 

@@ -41,7 +41,7 @@ from array import array
 from collections import OrderedDict
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3PerDocReader, W3PerDocWriter
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, W3PerDocWriter
 from whoosh.columns import Column, ColumnReader, ColumnWriter, PickleColumn
 
 BLOCK_BYTES = 16 << 10  # uncompressed stored values per frame: a hit decompresses one (see the module docstring)
@@ -212,6 +212,20 @@ class BlockStoredPerDocWriter(W3PerDocWriter):
 
     def _create_column(self, fieldname, column):
         super()._create_column(fieldname, self.STORED if fieldname == "_stored" else column)
+
+    def add_length_column(self, fieldname: str, lengths: bytes, total: int) -> None:
+        """A whole field's length column at once (`searchkit.index.bulk`, which adds its documents with length
+        0): ``lengths`` holds a length byte per document up to the last one with a length, the bytes whoosh's
+        ``add_field`` writes one document at a time (its ``NumericColumn("B")`` writer skips zeros and fills
+        the gaps before the next value); ``total`` is the field's summed length for the segment."""
+        if not lengths:
+            return
+        name = f"_{fieldname}_len"  # whoosh.codec.whoosh3's name for a field's length column
+        self._create_column(name, LENGTHS_COLUMN)
+        writer = self._colwriters[name]
+        writer._dbfile.write(lengths)
+        writer._count = len(lengths)  # as after adding the last document with a length
+        self._fieldlengths[fieldname] += total
 
 
 class BlockStoredPerDocReader(W3PerDocReader):
