@@ -17,18 +17,15 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..arrays import distinct
-from . import keysets, sketch
+from . import sketch
+from .provenance import MAX_REUSE, PARAGRAPH_JACCARD, PARAGRAPH_ROWS, Provenance, agreement, first_seen
 
 COPY_CONTAINMENT = 0.6  # see is_copy
 COPY_ROWS = 2  # rows per LSH band of the article signature: 64 bands, a candidate from Jaccard ~0.15 up
 LEDE_WORDS = 25
 MIN_SHINGLES = 8  # a body shorter than this (a one-line brief) is never grouped: too little to tell
-PARAGRAPH_JACCARD = 0.6  # "nearly identical" passages (provenance)
 COPY_PARAGRAPH_JACCARD = 0.35  # a paragraph "found" in a copy may have lost a sentence or changed numbers
-PARAGRAPH_ROWS = 2
 MIN_PARAGRAPH_WORDS = 12  # a reused passage must be more than a stock phrase ("he told reporters.")
-MAX_REUSE = 25  # a passage found in more stories than this is site furniture or a stock text, not a source
 _UNDATED = "9999-99-99"  # undated articles sort after every dated one: they can never be "earlier"
 SIG_BITS = 16  # bits of each MinHash value that grouping compares and the index keeps (see `compact`)
 
@@ -78,24 +75,6 @@ class Pieces:
         cols = np.array([(p.article, p.paragraph, p.before, p.passage) for p in pieces], np.int64).reshape(-1, 4)
         sigs = np.stack([p.sig for p in pieces]) if pieces else np.zeros((0, sketch.PARAGRAPH_PERM), np.uint32)
         return cls(cols, sigs)
-
-
-@dataclass
-class Provenance:
-    """Where passages first appeared, as three parallel int64 arrays sorted by (row, passage): passage
-    ``passages[i]`` of article row ``rows[i]`` first appeared in article row ``sources[i]``. Arrays, not a dict
-    of (row, passage) tuples: at 100k articles (bench corpus) there were 306k entries, ~75 MB as a dict."""
-
-    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    passages: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    sources: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def as_dict(self) -> dict[tuple[int, int], int]:
-        """{(row, passage): source row} (for tests and small collections)."""
-        return dict(zip(zip(self.rows.tolist(), self.passages.tolist()), self.sources.tolist()))
 
 
 @dataclass
@@ -178,7 +157,7 @@ def copy_pairs(records: list[Record], pieces: Pieces | None = None) -> np.ndarra
     # the containment test for all candidates in array operations first: at 100k articles 482k LSH candidates,
     # of which 50k pass it, and the Python rule per candidate (its pieces gathered) was ~26 s single-threaded
     sizes = np.array([records[i].size for i in rows], np.int64)
-    contained = sketch.containments(_agreement(sigs, found), sizes[found[:, 0]], sizes[found[:, 1]])
+    contained = sketch.containments(agreement(sigs, found), sizes[found[:, 0]], sizes[found[:, 1]])
     cand = rows[found[contained >= COPY_CONTAINMENT]]
     keep = [k for k, (a, b) in enumerate(cand.tolist())
             if is_copy(records[a], records[b], pieces.of(a), pieces.of(b))]
@@ -216,74 +195,18 @@ def provenance(records: list[Record], pieces: Pieces, groups: list[list[int]]) -
     not provenance). Earliest: by date, a group's original before its copies, then path. Pieces found in more
     than ``MAX_REUSE`` stories are ignored (cookie notices, stock disclaimers that boilerplate removal left).
     """
-    if len(pieces) < 2:
-        return Provenance()
     group_of = np.arange(len(records)) + len(records)  # ungrouped: its own story id
     rank = np.zeros(len(records), np.int64)
     for g, members in enumerate(groups):
         for k, i in enumerate(members):
             group_of[i], rank[i] = g, k
-    sigs, owners = pieces.sigs, pieces.cols[:, 0]
-    cand = sketch.candidate_pairs(sigs, PARAGRAPH_ROWS)
-    if not len(cand):
-        return Provenance()
-    cand = cand[group_of[owners[cand[:, 0]]] != group_of[owners[cand[:, 1]]]]
-    cand = cand[_agreement(sigs, cand) >= PARAGRAPH_JACCARD]
-    if not len(cand):
-        return Provenance()
-    a, b = cand[:, 0], cand[:, 1]
-    reused = _stories_per_piece(a, group_of[owners[a]], b, group_of[owners[b]], len(sigs), 2 * len(records))
-    ok = (reused[a] <= MAX_REUSE) & (reused[b] <= MAX_REUSE)
-    a, b = a[ok], b[ok]
     # earliest: by date, a group's original before its copies, then path (ids are unique: a strict order)
     order = sorted(range(len(records)), key=lambda i: (records[i].date or _UNDATED, int(rank[i] > 0),
                                                        records[i].path, records[i].id))
     pos = np.empty(len(records), np.int64)
     pos[order] = np.arange(len(records))
-    later = pos[owners[b]] < pos[owners[a]]
-    a, b = np.where(later, b, a), np.where(later, a, b)  # a: the earlier article's piece
     dated = np.array([r.date is not None for r in records], bool)
-    keep = dated[owners[a]]  # an undated article is never "earlier"
-    ra, rb, passage = owners[a[keep]], owners[b[keep]], pieces.cols[b[keep], 3]
-    pick = np.lexsort((pos[ra], passage, rb))  # per (article, passage): the earliest source first
-    ra, rb, passage = ra[pick], rb[pick], passage[pick]
-    first = np.ones(len(rb), bool)
-    first[1:] = (rb[1:] != rb[:-1]) | (passage[1:] != passage[:-1])
-    return Provenance(rb[first].astype(np.int64), passage[first].astype(np.int64), ra[first].astype(np.int64))
-
-
-PAIR_CHUNK = 1 << 18  # candidate pairs whose (16-value) piece signatures are compared in one array operation
-
-
-def _agreement(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-    """Per pair (a, b), the share of signature values of ``sigs[a]`` and ``sigs[b]`` that agree, in chunks of
-    `PAIR_CHUNK` 16-value signatures' worth: all at once, the two gathered signature matrices and their
-    comparison were ~210 MB of temporaries for the 2.16 M candidate piece pairs of 100k articles, the
-    indexer's peak RSS; article signatures are 8x wider, so 8x fewer of their pairs go in one chunk."""
-    out = np.empty(len(pairs), np.float64)
-    step = max(1, PAIR_CHUNK * sketch.PARAGRAPH_PERM // max(sigs.shape[1], 1))
-    for lo in range(0, len(pairs), step):
-        a, b = pairs[lo:lo + step, 0], pairs[lo:lo + step, 1]
-        out[lo:lo + len(a)] = (sigs[a] == sigs[b]).mean(axis=1)
-    return out
-
-
-def _stories_per_piece(a: np.ndarray, story_a: np.ndarray, b: np.ndarray, story_b: np.ndarray,
-                       pieces: int, stories: int) -> np.ndarray:
-    """For each piece (of ``pieces``), how many distinct stories hold it or a near-identical piece of a
-    candidate pair (a, b): its own story and its partners' (0 for a piece in no pair). The pairs join pieces
-    of *different* stories (`provenance` filters them so), so a piece's count is 1 for its own story plus its
-    distinct partner stories; those are (piece, story) keys made and de-duplicated `PAIR_CHUNK` pairs at a
-    time. In arrays: a set per piece was ~200 bytes a piece in pairs; all four key arrays at once were ~360 MB
-    of temporaries for the 1.8 M pairs of 100k articles' pieces."""
-    kept = keysets.DistinctKeys()
-    for lo in range(0, len(a), PAIR_CHUNK):
-        hi = lo + PAIR_CHUNK
-        pa, pb = a[lo:hi].astype(np.int64), b[lo:hi].astype(np.int64)
-        kept.add(np.concatenate([pa * stories + story_b[lo:hi], pb * stories + story_a[lo:hi]]))
-    counts = np.bincount(kept.array() // stories, minlength=pieces)
-    counts[distinct(np.concatenate([a, b]))] += 1  # the piece's own story
-    return counts
+    return first_seen(pieces.sigs, pieces.cols[:, 0], pieces.cols[:, 3], group_of, pos, dated)
 
 
 def compact(sigs: np.ndarray) -> np.ndarray:
