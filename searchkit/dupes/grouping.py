@@ -158,10 +158,21 @@ def copy_pairs(records: list[Record], pieces: Pieces | None = None) -> np.ndarra
     # the containment test for all candidates in array operations first: at 100k articles 482k LSH candidates,
     # of which 50k pass it, and the Python rule per candidate (its pieces gathered) was ~26 s single-threaded
     sizes = np.array([records[i].size for i in rows], np.int64)
-    contained = sketch.containments(agreement(sigs, found), sizes[found[:, 0]], sizes[found[:, 1]])
-    passed = contained >= COPY_CONTAINMENT
-    cand = rows[found[passed]]
-    return cand[copies(records, pieces, cand, contained[passed])]
+    # a chunk of candidates at a time: the estimates' temporaries for all 5 M candidates of 300k articles at once
+    # were ~110 MB of the copy-group pass's peak
+    kept, estimates = [], []
+    for lo in range(0, len(found), CANDIDATE_CHUNK):
+        part = found[lo:lo + CANDIDATE_CHUNK]
+        contained = sketch.containments(agreement(sigs, part), sizes[part[:, 0]], sizes[part[:, 1]])
+        passed = contained >= COPY_CONTAINMENT
+        kept.append(part[passed])
+        estimates.append(contained[passed])
+    del found, sigs
+    cand = rows[np.concatenate(kept)] if kept else np.zeros((0, 2), np.int64)
+    return cand[copies(records, pieces, cand, np.concatenate(estimates) if estimates else np.zeros(0))]
+
+
+CANDIDATE_CHUNK = 1 << 19  # LSH candidate pairs of articles whose containment is estimated in one go
 
 
 PIECE_PAIRS = 1 << 19  # piece pairs (shorter body's x longer body's) compared in one array operation
