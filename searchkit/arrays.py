@@ -76,3 +76,10 @@ def range_indexes(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     lengths = np.asarray(lengths, np.int64)
     total = int(lengths.sum())
     return np.repeat(np.asarray(starts, np.int64) - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+
+
+def id_ranges(ids: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """(start, length) of each id ``0 .. m-1``'s run in ``ids`` (sorted ascending; length 0 for an absent id),
+    so the rows of id ``k`` are ``ids[start[k]:start[k] + length[k]]``."""
+    start = np.searchsorted(ids, np.arange(m))
+    return start, np.diff(np.append(start, len(ids)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from searchkit.arrays import best_of_runs, distinct, distinct_first, distinct_first_counts, range_indexes, run_starts
+from searchkit.arrays import best_of_runs, distinct, distinct_first, distinct_first_counts, id_ranges, range_indexes, run_starts
 
 
 def _cases():
@@ -54,3 +54,11 @@ def test_range_indexes_concatenates_each_range():
     want = [i for s, n in zip(starts.tolist(), lengths.tolist()) for i in range(s, s + n)]
     assert range_indexes(starts, lengths).tolist() == want == [5, 6, 9, 10, 11, 2]
     assert range_indexes(np.zeros(0, np.int64), np.zeros(0, np.int64)).tolist() == []
+
+
+def test_id_ranges_slice_each_ids_rows() -> None:
+    ids = np.array([0, 0, 2, 2, 2, 5])
+    start, length = id_ranges(ids, 7)
+    for k in range(7):
+        assert ids[start[k]:start[k] + length[k]].tolist() == [k] * ids.tolist().count(k)
+    assert length.tolist() == [2, 0, 3, 0, 0, 1, 0]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from . import bylines
 from .dates import is_date_line
+from .paragraphs import word_count
 
 SECTION_LABELS = frozenset(
     """breaking news|breaking|latest news|latest|news|home|world|world news|local news|politics|opinion|analysis|
@@ -148,7 +149,7 @@ def drop_reason(line: str, repeated: set[str] = frozenset()) -> str | None:
         return "markup"
     if _NOTICE.match(line[:200]):
         return "syndication notice"
-    words = len(line.split(None, NOTICE_WORDS))  # exact up to NOTICE_WORDS, NOTICE_WORDS + 1 beyond: all we compare
+    words = word_count(line, NOTICE_WORDS)
     if words > SHORT_LINE_WORDS:  # only the unmistakable notices, and never a long paragraph
         if words <= NOTICE_WORDS:
             head = _folded(line[:600])
@@ -197,7 +198,7 @@ def strip_inline(paragraph: str) -> tuple[str, list[str]]:
 def is_prose(line: str) -> bool:
     """A paragraph of running text: longer than a teaser line, ends a sentence, not a truncated excerpt."""
     end = line.rstrip()
-    return (len(line.split(None, SHORT_LINE_WORDS)) > SHORT_LINE_WORDS and end[-1:] in ".!?\"”’)"
+    return (word_count(line, SHORT_LINE_WORDS) > SHORT_LINE_WORDS and end[-1:] in ".!?\"”’)"
             and not end.endswith(("...", "…", "…)", "[…]", "[...]")))
 
 
@@ -216,7 +217,7 @@ def repeated_lines(units: list[str]) -> set[str]:
     seen: set[str] = set()
     twice: set[str] = set()
     for u in units:
-        if len(u.split(None, SHORT_LINE_WORDS)) <= SHORT_LINE_WORDS:  # a long paragraph is not split whole
+        if word_count(u, SHORT_LINE_WORDS) <= SHORT_LINE_WORDS:
             (twice if u in seen else seen).add(u)
     return twice
 
@@ -236,7 +237,7 @@ def classify(units: list[str], skip: range = range(0)) -> Layout:
         if has_body and is_cut_marker(line) and furniture_follows(units, i):
             out.tail = i
             break
-        if skip and i < skip.start and len(line.split(None, SHORT_LINE_WORDS)) <= SHORT_LINE_WORDS:
+        if skip and i < skip.start and word_count(line, SHORT_LINE_WORDS) <= SHORT_LINE_WORDS:
             reasons[i] = "above headline"
         elif is_section_label(line) and not has_body:
             reasons[i] = "section label"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from . import boilerplate
+from .paragraphs import word_count
 
 MAX_HEADLINE_WORDS = 30
 MAX_SCAN = 8  # headline must be among the first lines of chrome + title
@@ -82,7 +83,7 @@ def locate(units: list[str], headline: str) -> tuple[int, int] | None:
     """Where a metadata headline is printed in the opening units (so it can be kept out of the body)."""
     norm = _NON_WORD.sub(" ", headline).strip().lower()
     for i, line in enumerate(units[:MAX_SCAN]):
-        if len(line.split(None, MAX_HEADLINE_WORDS)) > MAX_HEADLINE_WORDS:
+        if word_count(line, MAX_HEADLINE_WORDS) > MAX_HEADLINE_WORDS:
             continue  # too long to be the headline: normalising the opening paragraphs was 5% of parsing
         cand = _NON_WORD.sub(" ", line).strip().lower()
         similar = cand in norm and len(cand) >= 0.6 * len(norm) or norm in cand and len(norm) >= 0.6 * len(cand)

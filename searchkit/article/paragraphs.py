@@ -29,6 +29,12 @@ def _space_after_stop(m: re.Match) -> str:
     return stop + " " if len(before) == 2 and before.isalpha() and before.islower() else stop
 
 
+def word_count(text: str, cap: int) -> int:
+    """``len(text.split())`` up to ``cap``, ``cap + 1`` beyond it: enough for a limit test, and a long paragraph
+    is split ``cap`` times instead of whole (the boilerplate and headline rules test every unit's length)."""
+    return len(text.split(None, cap))
+
+
 def clean_inline(line: str) -> str:
     """Remove Markdown syntax and odd spacing from one line, keeping its words."""
     if not line.isascii():

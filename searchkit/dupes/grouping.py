@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..arrays import distinct
+from ..arrays import distinct, id_ranges, range_indexes
 from . import sketch
 from .provenance import MAX_REUSE, PARAGRAPH_JACCARD, PARAGRAPH_ROWS, Provenance, agreement, first_seen
 
@@ -190,8 +190,7 @@ def copies(records: list[Record], pieces: Pieces, cand: np.ndarray, contained: n
     a_short[tie] = [records[i].id <= records[j].id for i, j in zip(a[tie].tolist(), b[tie].tolist())]
     short, long_ = np.where(a_short, a, b), np.where(a_short, b, a)
     owner, par, before = pieces.cols[:, 0], pieces.cols[:, 1], pieces.cols[:, 2]
-    lo = np.searchsorted(owner, np.arange(len(records)))
-    count = np.diff(np.append(lo, len(owner)))
+    lo, count = id_ranges(owner, len(records))
     width = int(par.max()) + 1 if len(par) else 1
     paragraphs = np.bincount(distinct(owner * width + par) // width, minlength=len(records))
     first = np.full(len(records), width, np.int64)
@@ -210,7 +209,7 @@ def copies(records: list[Record], pieces: Pieces, cand: np.ndarray, contained: n
         start = end
         t = total[c]
         rep = np.repeat(np.arange(len(c)), t)
-        k = np.arange(len(rep)) - np.repeat(np.cumsum(t) - t, t)
+        k = range_indexes(np.zeros(len(c), np.int64), t)  # each pair's place in its candidate's cross product
         nl = count[long_[c]][rep]
         ps, pl = lo[short[c]][rep] + k // nl, lo[long_[c]][rep] + k % nl
         hit = agreement(pieces.sigs, np.stack([ps, pl], axis=1)) >= COPY_PARAGRAPH_JACCARD

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..arrays import distinct
+from ..arrays import distinct, id_ranges, range_indexes
 from . import sketch
 
 PARAGRAPH_JACCARD = 0.6  # "nearly identical" passages
@@ -79,12 +79,6 @@ def signature_classes(sigs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sigs[order[new], :width], cls
 
 
-def _segments(keys: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """(start, length) of each of ``m`` classes' run in ``keys`` (class ids, sorted ascending)."""
-    start = np.searchsorted(keys, np.arange(m))
-    return start, np.diff(np.append(start, len(keys)))
-
-
 def _earliest_two(cls: np.ndarray, pos: np.ndarray, story: np.ndarray, m: int) -> np.ndarray:
     """Per class of ``m``: (pos, story) of its earliest entry and of its earliest entry of another story than
     that one (pos -1 when there is none), as an (m, 4) int64 array."""
@@ -93,7 +87,7 @@ def _earliest_two(cls: np.ndarray, pos: np.ndarray, story: np.ndarray, m: int) -
         return out
     order = np.lexsort((pos, cls))
     cls, pos, story = cls[order], pos[order], story[order]
-    start, count = _segments(cls, m)
+    start, count = id_ranges(cls, m)
     has = count > 0
     out[has, 0], out[has, 1] = pos[start[has]], story[start[has]]
     other = story != np.repeat(out[:, 1], count)  # entries of another story than their class's earliest
@@ -125,9 +119,9 @@ def first_seen(sigs: np.ndarray, owners: np.ndarray, passages: np.ndarray, story
     # each class's distinct stories, then those of its neighbourhood: how many stories hold the piece
     held = distinct(cls * stories + piece_story)
     held_cls, held_story = held // stories, held % stories
-    start, count = _segments(held_cls, m)
+    start, count = id_ranges(held_cls, m)
     lens = count[to]
-    at = np.repeat(start[to] - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
+    at = range_indexes(start[to], lens)
     reach = distinct(np.repeat(frm, lens) * stories + held_story[at])
     del at
     reuse = np.bincount(reach // stories, minlength=m)  # stories in reach, the piece's own among them

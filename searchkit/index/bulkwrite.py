@@ -17,6 +17,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from ..arrays import range_indexes
 from ..store.blocks import V_FIXED, V_NONE, V_VAR, W_EACH, W_ONES, W_SAME, pack_block
 
 
@@ -68,7 +69,7 @@ def _blocks(key, doc, weight, sizes, stream, lencol: np.ndarray, blocklimit: int
     tcount = np.diff(np.append(tstart, n))
     nblocks = -(-tcount // blocklimit)
     bterm = np.repeat(np.arange(len(tstart)), nblocks)
-    bstart = tstart[bterm] + (np.arange(len(bterm)) - np.repeat(np.cumsum(nblocks) - nblocks, nblocks)) * blocklimit
+    bstart = tstart[bterm] + range_indexes(np.zeros(len(nblocks), np.int64), nblocks) * blocklimit
     bend = np.minimum(bstart + blocklimit, tstart[bterm] + tcount[bterm])
     first = np.zeros(n, bool)
     first[bstart] = True
