@@ -147,17 +147,20 @@ def is_copy(a: Record, b: Record, pieces_a: list[Piece], pieces_b: list[Piece]) 
     return False
 
 
-def copy_pairs(records: list[Record], pieces: Pieces | None = None) -> np.ndarray:
-    """(m, 2) rows of confirmed copy pairs (LSH candidates that pass `is_copy`, decided by `copies`)."""
-    rows = np.array([i for i, r in enumerate(records) if r.size >= MIN_SHINGLES], np.int64)
-    if len(rows) < 2:
+def copy_pairs(records: list[Record], pieces: Pieces | None = None, sigs: np.ndarray | None = None) -> np.ndarray:
+    """(m, 2) rows of confirmed copy pairs (LSH candidates that pass `is_copy`, decided by `copies`).
+    ``sigs``: the records' signatures as one array (row i is ``records[i].sig``) when the caller holds them
+    so (the tracker does); otherwise they are stacked here, a copy of every signature (77 MB at 300k)."""
+    sizes = np.array([r.size for r in records], np.int64)
+    eligible = sizes >= MIN_SHINGLES
+    if int(eligible.sum()) < 2:
         return np.zeros((0, 2), np.int64)
     pieces = pieces if pieces is not None else Pieces.from_list([])
-    sigs = np.stack([records[i].sig for i in rows])
-    found = sketch.candidate_pairs(sigs, COPY_ROWS)
+    if sigs is None:
+        sigs = np.stack([r.sig for r in records])
+    found = sketch.candidate_pairs(sigs, COPY_ROWS, keep=None if eligible.all() else eligible)
     # the containment test for all candidates in array operations first: at 100k articles 482k LSH candidates,
     # of which 50k pass it, and the Python rule per candidate (its pieces gathered) was ~26 s single-threaded
-    sizes = np.array([records[i].size for i in rows], np.int64)
     # a chunk of candidates at a time: the estimates' temporaries for all 5 M candidates of 300k articles at once
     # were ~110 MB of the copy-group pass's peak
     kept, estimates = [], []
@@ -165,10 +168,10 @@ def copy_pairs(records: list[Record], pieces: Pieces | None = None) -> np.ndarra
         part = found[lo:lo + CANDIDATE_CHUNK]
         contained = sketch.containments(agreement(sigs, part), sizes[part[:, 0]], sizes[part[:, 1]])
         passed = contained >= COPY_CONTAINMENT
-        kept.append(part[passed])
+        kept.append(part[passed].astype(np.int64))
         estimates.append(contained[passed])
-    del found, sigs
-    cand = rows[np.concatenate(kept)] if kept else np.zeros((0, 2), np.int64)
+    del found
+    cand = np.concatenate(kept) if kept else np.zeros((0, 2), np.int64)
     return cand[copies(records, pieces, cand, np.concatenate(estimates) if estimates else np.zeros(0))]
 
 
@@ -239,9 +242,10 @@ def _order(records: list[Record], members: list[int]) -> list[int]:
                                           -records[i].size, records[i].path, records[i].id))
 
 
-def group(records: list[Record], pieces: Pieces | None = None) -> list[list[int]]:
-    """The groups of copies (two members or more), each ordered original first; groups by their original."""
-    groups = [_order(records, c) for c in _components(len(records), copy_pairs(records, pieces))]
+def group(records: list[Record], pieces: Pieces | None = None, sigs: np.ndarray | None = None) -> list[list[int]]:
+    """The groups of copies (two members or more), each ordered original first; groups by their original.
+    ``sigs`` as `copy_pairs` takes it."""
+    groups = [_order(records, c) for c in _components(len(records), copy_pairs(records, pieces, sigs))]
     return sorted(groups, key=lambda g: (records[g[0]].date or _UNDATED, records[g[0]].path, records[g[0]].id))
 
 
@@ -282,10 +286,11 @@ def compact(sigs: np.ndarray) -> np.ndarray:
     return (sigs & np.uint32((1 << SIG_BITS) - 1)).astype(np.uint16)
 
 
-def compute(records: list[Record], pieces: Pieces) -> Result:
+def compute(records: list[Record], pieces: Pieces, sigs: np.ndarray | None = None) -> Result:
     """Groups and passage provenance of a whole collection, on `compact` signatures whatever the caller holds
-    (the whoosh engine's state file, the OpenSearch engine's stored sketches), so both engines group alike."""
+    (the whoosh engine's state file, the OpenSearch engine's stored sketches), so both engines group alike.
+    ``sigs``: the records' signatures as one array, when the caller holds them so (`copy_pairs`)."""
     records = [r if r.sig.dtype == np.uint16 else replace(r, sig=compact(r.sig)) for r in records]
     pieces = Pieces(pieces.cols, compact(pieces.sigs))
-    groups = group(records, pieces)
+    groups = group(records, pieces, None if sigs is None else compact(sigs))
     return Result(groups=groups, first_seen=provenance(records, pieces, groups))

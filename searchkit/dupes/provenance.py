@@ -28,6 +28,10 @@ PARAGRAPH_JACCARD = 0.6  # "nearly identical" passages
 PARAGRAPH_ROWS = 2  # rows per LSH band of a piece signature
 MAX_REUSE = 25  # a passage found in more stories than this is site furniture or a stock text, not a source
 PAIR_CHUNK = 1 << 18  # candidate pairs whose (16-value) signatures are compared in one array operation
+COMPARE_CHUNK = 1 << 16  # sorted signatures compared with their neighbours in one array operation
+# Per-piece arrays are int32 where their values fit, and products of two ids are formed in int64 only as
+# temporaries: at 300k articles (2.05 M pieces) each int64 array of pieces was 16 MB, and the pass held up to
+# fourteen at once (+248 MB over its input at its peak, the indexer's largest).
 
 
 @dataclass
@@ -70,28 +74,37 @@ def signature_classes(sigs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         sigs = np.pad(sigs, ((0, 0), (0, 8 // sigs.itemsize - width % (8 // sigs.itemsize))))
     words = sigs.view(np.uint64).reshape(n, -1)
     order = np.lexsort(words.T[::-1])
-    ordered = words[order]
     new = np.ones(n, bool)
-    new[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
-    del ordered
-    cls = np.empty(n, np.int64)
+    for lo in range(1, n, COMPARE_CHUNK):  # neighbours compared a chunk at a time: no sorted copy of every row
+        hi = min(n, lo + COMPARE_CHUNK)
+        new[lo:hi] = np.any(words[order[lo:hi]] != words[order[lo - 1:hi - 1]], axis=1)
+    cls = np.empty(n, _narrow(n))
     cls[order] = np.cumsum(new) - 1
     return sigs[order[new], :width], cls
 
 
+def _narrow(limit: int):
+    """The integer type for ids below ``limit``: int32 when they fit (half the memory of int64)."""
+    return np.int32 if limit < 2 ** 31 else np.int64
+
+
 def _earliest_two(cls: np.ndarray, pos: np.ndarray, story: np.ndarray, m: int) -> np.ndarray:
     """Per class of ``m``: (pos, story) of its earliest entry and of its earliest entry of another story than
-    that one (pos -1 when there is none), as an (m, 4) int64 array."""
+    that one (pos -1 when there is none), as an (m, 4) int64 array. Sorts its arguments in place (callers
+    pass temporaries): one more array at a time instead of a second copy of all three."""
     out = np.full((m, 4), -1, np.int64)
     if not len(cls):
         return out
     order = np.lexsort((pos, cls))
-    cls, pos, story = cls[order], pos[order], story[order]
+    for a in (cls, pos, story):
+        a[:] = a[order]
+    del order
     start, count = id_ranges(cls, m)
     has = count > 0
     out[has, 0], out[has, 1] = pos[start[has]], story[start[has]]
     other = story != np.repeat(out[:, 1], count)  # entries of another story than their class's earliest
     at = np.flatnonzero(other)
+    del other
     if len(at):
         first = distinct(cls[at])  # classes with such an entry: the first one of each run (sorted by pos)
         where = at[np.searchsorted(cls[at], first)]
@@ -114,35 +127,42 @@ def first_seen(sigs: np.ndarray, owners: np.ndarray, passages: np.ndarray, story
     frm = np.concatenate([np.arange(m), pairs[:, 0], pairs[:, 1]])
     to = np.concatenate([np.arange(m), pairs[:, 1], pairs[:, 0]])
     del pairs
-    piece_story = story[owners]
     stories = int(story.max()) + 1
+    piece_story = story.astype(_narrow(stories))[owners]
     # each class's distinct stories, then those of its neighbourhood: how many stories hold the piece
-    held = distinct(cls * stories + piece_story)
-    held_cls, held_story = held // stories, held % stories
+    held = distinct(cls.astype(np.int64) * stories + piece_story)
+    held_cls, held_story = held // stories, (held % stories).astype(piece_story.dtype)
+    del held
     start, count = id_ranges(held_cls, m)
+    del held_cls
     lens = count[to]
     at = range_indexes(start[to], lens)
     reach = distinct(np.repeat(frm, lens) * stories + held_story[at])
-    del at
+    del at, held_story, start, count, lens
     reuse = np.bincount(reach // stories, minlength=m)  # stories in reach, the piece's own among them
     del reach
     ok = (reuse >= 2) & (reuse <= MAX_REUSE)
     # earliest dated sources: per class its two earliest (of two stories), then over each neighbourhood (a class
     # that is not ok has none, so only related pairs of two ok pieces count, as the rule says)
-    src = dated[owners] & ok[cls]
+    src = np.flatnonzero(dated[owners] & ok[cls])
     per_class = _earliest_two(cls[src], pos[owners[src]], piece_story[src], m)
+    del src
     cand_cls = np.concatenate([frm, frm])
     cand_pos = np.concatenate([per_class[to, 0], per_class[to, 2]])
     cand_story = np.concatenate([per_class[to, 1], per_class[to, 3]])
     real = cand_pos >= 0
     best = _earliest_two(cand_cls[real], cand_pos[real], cand_story[real], m)
+    del cand_cls, cand_pos, cand_story, real, per_class
     # each piece of an ok class: the earliest source of another story, if it is earlier than its article
-    mine = np.flatnonzero(ok[cls])
-    c, s = cls[mine], piece_story[mine]
-    source_pos = np.where(best[c, 1] != s, best[c, 0], best[c, 2])
+    mine = np.flatnonzero(ok[cls]).astype(_narrow(len(cls)))
+    c = cls[mine]
+    source_pos = np.where(best[c, 1] != piece_story[mine], best[c, 0], best[c, 2])
+    del c, piece_story, cls
     keep = (source_pos >= 0) & (source_pos < pos[owners[mine]])
     mine, source_pos = mine[keep], source_pos[keep]
+    del keep
     rb, passage = owners[mine], passages[mine]
+    del mine
     pick = np.lexsort((source_pos, passage, rb))  # per (article, passage): the earliest source first
     rb, passage, source_pos = rb[pick], passage[pick], source_pos[pick]
     first = np.ones(len(rb), bool)

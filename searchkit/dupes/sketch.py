@@ -185,8 +185,10 @@ def band_keys(sigs: np.ndarray, rows: int, band: int) -> np.ndarray:
     return key
 
 
-def candidate_pairs(sigs: np.ndarray, rows: int, max_bucket: int = 64) -> np.ndarray:
-    """(m, 2) distinct pairs of row numbers whose signatures agree on at least one whole band, sorted.
+def candidate_pairs(sigs: np.ndarray, rows: int, max_bucket: int = 64, keep: np.ndarray | None = None) -> np.ndarray:
+    """(m, 2) distinct pairs of row numbers whose signatures agree on at least one whole band, sorted; with
+    ``keep`` (a boolean per row) only rows it selects take part, and the pairs are exactly those of
+    ``sigs[keep]`` with their rows numbered in ``sigs`` (no copy of the selected signatures is made).
 
     Bands are sorted one at a time, so the extra memory is a few arrays of one key per row, whatever the
     number of bands. A bucket larger than ``max_bucket`` (the same text many times over) pairs each member
@@ -201,6 +203,8 @@ def candidate_pairs(sigs: np.ndarray, rows: int, max_bucket: int = 64) -> np.nda
     for band in range(sigs.shape[1] // rows):
         keys = band_keys(sigs, rows, band)
         order = np.argsort(keys, kind="stable")
+        if keep is not None:  # a stable sort of all rows, filtered, orders the kept rows as sorting them alone
+            order = order[keep[order]]
         keys = keys[order]
         same = keys[1:] == keys[:-1]
         if not same.any():

@@ -85,3 +85,15 @@ def test_distinct_keys_equal_numpy_unique_of_everything_added():
     expected = sorted({(i, j) for i in range(300) for j in range(i + 1, 300)
                        if any((sigs[i, b:b + 2] == sigs[j, b:b + 2]).all() for b in range(0, 8, 2))})
     assert sketch.candidate_pairs(sigs, 2, max_bucket=300).tolist() == [list(p) for p in expected]
+
+
+def test_candidate_pairs_with_keep_are_the_selected_rows_pairs() -> None:
+    """``keep`` (the copy-group pass's rows with enough shingles, without copying their signatures) gives the
+    pairs of ``sigs[keep]`` numbered in ``sigs``, also where the bucket cap makes the order of rows matter."""
+    rng = np.random.default_rng(11)
+    sigs = rng.integers(0, 3, (400, 8)).astype(np.uint16)  # 3 values: large buckets, the cap of 5 cuts them
+    keep = rng.random(400) < 0.7
+    rows = np.flatnonzero(keep)
+    alone = sketch.candidate_pairs(sigs[keep], 2, max_bucket=5)
+    assert len(alone) and np.array_equal(sketch.candidate_pairs(sigs, 2, max_bucket=5, keep=keep), rows[alone])
+    assert len(sketch.candidate_pairs(sigs, 2, max_bucket=5)) > len(alone)  # the dropped rows had pairs too
