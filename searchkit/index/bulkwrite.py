@@ -10,7 +10,6 @@ the same bytes (tests/index/test_bulk.py). Term infos are filed by the codec's f
 from __future__ import annotations
 
 import struct
-from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,12 +51,11 @@ NO_LENGTH = np.iinfo(np.int64).max
 _BYTE_LENGTHS = np.array([0] + [byte_to_length(b) for b in range(1, 256)], np.int64)  # length byte -> length
 
 
-def _length_column(lengths: array, ndocs: int) -> np.ndarray:
+def _length_column(lengths: bytes | bytearray, ndocs: int) -> np.ndarray:
     """Each of the segment's ``ndocs`` documents' quantized field length (0: none; what the length column gives
-    back) from `FieldPostings.lengths` (length bytes)."""
+    back) from `FieldPostings.lengths` (a length byte per document)."""
     lencol = np.zeros(ndocs, np.int64)
-    pairs = np.frombuffer(lengths, np.int32).reshape(-1, 2)
-    lencol[pairs[:, 0]] = _BYTE_LENGTHS[pairs[:, 1]]
+    lencol[:len(lengths)] = _BYTE_LENGTHS[np.frombuffer(lengths, np.uint8)]
     return lencol
 
 
