@@ -83,3 +83,9 @@ def id_ranges(ids: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
     so the rows of id ``k`` are ``ids[start[k]:start[k] + length[k]]``."""
     start = np.searchsorted(ids, np.arange(m))
     return start, np.diff(np.append(start, len(ids)))
+
+
+def id_dtype(limit: int):
+    """The integer type for ids (row numbers) below ``limit``: int32 when they fit, half the memory of int64
+    for the arrays of millions of pieces and pairs the copy-group pass holds."""
+    return np.int32 if limit <= np.iinfo(np.int32).max + 1 else np.int64

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from searchkit.arrays import best_of_runs, distinct, distinct_first, distinct_first_counts, id_ranges, range_indexes, run_starts
+from searchkit.arrays import best_of_runs, distinct, distinct_first, distinct_first_counts, id_dtype, id_ranges, range_indexes, run_starts
 
 
 def _cases():
@@ -62,3 +62,10 @@ def test_id_ranges_slice_each_ids_rows() -> None:
     for k in range(7):
         assert ids[start[k]:start[k] + length[k]].tolist() == [k] * ids.tolist().count(k)
     assert length.tolist() == [2, 0, 3, 0, 0, 1, 0]
+
+
+def test_id_dtype_is_int32_exactly_while_ids_fit() -> None:
+    top = np.iinfo(np.int32).max
+    assert id_dtype(top + 1) is np.int32  # ids 0 .. top
+    assert id_dtype(top + 2) is np.int64
+    assert np.array([top], id_dtype(top + 1))[0] == top

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import distinct
+from ..arrays import distinct, id_dtype
 
 
 class DistinctKeys:
@@ -74,7 +74,7 @@ class PairSet:
         """(m, 2): each pair (low, high) once, in (low, high) order (what ``np.unique(axis=0)`` gave); int32
         when the rows fit (they do below 2**31 rows: half the memory of the 2.2 M piece pairs at 100k)."""
         kept = self._keys.array()
-        out = np.empty((len(kept), 2), np.int32 if self.n < 1 << 31 else np.int64)
+        out = np.empty((len(kept), 2), id_dtype(self.n))
         out[:, 0] = kept // self.n
         out[:, 1] = kept % self.n
         return out

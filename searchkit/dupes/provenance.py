@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..arrays import distinct, id_ranges, range_indexes
+from ..arrays import distinct, id_dtype, id_ranges, range_indexes
 from . import sketch
 
 PARAGRAPH_JACCARD = 0.6  # "nearly identical" passages
@@ -78,14 +78,9 @@ def signature_classes(sigs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for lo in range(1, n, COMPARE_CHUNK):  # neighbours compared a chunk at a time: no sorted copy of every row
         hi = min(n, lo + COMPARE_CHUNK)
         new[lo:hi] = np.any(words[order[lo:hi]] != words[order[lo - 1:hi - 1]], axis=1)
-    cls = np.empty(n, _narrow(n))
+    cls = np.empty(n, id_dtype(n))
     cls[order] = np.cumsum(new) - 1
     return sigs[order[new], :width], cls
-
-
-def _narrow(limit: int):
-    """The integer type for ids below ``limit``: int32 when they fit (half the memory of int64)."""
-    return np.int32 if limit < 2 ** 31 else np.int64
 
 
 def _earliest_two(cls: np.ndarray, pos: np.ndarray, story: np.ndarray, m: int) -> np.ndarray:
@@ -128,7 +123,7 @@ def first_seen(sigs: np.ndarray, owners: np.ndarray, passages: np.ndarray, story
     to = np.concatenate([np.arange(m), pairs[:, 1], pairs[:, 0]])
     del pairs
     stories = int(story.max()) + 1
-    piece_story = story.astype(_narrow(stories))[owners]
+    piece_story = story.astype(id_dtype(stories))[owners]
     # each class's distinct stories, then those of its neighbourhood: how many stories hold the piece
     held = distinct(cls.astype(np.int64) * stories + piece_story)
     held_cls, held_story = held // stories, (held % stories).astype(piece_story.dtype)
@@ -154,7 +149,7 @@ def first_seen(sigs: np.ndarray, owners: np.ndarray, passages: np.ndarray, story
     best = _earliest_two(cand_cls[real], cand_pos[real], cand_story[real], m)
     del cand_cls, cand_pos, cand_story, real, per_class
     # each piece of an ok class: the earliest source of another story, if it is earlier than its article
-    mine = np.flatnonzero(ok[cls]).astype(_narrow(len(cls)))
+    mine = np.flatnonzero(ok[cls]).astype(id_dtype(len(cls)))
     c = cls[mine]
     source_pos = np.where(best[c, 1] != piece_story[mine], best[c, 0], best[c, 2])
     del c, piece_story, cls

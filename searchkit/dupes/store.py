@@ -350,9 +350,9 @@ class Tracker:
         on thousands of articles, and its copies were ~50 MB of the copy-group pass at 300k articles."""
         self._compact()
         sigs, sizes = self.sigs.view(), self.sizes.view()[:, 0].tolist()
-        shared: dict[str, str] = {}
-        recs = [grouping.Record(id=m[0], path=shared.setdefault(m[2], m[2]),
-                                date=m[3] if m[3] is None else shared.setdefault(m[3], m[3]), size=n, sig=sigs[i])
+        shared: dict[str | None, str | None] = {}
+        recs = [grouping.Record(id=m[0], path=shared.setdefault(m[2], m[2]), date=shared.setdefault(m[3], m[3]),
+                                size=n, sig=sigs[i])
                 for i, (m, n) in enumerate(zip(self.meta, sizes))]
         return recs, grouping.Pieces(self.piece_cols.view(), self.piece_sigs.view())
 
